@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vnetlat: measure and explain the network latency virtual machines see. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+static const struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+	{ "lab", cmd_lab, "create, show, enter and remove a throwaway network lab" },
+	{ "send", cmd_send, "send a time-triggered probe stream" },
+	{ "recv", cmd_recv, "receive a probe stream and report its latency" },
+	{ "report", cmd_report, "re-analyse a record file (window, JSON, CSV)" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat VERB [OPTIONS...]\n"
+	      "       vnetlat VERB --help\n\n"
+	      "Verbs:\n", out);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\nExit status: 0 success, 1 the measurement failed, 2 bad usage.\n"
+	      "See vnetlat(8) and vnetlat-VERB(8).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return VNL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return VNL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vnetlat %s\n", VNL_VERSION);
+		return VNL_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (!strcmp(argv[1], verbs[i].name)) {
+			vnl_log_set_verb(verbs[i].name);
+			return verbs[i].run(argc - 1, argv + 1);
+		}
+	}
+	vnl_err("unknown verb '%s'; run 'vnetlat --help' for the list", argv[1]);
+	return VNL_EXIT_USAGE;
+}
