@@ -1,0 +1,29 @@
+# Debian 12 packages vnetlat needs, by purpose. Sourced by setup and test.
+# Build: compiler, meson, and the libraries found with pkg-config.
+VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansson-dev
+  libinih-dev libcmocka-dev libbpf-dev bpftool zlib1g-dev"
+# Run and test: namespaces and links (iproute2), JSON checks in tests (python3).
+VNL_RUN_PKGS="iproute2 procps python3 ethtool"
+# Benchmarks: the peer tools vnetlat is compared with in the same run.
+VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
+
+# Install what is missing; apt-get update only when something is.
+vnl_install() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+			|| missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+vnl_need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "$0: needs root (it installs packages and creates network namespaces); run it with sudo" >&2
+		exit 2
+	fi
+}
