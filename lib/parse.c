@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,9 @@ int vnl_parse_duration(const char *s, int64_t *out_ns, const char **why)
 	static const char expect[] = "expected a non-negative duration such as 1ms, 250us, 10s, 2m";
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+') {
+	/* strtod alone would take leading blanks, signs, "inf" and hex floats */
+	bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.') || hex) {
 		*why = expect;
 		return -1;
 	}
@@ -45,7 +49,7 @@ int vnl_parse_duration(const char *s, int64_t *out_ns, const char **why)
 		scale = duration_units[i].ns;
 	}
 	double ns = v * scale;
-	if (ns > 9.2e18) {
+	if (ns >= 0x1p63) { /* INT64_MAX + 1 */
 		*why = "duration too large";
 		return -1;
 	}
@@ -57,12 +61,18 @@ int vnl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, cons
 {
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+') {
+	/* strtoull alone would take blanks and signs, and read "010" as octal */
+	if (!s || !isdigit((unsigned char)*s)) {
+		*why = "expected a non-negative whole number";
+		return -1;
+	}
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	if (hex && !isxdigit((unsigned char)s[2])) {
 		*why = "expected a non-negative whole number";
 		return -1;
 	}
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
 	if (end == s || *end || errno) {
 		*why = "expected a non-negative whole number";
 		return -1;
@@ -84,7 +94,7 @@ static const struct clock_name {
 
 int vnl_parse_clock(const char *s, clockid_t *out, const char **why)
 {
-	for (size_t i = 0; i < sizeof(clock_names) / sizeof(clock_names[0]); i++) {
+	for (size_t i = 0; s && i < sizeof(clock_names) / sizeof(clock_names[0]); i++) {
 		if (!strcasecmp(s, clock_names[i].name)) {
 			*out = clock_names[i].id;
 			return 0;
@@ -106,11 +116,12 @@ char *vnl_fmt_ns(int64_t ns, char *buf, unsigned len)
 {
 	double a = fabs((double)ns);
 
+	/* thresholds sit where the rounding of the smaller unit would print 1000 */
 	if (a < 1e3)
 		snprintf(buf, len, "%lldns", (long long)ns);
-	else if (a < 1e6)
+	else if (a < 999.95e3)
 		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (a < 1e9)
+	else if (a < 999.995e6)
 		snprintf(buf, len, "%.2fms", ns / 1e6);
 	else
 		snprintf(buf, len, "%.3fs", ns / 1e9);
