@@ -1,3 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vnetlat report FILE: re-analyse a record file, whole or on a window of the
+ * run, as the same text/JSON report recv prints, or export it as CSV.
+ * The file is read in batches and every packet goes straight into the
+ * fixed-size analysis (or out as a CSV row), so memory does not grow with the
+ * file: a record of a day costs what a record of a second costs.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analysis.h"
 #include "cmd.h"
 #include "log.h"
-int cmd_report(int argc, char **argv) { (void)argc; (void)argv; vnl_err("not built yet"); return 1; }
+#include "output.h"
+#include "parse.h"
+#include "record.h"
+
+#define WORST_DEFAULT 10
+#define WORST_MAX 1000
+
+static const char usage_text[] =
+	"Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
+	"                           [--json | --csv]\n"
+	"\n"
+	"Re-analyse a record file written by 'vnetlat recv --record' or\n"
+	"'vnetlat send --record', on the whole run or on a window of it.\n"
+	"\n"
+	"Options:\n"
+	"  --from T       only packets scheduled T or later after the run's first packet\n"
+	"                 (default 0)\n"
+	"  --to T         only packets scheduled before T after the run's first packet\n"
+	"                 (default: to the end)\n"
+	"  --deadline T   count a packet as late when wakeup + one_way exceeds T\n"
+	"  --worst N      list the N worst packets (0 to 1000, default 10)\n"
+	"  --json         print one JSON document (schema: doc/json-schema.json)\n"
+	"  --csv          print every packet of the window as CSV, one row per packet\n"
+	"  -h, --help     print this help\n"
+	"\n"
+	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
+	"Exit status: 0 the file was whole, 1 the file is damaged or unreadable (the\n"
+	"report covers what was read before the damage), 2 bad usage.\n"
+	"See vnetlat-report(8).\n";
+
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+struct report_opts {
+	const char *path;
+	int64_t from_ns, to_ns; /* to_ns 0 = to the end */
+	int64_t deadline_ns;
+	unsigned worst_n;
+	enum report_format format;
+};
+
+/*
+ * The window on the run, applied here as well as in the analysis so CSV can
+ * stream without one. Its origin is the schedule origin the record names, else
+ * the first scheduled packet; the analysis is given the same origin.
+ */
+struct window {
+	int64_t origin, from, to;
+	bool set;
+};
+
+static bool window_has(struct window *w, const struct vnl_pkt *p)
+{
+	if (!p->sched)
+		return !w->set; /* without a schedule time a packet cannot be placed */
+	if (!w->origin)
+		w->origin = p->sched;
+	if (!w->set)
+		return true;
+	int64_t t = p->sched - w->origin;
+	return t >= w->from && (!w->to || t < w->to);
+}
+
+static int parse_duration_opt(const char *name, const char *val, int64_t *out)
+{
+	const char *why;
+	if (vnl_parse_duration(val, out, &why) == 0)
+		return 0;
+	vnl_err("--%s '%s': %s", name, val, why);
+	return -1;
+}
+
+/* 0, -1 on bad usage (message printed), 1 when --help was asked for. */
+static int parse_args(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "deadline", required_argument, NULL, 'd' },
+		{ "worst", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, csv = false, to_given = false;
+	uint64_t worst;
+	const char *why;
+	int c;
+
+	*o = (struct report_opts){ .worst_n = WORST_DEFAULT };
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_duration_opt("from", optarg, &o->from_ns))
+				return -1;
+			break;
+		case 't':
+			if (parse_duration_opt("to", optarg, &o->to_ns))
+				return -1;
+			to_given = true;
+			break;
+		case 'd':
+			if (parse_duration_opt("deadline", optarg, &o->deadline_ns))
+				return -1;
+			break;
+		case 'w':
+			if (vnl_parse_u64(optarg, 0, WORST_MAX, &worst, &why)) {
+				vnl_err("--worst '%s': %s (0 to %d)", optarg, why, WORST_MAX);
+				return -1;
+			}
+			o->worst_n = (unsigned)worst;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			csv = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case ':':
+			vnl_err("%s needs a value; see 'vnetlat report --help'", argv[optind - 1]);
+			return -1;
+		default:
+			vnl_err("unknown option '%s'; see 'vnetlat report --help'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (json && csv) {
+		vnl_err("--json and --csv exclude each other; choose one");
+		return -1;
+	}
+	o->format = json ? FORMAT_JSON : csv ? FORMAT_CSV : FORMAT_TEXT;
+	if (optind >= argc) {
+		vnl_err("no record file given; usage: vnetlat report FILE [OPTIONS] "
+			"(see --help)");
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		vnl_err("one record file at a time; unexpected '%s'", argv[optind + 1]);
+		return -1;
+	}
+	o->path = argv[optind];
+	if (to_given && o->from_ns >= o->to_ns) {
+		vnl_err("--from must be earlier than --to (the window would be empty)");
+		return -1;
+	}
+	return 0;
+}
+
+/* -1 = bad usage (no such file), 1 = not readable as a record, 0 = open. */
+static int open_record(const char *path, struct vnl_record_reader **out)
+{
+	char errbuf[256] = "";
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		vnl_errno("cannot open record file '%s'", path);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		vnl_err("'%s' is a directory; give a record file written with --record", path);
+		return -1;
+	}
+	*out = vnl_record_open(path, errbuf, sizeof(errbuf));
+	if (!*out) {
+		vnl_err("cannot read '%s' as a vnetlat record file: %s", path,
+			errbuf[0] ? errbuf : "unknown error");
+		return 1;
+	}
+	return 0;
+}
+
+/* What the report says about the run, from the record's header and trailer. */
+static void fill_run_info(struct vnl_run_info *info, const struct vnl_record_meta *m,
+			  const struct report_opts *o)
+{
+	*info = (struct vnl_run_info){
+		.role = "report",
+		.transport = m->transport,
+		.local = m->local,
+		.peer = m->peer,
+		.sched_clock = vnl_clock_name((clockid_t)m->clock_id),
+		.clock_sync = m->clock_sync[0] ? m->clock_sync : "unknown",
+		.interval_ns = m->interval_ns,
+		.payload_size = m->payload_size,
+		.window_from_ns = o->from_ns,
+		.window_to_ns = o->to_ns,
+		.deadline_ns = o->deadline_ns,
+	};
+}
+
+static const char *stamping_of(const struct vnl_analysis *a)
+{
+	bool tx_hw = vnl_analysis_stamp_count(a, VNL_STAMP_TX_HW) > 0;
+	bool rx_hw = vnl_analysis_stamp_count(a, VNL_STAMP_RX_HW) > 0;
+
+	if (tx_hw && rx_hw)
+		return "hardware (NIC PTP clocks) on transmit and receive";
+	if (rx_hw)
+		return "hardware on receive, software on transmit";
+	if (tx_hw)
+		return "hardware on transmit, software on receive";
+	return "software (kernel stamps on CLOCK_REALTIME)";
+}
+
+/* Sequence numbers of the window's packets: how many were sent in it. */
+struct seq_span {
+	uint64_t lo, hi;
+	bool any;
+};
+
+static void seq_span_add(struct seq_span *s, uint64_t seq)
+{
+	if (!s->any || seq < s->lo)
+		s->lo = seq;
+	if (!s->any || seq > s->hi)
+		s->hi = seq;
+	s->any = true;
+}
+
+/*
+ * Counters the packets cannot tell: the trailer's sent, foreign and malformed
+ * for the whole run. In a window, sent is the span of sequence numbers seen
+ * in it (to the trailer's last one when the window is open-ended); foreign and
+ * malformed datagrams carry no schedule time, so they stay whole-run counts.
+ */
+static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r,
+		      const struct window *w, const struct seq_span *span)
+{
+	struct vnl_record_summary sum;
+	struct vnl_stream_extra x = { 0 };
+	bool have_sum = vnl_record_reader_summary(r, &sum);
+
+	if (have_sum) {
+		x.foreign = sum.foreign;
+		x.malformed = sum.malformed;
+		x.sent = sum.sent;
+	}
+	if (w->set) {
+		x.sent = 0;
+		if (span->any) {
+			uint64_t hi = span->hi;
+			if (!w->to && have_sum && sum.sent > hi + 1)
+				hi = sum.sent - 1;
+			x.sent = hi - span->lo + 1;
+		}
+	}
+	vnl_analysis_set_extra(a, &x);
+}
+
+static void warn_damage(const char *path, const char *damage, uint64_t packets)
+{
+	vnl_err("'%s' is damaged: %s. The report covers the %" PRIu64 " packets read before "
+		"that point; the rest of the run is missing (copy the file again if it was cut "
+		"short in transfer, else re-record the run).", path, damage, packets);
+}
+
+static int finish_output(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		vnl_errno("cannot write the report to standard output");
+		return VNL_EXIT_FAIL;
+	}
+	return VNL_EXIT_OK;
+}
+
+static int report_csv(struct vnl_record_reader *r, const struct report_opts *o)
+{
+	struct window w = { .origin = vnl_record_reader_meta(r)->base_ns, .from = o->from_ns,
+			    .to = o->to_ns, .set = o->from_ns || o->to_ns };
+	const struct vnl_pkt *batch;
+	size_t n;
+
+	vnl_output_csv_header(stdout);
+	while ((batch = vnl_record_next(r, &n)) != NULL)
+		for (size_t i = 0; i < n; i++)
+			if (window_has(&w, &batch[i]))
+				vnl_output_csv_row(stdout, &batch[i]);
+	return finish_output();
+}
+
+static int report_analysis(struct vnl_record_reader *r, const struct report_opts *o)
+{
+	const struct vnl_record_meta *m = vnl_record_reader_meta(r);
+	struct window w = { .origin = m->base_ns, .from = o->from_ns, .to = o->to_ns,
+			    .set = o->from_ns || o->to_ns };
+	struct vnl_analysis *a = NULL;
+	struct seq_span span = { 0 };
+	int64_t last_sched = 0;
+	const struct vnl_pkt *batch;
+	size_t n;
+
+	while ((batch = vnl_record_next(r, &n)) != NULL) {
+		for (size_t i = 0; i < n; i++) {
+			const struct vnl_pkt *p = &batch[i];
+			bool in = window_has(&w, p);
+			if (!a) {
+				/* the origin is known now: give the analysis the same one */
+				struct vnl_analysis_opts ao = {
+					.deadline_ns = o->deadline_ns, .worst_n = o->worst_n,
+					.origin_ns = w.origin, .from_ns = o->from_ns,
+					.to_ns = o->to_ns,
+				};
+				a = vnl_analysis_new(&ao);
+				if (!a) {
+					vnl_errno("cannot set up the analysis");
+					return VNL_EXIT_FAIL;
+				}
+			}
+			vnl_analysis_add(a, p);
+			if (in && !(p->flags & VNL_PKT_F_DUPLICATE))
+				seq_span_add(&span, p->seq);
+			if (p->sched > last_sched)
+				last_sched = p->sched;
+		}
+	}
+	if (!a) {
+		struct vnl_analysis_opts ao = { .deadline_ns = o->deadline_ns,
+						.worst_n = o->worst_n };
+		a = vnl_analysis_new(&ao);
+		if (!a) {
+			vnl_errno("cannot set up the analysis");
+			return VNL_EXIT_FAIL;
+		}
+	}
+	set_extra(a, r, &w, &span);
+
+	struct vnl_run_info info;
+	struct vnl_record_summary sum;
+	fill_run_info(&info, m, o);
+	info.stamping = stamping_of(a);
+	info.damage = vnl_record_reader_damage(r);
+	if (vnl_record_reader_summary(r, &sum)) {
+		info.interrupted = sum.interrupted != 0;
+		if (sum.end_ns > m->start_ns && m->start_ns)
+			info.duration_ns = sum.end_ns - m->start_ns;
+	} else if (last_sched && w.origin) {
+		/* no trailer: the span of the schedule that was read */
+		info.duration_ns = last_sched - w.origin + m->interval_ns;
+	}
+
+	int rc = VNL_EXIT_OK;
+	if (o->format == FORMAT_JSON) {
+		json_t *doc = vnl_output_json(a, &info);
+		if (vnl_output_json_dump(stdout, doc) < 0)
+			rc = VNL_EXIT_FAIL;
+		json_decref(doc);
+	} else {
+		vnl_output_text(stdout, a, &info);
+	}
+	vnl_analysis_free(a);
+	if (finish_output() != VNL_EXIT_OK)
+		rc = VNL_EXIT_FAIL;
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	struct vnl_record_reader *r = NULL;
+
+	int prc = parse_args(argc, argv, &o);
+	if (prc)
+		return prc > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+	int orc = open_record(o.path, &r);
+	if (orc)
+		return orc < 0 ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	int rc = o.format == FORMAT_CSV ? report_csv(r, &o) : report_analysis(r, &o);
+
+	const char *damage = vnl_record_reader_damage(r);
+	if (damage) {
+		warn_damage(o.path, damage, vnl_record_reader_packets(r));
+		rc = VNL_EXIT_FAIL;
+	}
+	vnl_record_close(r);
+	return rc;
+}
