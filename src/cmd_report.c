@@ -36,14 +36,18 @@ static const char usage_text[] =
 	"  --to T         only packets scheduled before T after the run's first packet\n"
 	"                 (default: to the end)\n"
 	"  --deadline T   count a packet as late when wakeup + one_way exceeds T\n"
-	"  --worst N      list the N worst packets (0 to 1000, default 10)\n"
+	"                 (from when it was due to when the receiving application had it)\n"
+	"  --worst N      list the N worst packets (largest one_way, else path;\n"
+	"                 0 to 1000, default 10)\n"
 	"  --json         print one JSON document (schema: doc/json-schema.json)\n"
 	"  --csv          print every packet of the window as CSV, one row per packet\n"
+	"                 (stamps and stages in ns; an empty cell means absent)\n"
 	"  -h, --help     print this help\n"
 	"\n"
 	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
-	"Exit status: 0 the file was whole, 1 the file is damaged or unreadable (the\n"
-	"report covers what was read before the damage), 2 bad usage.\n"
+	"Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
+	"what was read before the damage) or unreadable; 2 bad usage (no file, a file\n"
+	"that does not exist, a bad option or value, --from not before --to).\n"
 	"See vnetlat-report(8).\n";
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
