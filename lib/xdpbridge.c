@@ -671,7 +671,10 @@ void vnl_xdpbridge_print_recipe(FILE *out, const struct vnl_xdp_recipe *r)
 		r->lab);
 	fputs("le32() { printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) "
 	      "$(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }\n", out);
-	fputs("ifidx() { cat /sys/class/net/$1/ifindex; }\n", out);
+	/* ip, not /sys/class/net: that may show another namespace (nsenter). */
+	fputs("ifidx() { ip -o link show dev \"$1\" | cut -d: -f1; }\n", out);
+	fputs("ifmac() { ip -o link show dev \"$1\" | sed 's|.*link/ether \\([^ ]*\\).*|\\1|'; }\n",
+	      out);
 	fprintf(out, "mountpoint -q %s || mount -t bpf bpf %s\n", BPFFS, BPFFS);
 	fprintf(out, "mkdir -p %s\n", VNL_XDP_PIN_ROOT);
 	fprintf(out, "bpftool prog loadall %s %s type xdp pinmaps %s\n", obj, dir, dir);
@@ -682,12 +685,12 @@ void vnl_xdpbridge_print_recipe(FILE *out, const struct vnl_xdp_recipe *r)
 		dir, r->uplink);
 	if (r->local_if)
 		fprintf(out, "bpftool map update pinned %s/local_macs key hex "
-			"$(tr : ' ' < /sys/class/net/%s/address) value 1 0 0 0\n", dir, r->local_if);
+			"$(ifmac %s | tr : ' ') value 1 0 0 0\n", dir, r->local_if);
 	for (int i = 0; i < r->n_guests; i++)
 		print_guest(out, dir, &r->guests[i]);
 	fputs("# counters: bpftool map dump pinned DIR/stats (index order: doc/xdp-bridge.md)\n", out);
 	fprintf(out, "# down: ip link set dev %s xdp off", r->uplink);
 	for (int i = 0; i < r->n_guests; i++)
 		fprintf(out, "; ip link set dev %s xdp off", r->guests[i].tap);
-	fprintf(out, "; rm -r %s\n", dir);
+	fprintf(out, "; rm -r %s; rmdir %s 2>/dev/null || true\n", dir, VNL_XDP_PIN_ROOT);
 }
