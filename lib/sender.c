@@ -1,1 +1,351 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "sender.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "log.h"
+#include "pkt.h"
+#include "record.h"
+#include "rt.h"
+#include "status.h"
+#include "timeutil.h"
+#include "transport.h"
+#include "tstamp.h"
+#include "wire.h"
+
+/* Probes whose TX stamps may be outstanding at once (power of two). */
+#define TX_RING 4096
+/* Finished follow-ups waiting for a probe to carry them (power of two). */
+#define FU_RING 4096
+/* A probe's stamps are given up on after this long (hardware stamps are late). */
+#define STAMP_TIMEOUT_NS (20 * VNL_NSEC_PER_MSEC)
+#define FIN_COPIES 3
+
+/* One sent probe, indexed by its OPT_ID key, until its stamps are complete. */
+struct tx_slot {
+	bool used, fin;
+	uint32_t key;
+	int64_t give_up_ns; /* CLOCK_MONOTONIC */
+	struct vnl_pkt pkt;
+};
+
+struct vnl_sender {
+	struct vnl_sender_opts o;
+	struct vnl_sender_sinks sinks;
+	struct vnl_transport *t;
+	int fd;
+	unsigned fu_capacity;
+	uint8_t *buf;
+
+	struct tx_slot *ring;
+	uint32_t next_key;   /* OPT_ID key the next successful send gets */
+	uint32_t oldest_key; /* keys below are finished */
+
+	struct vnl_followup *fu; /* FIFO of follow-ups to carry */
+	uint32_t fu_head, fu_tail;
+	struct vnl_followup last_fu[VNL_WIRE_MAX_FOLLOWUPS]; /* repeated by FINs */
+	unsigned n_last_fu;
+
+	struct vnl_sender_result res;
+};
+
+struct vnl_sender *vnl_sender_new(const struct vnl_sender_opts *o, struct vnl_transport *t,
+				  const struct vnl_sender_sinks *sinks)
+{
+	struct vnl_sender *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->o = *o;
+	s->sinks = *sinks;
+	s->t = t;
+	s->fd = vnl_transport_fd(t);
+	s->fu_capacity = vnl_wire_followup_capacity(o->size);
+	s->buf = calloc(1, o->size);
+	s->ring = calloc(TX_RING, sizeof(*s->ring));
+	s->fu = calloc(FU_RING, sizeof(*s->fu));
+	if (!s->buf || !s->ring || !s->fu) {
+		vnl_sender_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void vnl_sender_free(struct vnl_sender *s)
+{
+	if (!s)
+		return;
+	free(s->buf);
+	free(s->ring);
+	free(s->fu);
+	free(s);
+}
+
+/* ---- follow-up FIFO ---- */
+
+static unsigned fu_len(const struct vnl_sender *s)
+{
+	return s->fu_tail - s->fu_head;
+}
+
+static void fu_push(struct vnl_sender *s, const struct vnl_pkt *p)
+{
+	if (fu_len(s) == FU_RING)
+		s->fu_head++; /* the oldest follow-up is dropped: its probe goes without */
+	struct vnl_followup *f = &s->fu[s->fu_tail++ % FU_RING];
+	f->seq = p->seq;
+	f->tx_sched = p->tx_sched;
+	f->tx_sw = p->tx_sw;
+	f->tx_hw = p->tx_hw;
+}
+
+/* Copy up to max follow-ups from the head without removing them. */
+static unsigned fu_peek(const struct vnl_sender *s, struct vnl_followup *out, unsigned max)
+{
+	unsigned n = fu_len(s) < max ? fu_len(s) : max;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = s->fu[(s->fu_head + i) % FU_RING];
+	return n;
+}
+
+/* ---- TX stamp collection ---- */
+
+static bool slot_complete(const struct vnl_sender *s, const struct tx_slot *sl)
+{
+	return sl->pkt.tx_sched && sl->pkt.tx_sw && (sl->pkt.tx_hw || !s->o.hw_tx);
+}
+
+/* The probe's stamps are as complete as they will get: hand it on. */
+static void slot_finish(struct vnl_sender *s, struct tx_slot *sl)
+{
+	sl->used = false;
+	if (sl->fin)
+		return;
+	struct vnl_pkt *p = &sl->pkt;
+	if (p->tx_sched || p->tx_sw || p->tx_hw)
+		p->flags |= VNL_PKT_F_TXSTAMPS;
+	else
+		s->res.no_tx_stamps++;
+	fu_push(s, p);
+	if (s->sinks.analysis)
+		vnl_analysis_add(s->sinks.analysis, p);
+	if (s->sinks.record)
+		vnl_record_append(s->sinks.record, p);
+}
+
+static void apply_stamp(struct vnl_sender *s, const struct vnl_tx_stamp *ts)
+{
+	struct tx_slot *sl = &s->ring[ts->key % TX_RING];
+	if (!sl->used || sl->key != ts->key)
+		return; /* already given up on */
+	if (ts->kind == VNL_TX_SCHED) {
+		sl->pkt.tx_sched = ts->sw;
+	} else if (ts->kind == VNL_TX_SND) {
+		if (ts->sw)
+			sl->pkt.tx_sw = ts->sw;
+		if (ts->hw)
+			sl->pkt.tx_hw = ts->hw;
+	}
+	if (slot_complete(s, sl))
+		slot_finish(s, sl);
+}
+
+/* Drain the error queue (never blocks), then give up on stale probes. */
+static void collect_stamps(struct vnl_sender *s, bool give_up_all)
+{
+	struct vnl_tx_stamp ts;
+	while (vnl_tstamp_read_tx(s->fd, &ts) > 0)
+		apply_stamp(s, &ts);
+	int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
+	while (s->oldest_key != s->next_key) {
+		struct tx_slot *sl = &s->ring[s->oldest_key % TX_RING];
+		if (sl->used && sl->key == s->oldest_key) {
+			if (!give_up_all && now < sl->give_up_ns)
+				break;
+			slot_finish(s, sl);
+		}
+		s->oldest_key++;
+	}
+}
+
+static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fin)
+{
+	/* A full ring means the oldest probe's stamps are not coming. */
+	if (s->next_key - s->oldest_key >= TX_RING) {
+		struct tx_slot *old = &s->ring[s->oldest_key % TX_RING];
+		if (old->used)
+			slot_finish(s, old);
+		s->oldest_key++;
+	}
+	struct tx_slot *sl = &s->ring[s->next_key % TX_RING];
+	memset(sl, 0, sizeof(*sl));
+	sl->used = true;
+	sl->fin = fin;
+	sl->key = s->next_key++;
+	sl->give_up_ns = vnl_now_ns(CLOCK_MONOTONIC) + STAMP_TIMEOUT_NS;
+	sl->pkt.seq = pr->seq;
+	sl->pkt.sched = pr->sched;
+	sl->pkt.app_tx_sched = pr->app_tx_sched;
+	sl->pkt.app_tx = pr->app_tx;
+}
+
+/* ---- sending ---- */
+
+/*
+ * Stamp, encode and send one probe. The two application times are read
+ * as late as possible; encoding (a CRC over size bytes) is the only work
+ * between them and the send call. Returns 0, or -1 with errno.
+ */
+static int send_probe(struct vnl_sender *s, struct vnl_probe *pr)
+{
+	pr->app_tx_sched = vnl_now_ns(s->o.clock);
+	pr->app_tx = s->o.clock == CLOCK_REALTIME ? pr->app_tx_sched
+						   : vnl_now_ns(CLOCK_REALTIME);
+	if (vnl_wire_encode(pr, s->buf, s->o.size) < 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (vnl_transport_send(s->t, s->buf, s->o.size) < 0)
+		return -1;
+	return 0;
+}
+
+static void probe_init(const struct vnl_sender *s, struct vnl_probe *pr, uint8_t type,
+		       uint64_t seq, int64_t sched)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->type = type;
+	pr->flags = s->o.hw_tx ? VNL_WIRE_F_HWTS : 0;
+	pr->stream_id = s->o.stream_id;
+	pr->host_id = s->o.host_id;
+	pr->clock_id = (uint32_t)s->o.clock;
+	pr->seq = seq;
+	pr->sched = sched;
+}
+
+/* Sleep until due on the schedule clock; false if a stop signal came first. */
+static bool sleep_until(const struct vnl_sender *s, int64_t due)
+{
+	struct timespec ts = vnl_ns_to_ts(due);
+	for (;;) {
+		int rc = clock_nanosleep(s->o.clock, TIMER_ABSTIME, &ts, NULL);
+		if (rc == 0)
+			return true;
+		if (rc != EINTR || vnl_stop_requested())
+			return false;
+	}
+}
+
+static bool send_failed_for_good(int err)
+{
+	/* Transient: full queues, a neighbour not resolved yet, an ICMP error. */
+	return err != ENOBUFS && err != EAGAIN && err != EWOULDBLOCK && err != ECONNREFUSED &&
+	       err != EHOSTUNREACH && err != ENETUNREACH && err != EINTR;
+}
+
+static int send_data(struct vnl_sender *s, int64_t due)
+{
+	struct vnl_probe pr;
+	probe_init(s, &pr, VNL_WIRE_DATA, s->res.sent, due);
+	pr.n_followups = (uint8_t)fu_peek(s, pr.fu, s->fu_capacity);
+	if (send_probe(s, &pr) < 0) {
+		s->res.send_errors++;
+		if (send_failed_for_good(errno)) {
+			vnl_errno("sending a probe to %s failed", vnl_transport_peer(s->t));
+			return -1;
+		}
+		return 0;
+	}
+	s->fu_head += pr.n_followups;
+	if (pr.n_followups) {
+		memcpy(s->last_fu, pr.fu, pr.n_followups * sizeof(pr.fu[0]));
+		s->n_last_fu = pr.n_followups;
+	}
+	track_sent(s, &pr, false);
+	s->res.sent++;
+	return 0;
+}
+
+/* The schedule: returns the due time after the last slot used. */
+static int run_schedule(struct vnl_sender *s, int64_t *next_due)
+{
+	const struct vnl_sender_opts *o = &s->o;
+	uint64_t k = 0;
+	for (;;) {
+		int64_t due = o->base_ns + (int64_t)k * o->interval_ns;
+		if ((o->count && s->res.sent >= o->count) ||
+		    (o->duration_ns && due - o->base_ns >= o->duration_ns) || vnl_stop_requested())
+			break;
+		collect_stamps(s, false);
+		vnl_status_tick(s->sinks.status, vnl_now_ns(CLOCK_MONOTONIC), s->sinks.analysis,
+				VNL_STAGE_WAKEUP);
+		if (!sleep_until(s, due))
+			break;
+		/* Late by a slot or more: skip (and count) the slots already gone. */
+		int64_t late = vnl_now_ns(o->clock) - due;
+		if (late >= o->interval_ns) {
+			uint64_t skip = (uint64_t)(late / o->interval_ns);
+			k += skip;
+			s->res.missed_slots += skip;
+			due = o->base_ns + (int64_t)k * o->interval_ns;
+			if (o->duration_ns && due - o->base_ns >= o->duration_ns)
+				break;
+		}
+		if (send_data(s, due) < 0)
+			return -1;
+		k++;
+	}
+	*next_due = o->base_ns + (int64_t)k * o->interval_ns;
+	return 0;
+}
+
+/*
+ * FIN, three times an interval apart: carries sent_total and the last
+ * follow-ups; a FIN with nothing new repeats the last ones sent, so one
+ * lost probe does not cost the tail its stamps.
+ */
+static void send_fins(struct vnl_sender *s, int64_t due)
+{
+	for (int i = 0; i < FIN_COPIES; i++, due += s->o.interval_ns) {
+		if (!vnl_stop_requested())
+			sleep_until(s, due);
+		collect_stamps(s, i == FIN_COPIES - 1);
+		struct vnl_probe pr;
+		probe_init(s, &pr, VNL_WIRE_FIN, s->res.sent, due);
+		pr.sent_total = s->res.sent;
+		pr.n_followups = (uint8_t)fu_peek(s, pr.fu, s->fu_capacity);
+		bool fresh = pr.n_followups > 0;
+		if (!fresh) {
+			unsigned n = s->n_last_fu < s->fu_capacity ? s->n_last_fu : s->fu_capacity;
+			memcpy(pr.fu, s->last_fu, n * sizeof(pr.fu[0]));
+			pr.n_followups = (uint8_t)n;
+		}
+		if (send_probe(s, &pr) < 0) {
+			s->res.send_errors++;
+			continue;
+		}
+		if (fresh) {
+			s->fu_head += pr.n_followups;
+			memcpy(s->last_fu, pr.fu, pr.n_followups * sizeof(pr.fu[0]));
+			s->n_last_fu = pr.n_followups;
+		}
+		track_sent(s, &pr, true);
+	}
+	/* Whatever is still queued can no longer travel. */
+	collect_stamps(s, true);
+}
+
+int vnl_sender_run(struct vnl_sender *s, struct vnl_sender_result *res)
+{
+	s->res.start_ns = vnl_now_ns(CLOCK_REALTIME);
+	int64_t next_due;
+	int rc = run_schedule(s, &next_due);
+	s->res.interrupted = vnl_stop_requested();
+	if (rc == 0)
+		send_fins(s, next_due);
+	s->res.end_ns = vnl_now_ns(CLOCK_REALTIME);
+	*res = s->res;
+	return rc;
+}

@@ -1,3 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vnetlat recv: receive one probe stream and report its latency (see vnetlat-recv(8)). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
 #include "cmd.h"
+#include "hostid.h"
 #include "log.h"
-int cmd_recv(int argc, char **argv) { (void)argc; (void)argv; vnl_err("not built yet"); return 1; }
+#include "output.h"
+#include "parse.h"
+#include "receiver.h"
+#include "rt.h"
+#include "status.h"
+#include "timeutil.h"
+#include "transport.h"
+#include "tstamp.h"
+
+#define DEFAULT_WORST 10
+
+struct recv_args {
+	struct vnl_transport_opts tr;
+	struct vnl_receiver_opts rcv;
+	struct vnl_analysis_opts an;
+	struct vnl_rt_opts rt;
+	bool json, quiet;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vnetlat recv [OPTIONS]\n"
+		"Receive one probe stream from 'vnetlat send' and report its latency per stage.\n\n"
+		"  -b, --bind ADDR      local address to listen on (default: all, IPv4 and IPv6)\n"
+		"  -p, --port P         UDP port (default %d)\n"
+		"  -c, --count N        end after N probes\n"
+		"  -d, --duration T     end T after the first probe (default: at the stream's end)\n"
+		"      --deadline T     count probes whose wakeup + one_way exceeds T as late\n"
+		"      --worst N        list the N worst probes (default %d)\n"
+		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
+		"      --ifname IF      interface for --l2\n"
+		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
+		"      --busy-poll US   SO_BUSY_POLL on the socket\n"
+		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
+		"      --cpu N          pin to CPU N\n"
+		"      --mlock          lock memory (no page faults mid-run)\n"
+		"      --json           print the report as one JSON document\n"
+		"      --record FILE    write every packet's stamps to FILE (see vnetlat report)\n"
+		"  -q, --quiet          no notices, no live status\n"
+		"  -h, --help           this help\n\n"
+		"Ends at the sender's FIN, --count/--duration, or SIGINT/SIGTERM (the report is\n"
+		"printed in every case). Exit status: 0 measured, 1 nothing received or\n"
+		"failed, 2 bad usage. See vnetlat-recv(8).\n",
+		VNL_DEFAULT_PORT, DEFAULT_WORST, VNL_DEFAULT_ETHERTYPE);
+}
+
+enum { O_DEADLINE = 256, O_WORST, O_L2, O_IFNAME, O_ETHERTYPE, O_BUSY, O_FIFO, O_CPU, O_MLOCK,
+       O_JSON, O_RECORD };
+
+static const struct option long_opts[] = {
+	{ "bind", required_argument, NULL, 'b' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "deadline", required_argument, NULL, O_DEADLINE },
+	{ "worst", required_argument, NULL, O_WORST },
+	{ "l2", no_argument, NULL, O_L2 },
+	{ "ifname", required_argument, NULL, O_IFNAME },
+	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
+	{ "busy-poll", required_argument, NULL, O_BUSY },
+	{ "sched-fifo", required_argument, NULL, O_FIFO },
+	{ "cpu", required_argument, NULL, O_CPU },
+	{ "mlock", no_argument, NULL, O_MLOCK },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "record", required_argument, NULL, O_RECORD },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_value(const char *opt, const char *val, const char *why)
+{
+	vnl_err("invalid %s '%s': %s", opt, val, why);
+	return -1;
+}
+
+static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *why;
+	return vnl_parse_u64(val, min, max, out, &why) < 0 ? bad_value(opt, val, why) : 0;
+}
+
+static int positive_dur(const char *opt, const char *val, int64_t *out)
+{
+	const char *why;
+	if (vnl_parse_duration(val, out, &why) < 0)
+		return bad_value(opt, val, why);
+	return *out > 0 ? 0 : bad_value(opt, val, "it must be > 0");
+}
+
+static int parse_one(struct recv_args *a, int c, const char *v)
+{
+	uint64_t u;
+	switch (c) {
+	case 'b':
+		a->tr.addr = v;
+		return 0;
+	case 'p':
+		if (num("--port", v, 1, 65535, &u) < 0)
+			return -1;
+		a->tr.port = (uint16_t)u;
+		return 0;
+	case 'c':
+		return num("--count", v, 1, UINT64_MAX, &a->rcv.count);
+	case 'd':
+		return positive_dur("--duration", v, &a->rcv.duration_ns);
+	case O_DEADLINE:
+		return positive_dur("--deadline", v, &a->an.deadline_ns);
+	case O_WORST:
+		if (num("--worst", v, 0, 10000, &u) < 0)
+			return -1;
+		a->an.worst_n = (unsigned)u;
+		return 0;
+	case O_L2:
+		a->tr.l2 = true;
+		return 0;
+	case O_IFNAME:
+		a->tr.ifname = v;
+		return 0;
+	case O_ETHERTYPE:
+		if (num("--ethertype", v, 0x600, 0xffff, &u) < 0)
+			return -1;
+		a->tr.ethertype = (uint16_t)u;
+		return 0;
+	case O_BUSY:
+		if (num("--busy-poll", v, 1, 1000000, &u) < 0)
+			return -1;
+		a->tr.busy_poll_us = (int)u;
+		return 0;
+	case O_FIFO:
+		if (num("--sched-fifo", v, 1, 99, &u) < 0)
+			return -1;
+		a->rt.sched_fifo = (int)u;
+		return 0;
+	case O_CPU:
+		if (num("--cpu", v, 0, 4095, &u) < 0)
+			return -1;
+		a->rt.cpu = (int)u;
+		return 0;
+	case O_MLOCK:
+		a->rt.mlock = true;
+		return 0;
+	case O_JSON:
+		a->json = true;
+		return 0;
+	case O_RECORD:
+		a->rcv.record_path = v;
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* 0 ok, 1 --help printed, -1 bad usage (message printed). */
+static int parse_args(int argc, char **argv, struct recv_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->tr.port = VNL_DEFAULT_PORT;
+	a->tr.ethertype = VNL_DEFAULT_ETHERTYPE;
+	a->tr.priority = -1;
+	a->rt.cpu = -1;
+	a->an.worst_n = DEFAULT_WORST;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:p:c:d:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			vnl_err(c == ':' ? "option '%s' needs a value; see 'vnetlat recv --help'"
+					 : "unknown option '%s'; see 'vnetlat recv --help'",
+				argv[optind - 1]);
+			return -1;
+		}
+		if (parse_one(a, c, optarg) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		vnl_err("unexpected argument '%s'; recv takes options only (see --bind)",
+			argv[optind]);
+		return -1;
+	}
+	if (a->rcv.count && a->rcv.duration_ns) {
+		vnl_err("give --count or --duration, not both");
+		return -1;
+	}
+	if (a->tr.l2 && a->tr.addr) {
+		vnl_err("--bind is for UDP; with --l2 give --ifname");
+		return -1;
+	}
+	if (!a->tr.l2 && a->tr.ifname) {
+		vnl_err("--ifname is for --l2; for UDP use --bind ADDR");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fail now, not after the run, if the record file cannot be written. */
+static int check_record_path(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		vnl_errno("cannot write the record file '%s'", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void report(const struct recv_args *a, const struct vnl_transport *t,
+		   const struct vnl_hwts *hw, const struct vnl_analysis *an,
+		   const struct vnl_receiver_result *r)
+{
+	char stamping[192];
+	snprintf(stamping, sizeof(stamping), "receiver %s; sender %s TX stamps", hw->desc,
+		 r->sender_hw_tx ? "hardware" : "software");
+	struct vnl_run_info info = {
+		.role = "recv", .transport = vnl_transport_name(t),
+		.local = vnl_transport_local(t), .peer = vnl_transport_peer(t),
+		.sched_clock = r->locked ? vnl_clock_name((clockid_t)r->clock_id) : NULL,
+		.clock_sync = r->locked ? vnl_hostid_clock_sync(a->rcv.host_id, r->host_id) : NULL,
+		.stamping = stamping, .interval_ns = r->interval_ns,
+		.payload_size = r->payload_size,
+		.duration_ns = r->locked ? r->end_ns - r->first_ns : r->end_ns - r->start_ns,
+		.interrupted = r->interrupted, .deadline_ns = a->an.deadline_ns,
+	};
+	if (a->json) {
+		json_t *doc = vnl_output_json(an, &info);
+		vnl_output_json_dump(stdout, doc);
+		json_decref(doc);
+	} else {
+		vnl_output_text(stdout, an, &info);
+	}
+	fflush(stdout);
+}
+
+static int run(struct recv_args *a, struct vnl_transport *t)
+{
+	if (vnl_tstamp_enable_rx(vnl_transport_fd(t)) < 0) {
+		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
+		return VNL_EXIT_FAIL;
+	}
+	struct vnl_hwts hw;
+	vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
+	a->rcv.host_id = vnl_hostid();
+	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
+	    vnl_rt_apply(&a->rt) < 0)
+		return VNL_EXIT_USAGE;
+
+	struct vnl_analysis *an = vnl_analysis_new(&a->an);
+	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
+	struct vnl_receiver *r = an && st ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
+	int rc = VNL_EXIT_FAIL;
+	if (!r) {
+		vnl_err("out of memory");
+	} else {
+		vnl_stop_signals_install();
+		struct vnl_receiver_result res;
+		int run_rc = vnl_receiver_run(r, &res);
+		vnl_status_clear(st);
+		report(a, t, &hw, an, &res);
+		if (res.received == 0)
+			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "
+				"at this address and port?", vnl_transport_local(t));
+		else if (run_rc == 0 && res.record_error == 0)
+			rc = VNL_EXIT_OK;
+	}
+	vnl_receiver_free(r);
+	vnl_status_free(st);
+	vnl_analysis_free(an);
+	return rc;
+}
+
+int cmd_recv(int argc, char **argv)
+{
+	struct recv_args a;
+	int prc = parse_args(argc, argv, &a);
+	if (prc)
+		return prc > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+	vnl_log_set_quiet(a.quiet);
+	struct vnl_transport *t = vnl_transport_open_receiver(&a.tr);
+	if (!t)
+		return VNL_EXIT_USAGE;
+	int rc = run(&a, t);
+	vnl_transport_close(t);
+	return rc;
+}

@@ -1,3 +1,376 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vnetlat send: a time-triggered probe stream (see vnetlat-send(8)). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "analysis.h"
 #include "cmd.h"
+#include "hostid.h"
 #include "log.h"
-int cmd_send(int argc, char **argv) { (void)argc; (void)argv; vnl_err("not built yet"); return 1; }
+#include "output.h"
+#include "parse.h"
+#include "record.h"
+#include "rt.h"
+#include "sender.h"
+#include "status.h"
+#include "timeutil.h"
+#include "transport.h"
+#include "tstamp.h"
+#include "wire.h"
+
+struct send_args {
+	struct vnl_transport_opts tr;
+	struct vnl_sender_opts snd;
+	struct vnl_rt_opts rt;
+	bool base_given, json, quiet;
+	const char *record;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vnetlat send DEST [OPTIONS]\n"
+		"Send a time-triggered probe stream: probe k leaves at base + k * interval.\n\n"
+		"  DEST                 receiver's IPv4/IPv6 address or host name (with --l2: its MAC)\n"
+		"  -p, --port P         UDP port (default %d)\n"
+		"  -i, --interval T     time between probes (default 1ms; units ns us ms s m h)\n"
+		"  -c, --count N        send N probes, then end\n"
+		"  -d, --duration T     send for T, then end (default: until SIGINT)\n"
+		"  -s, --size BYTES     probe payload size (default 128, %d..%d)\n"
+		"      --priority P     SO_PRIORITY of the probes (traffic class)\n"
+		"      --clock C        schedule clock: realtime (default), tai or monotonic\n"
+		"      --base-time T    absolute time of probe 0 on that clock\n"
+		"                       (default: next whole second + 100ms)\n"
+		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
+		"      --ifname IF      interface for --l2\n"
+		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
+		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
+		"      --cpu N          pin to CPU N\n"
+		"      --mlock          lock memory (no page faults mid-run)\n"
+		"      --busy-poll US   SO_BUSY_POLL on the socket\n"
+		"      --json           print the sender report as JSON\n"
+		"      --record FILE    write every probe's sender stamps to FILE\n"
+		"  -q, --quiet          no notices, no live status\n"
+		"  -h, --help           this help\n\n"
+		"Exit status: 0 sent, 1 failed, 2 bad usage. See vnetlat-send(8).\n",
+		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
+}
+
+enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_L2, O_IFNAME, O_ETHERTYPE, O_FIFO, O_CPU, O_MLOCK,
+       O_BUSY, O_JSON, O_RECORD };
+
+static const struct option long_opts[] = {
+	{ "port", required_argument, NULL, 'p' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "size", required_argument, NULL, 's' },
+	{ "priority", required_argument, NULL, O_PRIORITY },
+	{ "clock", required_argument, NULL, O_CLOCK },
+	{ "base-time", required_argument, NULL, O_BASE },
+	{ "l2", no_argument, NULL, O_L2 },
+	{ "ifname", required_argument, NULL, O_IFNAME },
+	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
+	{ "sched-fifo", required_argument, NULL, O_FIFO },
+	{ "cpu", required_argument, NULL, O_CPU },
+	{ "mlock", no_argument, NULL, O_MLOCK },
+	{ "busy-poll", required_argument, NULL, O_BUSY },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "record", required_argument, NULL, O_RECORD },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_value(const char *opt, const char *val, const char *why)
+{
+	vnl_err("invalid %s '%s': %s", opt, val, why);
+	return -1;
+}
+
+static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *why;
+	return vnl_parse_u64(val, min, max, out, &why) < 0 ? bad_value(opt, val, why) : 0;
+}
+
+static int dur(const char *opt, const char *val, int64_t *out)
+{
+	const char *why;
+	return vnl_parse_duration(val, out, &why) < 0 ? bad_value(opt, val, why) : 0;
+}
+
+static int parse_one(struct send_args *a, int c, const char *v)
+{
+	uint64_t u;
+	const char *why;
+	switch (c) {
+	case 'p':
+		if (num("--port", v, 1, 65535, &u) < 0)
+			return -1;
+		a->tr.port = (uint16_t)u;
+		return 0;
+	case 'i':
+		if (dur("--interval", v, &a->snd.interval_ns) < 0)
+			return -1;
+		return a->snd.interval_ns > 0 ? 0 : bad_value("--interval", v, "it must be > 0");
+	case 'c':
+		return num("--count", v, 1, UINT64_MAX, &a->snd.count);
+	case 'd':
+		if (dur("--duration", v, &a->snd.duration_ns) < 0)
+			return -1;
+		return a->snd.duration_ns > 0 ? 0 : bad_value("--duration", v, "it must be > 0");
+	case 's':
+		if (num("--size", v, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, &u) < 0)
+			return -1;
+		a->snd.size = (uint32_t)u;
+		return 0;
+	case O_PRIORITY:
+		if (num("--priority", v, 0, INT32_MAX, &u) < 0)
+			return -1;
+		a->tr.priority = (int)u;
+		return 0;
+	case O_CLOCK:
+		return vnl_parse_clock(v, &a->snd.clock, &why) < 0 ? bad_value("--clock", v, why) : 0;
+	case O_BASE:
+		a->base_given = true;
+		return dur("--base-time", v, &a->snd.base_ns);
+	case O_L2:
+		a->tr.l2 = true;
+		return 0;
+	case O_IFNAME:
+		a->tr.ifname = v;
+		return 0;
+	case O_ETHERTYPE:
+		if (num("--ethertype", v, 0x600, 0xffff, &u) < 0)
+			return -1;
+		a->tr.ethertype = (uint16_t)u;
+		return 0;
+	case O_FIFO:
+		if (num("--sched-fifo", v, 1, 99, &u) < 0)
+			return -1;
+		a->rt.sched_fifo = (int)u;
+		return 0;
+	case O_CPU:
+		if (num("--cpu", v, 0, 4095, &u) < 0)
+			return -1;
+		a->rt.cpu = (int)u;
+		return 0;
+	case O_MLOCK:
+		a->rt.mlock = true;
+		return 0;
+	case O_BUSY:
+		if (num("--busy-poll", v, 1, 1000000, &u) < 0)
+			return -1;
+		a->tr.busy_poll_us = (int)u;
+		return 0;
+	case O_JSON:
+		a->json = true;
+		return 0;
+	case O_RECORD:
+		a->record = v;
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* 0 ok, 1 --help printed, -1 bad usage (message printed). */
+static int parse_args(int argc, char **argv, struct send_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->tr.port = VNL_DEFAULT_PORT;
+	a->tr.ethertype = VNL_DEFAULT_ETHERTYPE;
+	a->tr.priority = -1;
+	a->rt.cpu = -1;
+	a->snd.clock = CLOCK_REALTIME;
+	a->snd.interval_ns = VNL_NSEC_PER_MSEC;
+	a->snd.size = 128;
+	bool count_given = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:i:c:d:s:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				vnl_err("option '%s' needs a value; see 'vnetlat send --help'",
+					argv[optind - 1]);
+			else
+				vnl_err("unknown option '%s'; see 'vnetlat send --help'",
+					argv[optind - 1]);
+			return -1;
+		}
+		count_given |= c == 'c';
+		if (parse_one(a, c, optarg) < 0)
+			return -1;
+	}
+	if (optind != argc - 1) {
+		vnl_err(optind >= argc ? "missing DEST (the receiver's address); "
+					 "see 'vnetlat send --help'"
+				       : "too many arguments; give one DEST");
+		return -1;
+	}
+	a->tr.addr = argv[optind];
+	if (count_given && a->snd.duration_ns) {
+		vnl_err("give --count or --duration, not both");
+		return -1;
+	}
+	if (!a->tr.l2 && a->tr.ifname) {
+		vnl_err("--ifname is for --l2; a UDP stream finds its interface by route");
+		return -1;
+	}
+	return 0;
+}
+
+/* Probe 0's time: given, or the next whole second + 100 ms (room to start recv). */
+static int choose_base(struct send_args *a)
+{
+	int64_t now = vnl_now_ns(a->snd.clock);
+	if (!a->base_given) {
+		a->snd.base_ns = (now / VNL_NSEC_PER_SEC + 1) * VNL_NSEC_PER_SEC +
+				 100 * VNL_NSEC_PER_MSEC;
+		return 0;
+	}
+	if (a->snd.base_ns < now - a->snd.interval_ns) {
+		char b[32];
+		vnl_err("--base-time is %s in the past on the %s clock; give a future time",
+			vnl_fmt_ns(now - a->snd.base_ns, b, sizeof(b)), vnl_clock_name(a->snd.clock));
+		return -1;
+	}
+	return 0;
+}
+
+static struct vnl_record_writer *open_record(const struct send_args *a,
+					     const struct vnl_transport *t)
+{
+	struct vnl_record_meta m;
+	memset(&m, 0, sizeof(m));
+	m.role = VNL_ROLE_SEND;
+	m.clock_id = (uint32_t)a->snd.clock;
+	m.stream_id = a->snd.stream_id;
+	m.payload_size = a->snd.size;
+	m.start_ns = vnl_now_ns(CLOCK_REALTIME);
+	m.interval_ns = a->snd.interval_ns;
+	m.base_ns = a->snd.base_ns;
+	snprintf(m.transport, sizeof(m.transport), "%s", vnl_transport_name(t));
+	snprintf(m.local, sizeof(m.local), "%s", vnl_transport_local(t));
+	snprintf(m.peer, sizeof(m.peer), "%s", vnl_transport_peer(t));
+	snprintf(m.clock_sync, sizeof(m.clock_sync), "sender");
+	char err[256];
+	struct vnl_record_writer *w = vnl_record_create(a->record, &m, err, sizeof(err));
+	if (!w)
+		vnl_err("%s", err);
+	return w;
+}
+
+static void report(const struct send_args *a, const struct vnl_transport *t,
+		   const struct vnl_hwts *hw, struct vnl_analysis *an,
+		   const struct vnl_sender_result *r)
+{
+	struct vnl_run_info info = {
+		.role = "send", .transport = vnl_transport_name(t),
+		.local = vnl_transport_local(t), .peer = vnl_transport_peer(t),
+		.sched_clock = vnl_clock_name(a->snd.clock),
+		.clock_sync = "not applicable (sender-side report)",
+		.stamping = hw->desc, .interval_ns = a->snd.interval_ns,
+		.payload_size = a->snd.size, .duration_ns = r->end_ns - r->start_ns,
+		.interrupted = r->interrupted,
+	};
+	if (a->json) {
+		json_t *doc = vnl_output_json(an, &info);
+		json_t *s = json_object();
+		json_object_set_new(s, "sent", json_integer((json_int_t)r->sent));
+		json_object_set_new(s, "missed_slots", json_integer((json_int_t)r->missed_slots));
+		json_object_set_new(s, "send_errors", json_integer((json_int_t)r->send_errors));
+		json_object_set_new(s, "no_tx_stamps", json_integer((json_int_t)r->no_tx_stamps));
+		json_object_set_new(s, "stream_id", json_integer(a->snd.stream_id));
+		json_object_set_new(doc, "sender", s);
+		vnl_output_json_dump(stdout, doc);
+		json_decref(doc);
+		return;
+	}
+	vnl_output_text(stdout, an, &info);
+	printf("\nschedule: %" PRIu64 " probes sent, %" PRIu64 " slots missed (sender late by an "
+	       "interval or more), %" PRIu64 " send errors\n",
+	       r->sent, r->missed_slots, r->send_errors);
+}
+
+static int run(struct send_args *a, struct vnl_transport *t)
+{
+	if (vnl_tstamp_enable_tx(vnl_transport_fd(t)) < 0) {
+		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
+		return VNL_EXIT_FAIL;
+	}
+	struct vnl_hwts hw;
+	vnl_hwts_setup(vnl_transport_ifname(t), true, false, &hw);
+	a->snd.hw_tx = hw.tx_hw;
+	if (getrandom(&a->snd.stream_id, sizeof(a->snd.stream_id), 0) < 0)
+		a->snd.stream_id = (uint32_t)vnl_now_ns(CLOCK_MONOTONIC);
+	a->snd.host_id = vnl_hostid();
+	if (choose_base(a) < 0 || vnl_rt_apply(&a->rt) < 0)
+		return VNL_EXIT_USAGE;
+
+	struct vnl_analysis_opts ao = { 0 };
+	struct vnl_analysis *an = vnl_analysis_new(&ao);
+	struct vnl_record_writer *rec = a->record ? open_record(a, t) : NULL;
+	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
+	struct vnl_sender_sinks sinks = { .analysis = an, .record = rec, .status = st };
+	struct vnl_sender *s = an && st ? vnl_sender_new(&a->snd, t, &sinks) : NULL;
+	int rc = VNL_EXIT_FAIL;
+	if (a->record && !rec) {
+		rc = VNL_EXIT_USAGE;
+	} else if (!s) {
+		vnl_err("out of memory");
+	} else {
+		vnl_stop_signals_install();
+		struct vnl_sender_result r;
+		int run_rc = vnl_sender_run(s, &r);
+		vnl_status_clear(st);
+		struct vnl_stream_extra x = { .sent = r.sent };
+		vnl_analysis_set_extra(an, &x);
+		if (rec) {
+			struct vnl_record_summary sum = { .sent = r.sent, .end_ns = r.end_ns,
+							  .interrupted = r.interrupted };
+			if (vnl_record_finish(rec, &sum) < 0) {
+				vnl_err("writing the record file %s failed", a->record);
+				run_rc = -1;
+			}
+			rec = NULL;
+		}
+		report(a, t, &hw, an, &r);
+		rc = run_rc == 0 && r.sent > 0 ? VNL_EXIT_OK : VNL_EXIT_FAIL;
+	}
+	vnl_sender_free(s);
+	vnl_status_free(st);
+	if (rec) {
+		struct vnl_record_summary sum = { 0 };
+		vnl_record_finish(rec, &sum);
+	}
+	vnl_analysis_free(an);
+	return rc;
+}
+
+int cmd_send(int argc, char **argv)
+{
+	struct send_args a;
+	int prc = parse_args(argc, argv, &a);
+	if (prc)
+		return prc > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+	vnl_log_set_quiet(a.quiet);
+	struct vnl_transport *t = vnl_transport_open_sender(&a.tr);
+	if (!t)
+		return VNL_EXIT_USAGE;
+	int rc = run(&a, t);
+	vnl_transport_close(t);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Probe sockets: UDP over IPv4 or IPv6, or raw Ethernet frames over
+ * AF_PACKET with a chosen EtherType. Opening validates everything the user
+ * gave (address, port, interface, privileges) and says what was wrong;
+ * after that, sending and receiving are single system calls.
+ */
+#ifndef VNL_TRANSPORT_H
+#define VNL_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define VNL_DEFAULT_PORT 4300
+#define VNL_DEFAULT_ETHERTYPE 0x88b5 /* IEEE 802 local experimental */
+
+struct vnl_transport_opts {
+	const char *addr;    /* send: DEST (IP or MAC); recv: --bind (NULL = any) */
+	uint16_t port;
+	bool l2;
+	const char *ifname;  /* --ifname (required with l2) */
+	uint16_t ethertype;
+	int priority;        /* SO_PRIORITY, -1 = leave */
+	int busy_poll_us;    /* SO_BUSY_POLL, 0 = leave */
+};
+
+struct vnl_transport;
+
+/* NULL after printing one user-facing message (bad usage: exit 2). */
+struct vnl_transport *vnl_transport_open_sender(const struct vnl_transport_opts *o);
+struct vnl_transport *vnl_transport_open_receiver(const struct vnl_transport_opts *o);
+void vnl_transport_close(struct vnl_transport *t);
+
+int vnl_transport_fd(const struct vnl_transport *t);
+/* "udp4", "udp6" or "l2" (a dual-stack receiver reports its first peer's family). */
+const char *vnl_transport_name(const struct vnl_transport *t);
+/* Interface to query for hardware stamps: "" means every interface. */
+const char *vnl_transport_ifname(const struct vnl_transport *t);
+/* Printable local end ("192.0.2.1:4300", "wire0 02:..:01 type 0x88b5"). */
+const char *vnl_transport_local(const struct vnl_transport *t);
+/* Sender: printable destination. Receiver: the peer set by _set_peer, or "". */
+const char *vnl_transport_peer(const struct vnl_transport *t);
+
+/* Send one probe to the destination; bytes sent or -1 (errno). */
+ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len);
+
+/*
+ * Prepare msg (name + control buffers owned by t) to receive into buf.
+ * After recvmsg, vnl_transport_accept() says whether the datagram is for
+ * us (false for our own outgoing frames seen on a packet socket).
+ */
+void vnl_transport_prepare_recv(struct vnl_transport *t, struct msghdr *msg, struct iovec *iov,
+				void *buf, size_t len);
+bool vnl_transport_accept(const struct vnl_transport *t, const struct msghdr *msg);
+/* Remember msg's source as the stream's peer (called once, on lock-on). */
+void vnl_transport_set_peer(struct vnl_transport *t, const struct msghdr *msg);
+
+#endif

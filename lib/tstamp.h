@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * SO_TIMESTAMPING (kernel Documentation/networking/timestamping.rst):
+ * turning it on for a socket, reading receive stamps from a message's
+ * control data, reading transmit stamps from the error queue, and enabling
+ * hardware stamping on an interface when it has a PTP hardware clock.
+ */
+#ifndef VNL_TSTAMP_H
+#define VNL_TSTAMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Control buffer big enough for SCM_TIMESTAMPING plus an extended error. */
+#define VNL_TSTAMP_CMSG_SPACE 512
+
+/* Sender: SCHED + SOFTWARE (+ HARDWARE) TX stamps, keyed by OPT_ID, no payload echo. */
+int vnl_tstamp_enable_tx(int fd);
+/* Receiver: SOFTWARE and HARDWARE RX stamps on every datagram. */
+int vnl_tstamp_enable_rx(int fd);
+
+struct vnl_rx_stamps {
+	int64_t sw, hw; /* 0 = absent */
+};
+/* Pull the SCM_TIMESTAMPING stamps out of a received message. */
+void vnl_tstamp_rx(const struct msghdr *msg, struct vnl_rx_stamps *out);
+
+enum vnl_tx_kind { VNL_TX_SCHED, VNL_TX_SND, VNL_TX_ACK, VNL_TX_OTHER };
+
+struct vnl_tx_stamp {
+	uint32_t key;          /* OPT_ID: index of the send call since enabling */
+	enum vnl_tx_kind kind;
+	int64_t sw, hw;        /* sw in ts[0], hw in ts[2]; 0 = absent */
+};
+/*
+ * Read one TX stamp from the error queue without blocking.
+ * 1: *out filled; 0: queue empty; -1: error (errno). Other error-queue
+ * messages (ICMP errors) are consumed and skipped.
+ */
+int vnl_tstamp_read_tx(int fd, struct vnl_tx_stamp *out);
+
+struct vnl_hwts {
+	bool tx_hw, rx_hw;  /* hardware stamping enabled in that direction */
+	char desc[128];     /* for the report: "software (wire0/veth has no PHC)" */
+};
+/*
+ * Enable hardware stamping on ifname (NULL or "" = every interface but lo)
+ * in the wanted directions if it has a PHC; otherwise describe the
+ * software fallback and print one notice. Never fails: stamps degrade.
+ */
+void vnl_hwts_setup(const char *ifname, bool want_tx, bool want_rx, struct vnl_hwts *out);
+
+/* The interface holding local address sa, or "" (wildcard / not found). */
+void vnl_ifname_of_addr(const struct sockaddr *sa, char *ifname, size_t len);
+
+#endif
