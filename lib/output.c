@@ -126,7 +126,7 @@ static void text_run(FILE *out, const struct vnl_run_info *info)
 {
 	char b1[32], b2[32];
 
-	fprintf(out, "vnetlat %s: %s %s -> %s\n", info->role ? info->role : "report",
+	fprintf(out, "vnetlat %s: %s, local %s, peer %s\n", info->role ? info->role : "report",
 		info->transport ? info->transport : "?", info->local ? info->local : "?",
 		info->peer ? info->peer : "?");
 	fprintf(out, "  stream:   %" PRIu32 "-byte probes", info->payload_size);

@@ -7,7 +7,6 @@
  * file: a record of a day costs what a record of a second costs.
  */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -189,8 +188,9 @@ static int open_record(const char *path, struct vnl_record_reader **out)
 	}
 	*out = vnl_record_open(path, errbuf, sizeof(errbuf));
 	if (!*out) {
-		vnl_err("cannot read '%s' as a vnetlat record file: %s", path,
-			errbuf[0] ? errbuf : "unknown error");
+		/* errbuf names the file and what is wrong with it */
+		vnl_err("%s; give a file written by 'vnetlat recv --record' or 'vnetlat send "
+			"--record'", errbuf[0] ? errbuf : path);
 		return 1;
 	}
 	return 0;
@@ -274,11 +274,12 @@ static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r,
 	vnl_analysis_set_extra(a, &x);
 }
 
-static void warn_damage(const char *path, const char *damage, uint64_t packets)
+/* The record's damage text already says where reading stopped and how much was read. */
+static void warn_damage(const char *path, const char *damage)
 {
-	vnl_err("'%s' is damaged: %s. The report covers the %" PRIu64 " packets read before "
-		"that point; the rest of the run is missing (copy the file again if it was cut "
-		"short in transfer, else re-record the run).", path, damage, packets);
+	vnl_err("'%s' is damaged: %s. The report covers what was read before that point; if "
+		"the file was cut short in a copy, copy it again, else re-record the run for the "
+		"rest.", path, damage);
 }
 
 static int finish_output(void)
@@ -398,7 +399,7 @@ int cmd_report(int argc, char **argv)
 
 	const char *damage = vnl_record_reader_damage(r);
 	if (damage) {
-		warn_damage(o.path, damage, vnl_record_reader_packets(r));
+		warn_damage(o.path, damage);
 		rc = VNL_EXIT_FAIL;
 	}
 	vnl_record_close(r);
