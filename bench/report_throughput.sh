@@ -30,26 +30,30 @@ print("%.6f %d" % (dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 EOF
 }
 
-# bench N: prints "packets_per_s peak_rss_kib" for a record of N packets.
+# bench N: times report on a record of N packets; prints a line and leaves
+# "packets_per_s peak_rss_kib" in $BENCH_TMP/result.N.
 bench() {
 	local n=$1 f="$BENCH_TMP/r$1.vnlrec" best="" rss=0 secs kib
 	"$MKRECORD" --seed 3 --loss 0.001 "$f" "$n"
 	cat "$f" >/dev/null # into the page cache: the figure is the report's, not the disk's
 	for _ in 1 2 3; do
-		read -r secs kib < <(measure "$VNETLAT" report "$f")
+		measure "$VNETLAT" report "$f" >"$BENCH_TMP/m"
+		read -r secs kib <"$BENCH_TMP/m"
 		if [ -z "$best" ] || python3 -c "import sys; sys.exit(not $secs < $best)"; then best=$secs; fi
 		[ "$kib" -gt "$rss" ] && rss=$kib
 	done
 	printf '  %9d packets: %6.1f MB file, best of 3 %.3f s, %6.2f M packets/s, peak RSS %d KiB\n' \
 		"$n" "$(python3 -c "print($(stat -c %s "$f") / 1e6)")" "$best" \
-		"$(python3 -c "print($n / $best / 1e6)")" "$rss" >&2
-	python3 -c "print(round($n / $best), $rss)"
+		"$(python3 -c "print($n / $best / 1e6)")" "$rss"
+	python3 -c "print(round($n / $best), $rss)" >"$BENCH_TMP/result.$n"
 	rm -f "$f"
 }
 
-echo "vnetlat report throughput (records from bench/mkrecord, text report):" >&2
-read -r pps_small rss_small < <(bench "$small")
-read -r pps_large rss_large < <(bench "$large")
+echo "vnetlat report throughput (records from bench/mkrecord, text report):"
+bench "$small"
+bench "$large"
+read -r pps_small rss_small <"$BENCH_TMP/result.$small"
+read -r pps_large rss_large <"$BENCH_TMP/result.$large"
 printf 'report throughput: %.2f M packets/s on %d packets (target >= 20), %.2f M packets/s on %d\n' \
 	"$(python3 -c "print($pps_small / 1e6)")" "$small" "$(python3 -c "print($pps_large / 1e6)")" "$large"
 printf 'peak RSS: %d KiB (%d packets), %d KiB (%d packets); ratio large/small %s (target ~1.0)\n' \
