@@ -27,6 +27,7 @@ struct vnl_labstate {
 	size_t count, cap;
 	unsigned damaged;
 	char damage[160];
+	size_t whole_len; /* bytes up to the end of the last complete line */
 };
 
 static const char *const type_names[VNL_OBJ__COUNT] = {
@@ -217,6 +218,7 @@ struct vnl_labstate *vnl_labstate_parse(const char *lab, const char *text, size_
 		parse_line(st, text + pos, (size_t)(nl - (text + pos)), lineno);
 		pos = (size_t)(nl - text) + 1;
 	}
+	st->whole_len = pos;
 	return st;
 }
 
@@ -286,6 +288,16 @@ struct vnl_labstate *vnl_labstate_open(const char *dir, const char *lab, bool lo
 	if ((!lock || lock_current(fd, path) == 0) && (text = read_all(fd, &len))) {
 		struct vnl_labstate *st = vnl_labstate_parse(lab, text, len);
 		free(text);
+		/*
+		 * Holding the lock, we may append: first drop a record cut short
+		 * by a kill (its object was never started), so it cannot glue
+		 * onto the next one.
+		 */
+		if (st && lock && st->whole_len < len &&
+		    (ftruncate(fd, (off_t)st->whole_len) < 0 || lseek(fd, 0, SEEK_END) < 0)) {
+			vnl_labstate_close(st);
+			st = NULL;
+		}
 		if (st) {
 			st->fd = fd;
 			snprintf(st->path, sizeof(st->path), "%s", path);
@@ -492,7 +504,7 @@ int vnl_labstate_list(const char *dir, void (*cb)(const char *lab, void *arg), v
 		n++;
 	}
 	closedir(d);
-	if (ret == 0) {
+	if (ret == 0 && n) {
 		qsort(names, n, sizeof(*names), cmp_names);
 		for (size_t i = 0; i < n; i++)
 			cb(names[i], arg);

@@ -65,7 +65,8 @@ struct vnl_labstate *vnl_labstate_create(const char *dir, const char *lab, const
 /*
  * Read a lab's state file. With lock, wait (a few seconds at most) for any
  * other vnetlat working on the lab; errno EBUSY if it does not finish,
- * ENOENT if there is no such lab.
+ * ENOENT if there is no such lab. A locked state can be appended to with
+ * vnl_labstate_record (a step that grows an existing lab, e.g. a guest).
  */
 struct vnl_labstate *vnl_labstate_open(const char *dir, const char *lab, bool lock);
 /* Read state from text (for tests and tools); never NULL unless out of memory. */

@@ -2,8 +2,8 @@
 # Build: compiler, meson, and the libraries found with pkg-config.
 VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansson-dev
   libinih-dev libcmocka-dev libbpf-dev bpftool zlib1g-dev"
-# Run and test: namespaces and links (iproute2), JSON checks in tests (python3).
-VNL_RUN_PKGS="iproute2 procps python3 ethtool"
+# Run and test: namespaces and links (iproute2), ping in the lab test, JSON checks (python3).
+VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
 
