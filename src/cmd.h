@@ -7,5 +7,6 @@ int cmd_lab(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
 
 #endif

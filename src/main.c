@@ -11,10 +11,13 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+#ifndef VNL_GUEST_STATIC /* the guest's static build has no libmnl, so no lab */
 	{ "lab", cmd_lab, "create, show, enter and remove a throwaway network lab" },
+#endif
 	{ "send", cmd_send, "send a time-triggered probe stream" },
 	{ "recv", cmd_recv, "receive a probe stream and report its latency" },
 	{ "report", cmd_report, "re-analyse a record file (window, JSON, CSV)" },
+	{ "guest", cmd_guest, "build, boot and talk to a VM guest (image, qemu, agent)" },
 };
 
 static void usage(FILE *out)

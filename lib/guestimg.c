@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "guestimg.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpio.h"
+#include "log.h"
+#include "runcmd.h"
+
+/* Bumped whenever the image layout changes, so old cache entries are not reused. */
+#define IMAGE_FORMAT 1
+#define MAX_MODULES 64
+
+/* What the labs need in the guest; dependencies are added from each module's .modinfo. */
+const char *const vnl_guest_modules[] = {
+	"virtio_pci", "virtio_net", "virtio_console", "8021q", "sch_taprio", "sch_etf",
+	"sch_netem", "sch_mqprio", "sch_cbs", "ptp_kvm", NULL,
+};
+
+static const char init_script[] =
+	"#!/bin/sh\n"
+	"# /init of the vnetlat guest (written by `vnetlat guest build`).\n"
+	"# Kernel arguments: vnl.ip=ADDR/LEN vnl.gw=ADDR vnl.ip6=ADDR/LEN vnl.dhcp vnl.hostname=NAME\n"
+	"export PATH=/sbin:/bin:/usr/sbin:/usr/bin\n"
+	"mount -t proc proc /proc\n"
+	"mount -t sysfs sysfs /sys\n"
+	"mount -t devtmpfs devtmpfs /dev\n"
+	"exec </dev/console >/dev/console 2>&1\n"
+	"kver=$(uname -r)\n"
+	"while read -r m; do\n"
+	"\tinsmod /lib/modules/$kver/$m.ko 2>/dev/null || echo \"vnetlat-init: module $m not loaded\"\n"
+	"done </etc/vnetlat/modules\n"
+	"arg() {\n"
+	"\tfor w in $(cat /proc/cmdline); do\n"
+	"\t\tcase \"$w\" in \"$1\"=*) echo \"${w#*=}\"; return ;; \"$1\") echo 1; return ;; esac\n"
+	"\tdone\n"
+	"}\n"
+	"hn=$(arg vnl.hostname)\n"
+	"hostname \"${hn:-vnetlat-guest}\"\n"
+	"ip link set lo up\n"
+	"if ip link show eth0 >/dev/null 2>&1; then\n"
+	"\tip link set eth0 up\n"
+	"\taddr=$(arg vnl.ip); gw=$(arg vnl.gw); addr6=$(arg vnl.ip6)\n"
+	"\t[ -n \"$addr\" ] && ip addr add \"$addr\" dev eth0\n"
+	"\t[ -n \"$addr6\" ] && ip -6 addr add \"$addr6\" dev eth0 nodad\n"
+	"\t[ -n \"$gw\" ] && ip route add default via \"$gw\"\n"
+	"\t[ -n \"$(arg vnl.dhcp)\" ] && udhcpc -i eth0 -b -t 10 -T 1 -S\n"
+	"fi\n"
+	"echo \"vnetlat-init: up ($kver); starting the agent\"\n"
+	"while :; do\n"
+	"\tvnetlat guest agent\n"
+	"\techo \"vnetlat-init: agent exited ($?); restarting it\"\n"
+	"\tsleep 1\n"
+	"done\n";
+
+static const char udhcpc_script[] =
+	"#!/bin/sh\n"
+	"# busybox udhcpc hook (written by `vnetlat guest build`).\n"
+	"case \"$1\" in\n"
+	"deconfig) ip -4 addr flush dev \"$interface\" ;;\n"
+	"bound|renew)\n"
+	"\tip -4 addr show dev \"$interface\" | grep -q \" $ip/\" || {\n"
+	"\t\tip -4 addr flush dev \"$interface\"\n"
+	"\t\tip addr add \"$ip/${mask:-24}\" dev \"$interface\"\n"
+	"\t}\n"
+	"\tfor r in $router; do ip route replace default via \"$r\" dev \"$interface\"; break; done\n"
+	"\techo \"vnetlat-init: DHCP lease $ip/${mask:-24} on $interface\" >/dev/console\n"
+	"\t;;\n"
+	"esac\n";
+
+/* ------------------------------------------------------------------ */
+/* Small helpers.                                                       */
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int hash_file(uint64_t *h, const char *path)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		*h = fnv1a(*h, buf, (size_t)n);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void remove_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	vnl_pathf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	if (in >= 0)
+		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out >= 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		rc = n == 0 ? 0 : -1;
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out))
+		rc = -1;
+	return rc;
+}
+
+/* Run a helper; on failure print WHAT failed, the tail of its output and HINT. */
+static int run_helper(const char *const argv[], const char *dir, char *out, size_t len,
+		      const char *what, const char *hint)
+{
+	int rc = vnl_runcmd(argv, dir, out, len);
+	if (rc == 0)
+		return 0;
+	if (rc == 127)
+		vnl_err("%s: '%s' is not installed; %s", what, argv[0], hint);
+	else
+		vnl_err("%s ('%s' exited with %d): %s\n%s", what, argv[0], rc, hint,
+			vnl_tail_lines(out, 6));
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Which packages, which versions.                                      */
+
+struct inputs {
+	char kpkg[128];     /* linux-image-6.1.0-56-amd64 */
+	char kpkg_ver[64];
+	char bb_ver[64];
+	char kver[96];
+	char vnetlat[PATH_MAX];
+	char hash[17];
+};
+
+static int candidate_version(const char *pkg, char *ver, size_t len)
+{
+	char out[16384];
+	const char *argv[] = { "apt-cache", "show", "--no-all-versions", pkg, NULL };
+	if (run_helper(argv, NULL, out, sizeof(out), "cannot find the package in apt's lists",
+		       "run 'apt-get update' (the guest is built from Debian packages)"))
+		return -1;
+	const char *v = strstr(out, "\nVersion: ");
+	if (!v || sscanf(v + 10, "%63s", ver) != 1 || strlen(ver) >= len) {
+		vnl_err("apt-cache show %s printed no version; run 'apt-get update'", pkg);
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_inputs(const char *vnetlat, struct inputs *in)
+{
+	char out[16384];
+	const char *argv[] = { "apt-cache", "depends", "linux-image-amd64", NULL };
+	if (run_helper(argv, NULL, out, sizeof(out), "cannot resolve the guest kernel package",
+		       "run 'apt-get update' so apt knows linux-image-amd64"))
+		return -1;
+	const char *d = strstr(out, "Depends: linux-image-");
+	if (!d || sscanf(d + 9, "%127s", in->kpkg) != 1 || !strstr(in->kpkg, "-amd64")) {
+		vnl_err("linux-image-amd64 depends on no versioned kernel package; run 'apt-get update'");
+		return -1;
+	}
+	vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
+	if (candidate_version(in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
+	    candidate_version("busybox-static", in->bb_ver, sizeof(in->bb_ver)))
+		return -1;
+	vnl_pathf(in->vnetlat, sizeof(in->vnetlat), "%s", vnetlat);
+
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char head[512];
+	int n = snprintf(head, sizeof(head), "format %d\n%s %s\nbusybox-static %s\n", IMAGE_FORMAT,
+			 in->kpkg, in->kpkg_ver, in->bb_ver);
+	h = fnv1a(h, head, (size_t)n);
+	h = fnv1a(h, init_script, sizeof(init_script));
+	h = fnv1a(h, udhcpc_script, sizeof(udhcpc_script));
+	for (int i = 0; vnl_guest_modules[i]; i++)
+		h = fnv1a(h, vnl_guest_modules[i], strlen(vnl_guest_modules[i]) + 1);
+	if (hash_file(&h, vnetlat)) {
+		vnl_errno("cannot read the static vnetlat %s", vnetlat);
+		return -1;
+	}
+	vnl_pathf(in->hash, sizeof(in->hash), "%016" PRIx64, h);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel modules: an index of the package's .ko files and their dependencies. */
+
+struct module {
+	char name[64];
+	char path[PATH_MAX];
+};
+
+static struct {
+	struct module *mods;
+	size_t n, cap;
+} g_index; /* filled by nftw, whose callback takes no context */
+
+static void module_name(const char *file, char *name, size_t len)
+{
+	const char *base = strrchr(file, '/');
+	vnl_pathf(name, len, "%s", base ? base + 1 : file);
+	char *dot = strstr(name, ".ko");
+	if (dot)
+		*dot = 0;
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+static int index_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	size_t len = strlen(path);
+	if (flag != FTW_F || len < 3 || strcmp(path + len - 3, ".ko"))
+		return 0;
+	if (g_index.n == g_index.cap) {
+		size_t cap = g_index.cap ? 2 * g_index.cap : 1024;
+		struct module *m = realloc(g_index.mods, cap * sizeof(*m));
+		if (!m)
+			return -1;
+		g_index.mods = m;
+		g_index.cap = cap;
+	}
+	struct module *m = &g_index.mods[g_index.n++];
+	module_name(path, m->name, sizeof(m->name));
+	vnl_pathf(m->path, sizeof(m->path), "%s", path);
+	return 0;
+}
+
+static const struct module *find_module(const char *name)
+{
+	for (size_t i = 0; i < g_index.n; i++)
+		if (!strcmp(g_index.mods[i].name, name))
+			return &g_index.mods[i];
+	return NULL;
+}
+
+/* The "depends=" string of a module's .modinfo ELF section (into BUF). */
+static int module_depends(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	struct stat st;
+	buf[0] = 0;
+	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	const unsigned char *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	size_t size = (size_t)st.st_size;
+	const Elf64_Ehdr *eh = (const void *)m;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size || eh->e_shstrndx >= eh->e_shnum)
+		goto out;
+	const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
+	const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_name >= strs->sh_size || strs->sh_offset + strs->sh_size > size ||
+		    sh[i].sh_offset + sh[i].sh_size > size)
+			continue;
+		if (strcmp((const char *)m + strs->sh_offset + sh[i].sh_name, ".modinfo"))
+			continue;
+		const char *p = (const char *)m + sh[i].sh_offset, *end = p + sh[i].sh_size;
+		rc = 0;
+		for (; p < end; p += strnlen(p, (size_t)(end - p)) + 1)
+			if (!strncmp(p, "depends=", 8) && memchr(p, 0, (size_t)(end - p)))
+				vnl_pathf(buf, len, "%s", p + 8);
+		break;
+	}
+out:
+	munmap((void *)m, size);
+	return rc;
+}
+
+struct load_order {
+	const struct module *mods[MAX_MODULES];
+	int n;
+};
+
+static int in_order(const struct load_order *o, const struct module *m)
+{
+	for (int i = 0; i < o->n; i++)
+		if (o->mods[i] == m)
+			return 1;
+	return 0;
+}
+
+/* Depth first: every dependency is loaded before the module that needs it. */
+static int add_with_deps(struct load_order *o, const struct module *m, int depth)
+{
+	char deps[1024];
+	if (in_order(o, m))
+		return 0;
+	if (depth > 16 || o->n >= MAX_MODULES || module_depends(m->path, deps, sizeof(deps))) {
+		vnl_err("cannot resolve the dependencies of kernel module %s (%s)", m->name, m->path);
+		return -1;
+	}
+	for (char *save = NULL, *d = strtok_r(deps, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+		char name[64];
+		module_name(d, name, sizeof(name));
+		const struct module *dep = find_module(name);
+		if (!dep) {
+			vnl_err("kernel module %s needs %s, which the package does not ship", m->name, name);
+			return -1;
+		}
+		if (add_with_deps(o, dep, depth + 1))
+			return -1;
+	}
+	o->mods[o->n++] = m;
+	return 0;
+}
+
+static int builtin(const char *root, const char *kver, const char *name)
+{
+	char path[PATH_MAX], line[512], mname[64];
+	vnl_pathf(path, sizeof(path), "%s/lib/modules/%s/modules.builtin", root, kver);
+	FILE *f = fopen(path, "re");
+	int found = 0;
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		module_name(line, mname, sizeof(mname));
+		found = !strcmp(mname, name);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Load order for the wanted modules; built-in ones are noted in MANIFEST. */
+static int resolve_modules(const char *root, const char *kver, struct load_order *o, FILE *manifest)
+{
+	char dir[PATH_MAX];
+	vnl_pathf(dir, sizeof(dir), "%s/lib/modules/%s/kernel", root, kver);
+	g_index.n = 0;
+	if (nftw(dir, index_entry, 16, FTW_PHYS)) {
+		vnl_errno("cannot list the kernel modules in %s", dir);
+		return -1;
+	}
+	for (int i = 0; vnl_guest_modules[i]; i++) {
+		const struct module *m = find_module(vnl_guest_modules[i]);
+		if (m) {
+			if (add_with_deps(o, m, 0))
+				return -1;
+		} else if (builtin(root, kver, vnl_guest_modules[i])) {
+			fprintf(manifest, "built-in %s\n", vnl_guest_modules[i]);
+		} else {
+			vnl_notice("kernel %s has no %s (neither module nor built in); the guest will "
+				   "lack it", kver, vnl_guest_modules[i]);
+			fprintf(manifest, "missing %s\n", vnl_guest_modules[i]);
+		}
+	}
+	for (int i = 0; i < o->n; i++)
+		fprintf(manifest, "module %s\n", o->mods[i]->name);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The initramfs.                                                       */
+
+static int add_busybox(struct vnl_cpio *c, const char *root)
+{
+	char bb[PATH_MAX], out[65536];
+	vnl_pathf(bb, sizeof(bb), "%s/bin/busybox", root);
+	const char *argv[] = { bb, "--list-full", NULL };
+	if (run_helper(argv, NULL, out, sizeof(out), "cannot list busybox's applets",
+		       "the busybox-static package looks damaged; try again with --force"))
+		return -1;
+	if (vnl_cpio_add_file(c, "bin/busybox", 0755, bb))
+		return -1;
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strcmp(l, "bin/busybox") && vnl_cpio_add_symlink(c, l, "/bin/busybox"))
+			return -1;
+	return 0;
+}
+
+static int add_modules(struct vnl_cpio *c, const char *kver, const struct load_order *o)
+{
+	char dir[160], name[PATH_MAX], list[MAX_MODULES * 66] = "";
+	size_t used = 0;
+	vnl_pathf(dir, sizeof(dir), "lib/modules/%s", kver);
+	if (vnl_cpio_add_dir(c, dir, 0755))
+		return -1;
+	/* flat: the initramfs unpacker does not create parent directories */
+	for (int i = 0; i < o->n; i++) {
+		vnl_pathf(name, sizeof(name), "%s/%s.ko", dir, o->mods[i]->name);
+		if (vnl_cpio_add_file(c, name, 0644, o->mods[i]->path))
+			return -1;
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s\n", o->mods[i]->name);
+	}
+	return vnl_cpio_add_data(c, "etc/vnetlat/modules", 0644, list, used);
+}
+
+static int write_initramfs(const char *path, const char *root, const struct inputs *in,
+			   const struct load_order *o)
+{
+	static const char *const dirs[] = { "bin", "sbin", "usr", "usr/bin", "usr/sbin", "usr/share",
+		"usr/share/udhcpc", "etc", "etc/vnetlat", "proc", "sys", "dev", "tmp", "run", "root",
+		"var", "lib", "lib/modules", NULL };
+	struct vnl_cpio *c = vnl_cpio_create(path, 6);
+	if (!c) {
+		vnl_errno("cannot create %s", path);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; dirs[i] && !rc; i++)
+		rc = vnl_cpio_add_dir(c, dirs[i], strcmp(dirs[i], "tmp") ? 0755 : 01777);
+	rc = rc || vnl_cpio_add_chardev(c, "dev/console", 0600, 5, 1) ||
+	     vnl_cpio_add_data(c, "init", 0755, init_script, sizeof(init_script) - 1) ||
+	     vnl_cpio_add_data(c, "usr/share/udhcpc/default.script", 0755, udhcpc_script,
+			       sizeof(udhcpc_script) - 1) ||
+	     vnl_cpio_add_file(c, "bin/vnetlat", 0755, in->vnetlat) ||
+	     add_busybox(c, root) || add_modules(c, in->kver, o);
+	if (rc) {
+		vnl_errno("cannot write the initramfs %s", path);
+		vnl_cpio_abort(c);
+		return -1;
+	}
+	if (vnl_cpio_finish(c)) {
+		vnl_errno("cannot write the initramfs %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Putting it together.                                                 */
+
+static int fetch_packages(const char *work, const struct inputs *in, char *out, size_t len)
+{
+	char kspec[256], bspec[128], root[PATH_MAX], pattern[PATH_MAX];
+	vnl_pathf(kspec, sizeof(kspec), "%s=%s", in->kpkg, in->kpkg_ver);
+	vnl_pathf(bspec, sizeof(bspec), "busybox-static=%s", in->bb_ver);
+	/* as root in our own directory: apt's _apt sandbox user could not write there */
+	const char *dl[] = { "apt-get", "download", "-q", "-o", "APT::Sandbox::User=root",
+			     kspec, bspec, NULL };
+	vnl_notice("downloading %s %s and busybox-static %s", in->kpkg, in->kpkg_ver, in->bb_ver);
+	if (run_helper(dl, work, out, len, "cannot download the guest's packages",
+		       "check the network and apt sources, then run 'apt-get update'"))
+		return -1;
+	vnl_pathf(root, sizeof(root), "%s/root", work);
+	vnl_pathf(pattern, sizeof(pattern), "%s/*.deb", work);
+	glob_t g;
+	if (glob(pattern, 0, NULL, &g) || g.gl_pathc < 2) {
+		vnl_err("apt-get download left no packages in %s", work);
+		globfree(&g);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < g.gl_pathc && !rc; i++) {
+		const char *x[] = { "dpkg-deb", "-x", g.gl_pathv[i], root, NULL };
+		rc = run_helper(x, NULL, out, len, "cannot unpack a guest package",
+				"install dpkg or re-run with --force");
+	}
+	globfree(&g);
+	return rc;
+}
+
+static void image_paths(struct vnl_guest_image *img, const char *dir, const char *kver)
+{
+	vnl_pathf(img->dir, sizeof(img->dir), "%s", dir);
+	vnl_pathf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", dir);
+	vnl_pathf(img->initrd, sizeof(img->initrd), "%s/initrd.gz", dir);
+	vnl_pathf(img->kver, sizeof(img->kver), "%s", kver);
+}
+
+static int assemble(const char *work, const struct inputs *in, const char *stage)
+{
+	char root[PATH_MAX], path[PATH_MAX], from[PATH_MAX], out[16384];
+	struct load_order order = { .n = 0 };
+
+	if (fetch_packages(work, in, out, sizeof(out)))
+		return -1;
+	vnl_pathf(root, sizeof(root), "%s/root", work);
+	if (mkdir_p(stage)) {
+		vnl_errno("cannot create %s", stage);
+		return -1;
+	}
+	vnl_pathf(path, sizeof(path), "%s/manifest", stage);
+	FILE *manifest = fopen(path, "we");
+	if (!manifest) {
+		vnl_errno("cannot create %s", path);
+		return -1;
+	}
+	fprintf(manifest, "format %d\nkernel %s %s\nbusybox-static %s\nvnetlat %s\nhash %s\n",
+		IMAGE_FORMAT, in->kpkg, in->kpkg_ver, in->bb_ver, in->vnetlat, in->hash);
+	int rc = resolve_modules(root, in->kver, &order, manifest);
+	if (fclose(manifest))
+		rc = -1;
+	if (rc)
+		return -1;
+	vnl_pathf(from, sizeof(from), "%s/boot/vmlinuz-%s", root, in->kver);
+	vnl_pathf(path, sizeof(path), "%s/vmlinuz", stage);
+	if (copy_file(from, path)) {
+		vnl_errno("cannot copy the kernel %s", from);
+		return -1;
+	}
+	vnl_pathf(path, sizeof(path), "%s/initrd.gz", stage);
+	return write_initramfs(path, root, in, &order);
+}
+
+/* 1 when DIR does not exist or holds nothing. */
+static int dir_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+static int is_complete(const char *dir)
+{
+	char path[PATH_MAX];
+	vnl_pathf(path, sizeof(path), "%s/complete", dir);
+	return access(path, F_OK) == 0;
+}
+
+static int mark_complete(const char *dir)
+{
+	char path[PATH_MAX];
+	vnl_pathf(path, sizeof(path), "%s/complete", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image *img)
+{
+	const char *cache = o->cache_root ? o->cache_root : VNL_CACHE_ROOT;
+	char final[PATH_MAX], work[PATH_MAX], stage[PATH_MAX], guestdir[PATH_MAX];
+	struct inputs in;
+
+	memset(img, 0, sizeof(*img));
+	if (resolve_inputs(o->vnetlat, &in))
+		return -1;
+	vnl_pathf(guestdir, sizeof(guestdir), "%s/guest", cache);
+	if (o->out_dir)
+		vnl_pathf(final, sizeof(final), "%s", o->out_dir);
+	else
+		vnl_pathf(final, sizeof(final), "%s/%s", guestdir, in.hash);
+	image_paths(img, final, in.kver);
+	if (!o->force && is_complete(final)) {
+		img->cached = 1;
+		return 0;
+	}
+	if (o->out_dir && !is_complete(final) && !dir_empty(final)) {
+		vnl_err("%s exists and is not a vnetlat guest image; give a new or empty directory "
+			"to --out", final);
+		return -1;
+	}
+	if (mkdir_p(guestdir)) {
+		vnl_errno("cannot create the cache directory %s", guestdir);
+		return -1;
+	}
+	vnl_pathf(work, sizeof(work), "%s/.work.XXXXXX", guestdir);
+	if (!mkdtemp(work)) {
+		vnl_errno("cannot create a work directory in %s", guestdir);
+		return -1;
+	}
+	vnl_pathf(stage, sizeof(stage), "%s/image", work);
+	int rc = assemble(work, &in, stage) || mark_complete(stage);
+	if (!rc) {
+		/* replace the old image in one step, so a reader never sees half of it */
+		remove_tree(final); /* an older image, or an empty directory (checked above) */
+		if (mkdir_p(final) || rmdir(final) || rename(stage, final)) {
+			vnl_errno("cannot move the image to %s", final);
+			rc = 1;
+		}
+	}
+	remove_tree(work);
+	return rc ? -1 : 0;
+}
+
+int vnl_guestimg_find_static(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			vnl_pathf(buf, len, "%s/vnetlat-static", self);
+			if (access(buf, R_OK) == 0)
+				return 0;
+		}
+	}
+#ifdef VNL_LIBEXECDIR
+	vnl_pathf(buf, len, "%s/vnetlat-static", VNL_LIBEXECDIR);
+	if (access(buf, R_OK) == 0)
+		return 0;
+#endif
+	return -1;
+}

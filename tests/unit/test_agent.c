@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The control protocol end to end: the real agent serving one end of a socketpair
+ * (as it serves the virtio-serial port in a guest), the host client on the other. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+static pid_t g_agent;
+
+static int start_agent(void **state)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	g_agent = fork();
+	if (g_agent == 0) {
+		close(sv[0]);
+		_exit(vnl_agent_serve_fd(sv[1], VNL_AGENT_EXIT_ON_EOF) ? 1 : 0);
+	}
+	close(sv[1]);
+	*state = vnl_agent_from_fd(sv[0]);
+	return *state ? 0 : -1;
+}
+
+static int stop_agent(void **state)
+{
+	int status;
+	vnl_agent_close(*state);
+	/* the agent ends by itself when the host closes */
+	if (waitpid(g_agent, &status, 0) != g_agent || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+static void test_ready(void **state)
+{
+	struct vnl_agent_info info;
+	struct utsname u;
+	assert_int_equal(vnl_agent_wait_ready(*state, 2000, &info), 0);
+	uname(&u);
+	assert_string_equal(info.kernel, u.release);
+	assert_string_equal(info.vnetlat, VNL_VERSION);
+}
+
+static void test_run(void **state)
+{
+	struct vnl_agent_result r;
+	const char *why = NULL;
+	const char *echo[] = { "echo", "hello", "guest", NULL };
+	assert_int_equal(vnl_agent_run(*state, echo, NULL, 5000, &r, &why), 0);
+	assert_true(r.exited);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "hello guest\n");
+	assert_int_equal(r.err_len, 0);
+	vnl_agent_result_free(&r);
+
+	const char *fail[] = { "sh", "-c", "echo oops >&2; printf 'a\\nb'; exit 3", NULL };
+	assert_int_equal(vnl_agent_run(*state, fail, NULL, 5000, &r, &why), 0);
+	assert_int_equal(r.status, 3);
+	assert_string_equal(r.err, "oops\n");
+	assert_string_equal(r.out, "a\nb");
+	vnl_agent_result_free(&r);
+
+	const char *cat[] = { "cat", NULL };
+	assert_int_equal(vnl_agent_run(*state, cat, "line 1\nline \"2\"\n", 5000, &r, &why), 0);
+	assert_string_equal(r.out, "line 1\nline \"2\"\n");
+	vnl_agent_result_free(&r);
+
+	const char *missing[] = { "/nonexistent/vnl-program", NULL };
+	assert_int_equal(vnl_agent_run(*state, missing, NULL, 5000, &r, &why), 0);
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, "cannot run"));
+	vnl_agent_result_free(&r);
+
+	/* bytes that are not UTF-8 still arrive (as '?') */
+	const char *bin[] = { "printf", "a\\377b", NULL };
+	assert_int_equal(vnl_agent_run(*state, bin, NULL, 5000, &r, &why), 0);
+	assert_string_equal(r.out, "a?b");
+	vnl_agent_result_free(&r);
+}
+
+static void test_timeout(void **state)
+{
+	struct vnl_agent_result r;
+	const char *sleeper[] = { "sleep", "10", NULL };
+	assert_int_equal(vnl_agent_run(*state, sleeper, NULL, 200, &r, NULL), 0);
+	assert_true(r.timed_out);
+	assert_false(r.exited);
+	assert_int_equal(r.signal, SIGKILL);
+	vnl_agent_result_free(&r);
+}
+
+/* Time exchanges and signals are answered while a command runs. */
+static void test_concurrent(void **state)
+{
+	struct vnl_agent_result r;
+	uint64_t job;
+	int64_t t[4];
+	const char *sleeper[] = { "sleep", "10", NULL };
+	assert_int_equal(vnl_agent_start(*state, sleeper, NULL, 20000, &job), 0);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(vnl_agent_time(*state, 1000, t), 0);
+		assert_true(t[0] <= t[1] && t[1] <= t[2] && t[2] <= t[3]); /* one clock here */
+		assert_true(t[3] - t[0] < 1000000000LL);
+	}
+	assert_int_equal(vnl_agent_signal(*state, job, SIGTERM), 0);
+	assert_int_equal(vnl_agent_wait(*state, job, 5000, &r, NULL), 0);
+	assert_false(r.exited);
+	assert_int_equal(r.signal, SIGTERM);
+	assert_false(r.timed_out);
+	vnl_agent_result_free(&r);
+	assert_int_equal(vnl_agent_signal(*state, job, SIGTERM), -1); /* no longer running */
+}
+
+static void test_refusals(void **state)
+{
+	struct vnl_agent_result r;
+	const char *why = NULL;
+	const char *empty[] = { NULL };
+	assert_int_equal(vnl_agent_run(*state, empty, NULL, 1000, &r, &why), -1);
+	assert_non_null(strstr(why, "argv"));
+	/* only the agent of a real guest powers off */
+	assert_int_equal(vnl_agent_poweroff(*state, 2000), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ready),
+		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, start_agent, stop_agent);
+}
