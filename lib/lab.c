@@ -459,17 +459,37 @@ int vnl_lab_up(const char *topology, const char *name, bool dry_run)
 			vnl_errno("cannot create the state file of lab %s in %s", name, VNL_LABSTATE_DIR);
 		return VNL_EXIT_FAIL;
 	}
-	if (topo->build(&b) < 0) {
+	/*
+	 * Ctrl-C or a TERM during the few milliseconds of building waits for a
+	 * step boundary and then undoes the lab, rather than leaving half of one.
+	 * (SIGKILL cannot wait: that is what the state file is for.)
+	 */
+	sigset_t stop, old, pending;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	bool built = topo->build(&b) == 0;
+	sigpending(&pending);
+	bool interrupted = sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+			   sigismember(&pending, SIGHUP);
+	if (built && interrupted)
+		vnl_err("interrupted: lab %s is removed again", name);
+	if (!built || interrupted) {
 		unsigned left = remove_all(b.st);
-		if (left == 0 && vnl_labstate_delete(b.st) == 0)
-			vnl_err("lab %s was not built; what had been made is removed again", name);
-		else
+		if (left == 0 && vnl_labstate_delete(b.st) == 0) {
+			if (!built)
+				vnl_err("lab %s was not built; what had been made is removed again", name);
+		} else {
 			vnl_err("lab %s was not built and could not be removed completely; "
 				"run 'vnetlat lab down --name %s'", name, name);
-		vnl_labstate_close(b.st);
-		return VNL_EXIT_FAIL;
+		}
 	}
 	vnl_labstate_close(b.st);
+	sigprocmask(SIG_SETMASK, &old, NULL); /* a pending signal acts now, as usual */
+	if (!built || interrupted)
+		return VNL_EXIT_FAIL;
 	print_up_summary(topo, name);
 	return VNL_EXIT_OK;
 }

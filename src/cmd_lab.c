@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	      "      --json       show: one JSON document {\"labs\": [...]}\n"
 	      "  -h, --help       this help\n\n"
 	      "NODE for exec: a or remote, b or local, or a namespace name.\n"
-	      "Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), except 'up --dry-run'.\n"
+	      "Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), except with --dry-run.\n"
 	      "Exit status: 0 done, 1 failed (exec: the command's status), 2 bad usage.\n"
 	      "See vnetlat-lab(8).\n", out);
 }
