@@ -181,19 +181,33 @@ int vnl_netns_pids(const char *name, pid_t *pids, int n)
 	return found;
 }
 
-/* A private view of /sys that lists the namespace's own interfaces. */
+/*
+ * A private view of /sys that lists the namespace's own interfaces. Unlike
+ * `ip netns exec`, the BPF filesystem is carried over, so pinned programs and
+ * maps stay reachable inside a lab node.
+ */
 static void remount_sys(const char *name)
 {
 	struct statvfs sv;
 	unsigned long flags = 0;
 	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		flags = MS_RDONLY;
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
-	    umount2("/sys", MNT_DETACH) < 0 ||
-	    mount(name, "/sys", "sysfs", flags, NULL) < 0)
+	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0) {
 		vnl_notice("/sys still shows the host's interfaces (%s); the network itself is %s's",
 			   strerror(errno), name);
+		return;
+	}
+	/* A detached copy of the bpffs mount (absent: -1, nothing to carry). */
+	int bpffs = open_tree(AT_FDCWD, "/sys/fs/bpf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (umount2("/sys", MNT_DETACH) < 0 || mount(name, "/sys", "sysfs", flags, NULL) < 0)
+		vnl_notice("/sys still shows the host's interfaces (%s); the network itself is %s's",
+			   strerror(errno), name);
+	else if (bpffs >= 0 &&
+		 move_mount(bpffs, "", AT_FDCWD, "/sys/fs/bpf", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		vnl_notice("pinned BPF objects are not reachable in %s (/sys/fs/bpf: %s)", name,
+			   strerror(errno));
+	if (bpffs >= 0)
+		close(bpffs);
 }
 
 int vnl_netns_enter(const char *name)

@@ -107,6 +107,10 @@ expect_rc 7 "exec returns the command's status" "$VNL" lab exec a --name "$L" --
 expect_rc 127 "exec of a missing command" "$VNL" lab exec a --name "$L" -- /nonexistent/cmd
 check "exec sees the lab's interfaces in /sys" bash -c \
 	"'$VNL' lab exec a --name '$L' -- ls /sys/class/net | grep -qx wire0"
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ]; then
+	check "exec keeps the BPF filesystem on /sys/fs/bpf" bash -c \
+		"[ \"\$('$VNL' lab exec a --name '$L' -- stat -f -c %T /sys/fs/bpf)\" = bpf_fs ]"
+fi
 expect_rc 2 "exec on an unknown node" "$VNL" lab exec zz --name "$L" -- true
 
 echo "== double up"
