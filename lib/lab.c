@@ -271,6 +271,11 @@ bool vnl_lab_topology_known(const char *topology)
 	return find_topology(topology) != NULL;
 }
 
+const char *vnl_lab_topology_name(size_t i)
+{
+	return i < sizeof(topologies) / sizeof(topologies[0]) ? topologies[i].name : NULL;
+}
+
 void vnl_lab_topologies_help(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(topologies) / sizeof(topologies[0]); i++)

@@ -12,6 +12,7 @@
 #define VNL_LAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define VNL_LAB_DEFAULT_NAME "vnl"
@@ -21,6 +22,8 @@
 /* [a-z0-9-], starting with a letter or digit, at most VNL_LAB_NAME_MAX long. */
 bool vnl_lab_name_ok(const char *name, const char **why);
 bool vnl_lab_topology_known(const char *topology);
+/* Name of topology i (0, 1, ...), NULL past the last one. */
+const char *vnl_lab_topology_name(size_t i);
 /* "  veth   two namespaces..." lines for --help. */
 void vnl_lab_topologies_help(FILE *out);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vnetlat lab: create, show, enter and remove a throwaway network lab. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,9 +37,16 @@ static void usage(FILE *out)
 	      "See vnetlat-lab(8).\n", out);
 }
 
-static int usage_error(const char *sub)
+/* One line: what was wrong, and where the usage is. */
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *sub, const char *fmt, ...)
 {
-	vnl_err("run 'vnetlat lab %s --help' for the usage", sub);
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	vnl_err("%s; see 'vnetlat lab %s --help'", what, sub);
 	return VNL_EXIT_USAGE;
 }
 
@@ -68,10 +76,8 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		if ((c == 'd' || c == 'j') && !strchr(allowed, c)) {
-			vnl_err("'lab %s' has no option %s", sub, argv[optind - 1]);
-			return usage_error(sub);
-		}
+		if ((c == 'd' || c == 'j') && !strchr(allowed, c))
+			return usage_error(sub, "'lab %s' has no option %s", sub, argv[optind - 1]);
 		switch (c) {
 		case 'n': a->name = optarg; a->named = true; break;
 		case 'd': a->dry_run = true; break;
@@ -79,24 +85,19 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		case 'h': a->help = true; break;
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
-				vnl_err("--name needs a value");
-			else
-				vnl_err("'%s' is not an option of 'lab %s'", argv[optind - 1], sub);
-			return usage_error(sub);
+				return usage_error(sub, "--name needs a value");
+			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
+					   sub);
 		}
 	}
 	for (; optind < argc; optind++) {
-		if (a->npos == 2) {
-			vnl_err("unexpected argument '%s'", argv[optind]);
-			return usage_error(sub);
-		}
+		if (a->npos == 2)
+			return usage_error(sub, "unexpected argument '%s'", argv[optind]);
 		a->pos[a->npos++] = argv[optind];
 	}
 	const char *why;
-	if (!a->help && !vnl_lab_name_ok(a->name, &why)) {
-		vnl_err("bad lab name '%s': %s", a->name, why);
-		return usage_error(sub);
-	}
+	if (!a->help && !vnl_lab_name_ok(a->name, &why))
+		return usage_error(sub, "bad lab name '%s': %s", a->name, why);
 	return 0;
 }
 
@@ -117,14 +118,16 @@ static int lab_up(int argc, char **argv)
 			usage(stdout);
 		return ret;
 	}
-	if (a.npos != 1) {
-		vnl_err(a.npos ? "one topology only" : "which topology? e.g. 'vnetlat lab up veth'");
-		return usage_error("up");
-	}
+	if (a.npos != 1)
+		return usage_error("up", a.npos ? "one topology only"
+					       : "which topology? e.g. 'vnetlat lab up veth'");
 	if (!vnl_lab_topology_known(a.pos[0])) {
-		vnl_err("unknown topology '%s'; the topologies are:", a.pos[0]);
-		vnl_lab_topologies_help(stderr);
-		return VNL_EXIT_USAGE;
+		char known[128] = "";
+		const char *t;
+		for (size_t i = 0; (t = vnl_lab_topology_name(i)); i++)
+			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+				 i ? ", " : "", t);
+		return usage_error("up", "unknown topology '%s' (there are: %s)", a.pos[0], known);
 	}
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
@@ -140,10 +143,8 @@ static int lab_down_or_show(int argc, char **argv, bool show)
 			usage(stdout);
 		return ret;
 	}
-	if (a.npos) {
-		vnl_err("unexpected argument '%s'", a.pos[0]);
-		return usage_error(argv[0]);
-	}
+	if (a.npos)
+		return usage_error(argv[0], "unexpected argument '%s'", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
 	if (!show)
@@ -165,15 +166,12 @@ static int lab_exec(int argc, char **argv)
 			usage(stdout);
 		return ret;
 	}
-	if (a.npos != 1) {
-		vnl_err(a.npos ? "one NODE only, then -- and the command" : "which node? e.g. "
-			"'vnetlat lab exec a -- ping 192.0.2.2'");
-		return usage_error("exec");
-	}
-	if (dashes + 1 >= argc) {
-		vnl_err("no command: put it after '--', e.g. 'vnetlat lab exec %s -- ip addr'", a.pos[0]);
-		return usage_error("exec");
-	}
+	if (a.npos != 1)
+		return usage_error("exec", a.npos ? "one NODE only, then -- and the command"
+						  : "which node? e.g. 'vnetlat lab exec a -- ping 192.0.2.2'");
+	if (dashes + 1 >= argc)
+		return usage_error("exec", "no command: put it after '--', e.g. "
+				   "'vnetlat lab exec %s -- ip addr'", a.pos[0]);
 	if ((ret = need_root()))
 		return ret;
 	return vnl_lab_exec(a.name, a.pos[0], argv + dashes + 1);
