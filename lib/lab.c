@@ -114,6 +114,13 @@ static int step_netns(struct builder *b, const char *ns)
 		vnl_labstate_mark_failed(b->st, (size_t)index);
 		return -1;
 	}
+	dev_t dev;
+	ino_t ino;
+	if (vnl_netns_ident(ns, &dev, &ino) < 0 ||
+	    vnl_labstate_mark_made(b->st, (size_t)index, (uint64_t)ino) < 0) {
+		vnl_errno("cannot record which namespace %s is", ns);
+		return -1;
+	}
 	return 0;
 }
 
@@ -333,6 +340,14 @@ static void stop_netns_processes(const char *ns)
 
 static int remove_netns(const struct vnl_obj *obj)
 {
+	dev_t dev;
+	ino_t ino;
+	/* Replaced since (ours is gone, someone made a namesake): not ours to touch. */
+	if (obj->made && vnl_netns_ident(obj->name, &dev, &ino) == 0 && (uint64_t)ino != obj->ident) {
+		vnl_notice("%s is not the namespace this lab made (that one is gone); left alone",
+			   obj->name);
+		return 0;
+	}
 	stop_netns_processes(obj->name);
 	return vnl_netns_remove(obj->name);
 }

@@ -133,13 +133,23 @@ static int parse_header(struct vnl_labstate *st, json_t *rec)
 	return copy_str(rec, "topology", st->topology, sizeof(st->topology), true);
 }
 
-static int parse_failed(struct vnl_labstate *st, json_t *rec)
+/* {"failed":N} or {"made":N,"ident":X}: news about an object recorded earlier. */
+static int parse_mark(struct vnl_labstate *st, json_t *rec, const char *key)
 {
-	json_int_t index = json_integer_value(json_object_get(rec, "failed"));
-	if (!json_is_integer(json_object_get(rec, "failed")) || index < 0 ||
-	    (size_t)index >= st->count)
+	json_t *n = json_object_get(rec, key);
+	json_int_t index = json_integer_value(n);
+	if (!json_is_integer(n) || index < 0 || (size_t)index >= st->count)
 		return -1;
-	st->objs[index].failed = true;
+	struct vnl_obj *obj = &st->objs[index];
+	if (!strcmp(key, "failed")) {
+		obj->failed = true;
+		return 0;
+	}
+	json_t *ident = json_object_get(rec, "ident");
+	if (!json_is_integer(ident))
+		return -1;
+	obj->made = true;
+	obj->ident = (uint64_t)json_integer_value(ident);
 	return 0;
 }
 
@@ -189,8 +199,11 @@ static void parse_line(struct vnl_labstate *st, const char *line, size_t len, un
 		else if (ret < 0)
 			note_damage(st, lineno, "not a vnetlat lab state header");
 	} else if (json_object_get(rec, "failed")) {
-		if (parse_failed(st, rec) < 0)
+		if (parse_mark(st, rec, "failed") < 0)
 			note_damage(st, lineno, "a 'failed' mark for no recorded object");
+	} else if (json_object_get(rec, "made")) {
+		if (parse_mark(st, rec, "made") < 0)
+			note_damage(st, lineno, "a 'made' mark for no recorded object");
 	} else {
 		struct vnl_obj *obj = push_obj(st);
 		if (!obj)
@@ -409,7 +422,8 @@ int vnl_labstate_record(struct vnl_labstate *st, const struct vnl_obj *obj)
 	if (!slot)
 		return -1;
 	*slot = *obj;
-	slot->failed = false;
+	slot->failed = slot->made = false;
+	slot->ident = 0;
 	if (st->fd >= 0 && append_json(st->fd, obj_to_json(obj)) < 0) {
 		st->count--;
 		return -1;
@@ -426,6 +440,21 @@ int vnl_labstate_mark_failed(struct vnl_labstate *st, size_t index)
 	st->objs[index].failed = true;
 	if (st->fd >= 0)
 		return append_json(st->fd, json_pack("{s:I}", "failed", (json_int_t)index));
+	return 0;
+}
+
+int vnl_labstate_mark_made(struct vnl_labstate *st, size_t index, uint64_t ident)
+{
+	if (index >= st->count) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->objs[index].made = true;
+	st->objs[index].ident = ident;
+	/* JSON integers are signed 64-bit: the bits go through unchanged. */
+	if (st->fd >= 0)
+		return append_json(st->fd, json_pack("{s:I, s:I}", "made", (json_int_t)index, "ident",
+						     (json_int_t)ident));
 	return 0;
 }
 

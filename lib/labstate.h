@@ -13,7 +13,10 @@
  *   {"type":"process","name":"qemu","pid":1234,"start_time":56789}
  *   {"type":"bpf_pin","path":"/sys/fs/bpf/vnl/prog"}
  *   {"type":"file","path":"/run/vnetlat/vnl/guest.sock"}
- * and {"failed":N} when creating object N (0-based) failed before it existed.
+ * and {"failed":N} when creating object N (0-based) failed before it existed,
+ * {"made":N,"ident":X} once object N exists, with what identifies that very
+ * object (a namespace's nsfs inode), so down can tell it from a namesake
+ * made by someone else later.
  * A last line without its newline is a record cut short by a kill: its object
  * was never started, so it is ignored. Any other unreadable line is damage:
  * reported, and its object (if any) is not touched.
@@ -48,6 +51,8 @@ struct vnl_obj {
 	int64_t pid;
 	uint64_t start_time;
 	bool failed; /* read back: creation failed before the object existed */
+	bool made;   /* read back: it was created, and ident says which one */
+	uint64_t ident;
 };
 
 /* "netns", "link", ...; NULL for an unknown type. */
@@ -77,6 +82,8 @@ void vnl_labstate_close(struct vnl_labstate *st);
 int vnl_labstate_record(struct vnl_labstate *st, const struct vnl_obj *obj);
 /* Object index was never created (its creation failed cleanly): 0 or -1. */
 int vnl_labstate_mark_failed(struct vnl_labstate *st, size_t index);
+/* Object index exists now; ident tells it from a later namesake: 0 or -1. */
+int vnl_labstate_mark_made(struct vnl_labstate *st, size_t index, uint64_t ident);
 /* Delete the state file (everything in it is gone): 0 or -1. */
 int vnl_labstate_delete(struct vnl_labstate *st);
 

@@ -171,6 +171,13 @@ grep -q "exists already" "$TMP/err" && ok "message: $(head -1 "$TMP/err")" || fa
 [ ! -e "/run/netns/$F-b" ] && [ ! -e "$STATE_DIR/$F.state" ] && ok "the failed up left nothing of its own" \
 	|| fail "the failed up left objects"
 ip netns del "$F-a"
+expect_rc 0 "up $F" "$VNL" lab up veth --name "$F"
+ip netns del "$F-b" && ip netns add "$F-b"   # replaced behind the lab's back by a namesake
+expect_rc 0 "down $F with $F-b replaced by someone else's namesake" "$VNL" lab down --name "$F"
+[ -e "/run/netns/$F-b" ] && ok "the namesake $F-b is left alone" || fail "the namesake $F-b was removed"
+[ ! -e "/run/netns/$F-a" ] && [ ! -e "$STATE_DIR/$F.state" ] && ok "the lab's own $F-a and state file are gone" \
+	|| fail "$F-a or the state file is left"
+ip netns del "$F-b"
 
 echo "== kill -9 of lab up mid-way, then down"
 cut=0

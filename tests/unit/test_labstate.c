@@ -55,6 +55,9 @@ static void record_all(struct vnl_labstate *st)
 	assert_int_equal(vnl_labstate_record(st, &file), 5);
 	/* Making the pin failed before it existed: down must not touch it. */
 	assert_int_equal(vnl_labstate_mark_failed(st, 4), 0);
+	/* The namespaces exist, identified (all 64 bits must survive JSON). */
+	assert_int_equal(vnl_labstate_mark_made(st, 0, 4026532999ull), 0);
+	assert_int_equal(vnl_labstate_mark_made(st, 1, 0xfedcba9876543210ull), 0);
 }
 
 static void test_round_trip(void **state)
@@ -74,7 +77,11 @@ static void test_round_trip(void **state)
 	const struct vnl_obj *o = vnl_labstate_obj(st, 0);
 	assert_int_equal(o->type, VNL_OBJ_NETNS);
 	assert_string_equal(o->name, "t1-a");
+	assert_true(o->made);
+	assert_true(o->ident == 4026532999ull);
+	assert_true(vnl_labstate_obj(st, 1)->ident == 0xfedcba9876543210ull);
 	o = vnl_labstate_obj(st, 2);
+	assert_false(o->made);
 	assert_int_equal(o->type, VNL_OBJ_LINK);
 	assert_string_equal(o->name, "wire0");
 	assert_string_equal(o->netns, "t1-a");
@@ -153,6 +160,7 @@ static void test_damaged_lines(void **state)
 		"{\"type\":\"process\",\"name\":\"qemu\"}\n"                 /* 5: no pid */
 		"{\"type\":\"file\",\"path\":\"relative/path\"}\n"           /* 6: not absolute */
 		"{\"failed\":9}\n"                                          /* 7: no object 9 */
+		"{\"made\":0}\n"                                            /* 8: no ident */
 		"{\"type\":\"link\",\"name\":\"wire0\",\"netns\":\"t4-a\"}\n"
 		"{\"type\":\"netns\",\"name\":\"t4-b\"";                    /* cut short: ignored */
 	struct vnl_labstate *st = vnl_labstate_parse("t4", text, sizeof(text) - 1);
@@ -161,7 +169,7 @@ static void test_damaged_lines(void **state)
 	assert_int_equal(vnl_labstate_count(st), 2);
 	assert_int_equal(vnl_labstate_obj(st, 0)->type, VNL_OBJ_NETNS);
 	assert_int_equal(vnl_labstate_obj(st, 1)->type, VNL_OBJ_LINK);
-	assert_int_equal(vnl_labstate_damaged(st), 5);
+	assert_int_equal(vnl_labstate_damaged(st), 6);
 	assert_non_null(strstr(vnl_labstate_damage(st), "line 3"));
 	size_t order[4];
 	assert_int_equal(vnl_labstate_removal_plan(st, order, 4), 2);
