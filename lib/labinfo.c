@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "labinfo.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void info_path(const char *dir, const char *lab, const char *suffix, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s.info%s", dir, lab, suffix);
+}
+
+static json_t *endpoint_json(const struct vnl_lab_endpoint *e)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "netns", e->netns, "ifname", e->ifname,
+			 "mac", e->mac, "addr4", e->addr4, "addr6", e->addr6);
+}
+
+int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
+{
+	char path[512], tmp[520];
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}",
+				"vnetlat_lab_info", 1, "name", in->name, "topology", in->topology,
+				"remote", endpoint_json(&in->remote), "local", endpoint_json(&in->local),
+				"host_netns", in->host_netns, "uplink_if", in->uplink_if,
+				"backend_if", in->backend_if, "has_guest", in->has_guest,
+				"agent_path", in->agent_path, "console_log", in->console_log,
+				"accel", in->accel, "vhost", in->vhost);
+	if (!doc)
+		return -ENOMEM;
+	info_path(dir, in->name, "", path, sizeof(path));
+	info_path(dir, in->name, ".tmp", tmp, sizeof(tmp));
+	int rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(doc);
+	if (rc)
+		return -EIO;
+	if (rename(tmp, path)) {
+		rc = -errno;
+		unlink(tmp);
+		return rc;
+	}
+	return 0;
+}
+
+/* Copy a string member into a fixed buffer; missing members read as "". */
+static void get_str(json_t *obj, const char *key, char *dst, size_t size)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	snprintf(dst, size, "%s", s ? s : "");
+}
+
+static void endpoint_from(json_t *obj, struct vnl_lab_endpoint *e)
+{
+	get_str(obj, "netns", e->netns, sizeof(e->netns));
+	get_str(obj, "ifname", e->ifname, sizeof(e->ifname));
+	get_str(obj, "mac", e->mac, sizeof(e->mac));
+	get_str(obj, "addr4", e->addr4, sizeof(e->addr4));
+	get_str(obj, "addr6", e->addr6, sizeof(e->addr6));
+}
+
+int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
+{
+	char path[512];
+	json_error_t jerr;
+
+	info_path(dir, lab, "", path, sizeof(path));
+	json_t *doc = json_load_file(path, 0, &jerr);
+	if (!doc)
+		return access(path, F_OK) ? -ENOENT : -EINVAL;
+	if (json_integer_value(json_object_get(doc, "vnetlat_lab_info")) != 1) {
+		json_decref(doc);
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	get_str(doc, "name", out->name, sizeof(out->name));
+	get_str(doc, "topology", out->topology, sizeof(out->topology));
+	endpoint_from(json_object_get(doc, "remote"), &out->remote);
+	endpoint_from(json_object_get(doc, "local"), &out->local);
+	get_str(doc, "host_netns", out->host_netns, sizeof(out->host_netns));
+	get_str(doc, "uplink_if", out->uplink_if, sizeof(out->uplink_if));
+	get_str(doc, "backend_if", out->backend_if, sizeof(out->backend_if));
+	out->has_guest = json_is_true(json_object_get(doc, "has_guest"));
+	get_str(doc, "agent_path", out->agent_path, sizeof(out->agent_path));
+	get_str(doc, "console_log", out->console_log, sizeof(out->console_log));
+	get_str(doc, "accel", out->accel, sizeof(out->accel));
+	get_str(doc, "vhost", out->vhost, sizeof(out->vhost));
+	json_decref(doc);
+	return 0;
+}
+
+int vnl_labinfo_remove(const char *dir, const char *lab)
+{
+	char path[512];
+	info_path(dir, lab, "", path, sizeof(path));
+	return unlink(path) ? -errno : 0;
+}
