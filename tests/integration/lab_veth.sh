@@ -164,13 +164,15 @@ check "removed by hand" bash -c "ip netns del '$D-a' && ip netns del '$D-b'"
 [ -z "$(netns_of "$D")" ] && ok "hand-built lab gone" || fail "hand-built lab left"
 
 echo "== a namespace that is not the lab's is never touched"
-ip netns add "$F-a"
-expect_rc 1 "up with a foreign $F-a in the way" "$VNL" lab up veth --name "$F"
+# up makes $F-a, then finds a foreign $F-b in its way: it must roll back $F-a only.
+ip netns add "$F-b"
+expect_rc 1 "up with a foreign $F-b in the way" "$VNL" lab up veth --name "$F"
 grep -q "exists already" "$TMP/err" && ok "message: $(head -1 "$TMP/err")" || fail "no clear message"
-[ -e "/run/netns/$F-a" ] && ok "foreign $F-a untouched" || fail "foreign $F-a was removed"
-[ ! -e "/run/netns/$F-b" ] && [ ! -e "$STATE_DIR/$F.state" ] && ok "the failed up left nothing of its own" \
+grep -q "removed again" "$TMP/err" && ok "message: $(sed -n 2p "$TMP/err")" || fail "no roll-back message"
+[ -e "/run/netns/$F-b" ] && ok "foreign $F-b untouched" || fail "foreign $F-b was removed"
+[ ! -e "/run/netns/$F-a" ] && [ ! -e "$STATE_DIR/$F.state" ] && ok "the failed up rolled back: no $F-a, no state file" \
 	|| fail "the failed up left objects"
-ip netns del "$F-a"
+ip netns del "$F-b"
 expect_rc 0 "up $F" "$VNL" lab up veth --name "$F"
 ip netns del "$F-b" && ip netns add "$F-b"   # replaced behind the lab's back by a namesake
 expect_rc 0 "down $F with $F-b replaced by someone else's namesake" "$VNL" lab down --name "$F"
