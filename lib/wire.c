@@ -5,6 +5,7 @@
  * nothing, and the decoder never reads past the length it was handed.
  */
 #include "wire.h"
+#include "fuzzing.h"
 
 #include <endian.h>
 #include <string.h>
@@ -142,7 +143,7 @@ static enum vnl_wire_result check_header(const unsigned char *b, size_t len)
 	if (b[OFF_VERSION] != VNL_WIRE_VERSION || !known_type(b[OFF_TYPE]) ||
 	    b[OFF_NFU] > vnl_wire_followup_capacity(len))
 		return VNL_WIRE_MALFORMED;
-	if (get32(b + OFF_CRC) != payload_crc(b, len))
+	if (get32(b + OFF_CRC) != payload_crc(b, len) && !VNL_FUZZING)
 		return VNL_WIRE_MALFORMED;
 	return VNL_WIRE_OK;
 }
