@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "labinfo.h"
 #include "labstate.h"
 #include "log.h"
 #include "netns.h"
@@ -238,6 +240,30 @@ static const char *const veth_addrs[][2] = {
 	{ "192.0.2.2/24", "2001:db8::2/64" },
 };
 
+/* How `run` uses a veth lab (labinfo.h): node a is the remote end, node b the local one. */
+static int veth_info(const char *lab, char ns[2][32], const struct veth_spec ends[2])
+{
+	struct vnl_lab_info info = { .has_guest = false };
+	struct vnl_lab_endpoint *ep[2] = { &info.remote, &info.local };
+	snprintf(info.name, sizeof(info.name), "%.15s", lab);
+	snprintf(info.topology, sizeof(info.topology), "veth");
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(ep[i]->netns, sizeof(ep[i]->netns), "%.31s", ns[i]);
+		snprintf(ep[i]->ifname, sizeof(ep[i]->ifname), VETH_IFNAME);
+		mac_text(ends[i].mac, ep[i]->mac);
+		snprintf(ep[i]->addr4, sizeof(ep[i]->addr4), "%.*s",
+			 (int)strcspn(veth_addrs[i][0], "/"), veth_addrs[i][0]);
+		snprintf(ep[i]->addr6, sizeof(ep[i]->addr6), "%.*s",
+			 (int)strcspn(veth_addrs[i][1], "/"), veth_addrs[i][1]);
+	}
+	mkdir("/run/vnetlat", 0755);
+	mkdir(VNL_LABINFO_DIR, 0755);
+	int rc = vnl_labinfo_save(VNL_LABINFO_DIR, &info);
+	if (rc < 0)
+		vnl_err("cannot write %s/%s.info: %s", VNL_LABINFO_DIR, lab, strerror(-rc));
+	return rc < 0 ? -1 : 0;
+}
+
 static int veth_build(struct builder *b)
 {
 	char ns[2][32];
@@ -257,7 +283,7 @@ static int veth_build(struct builder *b)
 		    step_up(b, ns[i], "lo") < 0 || step_up(b, ns[i], VETH_IFNAME) < 0)
 			return -1;
 	}
-	return 0;
+	return b->dry_run ? 0 : veth_info(b->lab, ns, ends);
 }
 
 static const struct topology topologies[] = {
@@ -572,6 +598,7 @@ int vnl_lab_down(const char *name, bool dry_run)
 	if (!st)
 		return VNL_EXIT_FAIL;
 	warn_damage(st);
+	vnl_labinfo_remove(VNL_LABINFO_DIR, name); /* -ENOENT is fine: not written yet */
 	unsigned left = remove_all(st);
 	if (left) {
 		vnl_err("%u object%s of lab %s could not be removed; the state file is kept so "
