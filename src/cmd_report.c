@@ -229,52 +229,25 @@ static const char *stamping_of(const struct vnl_analysis *a)
 	return "software (kernel stamps on CLOCK_REALTIME)";
 }
 
-/* Sequence numbers of the window's packets: how many were sent in it. */
-struct seq_span {
-	uint64_t lo, hi;
-	bool any;
-};
-
-static void seq_span_add(struct seq_span *s, uint64_t seq)
-{
-	if (!s->any || seq < s->lo)
-		s->lo = seq;
-	if (!s->any || seq > s->hi)
-		s->hi = seq;
-	s->any = true;
-}
-
 /*
- * Counters the packets cannot tell: the trailer's sent, foreign and malformed
- * for the whole run. In a window, sent is the span of sequence numbers seen
- * in it (to the trailer's last one when the window is open-ended); foreign and
- * malformed datagrams carry no schedule time, so they stay whole-run counts.
+ * Counters the packets cannot tell, from the record's trailer: sent, foreign
+ * and malformed for the whole run. On a window the analysis takes sent from
+ * the span of sequence numbers in it instead; foreign and malformed datagrams
+ * carry no schedule time, so they stay whole-run counts.
  */
-static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r,
-		      const struct window *w, const struct seq_span *span)
+static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r)
 {
 	struct vnl_record_summary sum;
 	struct vnl_stream_extra x = { 0 };
-	bool have_sum = vnl_record_reader_summary(r, &sum);
 
-	if (have_sum) {
+	if (vnl_record_reader_summary(r, &sum)) {
+		x.sent = sum.sent;
 		x.foreign = sum.foreign;
 		x.malformed = sum.malformed;
-		x.sent = sum.sent;
-	}
-	if (w->set) {
-		x.sent = 0;
-		if (span->any) {
-			uint64_t hi = span->hi;
-			if (!w->to && have_sum && sum.sent > hi + 1)
-				hi = sum.sent - 1;
-			x.sent = hi - span->lo + 1;
-		}
 	}
 	vnl_analysis_set_extra(a, &x);
 }
 
-/* The record's damage text already says where reading stopped and how much was read. */
 static void warn_damage(const char *path, const char *damage)
 {
 	vnl_err("'%s' is damaged: %s. The report covers what was read before that point; if "
@@ -312,7 +285,6 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 	struct window w = { .origin = m->base_ns, .from = o->from_ns, .to = o->to_ns,
 			    .set = o->from_ns || o->to_ns };
 	struct vnl_analysis *a = NULL;
-	struct seq_span span = { 0 };
 	int64_t last_sched = 0;
 	const struct vnl_pkt *batch;
 	size_t n;
@@ -320,7 +292,7 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 	while ((batch = vnl_record_next(r, &n)) != NULL) {
 		for (size_t i = 0; i < n; i++) {
 			const struct vnl_pkt *p = &batch[i];
-			bool in = window_has(&w, p);
+			window_has(&w, p); /* sets the origin from the first scheduled packet */
 			if (!a) {
 				/* the origin is known now: give the analysis the same one */
 				struct vnl_analysis_opts ao = {
@@ -335,8 +307,6 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 				}
 			}
 			vnl_analysis_add(a, p);
-			if (in && !(p->flags & VNL_PKT_F_DUPLICATE))
-				seq_span_add(&span, p->seq);
 			if (p->sched > last_sched)
 				last_sched = p->sched;
 		}
@@ -350,7 +320,7 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 			return VNL_EXIT_FAIL;
 		}
 	}
-	set_extra(a, r, &w, &span);
+	set_extra(a, r);
 
 	struct vnl_run_info info;
 	struct vnl_record_summary sum;

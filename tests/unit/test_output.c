@@ -72,7 +72,8 @@ static struct vnl_analysis *three_packets(void)
 	return a;
 }
 
-static char *text_of(const struct vnl_analysis *a, const struct vnl_run_info *info)
+/* not inlined: gcc would take the returned text for the local buffer pointer */
+static __attribute__((noinline)) char *text_of(const struct vnl_analysis *a, const struct vnl_run_info *info)
 {
 	char *buf = NULL;
 	size_t len = 0;
