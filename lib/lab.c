@@ -240,9 +240,24 @@ static const char *const veth_addrs[][2] = {
 	{ "192.0.2.2/24", "2001:db8::2/64" },
 };
 
-/* How `run` uses a veth lab (labinfo.h): node a is the remote end, node b the local one. */
-static int veth_info(const char *lab, char ns[2][32], const struct veth_spec ends[2])
+/* A file the lab writes: recorded first, like every object, so down and roll-back remove it. */
+static int record_file(struct builder *b, const char *path)
 {
+	struct vnl_obj obj = { .type = VNL_OBJ_FILE };
+	snprintf(obj.path, sizeof(obj.path), "%s", path);
+	return record(b, &obj) < 0 ? -1 : 0;
+}
+
+/* How `run` uses a veth lab (labinfo.h): node a is the remote end, node b the local one. */
+static int veth_info(struct builder *b, char ns[2][32], const struct veth_spec ends[2])
+{
+	const char *lab = b->lab;
+	char tmp[128], path[128];
+	/* vnl_labinfo_save writes LAB.tmp and renames it: a kill can leave either. */
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", VNL_LABINFO_DIR, lab);
+	snprintf(path, sizeof(path), "%s/%s.info", VNL_LABINFO_DIR, lab);
+	if (record_file(b, tmp) < 0 || record_file(b, path) < 0)
+		return -1;
 	struct vnl_lab_info info = { .has_guest = false };
 	struct vnl_lab_endpoint *ep[2] = { &info.remote, &info.local };
 	snprintf(info.name, sizeof(info.name), "%.15s", lab);
@@ -283,7 +298,7 @@ static int veth_build(struct builder *b)
 		    step_up(b, ns[i], "lo") < 0 || step_up(b, ns[i], VETH_IFNAME) < 0)
 			return -1;
 	}
-	return b->dry_run ? 0 : veth_info(b->lab, ns, ends);
+	return b->dry_run ? 0 : veth_info(b, ns, ends);
 }
 
 static const struct topology topologies[] = {

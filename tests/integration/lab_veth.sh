@@ -23,7 +23,7 @@ cleanup() {
 		for ns in "$lab-a" "$lab-b"; do
 			[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 		done
-		rm -f "$STATE_DIR/$lab.state"
+		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
 	done
 	rm -rf "$TMP"
 }
@@ -49,6 +49,8 @@ nothing_left() {
 	local lab=$1 what=$2
 	[ -z "$(netns_of "$lab")" ] && ok "$what: no namespace of $lab" || fail "$what: namespaces left: $(netns_of "$lab")"
 	[ ! -e "$STATE_DIR/$lab.state" ] && ok "$what: no state file" || fail "$what: state file $STATE_DIR/$lab.state left"
+	[ ! -e "$STATE_DIR/$lab.info" ] && [ ! -e "$STATE_DIR/$lab.tmp" ] && ok "$what: no lab info file" \
+		|| fail "$what: lab info file left"
 }
 
 echo "== usage"
