@@ -279,6 +279,18 @@ static int report_csv(struct vnl_record_reader *r, const struct report_opts *o)
 	return finish_output();
 }
 
+static struct vnl_analysis *new_analysis(const struct report_opts *o, int64_t origin)
+{
+	struct vnl_analysis_opts ao = {
+		.deadline_ns = o->deadline_ns, .worst_n = o->worst_n,
+		.origin_ns = origin, .from_ns = o->from_ns, .to_ns = o->to_ns,
+	};
+	struct vnl_analysis *a = vnl_analysis_new(&ao);
+	if (!a)
+		vnl_errno("cannot set up the analysis");
+	return a;
+}
+
 static int report_analysis(struct vnl_record_reader *r, const struct report_opts *o)
 {
 	const struct vnl_record_meta *m = vnl_record_reader_meta(r);
@@ -293,33 +305,16 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 		for (size_t i = 0; i < n; i++) {
 			const struct vnl_pkt *p = &batch[i];
 			window_has(&w, p); /* sets the origin from the first scheduled packet */
-			if (!a) {
-				/* the origin is known now: give the analysis the same one */
-				struct vnl_analysis_opts ao = {
-					.deadline_ns = o->deadline_ns, .worst_n = o->worst_n,
-					.origin_ns = w.origin, .from_ns = o->from_ns,
-					.to_ns = o->to_ns,
-				};
-				a = vnl_analysis_new(&ao);
-				if (!a) {
-					vnl_errno("cannot set up the analysis");
-					return VNL_EXIT_FAIL;
-				}
-			}
+			/* created at the first packet, when the origin is known */
+			if (!a && !(a = new_analysis(o, w.origin)))
+				return VNL_EXIT_FAIL;
 			vnl_analysis_add(a, p);
 			if (p->sched > last_sched)
 				last_sched = p->sched;
 		}
 	}
-	if (!a) {
-		struct vnl_analysis_opts ao = { .deadline_ns = o->deadline_ns,
-						.worst_n = o->worst_n };
-		a = vnl_analysis_new(&ao);
-		if (!a) {
-			vnl_errno("cannot set up the analysis");
-			return VNL_EXIT_FAIL;
-		}
-	}
+	if (!a && !(a = new_analysis(o, w.origin)))
+		return VNL_EXIT_FAIL;
 	set_extra(a, r);
 
 	struct vnl_run_info info;
@@ -327,14 +322,17 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 	fill_run_info(&info, m, o);
 	info.stamping = stamping_of(a);
 	info.damage = vnl_record_reader_damage(r);
-	if (vnl_record_reader_summary(r, &sum)) {
-		info.interrupted = sum.interrupted != 0;
-		if (sum.end_ns > m->start_ns && m->start_ns)
-			info.duration_ns = sum.end_ns - m->start_ns;
-	} else if (last_sched && w.origin) {
-		/* no trailer: the span of the schedule that was read */
+	bool have_sum = vnl_record_reader_summary(r, &sum);
+	info.interrupted = have_sum && sum.interrupted;
+	/*
+	 * The run's length is the span of its schedule, as recv reports it; the
+	 * recording's own span (which includes waiting for the first probe) only
+	 * when no packet had a schedule time.
+	 */
+	if (last_sched && w.origin)
 		info.duration_ns = last_sched - w.origin + m->interval_ns;
-	}
+	else if (have_sum && m->start_ns && sum.end_ns > m->start_ns)
+		info.duration_ns = sum.end_ns - m->start_ns;
 
 	int rc = VNL_EXIT_OK;
 	if (o->format == FORMAT_JSON) {
