@@ -416,6 +416,21 @@ json_t *vnl_output_json(const struct vnl_analysis *a, const struct vnl_run_info 
 	return doc;
 }
 
+void vnl_output_text_stats_header(FILE *out, const char *title)
+{
+	text_stats_header(out, title);
+}
+
+void vnl_output_text_stats_row(FILE *out, const char *name, const struct vnl_stats *st)
+{
+	text_stats_row(out, name, st);
+}
+
+json_t *vnl_output_json_stats(const struct vnl_stats *st)
+{
+	return json_summary(st);
+}
+
 int vnl_output_json_dump(FILE *out, json_t *doc)
 {
 	if (!doc || json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) < 0)

@@ -38,6 +38,12 @@ json_t *vnl_output_json(const struct vnl_analysis *a, const struct vnl_run_info 
 /* Print a JSON document to out, indented, with a trailing newline. 0 or -1. */
 int vnl_output_json_dump(FILE *out, json_t *doc);
 
+/* One stage-like statistics object, as in the latency table / "latency".STAGE (for run's hops). */
+struct vnl_stats;
+void vnl_output_text_stats_header(FILE *out, const char *title);
+void vnl_output_text_stats_row(FILE *out, const char *name, const struct vnl_stats *st);
+json_t *vnl_output_json_stats(const struct vnl_stats *st);
+
 void vnl_output_csv_header(FILE *out);
 void vnl_output_csv_row(FILE *out, const struct vnl_pkt *p);
 

@@ -8,5 +8,6 @@ int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

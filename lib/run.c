@@ -1,0 +1,862 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "analysis.h"
+#include "clocksync.h"
+#include "hopobs.h"
+#include "labinfo.h"
+#include "log.h"
+#include "netns.h"
+#include "output.h"
+#include "parse.h"
+#include "pkt.h"
+#include "record.h"
+#include "runcmd.h"
+#include "stats.h"
+#include "timeutil.h"
+
+#define GUEST_TMP "/tmp"           /* where the guest-side record file is written */
+#define LISTEN_WAIT_MS 20000       /* a receiver in a TCG guest starts slowly */
+#define END_MARGIN_NS (30 * VNL_NSEC_PER_SEC) /* after the stream's expected end */
+#define SYNC_EVERY_NS (100 * VNL_NSEC_PER_MSEC)
+#define SYNC_BURST 16              /* exchanges before and after each stream */
+#define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
+#define WORST_N 10
+
+enum hop { HOP_WIRE, HOP_HOST, HOP_GUEST, HOP__COUNT };
+static const char *const hop_names[HOP__COUNT] = { "wire", "host", "guest" };
+
+static volatile sig_atomic_t stop_asked;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/* One end of a direction: a namespace, or the guest. */
+struct end {
+	const char *role;  /* "remote" / "local" */
+	bool guest;
+	const struct vnl_lab_endpoint *ep;
+};
+
+/* A program at one end: a child process, or a job in the guest. */
+struct prog {
+	bool guest;
+	pid_t pid;
+	uint64_t job;
+	bool done;
+	int status;        /* exit status, 128+signal, -1 unknown */
+};
+
+struct run {
+	const struct vnl_run_opts *o;
+	struct vnl_lab_info li;
+	struct vnl_agent *agent;
+	char dir[PATH_MAX];
+	bool tmpdir;
+	json_t *doc, *dirs;
+	bool failed;
+};
+
+/* One direction's measurement in progress. */
+struct leg {
+	const char *name;  /* "in", "out" */
+	struct end tx, rx;
+	char rec[PATH_MAX];        /* the receiver's record file on the host */
+	char guest_rec[128];       /* ... in the guest, when the receiver runs there */
+	struct prog recv, send;
+	struct vnl_hopobs *obs;
+	struct vnl_clocksync *cs;
+	bool cs_ok;
+	bool interrupted;
+};
+
+/* ---------------------------------------------------------------- starting programs */
+
+static int spawn_in_netns(const struct run *r, const char *ns, char *const argv[], pid_t *pid)
+{
+	*pid = fork();
+	if (*pid < 0) {
+		vnl_errno("cannot fork");
+		return -1;
+	}
+	if (*pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (vnl_netns_enter(ns)) {
+			vnl_errno("cannot enter namespace %s", ns);
+			_exit(127);
+		}
+		execv(r->o->self, argv);
+		vnl_errno("cannot run %s", r->o->self);
+		_exit(127);
+	}
+	return 0;
+}
+
+static int prog_start(struct run *r, struct prog *p, const struct end *at, char *const argv[])
+{
+	memset(p, 0, sizeof(*p));
+	p->guest = at->guest;
+	p->status = -1;
+	if (!p->guest)
+		return spawn_in_netns(r, at->ep->netns, argv, &p->pid);
+	int64_t limit = r->o->duration_ns ? r->o->duration_ns : (int64_t)r->o->count_n * r->o->interval_ns;
+	int timeout_ms = (int)((limit + 2 * END_MARGIN_NS) / VNL_NSEC_PER_MSEC);
+	if (vnl_agent_start(r->agent, (const char *const *)argv, NULL, timeout_ms, &p->job)) {
+		vnl_errno("cannot start '%s %s' in the guest", argv[0], argv[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Non-blocking for a child; a guest job is only waited for (see leg_wait). */
+static bool prog_poll(struct prog *p)
+{
+	if (p->done || p->guest)
+		return p->done;
+	int ws;
+	if (waitpid(p->pid, &ws, WNOHANG) == p->pid) {
+		p->done = true;
+		p->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	}
+	return p->done;
+}
+
+static void prog_interrupt(struct run *r, struct prog *p)
+{
+	if (p->done)
+		return;
+	if (p->guest)
+		vnl_agent_signal(r->agent, p->job, SIGINT);
+	else
+		kill(p->pid, SIGINT);
+}
+
+static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char *what)
+{
+	if (p->done)
+		return;
+	if (!p->guest) {
+		int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * VNL_NSEC_PER_MSEC;
+		while (!prog_poll(p) && vnl_now_ns(CLOCK_MONOTONIC) < until)
+			usleep(10000);
+		if (!p->done) {
+			vnl_err("the %s did not end in time; interrupting it", what);
+			kill(p->pid, SIGINT);
+			sleep(1);
+			if (!prog_poll(p)) {
+				kill(p->pid, SIGKILL);
+				waitpid(p->pid, NULL, 0);
+				p->done = true;
+			}
+		}
+		return;
+	}
+	struct vnl_agent_result res;
+	const char *why = NULL;
+	if (vnl_agent_wait(r->agent, p->job, timeout_ms, &res, &why)) {
+		vnl_err("the %s in the guest did not end: %s", what, why ? why : strerror(errno));
+		p->done = true;
+		return;
+	}
+	p->done = true;
+	p->status = res.exited ? res.status : 128 + res.signal;
+	if (p->status && res.err && *res.err)
+		vnl_err("the %s in the guest said: %s", what, vnl_tail_lines(res.err, 3));
+	vnl_agent_result_free(&res);
+}
+
+/* ---------------------------------------------------------------- readiness */
+
+static bool port_in(const char *text, uint16_t port)
+{
+	char pat[16];
+	snprintf(pat, sizeof(pat), ":%04X ", port);
+	return text && strstr(text, pat);
+}
+
+static bool host_listening(pid_t pid, uint16_t port)
+{
+	static const char *const files[] = { "udp", "udp6" };
+	char path[64], buf[16384];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, files[i]);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		if (port_in(buf, port))
+			return true;
+	}
+	return false;
+}
+
+static bool guest_listening(struct run *r, uint16_t port)
+{
+	static const char *const argv[] = { "cat", "/proc/net/udp", "/proc/net/udp6", NULL };
+	struct vnl_agent_result res;
+	const char *why;
+	if (vnl_agent_run(r->agent, argv, NULL, 5000, &res, &why))
+		return false;
+	bool yes = port_in(res.out, port);
+	vnl_agent_result_free(&res);
+	return yes;
+}
+
+static int wait_listening(struct run *r, struct prog *p)
+{
+	int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + LISTEN_WAIT_MS * VNL_NSEC_PER_MSEC;
+	while (vnl_now_ns(CLOCK_MONOTONIC) < until && !stop_asked) {
+		if (p->guest ? guest_listening(r, r->o->port) : host_listening(p->pid, r->o->port))
+			return 0;
+		if (prog_poll(p))
+			break;
+		usleep(p->guest ? 100000 : 5000);
+	}
+	vnl_err("the receiver never listened on port %u (%s)", r->o->port,
+		p->done ? "it exited; see its message above" : "timed out");
+	return -1;
+}
+
+/* ---------------------------------------------------------------- the guest's clock */
+
+static void clock_samples(struct run *r, struct leg *l, int n)
+{
+	int64_t t[4];
+	for (int i = 0; i < n && l->cs; i++)
+		if (vnl_agent_time(r->agent, 1000, t) == 0)
+			vnl_clocksync_add(l->cs, t);
+}
+
+/* ---------------------------------------------------------------- the guest's record file */
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decode base64 text in place (whitespace skipped, '=' ends); returns the byte count. */
+static size_t b64_decode(char *text, size_t len)
+{
+	size_t out = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len && text[i] != '='; i++) {
+		int v = b64_value((unsigned char)text[i]);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			text[out++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return out;
+}
+
+static int fetch_guest_file(struct run *r, const char *guest_path, const char *host_path)
+{
+	const char *const argv[] = { "base64", guest_path, NULL };
+	struct vnl_agent_result res;
+	const char *why = NULL;
+	if (vnl_agent_run(r->agent, argv, NULL, 60000, &res, &why)) {
+		vnl_err("cannot read %s from the guest: %s", guest_path, why ? why : strerror(errno));
+		return -1;
+	}
+	int rc = -1;
+	if (!res.exited || res.status || res.truncated) {
+		vnl_err("cannot read %s from the guest (%s); a shorter --count keeps the record "
+			"under the control channel's %u byte limit", guest_path,
+			res.truncated ? "too large" : vnl_tail_lines(res.err ? res.err : "", 1),
+			VNL_AGENT_MAX_OUTPUT);
+		goto out;
+	}
+	size_t n = b64_decode(res.out, res.out_len);
+	FILE *f = fopen(host_path, "wb");
+	bool written = f && fwrite(res.out, 1, n, f) == n;
+	if ((f && fclose(f)) || !written) {
+		vnl_errno("cannot write %s", host_path);
+		goto out;
+	}
+	rc = 0;
+	const char *const rm[] = { "rm", "-f", guest_path, NULL };
+	struct vnl_agent_result gone;
+	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
+		vnl_agent_result_free(&gone);
+out:
+	vnl_agent_result_free(&res);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- analysis */
+
+/* The results of one direction, ready to present. */
+struct result {
+	struct vnl_analysis *a;
+	struct vnl_stats *hop[HOP__COUNT];
+	struct vnl_run_info info;
+	struct vnl_clocksync_summary cs;
+	bool estimated;            /* guest clock corrected by an estimate */
+	char local[160], peer[160], stamping[64], damage[160], transport[16];
+};
+
+/* Stamps taken by the program running in the guest, moved onto the host clock. */
+static void correct_guest_side(const struct leg *l, struct vnl_pkt *p)
+{
+	if (!l->cs_ok)
+		return;
+	if (l->tx.guest) {
+		p->sched = vnl_clocksync_to_host(l->cs, p->sched);
+		p->app_tx_sched = vnl_clocksync_to_host(l->cs, p->app_tx_sched);
+		p->app_tx = vnl_clocksync_to_host(l->cs, p->app_tx);
+		p->tx_sched = vnl_clocksync_to_host(l->cs, p->tx_sched);
+		p->tx_sw = vnl_clocksync_to_host(l->cs, p->tx_sw);
+	}
+	if (l->rx.guest) {
+		p->rx_sw = vnl_clocksync_to_host(l->cs, p->rx_sw);
+		p->app_rx = vnl_clocksync_to_host(l->cs, p->app_rx);
+	}
+}
+
+static void add_hop(struct vnl_stats *st, int64_t from, int64_t to)
+{
+	if (from && to)
+		vnl_stats_add(st, to - from);
+}
+
+/*
+ * in:  remote kernel TX -> uplink (in) = wire, uplink -> tap (out) = host,
+ *      tap -> guest kernel RX = guest;  out: the same points in reverse.
+ */
+static void add_hops(const struct leg *l, struct result *res, const struct vnl_pkt *p)
+{
+	struct vnl_hop_stamps h;
+	if (!l->obs || (p->flags & VNL_PKT_F_DUPLICATE) || !vnl_hopobs_get(l->obs, p->seq, &h))
+		return;
+	int64_t ktx = p->tx_sw ? p->tx_sw : p->tx_sched, krx = p->rx_sw;
+	if (!strcmp(l->name, "in")) {
+		int64_t up = h.t[VNL_HOP_UPLINK][VNL_HOP_IN], be = h.t[VNL_HOP_BACKEND][VNL_HOP_OUT];
+		add_hop(res->hop[HOP_WIRE], ktx, up);
+		add_hop(res->hop[HOP_HOST], up, be);
+		add_hop(res->hop[HOP_GUEST], be, krx);
+	} else {
+		int64_t be = h.t[VNL_HOP_BACKEND][VNL_HOP_IN], up = h.t[VNL_HOP_UPLINK][VNL_HOP_OUT];
+		add_hop(res->hop[HOP_GUEST], ktx, be);
+		add_hop(res->hop[HOP_HOST], be, up);
+		add_hop(res->hop[HOP_WIRE], up, krx);
+	}
+}
+
+static void endpoint_text(const struct end *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s (%s)", e->guest ? "guest" : e->ep->netns,
+		 e->ep->addr4[0] ? e->ep->addr4 : e->ep->addr6);
+}
+
+static int analyse(struct leg *l, struct result *res)
+{
+	char err[256];
+	struct vnl_record_reader *rd = vnl_record_open(l->rec, err, sizeof(err));
+	if (!rd) {
+		vnl_err("%s", err);
+		return -1;
+	}
+	struct vnl_analysis_opts ao = { .worst_n = WORST_N };
+	res->a = vnl_analysis_new(&ao);
+	for (int h = 0; h < HOP__COUNT; h++)
+		res->hop[h] = vnl_stats_new();
+	const struct vnl_pkt *batch;
+	size_t n;
+	bool hw = false;
+	while ((batch = vnl_record_next(rd, &n))) {
+		for (size_t i = 0; i < n; i++) {
+			struct vnl_pkt p = batch[i];
+			correct_guest_side(l, &p);
+			add_hops(l, res, &p);
+			vnl_analysis_add(res->a, &p);
+			hw |= p.tx_hw || p.rx_hw;
+		}
+	}
+	const struct vnl_record_meta *m = vnl_record_reader_meta(rd);
+	struct vnl_record_summary sum = { 0 };
+	bool whole = vnl_record_reader_summary(rd, &sum);
+	struct vnl_stream_extra x = { .sent = sum.sent, .foreign = sum.foreign,
+				      .malformed = sum.malformed };
+	vnl_analysis_set_extra(res->a, &x);
+	if (vnl_record_reader_damage(rd))
+		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
+	endpoint_text(&l->rx, res->local, sizeof(res->local));
+	endpoint_text(&l->tx, res->peer, sizeof(res->peer));
+	snprintf(res->stamping, sizeof(res->stamping), "%s",
+		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
+	res->estimated = l->tx.guest || l->rx.guest;
+	if (l->cs)
+		vnl_clocksync_summary(l->cs, &res->cs);
+	res->info = (struct vnl_run_info){
+		.role = "run",
+		.transport = m->transport,
+		.local = res->local,
+		.peer = res->peer,
+		.sched_clock = "realtime",
+		.clock_sync = res->estimated ? "estimated" : "same-host",
+		.stamping = res->stamping,
+		.interval_ns = m->interval_ns,
+		.payload_size = m->payload_size,
+		.duration_ns = whole && sum.end_ns > m->start_ns ? sum.end_ns - m->start_ns : 0,
+		.interrupted = l->interrupted || (whole && sum.interrupted),
+		.damage = res->damage[0] ? res->damage : NULL,
+	};
+	/* the reader owns meta's strings: keep a copy the info can point to */
+	snprintf(res->transport, sizeof(res->transport), "%s", m->transport);
+	res->info.transport = res->transport;
+	vnl_record_close(rd);
+	return 0;
+}
+
+static void result_free(struct result *res)
+{
+	vnl_analysis_free(res->a);
+	for (int h = 0; h < HOP__COUNT; h++)
+		vnl_stats_free(res->hop[h]);
+}
+
+/* ---------------------------------------------------------------- presentation */
+
+/* Which figures subtract a stamp of one clock from a stamp of the other. */
+static bool crosses_clocks(const struct leg *l, const char *figure)
+{
+	if (!(l->tx.guest || l->rx.guest))
+		return false;
+	return !strcmp(figure, "path") || !strcmp(figure, "one_way") || !strcmp(figure, "guest");
+}
+
+static const char *hops_note(const struct run *r)
+{
+	if (!r->li.host_netns[0])
+		return "not applicable: this lab has no VM host between its two ends "
+		       "(the ends are joined directly), so there is no wire, host or guest hop";
+	return NULL;
+}
+
+static json_t *clock_json(const struct result *res)
+{
+	if (!res->estimated)
+		return json_pack("{s:s, s:i, s:i, s:i}", "sync", "same-host", "offset_ns", 0,
+				 "uncertainty_ns", 0, "samples", 0);
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
+			 "method", "NTP-style exchanges over the guest control channel, "
+				   "minimum round trip per second",
+			 "offset_ns", (json_int_t)res->cs.offset_ns,
+			 "uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
+			 "samples", (json_int_t)res->cs.samples,
+			 "chosen", (json_int_t)res->cs.chosen,
+			 "min_delay_ns", (json_int_t)res->cs.min_delay_ns,
+			 "drift_ppb", (json_int_t)res->cs.drift_ppb);
+}
+
+static json_t *hops_json(const struct run *r, const struct leg *l, const struct result *res)
+{
+	json_t *o = json_object();
+	const char *note = hops_note(r);
+	json_object_set_new(o, "note", note ? json_string(note) : json_null());
+	json_object_set_new(o, "uplink_if", r->li.uplink_if[0] ? json_string(r->li.uplink_if)
+							       : json_null());
+	json_object_set_new(o, "backend_if", r->li.backend_if[0] ? json_string(r->li.backend_if)
+								 : json_null());
+	json_object_set_new(o, "frames_seen",
+			    json_integer(l->obs ? (json_int_t)vnl_hopobs_seen(l->obs) : 0));
+	json_t *order = json_array();
+	for (int i = 0; i < HOP__COUNT; i++) {
+		int h = !strcmp(l->name, "in") ? i : HOP__COUNT - 1 - i;
+		json_array_append_new(order, json_string(hop_names[h]));
+		json_t *st = note ? json_null() : vnl_output_json_stats(res->hop[h]);
+		if (json_is_object(st) && crosses_clocks(l, hop_names[h]))
+			json_object_set_new(st, "uncertainty_ns", json_integer(res->cs.uncertainty_ns));
+		json_object_set_new(o, hop_names[h], st);
+	}
+	json_object_set_new(o, "order", order);
+	return o;
+}
+
+static json_t *leg_json(const struct run *r, const struct leg *l, const struct result *res)
+{
+	json_t *doc = vnl_output_json(res->a, &res->info);
+	json_object_set_new(doc, "direction", json_string(l->name));
+	json_t *lat = json_object_get(doc, "latency");
+	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
+		const char *name = vnl_stage_name(st);
+		json_t *o = json_object_get(lat, name);
+		json_object_set_new(o, "uncertainty_ns",
+				    json_integer(crosses_clocks(l, name) ? res->cs.uncertainty_ns : 0));
+	}
+	json_object_set_new(doc, "hops", hops_json(r, l, res));
+	json_object_set_new(doc, "clock", clock_json(res));
+	return doc;
+}
+
+static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *st,
+			   const struct result *res)
+{
+	char p50[32], p99[32], unc[32];
+	struct vnl_summary s;
+	vnl_stats_summarize(st, &s);
+	if (!s.count)
+		return;
+	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock estimated)\n", name,
+		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
+		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)));
+}
+
+static void leg_text(FILE *out, const struct run *r, const struct leg *l, const struct result *res)
+{
+	fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role, res->peer,
+		l->rx.role, res->local, r->li.name, r->li.topology);
+	if (r->li.has_guest)
+		fprintf(out, ", accel %s, vhost %s", r->li.accel, r->li.vhost);
+	fputs(" ====\n", out);
+	vnl_output_text(out, res->a, &res->info);
+	const char *note = hops_note(r);
+	fputc('\n', out);
+	if (note) {
+		fprintf(out, "hops: %s.\n", note);
+	} else {
+		char title[64];
+		snprintf(title, sizeof(title), "hops (%s)", l->name);
+		vnl_output_text_stats_header(out, title);
+		for (int i = 0; i < HOP__COUNT; i++) {
+			int h = !strcmp(l->name, "in") ? i : HOP__COUNT - 1 - i;
+			vnl_output_text_stats_row(out, hop_names[h], res->hop[h]);
+		}
+		fprintf(out, "  (observed on %s and %s in %s: %" PRIu64 " frames; wire = kernel TX to "
+			"uplink, host = uplink to back-end, guest = back-end to guest kernel RX, "
+			"reversed for out)\n", r->li.uplink_if[0] ? r->li.uplink_if : "-",
+			r->li.backend_if[0] ? r->li.backend_if : "-", r->li.host_netns,
+			l->obs ? vnl_hopobs_seen(l->obs) : 0);
+	}
+	if (res->estimated) {
+		char off[32], unc[32], dly[32];
+		fprintf(out, "clock: guest clock estimated over the control channel: guest - host = "
+			"%s ± %s (%" PRIu64 " exchanges, %" PRIu64 " kept, fastest round trip %s, "
+			"drift %" PRId64 " ppb); guest stamps are moved onto the host clock:\n",
+			vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
+			vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
+			res->cs.chosen, vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)),
+			res->cs.drift_ppb);
+		uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
+		uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
+		if (!note)
+			uncertain_line(out, "guest", res->hop[HOP_GUEST], res);
+	}
+	fputc('\n', out);
+}
+
+/* ---------------------------------------------------------------- one direction */
+
+#define MAX_ARGS 24
+
+struct args {
+	char *v[MAX_ARGS];
+	int n;
+	char port[8];
+};
+
+static void arg(struct args *a, const char *s)
+{
+	if (a->n < MAX_ARGS - 1)
+		a->v[a->n++] = (char *)s;
+	a->v[a->n] = NULL;
+}
+
+static void opt(struct args *a, const char *name, const char *value)
+{
+	if (value) {
+		arg(a, name);
+		arg(a, value);
+	}
+}
+
+static void recv_args(const struct run *r, const struct leg *l, struct args *a)
+{
+	snprintf(a->port, sizeof(a->port), "%u", r->o->port);
+	arg(a, "vnetlat");
+	arg(a, "recv");
+	opt(a, "--port", a->port);
+	arg(a, "--quiet");
+	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
+}
+
+static void send_args(const struct run *r, const struct leg *l, struct args *a)
+{
+	snprintf(a->port, sizeof(a->port), "%u", r->o->port);
+	arg(a, "vnetlat");
+	arg(a, "send");
+	arg(a, r->o->ipv6 ? l->rx.ep->addr6 : l->rx.ep->addr4);
+	opt(a, "--port", a->port);
+	arg(a, "--quiet");
+	opt(a, "--interval", r->o->interval);
+	opt(a, "--count", r->o->count);
+	opt(a, "--duration", r->o->duration);
+	opt(a, "--size", r->o->size);
+	opt(a, "--priority", r->o->priority);
+}
+
+static int64_t stream_length(const struct vnl_run_opts *o)
+{
+	return o->duration_ns ? o->duration_ns : (int64_t)o->count_n * o->interval_ns;
+}
+
+/* While the stream runs: follow the guest clock, notice the end (or a stop). */
+static void follow(struct run *r, struct leg *l)
+{
+	struct prog *host_side = l->rx.guest ? &l->send : &l->recv;
+	int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + stream_length(r->o) + END_MARGIN_NS;
+	while (!stop_asked && vnl_now_ns(CLOCK_MONOTONIC) < until) {
+		bool done = prog_poll(host_side) && (l->send.guest || l->recv.guest ||
+						     prog_poll(&l->send));
+		if (done)
+			return;
+		if (l->cs)
+			clock_samples(r, l, 1);
+		usleep((useconds_t)(SYNC_EVERY_NS / VNL_NSEC_PER_USEC));
+	}
+	if (!stop_asked)
+		vnl_err("the %s stream did not end %lld s after its expected end; stopping it",
+			l->name, (long long)(END_MARGIN_NS / VNL_NSEC_PER_SEC));
+	l->interrupted = true;
+	prog_interrupt(r, &l->send);
+}
+
+static int leg_measure(struct run *r, struct leg *l)
+{
+	struct args ra = { .n = 0 }, sa = { .n = 0 };
+	recv_args(r, l, &ra);
+	send_args(r, l, &sa);
+	if (r->li.host_netns[0]) {
+		int64_t len = stream_length(r->o) / (r->o->interval_ns ? r->o->interval_ns : 1);
+		size_t cap = len > 0 && len < RING_MAX ? (size_t)len + 64 : RING_MAX;
+		l->obs = vnl_hopobs_open(r->li.host_netns, r->li.uplink_if, r->li.backend_if,
+					 r->o->port, cap);
+		if (!l->obs || vnl_hopobs_start(l->obs))
+			return -1;
+	}
+	if (l->cs)
+		clock_samples(r, l, SYNC_BURST);
+	if (prog_start(r, &l->recv, &l->rx, ra.v) || wait_listening(r, &l->recv))
+		return -1;
+	if (prog_start(r, &l->send, &l->tx, sa.v)) {
+		prog_interrupt(r, &l->recv);
+		return -1;
+	}
+	follow(r, l);
+	int margin_ms = (int)(END_MARGIN_NS / VNL_NSEC_PER_MSEC);
+	prog_wait(r, &l->send, margin_ms, "sender");
+	if (stop_asked || l->interrupted) {
+		l->interrupted = true;
+		prog_interrupt(r, &l->recv);
+	}
+	prog_wait(r, &l->recv, margin_ms, "receiver");
+	if (l->cs)
+		clock_samples(r, l, SYNC_BURST);
+	vnl_hopobs_stop(l->obs);
+	if (l->send.status > 0 && l->send.status != 128 + SIGINT)
+		vnl_err("the sender of direction %s failed (exit status %d)", l->name, l->send.status);
+	if (l->rx.guest && fetch_guest_file(r, l->guest_rec, l->rec))
+		return -1;
+	if (l->cs)
+		l->cs_ok = vnl_clocksync_finish(l->cs);
+	if (l->cs && !l->cs_ok) {
+		vnl_err("no clock exchange with the guest succeeded: one-way figures of direction %s "
+			"cannot be corrected", l->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int leg_run(struct run *r, const char *name)
+{
+	bool in = !strcmp(name, "in");
+	struct end remote = { "remote", false, &r->li.remote };
+	struct end local = { "local", r->li.has_guest, &r->li.local };
+	struct leg l = { .name = name, .tx = in ? remote : local, .rx = in ? local : remote };
+	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
+	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
+	if (r->li.has_guest && !(l.cs = vnl_clocksync_new())) {
+		vnl_errno("out of memory");
+		return -1;
+	}
+	int rc = leg_measure(r, &l);
+	struct result res = { .a = NULL };
+	if (rc == 0 && access(l.rec, F_OK) == 0)
+		rc = analyse(&l, &res);
+	else if (rc == 0)
+		rc = -1, vnl_err("direction %s: the receiver wrote no record (%s)", name, l.rec);
+	if (rc == 0) {
+		struct vnl_counts c;
+		vnl_analysis_counts(res.a, &c);
+		if (!c.received) {
+			vnl_err("direction %s: no probe arrived", name);
+			r->failed = true;
+		}
+		if (r->o->json)
+			json_object_set_new(r->dirs, name, leg_json(r, &l, &res));
+		else
+			leg_text(stdout, r, &l, &res);
+	}
+	if (res.a)
+		result_free(&res);
+	vnl_hopobs_free(l.obs);
+	vnl_clocksync_free(l.cs);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static int connect_guest(struct run *r)
+{
+	if (!r->li.has_guest)
+		return 0;
+	r->agent = vnl_agent_connect(r->li.agent_path, 5000);
+	if (!r->agent || vnl_agent_wait_ready(r->agent, 10000, NULL)) {
+		vnl_errno("cannot reach the guest of lab %s through %s (is its qemu running? "
+			  "see 'vnetlat lab show')", r->li.name, r->li.agent_path);
+		return -1;
+	}
+	return 0;
+}
+
+static int make_dir(struct run *r)
+{
+	if (r->o->record_dir) {
+		if (mkdir(r->o->record_dir, 0755) && errno != EEXIST) {
+			vnl_errno("cannot create the record directory %s", r->o->record_dir);
+			return -1;
+		}
+		snprintf(r->dir, sizeof(r->dir), "%s", r->o->record_dir);
+		return 0;
+	}
+	snprintf(r->dir, sizeof(r->dir), "/tmp/vnetlat-run.XXXXXX");
+	if (!mkdtemp(r->dir)) {
+		vnl_errno("cannot create a temporary directory in /tmp");
+		return -1;
+	}
+	r->tmpdir = true;
+	return 0;
+}
+
+static void remove_tmpdir(struct run *r)
+{
+	if (!r->tmpdir)
+		return;
+	char path[PATH_MAX + 16];
+	static const char *const names[] = { "in.rec", "out.rec" };
+	for (size_t i = 0; i < 2; i++) {
+		vnl_pathf(path, sizeof(path), "%s/%s", r->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(r->dir);
+}
+
+static json_t *lab_json(const struct vnl_lab_info *li)
+{
+	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?}", "name", li->name,
+			 "topology", li->topology, "has_guest", li->has_guest,
+			 "host_netns", li->host_netns[0] ? li->host_netns : NULL,
+			 "uplink_if", li->uplink_if[0] ? li->uplink_if : NULL,
+			 "backend_if", li->backend_if[0] ? li->backend_if : NULL,
+			 "accel", li->accel[0] ? li->accel : NULL,
+			 "vhost", li->vhost[0] ? li->vhost : NULL);
+}
+
+static int load_lab(struct run *r)
+{
+	int rc = vnl_labinfo_load(VNL_LABINFO_DIR, r->o->lab, &r->li);
+	if (rc == -ENOENT) {
+		vnl_err("no lab %s (no %s/%s.info); create one with 'vnetlat lab up veth --name %s'",
+			r->o->lab, VNL_LABINFO_DIR, r->o->lab, r->o->lab);
+		return -1;
+	}
+	if (rc) {
+		vnl_err("the info file of lab %s (%s/%s.info) is damaged; recreate the lab",
+			r->o->lab, VNL_LABINFO_DIR, r->o->lab);
+		return -1;
+	}
+	const char *need = r->o->ipv6 ? r->li.local.addr6 : r->li.local.addr4;
+	const char *need2 = r->o->ipv6 ? r->li.remote.addr6 : r->li.remote.addr4;
+	if (!need[0] || !need2[0]) {
+		vnl_err("lab %s has no %s addresses on both ends; use --transport %s", r->o->lab,
+			r->o->ipv6 ? "IPv6" : "IPv4", r->o->ipv6 ? "udp4" : "udp6");
+		return -1;
+	}
+	return 0;
+}
+
+int vnl_run(const struct vnl_run_opts *o)
+{
+	struct run r = { .o = o };
+	if (load_lab(&r))
+		return VNL_EXIT_USAGE;
+	if (geteuid() != 0) {
+		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
+		return VNL_EXIT_USAGE;
+	}
+	if (connect_guest(&r) || make_dir(&r)) {
+		vnl_agent_close(r.agent);
+		return VNL_EXIT_FAIL;
+	}
+	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	r.doc = json_object();
+	r.dirs = json_object();
+	int rc = 0;
+	static const char *const names[] = { "in", "out" };
+	for (int d = 0; d < 2 && !stop_asked; d++)
+		if ((o->directions & (1u << d)) && leg_run(&r, names[d]))
+			rc = -1;
+	if (o->json) {
+		json_t *tool = json_pack("{s:s, s:i}", "version", VNL_VERSION, "schema", 1);
+		json_object_set_new(r.doc, "vnetlat", tool);
+		json_object_set_new(r.doc, "lab", lab_json(&r.li));
+		json_object_set_new(r.doc, "directions", r.dirs);
+		vnl_output_json_dump(stdout, r.doc);
+	} else {
+		json_decref(r.dirs);
+	}
+	json_decref(r.doc);
+	if (!r.tmpdir && !o->quiet)
+		vnl_notice("record files are in %s (in.rec, out.rec: 'vnetlat report FILE')", r.dir);
+	remove_tmpdir(&r);
+	vnl_agent_close(r.agent);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc || r.failed ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+}

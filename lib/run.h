@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Measuring through a lab (vnetlat-run(8)): the receiver and the sender are
+ * started at the lab's two ends (a namespace: fork + enter + exec of this
+ * vnetlat; a guest: through its control agent), one direction after the
+ * other; the host-side hop observer watches the VM host's uplink and tap,
+ * the guest clock is followed over the control channel, and the receiver's
+ * record file is re-analysed with guest stamps moved onto the host clock
+ * and the hop stages added. One report per direction.
+ */
+#ifndef VNL_RUN_H
+#define VNL_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { VNL_RUN_IN = 1, VNL_RUN_OUT = 2 }; /* bit set of directions */
+
+struct vnl_run_opts {
+	const char *lab;
+	const char *self;          /* this vnetlat binary, run in the namespaces */
+	unsigned directions;       /* VNL_RUN_IN | VNL_RUN_OUT; both: in, then out */
+	bool ipv6;
+	uint16_t port;
+	/* stream options as the user wrote them (already validated), NULL = default */
+	const char *interval, *count, *duration, *size, *priority;
+	int64_t interval_ns, duration_ns; /* parsed */
+	uint64_t count_n;
+	bool json, quiet;
+	const char *record_dir;    /* keep the record files here; NULL = temporary */
+};
+
+/* Returns an exit code (log.h). */
+int vnl_run(const struct vnl_run_opts *o);
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vnetlat run: measure through a lab, both directions (see vnetlat-run(8)). */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "parse.h"
+#include "run.h"
+#include "timeutil.h"
+#include "transport.h"
+
+#define DEFAULT_COUNT "1000"
+#define DEFAULT_INTERVAL "1ms"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vnetlat run LAB [OPTIONS]\n"
+		"Measure a probe stream through lab LAB: remote -> local (\"in\": into the guest\n"
+		"application) and local -> remote (\"out\"), with the hops the lab knows and the\n"
+		"guest clock's offset estimated when the local end is a VM guest.\n\n"
+		"      --direction D    in, out or both (default both: in, then out)\n"
+		"  -i, --interval T     probe period (default %s)\n"
+		"  -c, --count N        probes per direction (default %s)\n"
+		"  -d, --duration T     stream length per direction instead of --count\n"
+		"  -s, --size B         UDP payload bytes\n"
+		"      --priority P     SO_PRIORITY of the probes\n"
+		"      --transport T    udp4 (default) or udp6\n"
+		"  -p, --port P         UDP port (default %d)\n"
+		"      --json           one JSON document with a report per direction\n"
+		"      --record DIR     keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
+		"  -q, --quiet          no notices\n"
+		"  -h, --help           this help\n\n"
+		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
+		"2 bad usage. See vnetlat-run(8).\n",
+		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
+}
+
+enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD };
+
+static const struct option long_opts[] = {
+	{ "direction", required_argument, NULL, O_DIRECTION },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "size", required_argument, NULL, 's' },
+	{ "priority", required_argument, NULL, O_PRIORITY },
+	{ "transport", required_argument, NULL, O_TRANSPORT },
+	{ "port", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "record", required_argument, NULL, O_RECORD },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad(const char *opt, const char *value, const char *why)
+{
+	vnl_err("invalid %s '%s': %s", opt, value, why);
+	return -1;
+}
+
+static int set_option(struct vnl_run_opts *o, int c, const char *v)
+{
+	const char *why = NULL;
+	uint64_t u;
+	switch (c) {
+	case O_DIRECTION:
+		if (!strcmp(v, "in"))
+			o->directions = VNL_RUN_IN;
+		else if (!strcmp(v, "out"))
+			o->directions = VNL_RUN_OUT;
+		else if (!strcmp(v, "both"))
+			o->directions = VNL_RUN_IN | VNL_RUN_OUT;
+		else
+			return bad("--direction", v, "expected in, out or both");
+		return 0;
+	case 'i':
+		o->interval = v;
+		if (vnl_parse_duration(v, &o->interval_ns, &why) || o->interval_ns <= 0)
+			return bad("--interval", v, why ? why : "must be more than zero");
+		return 0;
+	case 'c':
+		o->count = v;
+		return vnl_parse_u64(v, 1, UINT32_MAX, &o->count_n, &why) ? bad("--count", v, why) : 0;
+	case 'd':
+		o->duration = v;
+		if (vnl_parse_duration(v, &o->duration_ns, &why) || o->duration_ns <= 0)
+			return bad("--duration", v, why ? why : "must be more than zero");
+		return 0;
+	case 's':
+		o->size = v;
+		return vnl_parse_u64(v, 1, 65000, &u, &why) ? bad("--size", v, why) : 0;
+	case O_PRIORITY:
+		o->priority = v;
+		return vnl_parse_u64(v, 0, 15, &u, &why) ? bad("--priority", v, why) : 0;
+	case O_TRANSPORT:
+		if (strcmp(v, "udp4") && strcmp(v, "udp6"))
+			return bad("--transport", v, "expected udp4 or udp6");
+		o->ipv6 = !strcmp(v, "udp6");
+		return 0;
+	case 'p':
+		if (vnl_parse_u64(v, 1, 65535, &u, &why))
+			return bad("--port", v, why);
+		o->port = (uint16_t)u;
+		return 0;
+	case O_JSON:
+		o->json = true;
+		return 0;
+	case O_RECORD:
+		o->record_dir = v;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	}
+	return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static char self[PATH_MAX];
+	struct vnl_run_opts o = { .directions = VNL_RUN_IN | VNL_RUN_OUT, .port = VNL_DEFAULT_PORT };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:c:d:s:p:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return VNL_EXIT_OK;
+		}
+		if (c == '?' || set_option(&o, c, optarg)) {
+			if (c == '?')
+				fputs("Run 'vnetlat run --help' for the options.\n", stderr);
+			return VNL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		vnl_err("expected one lab name (got %d); e.g. 'vnetlat run vnl'", argc - optind);
+		return VNL_EXIT_USAGE;
+	}
+	if (o.count && o.duration) {
+		vnl_err("--count and --duration exclude each other; give one");
+		return VNL_EXIT_USAGE;
+	}
+	if (!o.interval) {
+		o.interval = DEFAULT_INTERVAL;
+		o.interval_ns = VNL_NSEC_PER_MSEC;
+	}
+	if (!o.count && !o.duration) {
+		o.count = DEFAULT_COUNT;
+		o.count_n = strtoull(DEFAULT_COUNT, NULL, 10);
+	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		vnl_errno("cannot find this program's path (/proc/self/exe)");
+		return VNL_EXIT_FAIL;
+	}
+	self[n] = 0;
+	o.self = self;
+	o.lab = argv[optind];
+	vnl_log_set_quiet(o.quiet);
+	return vnl_run(&o);
+}
