@@ -1,4 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The rules, in the order vnl_analysis_add applies them:
+ *  - the window filters on sched, relative to the origin (opts.origin_ns, or
+ *    the first packet's sched);
+ *  - a duplicate is counted and nothing else: not received, not in a stage,
+ *    not paired for IPDV, not a worst packet, its stamps not counted;
+ *  - every other packet is received; reordered / no_tx_stamps come from its
+ *    flags; each stage it has stamps for goes into that stage's statistics;
+ *  - late: wakeup + one_way past the deadline (needs both stages);
+ *  - IPDV pairs it with seq-1 and seq+1 if they have arrived (any order);
+ *  - worst packets rank by one_way, by path when one_way is missing.
+ */
 #include "analysis.h"
 
 #include <stdbool.h>
@@ -11,9 +23,8 @@
 #define IPDV_RING 4096
 
 struct ipdv_slot {
-	uint64_t seq;
+	uint64_t key; /* seq + 1; 0 = empty */
 	int64_t one_way;
-	bool valid;
 };
 
 struct vnl_analysis {
@@ -75,7 +86,9 @@ static bool in_window(struct vnl_analysis *a, const struct vnl_pkt *p)
 		a->origin = p->sched;
 	if (!a->opts.from_ns && !a->opts.to_ns)
 		return true;
-	int64_t t = p->sched - a->origin;
+	int64_t t;
+	if (__builtin_sub_overflow(p->sched, a->origin, &t)) /* a nonsense stamp */
+		return false;
 	if (t < a->opts.from_ns)
 		return false;
 	return !a->opts.to_ns || t < a->opts.to_ns;
@@ -93,15 +106,35 @@ static void count_stamps(struct vnl_analysis *a, const struct vnl_pkt *p)
 	a->stamp_count[VNL_STAMP_APP_RX] += p->app_rx != 0;
 }
 
+/* |x - y|, saturating instead of overflowing on absurd stamps */
+static int64_t abs_diff(int64_t x, int64_t y)
+{
+	uint64_t d = x > y ? (uint64_t)x - (uint64_t)y : (uint64_t)y - (uint64_t)x;
+	return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
+}
+
+/* The slot of seq if it holds seq (UINT64_MAX, whose key would be 0, is never found). */
+static const struct ipdv_slot *ipdv_find(const struct vnl_analysis *a, uint64_t seq)
+{
+	const struct ipdv_slot *slot = &a->ring[seq % IPDV_RING];
+	return seq != UINT64_MAX && slot->key == seq + 1 ? slot : NULL;
+}
+
+/*
+ * Each consecutive pair is measured once, by whichever of the two arrives
+ * second: packet s looks for s-1 and s+1 among the recent ones. Pairs further
+ * apart in arrival than the ring holds are not measured.
+ */
 static void pair_ipdv(struct vnl_analysis *a, uint64_t seq, int64_t one_way)
 {
-	const struct ipdv_slot *prev = &a->ring[(seq - 1) % IPDV_RING];
-	const struct ipdv_slot *next = &a->ring[(seq + 1) % IPDV_RING];
-	if (prev->valid && prev->seq == seq - 1)
-		vnl_stats_add(a->ipdv, llabs(one_way - prev->one_way));
-	if (next->valid && next->seq == seq + 1)
-		vnl_stats_add(a->ipdv, llabs(next->one_way - one_way));
-	a->ring[seq % IPDV_RING] = (struct ipdv_slot){ seq, one_way, true };
+	/* no pairs across the wrap of the sequence space */
+	const struct ipdv_slot *prev = seq != 0 ? ipdv_find(a, seq - 1) : NULL;
+	const struct ipdv_slot *next = seq != UINT64_MAX ? ipdv_find(a, seq + 1) : NULL;
+	if (prev)
+		vnl_stats_add(a->ipdv, abs_diff(one_way, prev->one_way));
+	if (next)
+		vnl_stats_add(a->ipdv, abs_diff(next->one_way, one_way));
+	a->ring[seq % IPDV_RING] = (struct ipdv_slot){ seq + 1, one_way };
 }
 
 void vnl_analysis_add(struct vnl_analysis *a, const struct vnl_pkt *p)
@@ -145,10 +178,12 @@ void vnl_analysis_set_extra(struct vnl_analysis *a, const struct vnl_stream_extr
 }
 
 /*
- * Sent: the sender's own count (from its FIN) when the whole run is analysed.
- * Without it, the highest sequence number + 1 (sequences start at 0, so loss
- * at the start still counts). On a window only the span of sequence numbers
- * seen inside it can be known, so loss at the window's very edges is missed.
+ * Sent: the sender's own count (from its FIN, or the record's trailer) when
+ * the whole run is analysed. Otherwise only the packets can tell: the span
+ * of sequence numbers seen, max - min + 1. That misses loss before the first
+ * and after the last packet received (the window's edges, or a stream cut
+ * short before its FIN), but never invents loss for a receiver that joined a
+ * stream late. On a window extra->sent (a whole-run count) is not used.
  */
 static uint64_t sent_estimate(const struct vnl_analysis *a)
 {
@@ -157,7 +192,7 @@ static uint64_t sent_estimate(const struct vnl_analysis *a)
 		return a->extra.sent;
 	if (!a->received)
 		return 0;
-	return windowed ? a->max_seq - a->min_seq + 1 : a->max_seq + 1;
+	return a->max_seq - a->min_seq + 1;
 }
 
 void vnl_analysis_counts(const struct vnl_analysis *a, struct vnl_counts *out)

@@ -29,7 +29,7 @@ struct vnl_analysis_opts {
 
 /* Counters from outside the packets themselves (receiver/record summary). */
 struct vnl_stream_extra {
-	uint64_t sent;      /* 0 = unknown: estimated from highest seq + 1 */
+	uint64_t sent;      /* whole run; 0 = unknown: the span of seqs received */
 	uint64_t foreign;   /* datagrams that were not vnetlat probes */
 	uint64_t malformed; /* vnetlat-looking but truncated/corrupt */
 };

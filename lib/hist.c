@@ -8,50 +8,46 @@
  */
 #include "hist.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SUB_BITS 7
-#define SUB_COUNT (1u << SUB_BITS)      /* 128 buckets per power of two */
-#define EXACT_LIMIT (2u * SUB_COUNT)    /* magnitudes below this are exact */
+#define SUB_COUNT (1u << SUB_BITS)   /* 128 buckets per power of two */
+#define EXACT_LIMIT (2u * SUB_COUNT) /* magnitudes below this are exact */
+/* exact ones, then 128 per power of two from 2^8 up to 2^63 (|INT64_MIN|) */
 #define BUCKETS (EXACT_LIMIT + (64u - SUB_BITS - 1) * SUB_COUNT)
 
 struct vnl_hist {
 	uint64_t total;
-	uint64_t pos[BUCKETS]; /* v >= 0, by magnitude v */
-	uint64_t neg[BUCKETS]; /* v < 0, by magnitude -v */
+	uint64_t count[2][BUCKETS]; /* [0]: v >= 0 by v, [1]: v < 0 by -v */
 };
 
+/*
+ * Bucket of a magnitude without a branch: OR-ing in 255 makes every magnitude
+ * below 256 look like the power of two 2^7, where the shift is 0 and the
+ * bucket is the value itself; above, the top 8 bits (1 + 7 below the leading
+ * one) pick one of 128 sub-buckets of the power of two.
+ */
 static inline unsigned bucket_of(uint64_t mag)
 {
-	if (mag < EXACT_LIMIT)
-		return (unsigned)mag;
-	unsigned e = 63u - (unsigned)__builtin_clzll(mag); /* >= SUB_BITS + 1 */
+	unsigned e = 63u - (unsigned)__builtin_clzll(mag | (EXACT_LIMIT - 1));
 	unsigned shift = e - SUB_BITS;
-	unsigned mant = (unsigned)(mag >> shift); /* in [128, 255] */
-	return EXACT_LIMIT + (e - SUB_BITS - 1) * SUB_COUNT + (mant - SUB_COUNT);
+	return (shift << SUB_BITS) + (unsigned)(mag >> shift);
 }
 
-/* Inclusive magnitude range of bucket b. */
+/* Inclusive magnitude range of bucket b (the inverse of bucket_of). */
 static void bucket_range(unsigned b, uint64_t *lo, uint64_t *hi)
 {
 	if (b < EXACT_LIMIT) {
 		*lo = *hi = b;
 		return;
 	}
-	unsigned rel = b - EXACT_LIMIT;
-	unsigned e = rel / SUB_COUNT + SUB_BITS + 1;
-	uint64_t mant = SUB_COUNT + rel % SUB_COUNT;
-	unsigned shift = e - SUB_BITS;
+	unsigned shift = (b >> SUB_BITS) - 1;
+	uint64_t mant = SUB_COUNT + (b & (SUB_COUNT - 1));
 	*lo = mant << shift;
 	*hi = *lo + ((uint64_t)1 << shift) - 1;
-}
-
-static inline uint64_t magnitude(int64_t v)
-{
-	/* -(v + 1) + 1 avoids overflow at INT64_MIN */
-	return v >= 0 ? (uint64_t)v : (uint64_t)(-(v + 1)) + 1;
 }
 
 struct vnl_hist *vnl_hist_new(void)
@@ -71,19 +67,18 @@ void vnl_hist_reset(struct vnl_hist *h)
 
 void vnl_hist_add(struct vnl_hist *h, int64_t v)
 {
-	if (v >= 0)
-		h->pos[bucket_of((uint64_t)v)]++;
-	else
-		h->neg[bucket_of(magnitude(v))]++;
+	/* |v| without a branch, as unsigned so |INT64_MIN| = 2^63 fits */
+	uint64_t sign = (uint64_t)(v >> 63); /* all ones when negative */
+	uint64_t mag = ((uint64_t)v ^ sign) - sign;
+	h->count[sign & 1][bucket_of(mag)]++;
 	h->total++;
 }
 
 void vnl_hist_merge(struct vnl_hist *dst, const struct vnl_hist *src)
 {
-	for (unsigned b = 0; b < BUCKETS; b++) {
-		dst->pos[b] += src->pos[b];
-		dst->neg[b] += src->neg[b];
-	}
+	for (unsigned side = 0; side < 2; side++)
+		for (unsigned b = 0; b < BUCKETS; b++)
+			dst->count[side][b] += src->count[side][b];
 	dst->total += src->total;
 }
 
@@ -92,35 +87,48 @@ uint64_t vnl_hist_count(const struct vnl_hist *h)
 	return h->total;
 }
 
-/* Signed value range of a bucket: for negatives the magnitudes flip. */
-static void signed_range(bool negative, unsigned b, int64_t *lo, int64_t *hi)
+/*
+ * A cursor over the non-empty buckets in ascending signed value order:
+ * positions 0..BUCKETS-1 are the negatives from the largest magnitude down,
+ * then BUCKETS..2*BUCKETS-1 the non-negatives upwards.
+ */
+struct walk {
+	const struct vnl_hist *h;
+	unsigned pos; /* the next position to look at */
+};
+
+static bool walk_next(struct walk *w, int64_t *lo, int64_t *hi, uint64_t *count)
 {
-	uint64_t mlo, mhi;
-	bucket_range(b, &mlo, &mhi);
-	if (!negative) {
-		*lo = (int64_t)mlo;
-		*hi = mhi > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)mhi;
-		return;
+	for (; w->pos < 2 * BUCKETS; w->pos++) {
+		bool negative = w->pos < BUCKETS;
+		unsigned b = negative ? BUCKETS - 1 - w->pos : w->pos - BUCKETS;
+		uint64_t n = w->h->count[negative][b];
+		if (!n)
+			continue;
+		uint64_t mlo, mhi;
+		bucket_range(b, &mlo, &mhi);
+		if (!negative) {
+			*lo = (int64_t)mlo;
+			*hi = mhi > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)mhi;
+		} else {
+			/* magnitudes flip; -(m - 1) - 1 reaches INT64_MIN without overflow */
+			*hi = -(int64_t)(mlo - 1) - 1;
+			*lo = mhi > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)mhi;
+		}
+		*count = n;
+		w->pos++;
+		return true;
 	}
-	*hi = -(int64_t)(mlo - 1) - 1;
-	*lo = mhi >= (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)mhi;
+	return false;
 }
 
 void vnl_hist_foreach(const struct vnl_hist *h, vnl_hist_visit_fn fn, void *arg)
 {
+	struct walk w = { .h = h };
 	int64_t lo, hi;
-	for (unsigned b = BUCKETS; b-- > 0;) {
-		if (h->neg[b]) {
-			signed_range(true, b, &lo, &hi);
-			fn(lo, hi, h->neg[b], arg);
-		}
-	}
-	for (unsigned b = 0; b < BUCKETS; b++) {
-		if (h->pos[b]) {
-			signed_range(false, b, &lo, &hi);
-			fn(lo, hi, h->pos[b], arg);
-		}
-	}
+	uint64_t n;
+	while (walk_next(&w, &lo, &hi, &n))
+		fn(lo, hi, n, arg);
 }
 
 static int64_t midpoint(int64_t lo, int64_t hi)
@@ -132,32 +140,27 @@ int64_t vnl_hist_percentile(const struct vnl_hist *h, double q)
 {
 	if (!h->total)
 		return 0;
-	if (q < 0)
+	if (!(q > 0)) /* also NaN */
 		q = 0;
 	if (q > 1)
 		q = 1;
-	/* rank of the sample we want, 1-based: the smallest with q of samples at or below */
-	uint64_t rank = (uint64_t)(q * (double)h->total + 0.999999999);
-	if (rank < 1)
-		rank = 1;
+	/*
+	 * 1-based rank of the sample wanted: the smallest with a fraction q of
+	 * samples at or below it, ceil(q * n). The small slack keeps a q*n that
+	 * is an integer up to rounding (0.9 * 1000 = 900.0000000000001) on it.
+	 */
+	double want = ceil(q * (double)h->total - 1e-9);
+	uint64_t rank = want < 1 ? 1 : (uint64_t)want;
 	if (rank > h->total)
 		rank = h->total;
 
-	uint64_t seen = 0;
+	struct walk w = { .h = h };
+	uint64_t seen = 0, n;
 	int64_t lo, hi;
-	for (unsigned b = BUCKETS; b-- > 0;) {
-		seen += h->neg[b];
-		if (h->neg[b] && seen >= rank) {
-			signed_range(true, b, &lo, &hi);
+	while (walk_next(&w, &lo, &hi, &n)) {
+		seen += n;
+		if (seen >= rank)
 			return midpoint(lo, hi);
-		}
 	}
-	for (unsigned b = 0; b < BUCKETS; b++) {
-		seen += h->pos[b];
-		if (h->pos[b] && seen >= rank) {
-			signed_range(false, b, &lo, &hi);
-			return midpoint(lo, hi);
-		}
-	}
-	return 0; /* unreachable: counts add up to total */
+	return 0; /* unreachable: the counts add up to total */
 }

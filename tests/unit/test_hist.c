@@ -205,6 +205,110 @@ static void test_foreach_ascending(void **s)
 	vnl_hist_free(h);
 }
 
+static void test_exponential(void **s)
+{
+	(void)s;
+	/* a pure exponential: the tail percentiles land in sparse buckets */
+	for (size_t i = 0; i < N; i++)
+		data[i] = (int64_t)(-log(1 - unit()) * 100000.0);
+	check_all(data, N);
+}
+
+static void test_mixed_signs_all_magnitudes(void **s)
+{
+	(void)s;
+	/* clock offsets: both signs, every magnitude from 1 ns to 2^62 ns */
+	for (size_t i = 0; i < N; i++) {
+		int64_t m = (int64_t)(rnd() >> (2 + rnd() % 62));
+		data[i] = (rnd() & 1) ? -m : m;
+	}
+	check_all(data, N);
+}
+
+static void test_power_of_two_neighbours_both_signs(void **s)
+{
+	(void)s;
+	/* every bucket edge is a power of two or a multiple of its step: poke both sides */
+	size_t n = 0;
+	for (int e = 0; e < 63; e++) {
+		int64_t p = (int64_t)((uint64_t)1 << e);
+		int64_t step = e > 7 ? (int64_t)1 << (e - 7) : 1;
+		int64_t v[] = { p - 1, p, p + 1, p + step - 1, p + step, -p, -p + 1, -p - 1, -(p + step) };
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			data[n++] = v[k];
+	}
+	check_all(data, n);
+}
+
+static void test_int64_extremes_only(void **s)
+{
+	(void)s;
+	int64_t v[] = { INT64_MIN, INT64_MIN, INT64_MAX, INT64_MAX, INT64_MAX };
+	check_all(v, 5);
+	int64_t w[] = { INT64_MIN };
+	check_all(w, 1);
+	int64_t x[] = { INT64_MAX };
+	check_all(x, 1);
+}
+
+static void test_percentile_monotonic_and_q_outside(void **s)
+{
+	(void)s;
+	struct vnl_hist *h = vnl_hist_new();
+	for (int i = 0; i < 100000; i++)
+		vnl_hist_add(h, (int64_t)(-log(1 - unit()) * 30000.0) - 5000);
+	int64_t last = INT64_MIN;
+	for (int i = 0; i <= 1000; i++) {
+		int64_t v = vnl_hist_percentile(h, i / 1000.0);
+		assert_true(v >= last);
+		last = v;
+	}
+	assert_int_equal(vnl_hist_percentile(h, -3), vnl_hist_percentile(h, 0));
+	assert_int_equal(vnl_hist_percentile(h, 7), vnl_hist_percentile(h, 1));
+	assert_int_equal(vnl_hist_percentile(h, NAN), vnl_hist_percentile(h, 0));
+	vnl_hist_free(h);
+}
+
+struct bounds {
+	int64_t lo, hi;
+	int buckets;
+	double worst_width; /* widest bucket relative to its smallest magnitude */
+};
+
+static void widest(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	struct bounds *b = arg;
+	(void)count;
+	if (!b->buckets)
+		b->lo = lo;
+	b->hi = hi;
+	b->buckets++;
+	double mag = lo >= 0 ? (double)lo : -(double)hi;
+	if (mag > 0) {
+		double w = ((double)hi - (double)lo) / mag;
+		if (w > b->worst_width)
+			b->worst_width = w;
+	}
+}
+
+static void test_bucket_widths_and_ends(void **s)
+{
+	(void)s;
+	struct vnl_hist *h = vnl_hist_new();
+	vnl_hist_add(h, INT64_MIN);
+	vnl_hist_add(h, INT64_MAX);
+	for (int e = 0; e < 63; e++) {
+		vnl_hist_add(h, (int64_t)((uint64_t)1 << e));
+		vnl_hist_add(h, -(int64_t)((uint64_t)1 << e) - 1);
+	}
+	struct bounds b = { 0 };
+	vnl_hist_foreach(h, widest, &b);
+	assert_int_equal(b.lo, INT64_MIN);
+	assert_int_equal(b.hi, INT64_MAX);
+	assert_true(b.worst_width <= 1.0 / 128); /* midpoint within 0.4% of any value in it */
+	vnl_hist_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +324,12 @@ int main(void)
 		cmocka_unit_test(test_empty_and_single),
 		cmocka_unit_test(test_merge_equals_adding_both),
 		cmocka_unit_test(test_foreach_ascending),
+		cmocka_unit_test(test_exponential),
+		cmocka_unit_test(test_mixed_signs_all_magnitudes),
+		cmocka_unit_test(test_power_of_two_neighbours_both_signs),
+		cmocka_unit_test(test_int64_extremes_only),
+		cmocka_unit_test(test_percentile_monotonic_and_q_outside),
+		cmocka_unit_test(test_bucket_widths_and_ends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
