@@ -61,6 +61,19 @@ static int by_host_time(const void *a, const void *b)
 	return (x->host_t1 > y->host_t1) - (x->host_t1 < y->host_t1);
 }
 
+/*
+ * A second whose best exchange was slow (the guest busy) would widen the
+ * uncertainty of the whole run: drop it, interpolating over it instead.
+ */
+static void drop_slow(struct vnl_clocksync *cs)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < cs->n_chosen; i++)
+		if (cs->chosen[i].delay <= VNL_CLOCKSYNC_SLOW_FACTOR * cs->min_delay)
+			cs->chosen[kept++] = cs->chosen[i];
+	cs->n_chosen = kept; /* never 0: the fastest sample is always kept */
+}
+
 bool vnl_clocksync_finish(struct vnl_clocksync *cs)
 {
 	free(cs->chosen);
@@ -84,6 +97,7 @@ bool vnl_clocksync_finish(struct vnl_clocksync *cs)
 			cs->chosen[cs->n_chosen++] = *s;
 		}
 	}
+	drop_slow(cs);
 	return true;
 }
 

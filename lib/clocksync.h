@@ -4,8 +4,9 @@
  * (t1 host send, t2 guest receive, t3 guest send, t4 host receive). A sample's
  * offset guest - host is ((t2-t1)+(t3-t4))/2 and is wrong by at most half its
  * round trip (t4-t1)-(t3-t2), so the fastest exchange of each second is kept
- * and guest stamps are moved onto the host clock by interpolating between
- * those; the residual uncertainty is the largest half round trip among them.
+ * (unless it is much slower than the fastest of the run) and guest stamps are
+ * moved onto the host clock by interpolating between those; the residual
+ * uncertainty is the largest half round trip among them.
  */
 #ifndef VNL_CLOCKSYNC_H
 #define VNL_CLOCKSYNC_H
@@ -15,6 +16,8 @@
 
 /* Exchanges kept per second of the run: the one with the smallest round trip wins. */
 #define VNL_CLOCKSYNC_BUCKET_NS 1000000000LL
+/* A second's best exchange slower than this many times the fastest one is not used. */
+#define VNL_CLOCKSYNC_SLOW_FACTOR 3
 
 struct vnl_clocksync;
 

@@ -236,6 +236,13 @@ static void text_clock_sync(FILE *out, const struct vnl_run_info *info)
 		      "one-way figures are exact.\n", out);
 		return;
 	}
+	if (info->clock_sync && !strcmp(info->clock_sync, "estimated")) {
+		fputs("\nclocks: one end is a VM guest; its stamps were moved onto the host clock by "
+		      "an estimated offset,\n        so path and one_way (and any hop into or out of "
+		      "the guest) are only as exact as the\n        uncertainty given with them; "
+		      "wakeup, tx_stack and rx_stack are unaffected.\n", out);
+		return;
+	}
 	fprintf(out, "\ncaveat: clock sync is \"%s\": path and one_way subtract a sender stamp "
 		"from a receiver stamp, so any offset between the two hosts' clocks is in them.\n"
 		"        They are exact only on one host or with PTP-synchronised clocks; "

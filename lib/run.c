@@ -36,6 +36,10 @@
 #define SYNC_BURST 16              /* exchanges before and after each stream */
 #define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
 #define WORST_N 10
+/* Guest files come back in pieces whose base64 fits the agent's output limit. */
+#define FETCH_CHUNK (512u * 1024)
+#define FETCH_CHUNK_TEXT "524288"
+_Static_assert(FETCH_CHUNK / 3 * 4 + FETCH_CHUNK / 57 + 8 < VNL_AGENT_MAX_OUTPUT, "chunk too big");
 
 enum hop { HOP_WIRE, HOP_HOST, HOP_GUEST, HOP__COUNT };
 static const char *const hop_names[HOP__COUNT] = { "wire", "host", "guest" };
@@ -283,9 +287,15 @@ static size_t b64_decode(char *text, size_t len)
 	return out;
 }
 
-static int fetch_guest_file(struct run *r, const char *guest_path, const char *host_path)
+/* One piece of a guest file, base64 over the agent (its output is text, capped in size). */
+static int fetch_chunk(struct run *r, const char *guest_path, unsigned idx, FILE *to, size_t *got)
 {
-	const char *const argv[] = { "base64", guest_path, NULL };
+	char skip[16];
+	snprintf(skip, sizeof(skip), "%u", idx);
+	const char *const argv[] = {
+		"sh", "-c", "dd if=\"$0\" bs=" FETCH_CHUNK_TEXT " skip=\"$1\" count=1 2>/dev/null | base64",
+		guest_path, skip, NULL
+	};
 	struct vnl_agent_result res;
 	const char *why = NULL;
 	if (vnl_agent_run(r->agent, argv, NULL, 60000, &res, &why)) {
@@ -294,26 +304,39 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 	}
 	int rc = -1;
 	if (!res.exited || res.status || res.truncated) {
-		vnl_err("cannot read %s from the guest (%s); a shorter --count keeps the record "
-			"under the control channel's %u byte limit", guest_path,
-			res.truncated ? "too large" : vnl_tail_lines(res.err ? res.err : "", 1),
-			VNL_AGENT_MAX_OUTPUT);
-		goto out;
+		vnl_err("cannot read %s from the guest: %s", guest_path,
+			res.truncated ? "output cut by the control channel" :
+			vnl_tail_lines(res.err ? res.err : "", 1));
+	} else {
+		*got = b64_decode(res.out, res.out_len);
+		rc = fwrite(res.out, 1, *got, to) == *got ? 0 : -1;
+		if (rc)
+			vnl_errno("cannot write the guest's record file");
 	}
-	size_t n = b64_decode(res.out, res.out_len);
+	vnl_agent_result_free(&res);
+	return rc;
+}
+
+static int fetch_guest_file(struct run *r, const char *guest_path, const char *host_path)
+{
 	FILE *f = fopen(host_path, "wb");
-	bool written = f && fwrite(res.out, 1, n, f) == n;
-	if ((f && fclose(f)) || !written) {
-		vnl_errno("cannot write %s", host_path);
-		goto out;
+	if (!f) {
+		vnl_errno("cannot create %s", host_path);
+		return -1;
 	}
-	rc = 0;
+	int rc = 0;
+	size_t got = FETCH_CHUNK;
+	for (unsigned i = 0; rc == 0 && got == FETCH_CHUNK; i++)
+		rc = fetch_chunk(r, guest_path, i, f, &got);
+	if (fclose(f) && rc == 0) {
+		vnl_errno("cannot write %s", host_path);
+		rc = -1;
+	}
 	const char *const rm[] = { "rm", "-f", guest_path, NULL };
 	struct vnl_agent_result gone;
+	const char *why;
 	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
 		vnl_agent_result_free(&gone);
-out:
-	vnl_agent_result_free(&res);
 	return rc;
 }
 

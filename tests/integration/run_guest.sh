@@ -1,0 +1,110 @@
+#!/bin/bash
+# vnetlat run into and out of a real VM guest under TCG. The lab is built here by hand
+# (remote namespace --veth--> host namespace with a Linux bridge and the guest's tap),
+# described by a lab info file as `lab up` writes one. Checks both directions: zero loss,
+# every stage and hop present, causal order after the guest clock correction within the
+# reported uncertainty, the offset's uncertainty reported (JSON and text).
+set -euo pipefail
+VNL=${1:?usage: run_guest.sh /path/to/vnetlat}
+LAB=r3 R=r3-r H=r3-h G=r3g TAP=r3tap N=300
+INFO=/run/vnetlat/labs/$LAB.info
+OUT=$(mktemp -d /tmp/vnl-r3.XXXXXX)
+
+remove_lab() {
+	"$VNL" guest stop --name "$G" >/dev/null 2>&1 || true
+	ip netns del "$R" 2>/dev/null || true
+	ip netns del "$H" 2>/dev/null || true
+	rm -rf "$INFO" "/run/vnetlat/guest/$G"
+}
+cleanup() {
+	remove_lab
+	rm -rf "$OUT"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "/run/vnetlat/guest/$G/console.log" ] && tail -20 "/run/vnetlat/guest/$G/console.log" >&2
+	exit 1
+}
+check() { echo "ok: $*"; }
+
+if [ ! -x "$(dirname "$VNL")/vnetlat-static" ]; then
+	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link statically)"
+	exit 77
+fi
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed"
+remove_lab # a previous run killed halfway
+
+"$VNL" guest build >/dev/null || fail "guest build"
+ip netns add "$R"
+ip netns add "$H"
+ip -n "$R" link set lo up
+ip -n "$H" link set lo up
+ip -n "$R" link add wire0 type veth peer name up0 netns "$H"
+ip -n "$R" link set wire0 address 02:00:00:00:03:01
+ip -n "$R" addr add 198.51.100.1/24 dev wire0
+ip -n "$R" link set wire0 up
+ip -n "$H" link add br0 type bridge
+ip -n "$H" tuntap add dev "$TAP" mode tap
+ip -n "$H" link set up0 master br0
+ip -n "$H" link set "$TAP" master br0
+for l in up0 "$TAP" br0; do ip -n "$H" link set "$l" up; done
+"$VNL" guest boot --name "$G" --accel tcg --netns "$H" --tap "$TAP" --mac 52:54:00:00:03:02 \
+	--ip 198.51.100.2/24 --detach --timeout 120s >"$OUT/boot" || fail "guest boot"
+VHOST=$(sed -n 's/.*vhost \(on\|off\).*/\1/p' "$OUT/boot")
+mkdir -p /run/vnetlat/labs
+cat >"$INFO" <<JSON
+{"vnetlat_lab_info": 1, "name": "$LAB", "topology": "bridge",
+ "remote": {"netns": "$R", "ifname": "wire0", "mac": "02:00:00:00:03:01", "addr4": "198.51.100.1", "addr6": ""},
+ "local": {"netns": "", "ifname": "eth0", "mac": "52:54:00:00:03:02", "addr4": "198.51.100.2", "addr6": ""},
+ "host_netns": "$H", "uplink_if": "up0", "backend_if": "$TAP", "has_guest": true,
+ "agent_path": "/run/vnetlat/guest/$G/agent.sock", "console_log": "/run/vnetlat/guest/$G/console.log",
+ "accel": "tcg", "vhost": "$VHOST"}
+JSON
+check "hand-made bridge lab with a TCG guest (vhost $VHOST)"
+
+"$VNL" run "$LAB" --count $N --interval 1ms --json >"$OUT/run.json" || fail "run exited $?"
+python3 - "$OUT/run.json" $N <<'PY' || fail "report content"
+import json, sys
+doc = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+assert doc["lab"]["accel"] == "tcg" and doc["lab"]["has_guest"], doc["lab"]
+for d in ("in", "out"):
+    r = doc["directions"][d]
+    p = r["packets"]
+    assert p["sent"] == n and p["received"] == n and p["lost"] == 0, (d, p)
+    c = r["clock"]
+    unc = c["uncertainty_ns"]
+    assert c["sync"] == "estimated" and c["samples"] > 0 and c["chosen"] > 0, c
+    assert 0 < unc < 10_000_000, c
+    lat = r["latency"]
+    for st in ("wakeup", "tx_stack", "path", "rx_stack", "one_way"):
+        assert lat[st]["count"] == n, (d, st, lat[st]["count"])
+    for st in ("wakeup", "tx_stack", "rx_stack"):   # one clock: exact
+        assert lat[st]["min_ns"] >= 0 and lat[st]["uncertainty_ns"] == 0, (d, st)
+    for st in ("path", "one_way"):                   # across the two clocks
+        assert lat[st]["uncertainty_ns"] == unc, (d, st)
+        assert lat[st]["min_ns"] >= -unc, (d, st, lat[st]["min_ns"], unc)
+    h = r["hops"]
+    assert h["note"] is None and h["order"] == (["wire", "host", "guest"] if d == "in"
+                                                else ["guest", "host", "wire"]), h
+    for hop in ("wire", "host", "guest"):
+        assert h[hop]["count"] == n, (d, hop, h[hop]["count"])
+    assert h["wire"]["min_ns"] >= 0 and h["host"]["min_ns"] >= 0, (d, h["wire"], h["host"])
+    assert h["guest"]["min_ns"] >= -unc and h["guest"]["uncertainty_ns"] == unc, (d, h["guest"])
+    # the hops add up to the path (same packets, each hop a difference of the same stamps)
+    s = sum(h[x]["mean_ns"] for x in ("wire", "host", "guest"))
+    assert abs(s - lat["path"]["mean_ns"]) < 1000, (d, s, lat["path"]["mean_ns"])
+    us = lambda v: f"{v/1000:.1f}us"
+    print(f"ok: {d}: {n}/{n}, stages and hops x {n}, causal within ±{us(unc)}; path p50 "
+          f"{us(lat['path']['p50_ns'])} p99 {us(lat['path']['p99_ns'])}, one_way p50 "
+          f"{us(lat['one_way']['p50_ns'])} p99 {us(lat['one_way']['p99_ns'])}; hops p50 wire "
+          f"{us(h['wire']['p50_ns'])} host {us(h['host']['p50_ns'])} guest {us(h['guest']['p50_ns'])}; "
+          f"offset {c['offset_ns']/1e6:.3f}ms from {c['samples']} exchanges")
+PY
+
+"$VNL" run "$LAB" --count 100 --direction in >"$OUT/run.txt" || fail "text run"
+grep -q "^  one_way  p50 .* ± .* (guest clock estimated)" "$OUT/run.txt" \
+	&& grep -q "^clock: guest clock estimated over the control channel" "$OUT/run.txt" \
+	&& grep -q "^  guest  " "$OUT/run.txt" || fail "text report: $(tail -12 "$OUT/run.txt")"
+check "text report gives one_way with its uncertainty and the hop table"
+echo PASS
