@@ -50,10 +50,11 @@ struct vnl_receiver {
 	bool any_seq;
 	uint64_t highest_seq;
 
-	/* First probe: the schedule origin and the interval estimate. */
-	uint64_t first_seq;
-	int64_t first_sched, last_sched_for_estimate;
-	uint64_t last_seq_for_estimate;
+	/* The schedule origin, and the interval: the smallest sched step
+	 * between consecutive seqs (a late sender skips slots, never less). */
+	int64_t first_sched;
+	uint64_t prev_seq;
+	int64_t prev_sched, interval_ns;
 
 	int64_t start_mono, first_mono;
 	bool ending;           /* FIN/count/duration reached: only follow-ups matter now */
@@ -97,10 +98,18 @@ void vnl_receiver_free(struct vnl_receiver *r)
 
 static int64_t interval_estimate(const struct vnl_receiver *r)
 {
-	if (r->last_seq_for_estimate <= r->first_seq)
-		return 0;
-	return (r->last_sched_for_estimate - r->first_sched) /
-	       (int64_t)(r->last_seq_for_estimate - r->first_seq);
+	return r->interval_ns;
+}
+
+static void learn_interval(struct vnl_receiver *r, const struct vnl_probe *pr)
+{
+	if (r->res.received && pr->seq == r->prev_seq + 1) {
+		int64_t step = pr->sched - r->prev_sched;
+		if (step > 0 && (!r->interval_ns || step < r->interval_ns))
+			r->interval_ns = step;
+	}
+	r->prev_seq = pr->seq;
+	r->prev_sched = pr->sched;
 }
 
 static void record_open(struct vnl_receiver *r)
@@ -239,15 +248,11 @@ static void take_data(struct vnl_receiver *r, const struct vnl_probe *pr,
 		.seq = pr->seq, .sched = pr->sched, .app_tx_sched = pr->app_tx_sched,
 		.app_tx = pr->app_tx, .rx_hw = rx->hw, .rx_sw = rx->sw, .app_rx = app_rx,
 	};
-	if (r->res.received == 0) {
-		r->first_seq = pr->seq;
+	if (r->res.received == 0)
 		r->first_sched = pr->sched;
-	}
-	if (pr->seq > r->last_seq_for_estimate) {
-		r->last_seq_for_estimate = pr->seq;
-		r->last_sched_for_estimate = pr->sched;
-	}
 	p.flags = classify_seq(r, pr->seq);
+	if (!(p.flags & VNL_PKT_F_DUPLICATE))
+		learn_interval(r, pr);
 	if (p.flags & VNL_PKT_F_DUPLICATE) {
 		finish(r, &p); /* counted as a duplicate; the original keeps its slot */
 		return;

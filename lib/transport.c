@@ -151,7 +151,8 @@ static struct vnl_transport *open_udp_sender(const struct vnl_transport_opts *o)
 	}
 	/* connect() checks there is a route and tells the local address... */
 	if (connect(t->fd, (struct sockaddr *)&t->dest, t->dest_len) < 0) {
-		vnl_errno("cannot reach %s; check the address and the network namespace", o->addr);
+		vnl_err("cannot reach %s (%s); check the address and the network namespace",
+			o->addr, strerror(errno));
 		goto fail;
 	}
 	struct sockaddr_storage local;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,13 @@ static int bad_value(const char *opt, const char *val, const char *why)
 static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *why;
-	return vnl_parse_u64(val, min, max, out, &why) < 0 ? bad_value(opt, val, why) : 0;
+	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
+		return bad_value(opt, val, why);
+	if (*out < min || *out > max) {
+		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
+		return -1;
+	}
+	return 0;
 }
 
 static int positive_dur(const char *opt, const char *val, int64_t *out)
@@ -259,12 +266,12 @@ static int run(struct recv_args *a, struct vnl_transport *t)
 		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
 		return VNL_EXIT_FAIL;
 	}
-	struct vnl_hwts hw;
-	vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
-	a->rcv.host_id = vnl_hostid();
 	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
 	    vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
+	struct vnl_hwts hw;
+	vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
+	a->rcv.host_id = vnl_hostid();
 
 	struct vnl_analysis *an = vnl_analysis_new(&a->an);
 	struct vnl_status *st = vnl_status_new(a->quiet || a->json);

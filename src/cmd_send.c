@@ -95,7 +95,13 @@ static int bad_value(const char *opt, const char *val, const char *why)
 static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *why;
-	return vnl_parse_u64(val, min, max, out, &why) < 0 ? bad_value(opt, val, why) : 0;
+	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
+		return bad_value(opt, val, why);
+	if (*out < min || *out > max) {
+		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
+		return -1;
+	}
+	return 0;
 }
 
 static int dur(const char *opt, const char *val, int64_t *out)
@@ -311,14 +317,14 @@ static int run(struct send_args *a, struct vnl_transport *t)
 		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
 		return VNL_EXIT_FAIL;
 	}
+	if (choose_base(a) < 0 || vnl_rt_apply(&a->rt) < 0)
+		return VNL_EXIT_USAGE;
 	struct vnl_hwts hw;
 	vnl_hwts_setup(vnl_transport_ifname(t), true, false, &hw);
 	a->snd.hw_tx = hw.tx_hw;
 	if (getrandom(&a->snd.stream_id, sizeof(a->snd.stream_id), 0) < 0)
 		a->snd.stream_id = (uint32_t)vnl_now_ns(CLOCK_MONOTONIC);
 	a->snd.host_id = vnl_hostid();
-	if (choose_base(a) < 0 || vnl_rt_apply(&a->rt) < 0)
-		return VNL_EXIT_USAGE;
 
 	struct vnl_analysis_opts ao = { 0 };
 	struct vnl_analysis *an = vnl_analysis_new(&ao);

@@ -1,1 +1,66 @@
-exit 77
+#!/bin/bash
+# Bad usage of send and recv: each case must exit 2 with exactly one line on
+# stderr, "vnetlat VERB: ...", saying what was wrong (checked by a pattern).
+# Usage: bash cli_errors.sh /path/to/vnetlat
+set -uo pipefail
+VNL=${1:?usage: cli_errors.sh /path/to/vnetlat}
+. "$(dirname "$0")/lib.sh"
+vnl_skip_unless_root
+LAB=ecl$$
+LAB=${LAB:0:10}
+vnl_lab_up "$LAB"
+A=(ip netns exec "$LAB-a")
+B=(ip netns exec "$LAB-b")
+
+# expect VERB PATTERN CMD...: exit 2, one stderr line "vnetlat VERB: ..." matching PATTERN.
+expect() {
+	local verb=$1 pattern=$2; shift 2
+	local err rc lines
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	lines=$(printf '%s\n' "$err" | grep -c .)
+	if [ "$rc" = 2 ] && [ "$lines" = 1 ] && [[ "$err" == "vnetlat $verb: "* ]] &&
+		grep -qiE -- "$pattern" <<<"$err"; then
+		echo "PASS: ${*: -3}: $err"
+	else
+		echo "FAIL: $*: exit $rc, $lines line(s): $err (wanted exit 2, one line matching '$pattern')"
+		vnl_failed=1
+	fi
+}
+
+expect send "missing DEST" "$VNL" send
+expect send "invalid --interval '-1ms'" "$VNL" send 192.0.2.2 --interval -1ms
+expect send "invalid --interval '5parsecs'" "$VNL" send 192.0.2.2 --interval 5parsecs
+expect send "invalid --interval '0'.*> 0" "$VNL" send 192.0.2.2 --interval 0
+expect send "invalid --size .10.: expected 96..9000" "$VNL" send 192.0.2.2 --size 10
+expect send "invalid --clock 'sundial'" "$VNL" send 192.0.2.2 --clock sundial
+expect send "--count or --duration, not both" "$VNL" send 192.0.2.2 --count 5 --duration 1s
+expect send "unknown option '--bogus'" "$VNL" send 192.0.2.2 --bogus
+expect send "cannot resolve 'no-such-host.invalid'" "${A[@]}" "$VNL" send no-such-host.invalid
+expect send "cannot reach 203.0.113.9" "${A[@]}" "$VNL" send 203.0.113.9
+expect send "--base-time is .* in the past" "${A[@]}" "$VNL" send 192.0.2.2 --base-time 1s
+expect send "is not a MAC address" "${A[@]}" "$VNL" send 192.0.2.2 --l2 --ifname wire0
+expect send "interface 'nosuch0' not found" "${A[@]}" "$VNL" send 02:00:00:00:00:01 --l2 --ifname nosuch0
+expect send "--l2 needs --ifname" "${A[@]}" "$VNL" send 02:00:00:00:00:01 --l2
+expect send "--l2 needs root" "${A[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VNL" send 02:00:00:00:00:01 --l2 --ifname wire0
+expect send "--sched-fifo" "${A[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VNL" send 192.0.2.2 --sched-fifo 50 --count 1
+
+expect recv "invalid --port '70000'" "$VNL" recv --port 70000
+expect recv "unexpected argument" "$VNL" recv 192.0.2.2
+expect recv "invalid --duration '-3s'" "$VNL" recv --duration -3s
+expect recv "not an address of this host" "${B[@]}" "$VNL" recv --bind 198.51.100.7
+expect recv "interface 'nosuch0' not found" "${B[@]}" "$VNL" recv --l2 --ifname nosuch0
+expect recv "cannot write the record file" "${B[@]}" "$VNL" recv --record /nonexistent-dir/x.rec
+
+# Port in use: a first receiver holds 4300, a second one must say so.
+ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --quiet >/dev/null 2>&1 &
+VNL_BG+=("$!")
+vnl_wait_udp "$LAB-b" 4300 || exit 1
+expect recv "port 4300 is already in use" "${B[@]}" "$VNL" recv --bind 192.0.2.2
+
+vnl_check "send --help exits 0 and documents --base-time" \
+	bash -c "'$VNL' send --help | grep -q -- --base-time"
+vnl_check "recv --help exits 0 and documents --record" \
+	bash -c "'$VNL' recv --help | grep -q -- --record"
+vnl_finish

@@ -1,0 +1,191 @@
+#!/bin/bash
+# Shared helpers for the integration scripts (sourced, never run).
+# Each script: VNL=$1 (the binary), a lab name unique to it, vnl_lab_up, then
+# checks with vnl_check / vnl_json_check; vnl_finish prints the verdict.
+# Cleanup (background processes, the lab, temp files) runs on every exit.
+
+VNL_TMP=$(mktemp -d)
+VNL_LABS=()
+VNL_BG=()
+vnl_failed=0
+
+vnl_cleanup() {
+	local p lab ns
+	for p in "${VNL_BG[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for lab in "${VNL_LABS[@]}"; do
+		"$VNL" lab down --name "$lab" >/dev/null 2>&1
+		for ns in "$lab-a" "$lab-b"; do
+			[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
+		done
+	done
+	rm -rf "$VNL_TMP"
+}
+trap vnl_cleanup EXIT
+trap 'exit 130' INT TERM
+
+vnl_skip_unless_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root (network namespaces)"
+		exit 77
+	fi
+}
+
+# vnl_lab_up NAME: two namespaces NAME-a (192.0.2.1, 2001:db8::1) and
+# NAME-b (192.0.2.2, 2001:db8::2) joined by a veth pair, both ends wire0.
+vnl_lab_up() {
+	VNL_LABS+=("$1")
+	"$VNL" lab down --name "$1" >/dev/null 2>&1
+	if ! "$VNL" lab up veth --name "$1" >"$VNL_TMP/lab-$1.log" 2>&1; then
+		echo "FAIL: lab up veth --name $1"; cat "$VNL_TMP/lab-$1.log"
+		exit 1
+	fi
+	# Resolve neighbours (ARP, IPv6 ND) before measuring: a probe queued
+	# behind a neighbour lookup of a fresh link is late by up to a second.
+	local addr
+	for addr in 192.0.2.2 2001:db8::2; do
+		ip netns exec "$1-a" ping -q -c 1 -W 3 "$addr" >/dev/null 2>&1 ||
+			echo "note: ping $addr from $1-a failed"
+	done
+	for addr in 192.0.2.1 2001:db8::1; do
+		ip netns exec "$1-b" ping -q -c 1 -W 3 "$addr" >/dev/null 2>&1 ||
+			echo "note: ping $addr from $1-b failed"
+	done
+}
+
+# Run programs in a node with `ip netns exec NS CMD` directly (it execs CMD):
+# with `CMD &`, $! is then the program itself, so signals reach it.
+
+# vnl_mac NAMESPACE IF: the interface's MAC address.
+vnl_mac() {
+	ip -n "$1" -br link show "$2" | awk '{print $3}'
+}
+
+# vnl_wait_udp NAMESPACE PORT: wait (up to 5 s) until a UDP socket is bound to PORT.
+vnl_wait_udp() {
+	local i
+	for i in $(seq 50); do
+		[ -n "$(ip netns exec "$1" ss -Hlun "sport = :$2" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	echo "FAIL: nothing bound UDP port $2 in $1 within 5 s"
+	return 1
+}
+
+# vnl_wait_packet NAMESPACE ETHERTYPE(hex, e.g. 88b5): wait for a packet socket.
+vnl_wait_packet() {
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$1" awk -v p="$2" 'NR > 1 && tolower($4) == p { f = 1 } END { exit !f }' \
+			/proc/net/packet 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "FAIL: no packet socket for EtherType 0x$2 in $1 within 5 s"
+	return 1
+}
+
+# vnl_wait_pid PID SECONDS: wait for a background process to end; its exit code.
+vnl_wait_pid() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "FAIL: process $1 still running after $2 s"
+		kill -9 "$1" 2>/dev/null
+	fi
+	wait "$1"
+}
+
+# vnl_check DESCRIPTION CMD...: run CMD, print PASS/FAIL.
+vnl_check() {
+	local what=$1; shift
+	if "$@"; then
+		echo "PASS: $what"
+	else
+		echo "FAIL: $what"
+		vnl_failed=1
+	fi
+}
+
+# vnl_json_check FILE DESCRIPTION PYTHON-EXPRESSION: d is the parsed document.
+vnl_json_check() {
+	local file=$1 what=$2 expr=$3 out
+	if out=$(python3 - "$file" "$expr" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"d": d})
+if not ok:
+    print("expression false", end="")
+    sys.exit(1)
+PY
+); then
+		echo "PASS: $what"
+	else
+		echo "FAIL: $what ($expr: $out)"
+		vnl_failed=1
+	fi
+}
+
+# vnl_json_get FILE PYTHON-EXPRESSION: print a value from a JSON document.
+vnl_json_get() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# vnl_check_stream_json FILE N: the receiver report of a clean N-probe stream.
+vnl_check_stream_json() {
+	local f=$1 n=$2 st
+	vnl_json_check "$f" "schema: run/packets/latency/ipdv/stamps/worst present" \
+		"all(k in d for k in ('run','packets','latency','ipdv','stamps','worst'))"
+	vnl_json_check "$f" "packets fields present" \
+		"all(k in d['packets'] for k in ('sent','received','lost','reordered','duplicated','late','foreign','malformed'))"
+	vnl_json_check "$f" "sent $n, received $n, lost 0" \
+		"d['packets']['sent'] == $n and d['packets']['received'] == $n and d['packets']['lost'] == 0"
+	vnl_json_check "$f" "no duplicates, foreign or malformed; every follow-up arrived" \
+		"d['packets']['duplicated'] == 0 and d['packets']['foreign'] == 0 and d['packets']['malformed'] == 0 and d['packets']['no_tx_stamps'] == 0"
+	for st in wakeup tx_stack path rx_stack one_way; do
+		vnl_json_check "$f" "stage $st: count $n, all summary fields" \
+			"d['latency']['$st']['count'] == $n and all(d['latency']['$st'][k] is not None for k in ('min_ns','mean_ns','stddev_ns','p50_ns','p90_ns','p99_ns','p999_ns','p9999_ns','max_ns'))"
+	done
+	vnl_json_check "$f" "causal order in aggregate: min of wakeup, tx_stack, path, rx_stack >= 0" \
+		"all(d['latency'][s]['min_ns'] >= 0 for s in ('wakeup','tx_stack','path','rx_stack'))"
+	vnl_json_check "$f" "stages add up: one_way p50 >= path p50" \
+		"d['latency']['one_way']['p50_ns'] >= d['latency']['path']['p50_ns']"
+	vnl_json_check "$f" "same host: clock_sync is same-host" "d['run']['clock_sync'] == 'same-host'"
+}
+
+# vnl_check_causal_csv CSV: every packet's stamps in causal order (software clock).
+vnl_check_causal_csv() {
+	local out
+	if out=$(python3 - "$1" 2>&1 <<'PY'
+import csv, sys
+bad = n = 0
+for row in csv.DictReader(open(sys.argv[1])):
+    n += 1
+    v = lambda k: int(row[k]) if row[k] else None
+    chain = [v(k) for k in ('sched', 'app_tx_sched', 'tx_sched', 'tx_sw', 'rx_sw', 'app_rx')]
+    chain = [x for x in chain if x is not None]
+    if len(chain) != 6 or v('app_tx') is None or any(a > b for a, b in zip(chain, chain[1:])):
+        bad += 1
+        if bad <= 3:
+            print("out of order or incomplete:", dict(row))
+print(f"{n} packets, {bad} bad", end="")
+sys.exit(1 if bad or not n else 0)
+PY
+); then
+		echo "PASS: per packet sched <= app_tx <= tx_sched <= tx_sw <= rx_sw <= app_rx ($out)"
+	else
+		echo "FAIL: causal order per packet: $out"
+		vnl_failed=1
+	fi
+}
+
+vnl_finish() {
+	if [ "$vnl_failed" = 0 ]; then
+		echo "OK: all checks passed"
+		exit 0
+	fi
+	echo "FAILED: see FAIL lines above"
+	exit 1
+}
