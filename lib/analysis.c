@@ -137,6 +137,15 @@ static void pair_ipdv(struct vnl_analysis *a, uint64_t seq, int64_t one_way)
 	a->ring[seq % IPDV_RING] = (struct ipdv_slot){ seq + 1, one_way };
 }
 
+/* Arrived after the deadline (counted from the schedule); absurd stamps saturate. */
+static bool is_late(int64_t wakeup, int64_t one_way, int64_t deadline)
+{
+	int64_t since_due;
+	if (__builtin_add_overflow(wakeup, one_way, &since_due))
+		return wakeup > 0;
+	return since_due > deadline;
+}
+
 void vnl_analysis_add(struct vnl_analysis *a, const struct vnl_pkt *p)
 {
 	if (!in_window(a, p))
@@ -161,9 +170,8 @@ void vnl_analysis_add(struct vnl_analysis *a, const struct vnl_pkt *p)
 		if (have[st])
 			vnl_stats_add(a->stage[st], v[st]);
 	}
-	if (a->opts.deadline_ns && have[VNL_STAGE_WAKEUP] && have[VNL_STAGE_ONE_WAY] &&
-	    v[VNL_STAGE_WAKEUP] + v[VNL_STAGE_ONE_WAY] > a->opts.deadline_ns)
-		a->late++;
+	if (a->opts.deadline_ns && have[VNL_STAGE_WAKEUP] && have[VNL_STAGE_ONE_WAY])
+		a->late += is_late(v[VNL_STAGE_WAKEUP], v[VNL_STAGE_ONE_WAY], a->opts.deadline_ns);
 	if (have[VNL_STAGE_ONE_WAY]) {
 		pair_ipdv(a, p->seq, v[VNL_STAGE_ONE_WAY]);
 		vnl_worst_offer(a->worst, v[VNL_STAGE_ONE_WAY], p);
