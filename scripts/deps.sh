@@ -3,8 +3,10 @@
 VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansson-dev
   libinih-dev libcmocka-dev libbpf-dev bpftool zlib1g-dev"
 # Run and test: namespaces and links (iproute2), ping in the lab test, JSON checks (python3),
-# QEMU for guests (the guest's kernel and busybox are downloaded, not installed: `guest build`).
-VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool qemu-system-x86"
+# iperf3 for a study's background load, QEMU for guests (the guest's kernel and busybox
+# are downloaded, not installed: `guest build`).
+VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool qemu-system-x86 iperf3 dnsmasq
+  openvswitch-switch"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
 
