@@ -1082,10 +1082,12 @@ static void resolve_reference(struct vnl_job *job, const struct section *glob, s
 	}
 	if (rs == own)
 		return; /* the reference section itself */
+	bool any = false;
 	for (size_t i = 0; i < job->ncases; i++) {
 		const struct vnl_job_case *r = &job->cases[i];
 		if (strcmp(r->section, rs->name))
 			continue;
+		any = true;
 		bool same = true;
 		for (int k = 0; k <= VNL_JK_LOAD && same; k++) {
 			const struct entry *m = effective(glob, rs, (enum vnl_job_key)k);
@@ -1097,6 +1099,8 @@ static void resolve_reference(struct vnl_job *job, const struct section *glob, s
 			return;
 		}
 	}
+	if (!any)
+		return; /* the reference section has errors of its own, reported already */
 	add_error(job, e->line, "give the reference section the same matrix values",
 		  "case %s has no counterpart in [%s] to compare with", c->name, ref);
 }

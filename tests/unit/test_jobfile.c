@@ -300,6 +300,12 @@ static void test_combinations(void **state)
 		     "reference 'brige'", "did you mean 'bridge'?");
 	expect_error("[global]\nreference = p\n[a]\ntopology = veth\nload = udp1\n"
 		     "[p]\ntopology = veth\nload = none,udp2\n", 2, "no counterpart in [p]", NULL);
+	/* a reference section with errors of its own: only those are reported */
+	struct vnl_job *job = parse("[global]\nreference = p\n[a]\ntopology = veth\n"
+				    "[p]\ntopology = vth\n");
+	assert_int_equal(vnl_job_error_count(job), 1);
+	assert_int_equal(vnl_job_error(job, 0)->line, 6);
+	vnl_job_free(job);
 }
 
 static void test_structure_errors(void **state)
@@ -427,6 +433,24 @@ static void test_shipped_examples(void **state)
 	vnl_job_free(job);
 }
 
+/* The matrix example of vnetlat-study(5). */
+static void test_man_page_example(void **state)
+{
+	(void)state;
+	struct vnl_job *job = parse_ok("[sizes]\n"
+				       "topology = veth,bridge\n"
+				       "size = 128,1024\n"
+				       "direction = in,out\n"
+				       "count = 5000\n"
+				       "interval = 500us\n");
+	assert_int_equal(vnl_job_case_count(job), 8);
+	assert_string_equal(vnl_job_case(job, 0)->name, "sizes/topology=veth,direction=in,size=128");
+	assert_string_equal(vnl_job_case(job, 7)->name,
+			    "sizes/topology=bridge,direction=out,size=1024");
+	assert_int_equal(vnl_job_case(job, 7)->duration_ns, 5000 * 500000LL);
+	vnl_job_free(job);
+}
+
 /* Inputs the fuzzer found worth keeping (tests/fuzz/fuzz_jobfile.c). */
 static void test_fuzz_found(void **state)
 {
@@ -472,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_line_limits),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_examples),
+		cmocka_unit_test(test_man_page_example),
 		cmocka_unit_test(test_fuzz_found),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
