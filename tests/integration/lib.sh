@@ -11,8 +11,9 @@ vnl_failed=0
 
 vnl_cleanup() {
 	local p lab ns
-	for p in "${VNL_BG[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# TERM first: vnetlat ends cleanly on it; KILL whatever is left.
+	for p in "${VNL_BG[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${VNL_BG[@]}"; do vnl_wait_pid "$p" 2 >/dev/null 2>&1; done
 	for lab in "${VNL_LABS[@]}"; do
 		"$VNL" lab down --name "$lab" >/dev/null 2>&1
 		for ns in "$lab-a" "$lab-b"; do
