@@ -24,7 +24,7 @@ fail() {
 }
 check() { echo "ok: $*"; }
 
-if [ ! -x "$(dirname "$VNL")/vnetlat-static" ]; then
+if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
 	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link statically)"
 	exit 77
 fi
