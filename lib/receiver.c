@@ -75,12 +75,16 @@ struct vnl_receiver *vnl_receiver_new(const struct vnl_receiver_opts *o, struct 
 	r->status = st;
 	r->fd = vnl_transport_fd(t);
 	r->buf = malloc(VNL_WIRE_MAX_SIZE + 1);
-	r->ring = calloc(PENDING_RING, sizeof(*r->ring));
-	r->seen = calloc(SEEN_WINDOW / 64, sizeof(uint64_t));
+	/* malloc + memset, not calloc: touch every page now, not mid-run. */
+	r->ring = malloc(PENDING_RING * sizeof(*r->ring));
+	r->seen = malloc(SEEN_WINDOW / 8);
 	if (!r->buf || !r->ring || !r->seen) {
 		vnl_receiver_free(r);
 		return NULL;
 	}
+	memset(r->buf, 0, VNL_WIRE_MAX_SIZE + 1);
+	memset(r->ring, 0, PENDING_RING * sizeof(*r->ring));
+	memset(r->seen, 0, SEEN_WINDOW / 8);
 	return r;
 }
 

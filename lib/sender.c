@@ -65,12 +65,15 @@ struct vnl_sender *vnl_sender_new(const struct vnl_sender_opts *o, struct vnl_tr
 	s->fd = vnl_transport_fd(t);
 	s->fu_capacity = vnl_wire_followup_capacity(o->size);
 	s->buf = calloc(1, o->size);
-	s->ring = calloc(TX_RING, sizeof(*s->ring));
-	s->fu = calloc(FU_RING, sizeof(*s->fu));
+	/* malloc + memset, not calloc: touch every page now, not mid-run. */
+	s->ring = malloc(TX_RING * sizeof(*s->ring));
+	s->fu = malloc(FU_RING * sizeof(*s->fu));
 	if (!s->buf || !s->ring || !s->fu) {
 		vnl_sender_free(s);
 		return NULL;
 	}
+	memset(s->ring, 0, TX_RING * sizeof(*s->ring));
+	memset(s->fu, 0, FU_RING * sizeof(*s->fu));
 	return s;
 }
 
