@@ -399,10 +399,10 @@ static void add_hops(const struct leg *l, struct result *res, const struct vnl_p
 	}
 }
 
-static void endpoint_text(const struct end *e, char *buf, size_t len)
+static void endpoint_text(const struct end *e, bool ipv6, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s (%s)", e->guest ? "guest" : e->ep->netns,
-		 e->ep->addr4[0] ? e->ep->addr4 : e->ep->addr6);
+		 ipv6 ? e->ep->addr6 : e->ep->addr4);
 }
 
 static int analyse(struct leg *l, struct result *res)
@@ -437,8 +437,9 @@ static int analyse(struct leg *l, struct result *res)
 	vnl_analysis_set_extra(res->a, &x);
 	if (vnl_record_reader_damage(rd))
 		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
-	endpoint_text(&l->rx, res->local, sizeof(res->local));
-	endpoint_text(&l->tx, res->peer, sizeof(res->peer));
+	bool ipv6 = !strcmp(m->transport, "udp6");
+	endpoint_text(&l->rx, ipv6, res->local, sizeof(res->local));
+	endpoint_text(&l->tx, ipv6, res->peer, sizeof(res->peer));
 	snprintf(res->stamping, sizeof(res->stamping), "%s",
 		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
 	res->estimated = l->tx.guest || l->rx.guest;
@@ -693,8 +694,13 @@ static int leg_measure(struct run *r, struct leg *l)
 	}
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
-	if (prog_start(r, &l->recv, &l->rx, ra.v) || wait_listening(r, &l->recv))
+	if (prog_start(r, &l->recv, &l->rx, ra.v))
 		return -1;
+	if (wait_listening(r, &l->recv)) {
+		prog_interrupt(r, &l->recv);
+		prog_wait(r, &l->recv, 5000, "receiver");
+		return -1;
+	}
 	if (prog_start(r, &l->send, &l->tx, sa.v)) {
 		prog_interrupt(r, &l->recv);
 		return -1;
@@ -702,7 +708,8 @@ static int leg_measure(struct run *r, struct leg *l)
 	follow(r, l);
 	int margin_ms = (int)(END_MARGIN_NS / VNL_NSEC_PER_MSEC);
 	prog_wait(r, &l->send, margin_ms, "sender");
-	if (stop_asked || l->interrupted) {
+	bool send_failed = l->send.status != 0 && l->send.status != 128 + SIGINT;
+	if (stop_asked || l->interrupted || send_failed) { /* no FIN will come */
 		l->interrupted = true;
 		prog_interrupt(r, &l->recv);
 	}
@@ -710,7 +717,7 @@ static int leg_measure(struct run *r, struct leg *l)
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
 	vnl_hopobs_stop(l->obs);
-	if (l->send.status > 0 && l->send.status != 128 + SIGINT)
+	if (send_failed)
 		vnl_err("the sender of direction %s failed (exit status %d)", l->name, l->send.status);
 	if (l->rx.guest && fetch_guest_file(r, l->guest_rec, l->rec))
 		return -1;
