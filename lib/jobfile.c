@@ -1265,8 +1265,12 @@ void vnl_job_print_errors(const struct vnl_job *job, FILE *out)
 {
 	for (size_t i = 0; i < job->nerr; i++) {
 		const struct vnl_job_error *e = &job->err[i];
-		fprintf(out, "%s:%u: %s%s%s\n", job->file, e->line, e->message,
-			e->suggestion ? "; " : "", e->suggestion ? e->suggestion : "");
+		if (e->line)
+			fprintf(out, "%s:%u: ", job->file, e->line);
+		else
+			fprintf(out, "%s: ", job->file); /* about the whole file */
+		fprintf(out, "%s%s%s\n", e->message, e->suggestion ? "; " : "",
+			e->suggestion ? e->suggestion : "");
 	}
 }
 

@@ -102,7 +102,7 @@ void vnl_job_free(struct vnl_job *job);
 size_t vnl_job_error_count(const struct vnl_job *job);
 /* Errors in line order (stable for one line). */
 const struct vnl_job_error *vnl_job_error(const struct vnl_job *job, size_t i);
-/* "FILE:LINE: message; suggestion", one per line. */
+/* "FILE:LINE: message; suggestion", one per line ("FILE: ..." for the whole file). */
 void vnl_job_print_errors(const struct vnl_job *job, FILE *out);
 
 /* The expanded cases in file order (0 when there are errors). */

@@ -380,9 +380,17 @@ static void test_missing_file(void **state)
 {
 	(void)state;
 	struct vnl_job *job = vnl_job_load("/nonexistent/study.ini");
+	char *out = NULL;
+	size_t len = 0;
 	assert_non_null(job);
 	assert_int_equal(vnl_job_error_count(job), 1);
-	assert_non_null(strstr(vnl_job_error(job, 0)->message, "cannot open"));
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	vnl_job_print_errors(job, f);
+	fclose(f);
+	assert_string_equal(out, "/nonexistent/study.ini: cannot open the job file: No such file or "
+				 "directory; check the path\n");
+	free(out);
 	vnl_job_free(job);
 }
 
