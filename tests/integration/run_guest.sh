@@ -28,8 +28,8 @@ fail() {
 }
 check() { echo "ok: $*"; }
 
-if [ ! -x "$(dirname "$VNL")/vnetlat-static" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link statically)"
+if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
+	echo "SKIP: no vnetlat-static next to $VNL and no VNL_GUEST_STATIC (sanitizer builds cannot link statically)"
 	exit 77
 fi
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed"
