@@ -23,16 +23,18 @@
 
 static const char usage_text[] =
 	"Usage: mkrecord [--interval T] [--loss FRACTION] [--seed N] [--base NS]\n"
-	"                [--clock-sync WORDS] [--foreign N] [--malformed N] FILE PACKETS\n"
+	"                [--clock-sync WORDS] [--foreign N] [--malformed N] [--scale F]\n"
+	"                FILE PACKETS\n"
 	"Writes a synthetic record of PACKETS probes received (minus --loss) on a\n"
 	"software-stamped same-host lab. Defaults: --interval 1ms, --loss 0, --seed 1,\n"
-	"--base now (CLOCK_REALTIME, whole second), --clock-sync same-host.\n";
+	"--base now (CLOCK_REALTIME, whole second), --clock-sync same-host; --scale F\n"
+	"multiplies every delay (default 1: a slower or faster set-up, same seed).\n";
 
 struct gen_opts {
 	const char *path;
 	uint64_t packets, seed, foreign, malformed;
 	int64_t interval_ns, base_ns;
-	double loss;
+	double loss, scale;
 	const char *clock_sync;
 };
 
@@ -67,14 +69,17 @@ static int64_t spike_ns(double p, double lo, double hi)
 
 static void make_packet(struct vnl_pkt *p, uint64_t seq, const struct gen_opts *o)
 {
+	double k = o->scale;
 	*p = (struct vnl_pkt){ .seq = seq, .flags = VNL_PKT_F_TXSTAMPS };
 	p->sched = o->base_ns + (int64_t)seq * o->interval_ns;
-	p->app_tx_sched = p->sched + delay_ns(2000, 3000) + spike_ns(2e-4, 50e3, 200e3);
+	p->app_tx_sched = p->sched + (int64_t)(k * (double)(delay_ns(2000, 3000) +
+							    spike_ns(2e-4, 50e3, 200e3)));
 	p->app_tx = p->app_tx_sched; /* schedule clock is CLOCK_REALTIME here */
-	p->tx_sched = p->app_tx + delay_ns(1500, 500);
-	p->tx_sw = p->tx_sched + delay_ns(800, 300);
-	p->rx_sw = p->tx_sw + delay_ns(12000, 2000) + spike_ns(1e-4, 100e3, 400e3);
-	p->app_rx = p->rx_sw + delay_ns(4000, 3000);
+	p->tx_sched = p->app_tx + (int64_t)(k * (double)delay_ns(1500, 500));
+	p->tx_sw = p->tx_sched + (int64_t)(k * (double)delay_ns(800, 300));
+	p->rx_sw = p->tx_sw + (int64_t)(k * (double)(delay_ns(12000, 2000) +
+						      spike_ns(1e-4, 100e3, 400e3)));
+	p->app_rx = p->rx_sw + (int64_t)(k * (double)delay_ns(4000, 3000));
 }
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -87,6 +92,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		{ "clock-sync", required_argument, NULL, 'c' },
 		{ "foreign", required_argument, NULL, 'f' },
 		{ "malformed", required_argument, NULL, 'm' },
+		{ "scale", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,7 +101,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	char *end;
 	int c;
 
-	*o = (struct gen_opts){ .seed = 1, .interval_ns = VNL_NSEC_PER_MSEC,
+	*o = (struct gen_opts){ .seed = 1, .interval_ns = VNL_NSEC_PER_MSEC, .scale = 1.0,
 				.clock_sync = "same-host" };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		int bad = 0;
@@ -124,6 +130,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			break;
 		case 'm':
 			bad = vnl_parse_u64(optarg, 0, UINT32_MAX, &o->malformed, &why);
+			break;
+		case 'k':
+			o->scale = strtod(optarg, &end);
+			bad = *end || !(o->scale > 0 && o->scale <= 1000);
+			why = "expected a factor in (0, 1000]";
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -18,6 +18,9 @@
 #include "output.h"
 #include "parse.h"
 #include "record.h"
+#ifndef VNL_GUEST_STATIC
+#include "studyreport.h"
+#endif
 
 #define WORST_DEFAULT 10
 #define WORST_MAX 1000
@@ -25,6 +28,10 @@
 static const char usage_text[] =
 	"Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
 	"                           [--json | --csv]\n"
+	"       vnetlat report DIR\n"
+	"\n"
+	"With DIR, a study results directory (with study.json): regenerate DIR/report\n"
+	"(summary tables, figures, index.html; see doc/study-results.md).\n"
 	"\n"
 	"Re-analyse a record file written by 'vnetlat recv --record' or\n"
 	"'vnetlat send --record', on the whole run or on a window of it.\n"
@@ -349,6 +356,42 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 	return rc;
 }
 
+#ifndef VNL_GUEST_STATIC
+/* A study results directory: one that holds study.json. */
+static bool is_study_dir(const char *path)
+{
+	char f[4096];
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	snprintf(f, sizeof(f), "%s/study.json", path);
+	return stat(f, &st) == 0;
+}
+
+/* vnetlat report DIR: regenerate DIR/report from the results directory. */
+static int report_study(const struct report_opts *o, int argc)
+{
+	char err[1024];
+	if (argc != 2) {
+		vnl_err("options apply to record files; for a study directory run 'vnetlat report "
+			"DIR' alone (its window comes from DIR/study.json)");
+		return VNL_EXIT_USAGE;
+	}
+	struct vnl_study *s = vnl_study_open(o->path, err, sizeof(err));
+	if (!s) {
+		vnl_err("%s", err);
+		return VNL_EXIT_FAIL;
+	}
+	int rc = vnl_study_write_report(s, err, sizeof(err));
+	if (rc < 0)
+		vnl_err("%s", err);
+	else
+		printf("report written to %s/report/index.html\n", o->path);
+	vnl_study_free(s);
+	return rc < 0 ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+}
+#endif
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -357,6 +400,10 @@ int cmd_report(int argc, char **argv)
 	int prc = parse_args(argc, argv, &o);
 	if (prc)
 		return prc > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+#ifndef VNL_GUEST_STATIC
+	if (is_study_dir(o.path))
+		return report_study(&o, argc);
+#endif
 	int orc = open_record(o.path, &r);
 	if (orc)
 		return orc < 0 ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;

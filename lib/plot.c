@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The study report's figures with gnuplot: see plot.h. */
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "stats.h"
+#include "studyreport.h"
+
+#define SCATTER_POINTS 4000 /* every k-th packet: about this many */
+#define SPIKE_POINTS 8000   /* packets above the spike threshold, at most */
+#define HIST_BINS 60
+#define GNUPLOT_EXIT_MISSING 127
+
+#define FIG_SIZE "960,400"
+
+static const char *const hop_titles[4] = { "wire", "host back-end", "guest", "application" };
+static const enum vnl_stage core_stages[3] = { VNL_STAGE_TX_STACK, VNL_STAGE_PATH,
+					       VNL_STAGE_RX_STACK };
+
+void vnl_plot_case_name(char *buf, size_t len, size_t i, const char *kind)
+{
+	snprintf(buf, len, "case%zu-%s", i + 1, kind);
+}
+
+/* A gnuplot single-quoted string: a quote is written twice. */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if (*s != '\n')
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static FILE *open_in(const char *report_dir, const char *sub, const char *name,
+		     const char *ext, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s/%s%s", report_dir, sub, name, ext);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	return f;
+}
+
+static int close_checked(FILE *f, const char *what, char *err, size_t errlen)
+{
+	if (ferror(f) | (fclose(f) == EOF)) {
+		snprintf(err, errlen, "cannot write %s: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static int run_gnuplot(const char *report_dir, const char *name, const char *terminal,
+		       const char *ext)
+{
+	char setup[512], script[PATH_MAX], log[PATH_MAX];
+	snprintf(setup, sizeof(setup), "set terminal %s; set output 'figures/%s.%s'", terminal,
+		 name, ext);
+	snprintf(script, sizeof(script), "plot/%s.gp", name);
+	snprintf(log, sizeof(log), "plot/%s.log", name);
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd;
+		if (chdir(report_dir) < 0)
+			_exit(126);
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDERR_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		execlp("gnuplot", "gnuplot", "-e", setup, script, (char *)NULL);
+		_exit(GNUPLOT_EXIT_MISSING);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int vnl_plot_render(const char *report_dir, const char *name, char *err, size_t errlen)
+{
+	static const struct { const char *terminal, *ext; } outs[] = {
+		{ "svg size " FIG_SIZE " noenhanced background rgb 'white' font 'sans,11'", "svg" },
+		{ "pngcairo size " FIG_SIZE " noenhanced background rgb 'white' font 'sans,10'",
+		  "png" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		int rc = run_gnuplot(report_dir, name, outs[i].terminal, outs[i].ext);
+		if (rc == GNUPLOT_EXIT_MISSING) {
+			snprintf(err, errlen, "gnuplot did not run; install it "
+				 "(apt-get install gnuplot-nox) and run 'vnetlat report DIR' again");
+			return -1;
+		}
+		if (rc) {
+			snprintf(err, errlen, "gnuplot failed on %s/plot/%s.gp (%s); see "
+				 "%s/plot/%s.log", report_dir, name, outs[i].ext, report_dir, name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ latency over time */
+
+struct scatter {
+	FILE *f;
+	uint64_t seen, every;
+	int64_t spike_ns;   /* keep every packet above this */
+	uint64_t spikes;
+};
+
+static void scatter_point(int64_t t_ns, int64_t v_ns, void *arg)
+{
+	struct scatter *sc = arg;
+	bool keep = sc->seen++ % sc->every == 0;
+	if (!keep && v_ns > sc->spike_ns && sc->spikes < SPIKE_POINTS) {
+		keep = true;
+		sc->spikes++;
+	}
+	if (keep)
+		fprintf(sc->f, "%.6f %.3f\n", (double)t_ns / 1e9, (double)v_ns / 1e3);
+}
+
+/* The smallest tail percentile whose packets fit in SPIKE_POINTS. */
+static int64_t spike_threshold(const struct vnl_summary *m)
+{
+	if (m->count / 100 <= SPIKE_POINTS)
+		return m->p99_ns;
+	if (m->count / 1000 <= SPIKE_POINTS)
+		return m->p999_ns;
+	return m->p9999_ns;
+}
+
+struct rebin {
+	double lo, hi;      /* ns */
+	uint64_t bin[HIST_BINS];
+	uint64_t above;
+};
+
+static void rebin_bucket(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	struct rebin *rb = arg;
+	double mid = ((double)lo + (double)hi) / 2;
+	if (mid > rb->hi) {
+		rb->above += count;
+		return;
+	}
+	int b = (int)((mid - rb->lo) / (rb->hi - rb->lo) * HIST_BINS);
+	rb->bin[b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b] += count;
+}
+
+static int write_hist(const struct vnl_stats *st, double lo, double hi, const char *report_dir,
+		      const char *name, uint64_t *above, char *err, size_t errlen)
+{
+	struct rebin rb = { .lo = lo, .hi = hi };
+	vnl_hist_foreach(vnl_stats_hist(st), rebin_bucket, &rb);
+	FILE *f = open_in(report_dir, "plot", name, "-hist.dat", err, errlen);
+	if (!f)
+		return -1;
+	double w = (hi - lo) / HIST_BINS;
+	fputs("# lo_us hi_us packets\n", f);
+	for (int b = 0; b < HIST_BINS; b++)
+		if (rb.bin[b])
+			fprintf(f, "%.3f %.3f %llu\n", (lo + b * w) / 1e3, (lo + (b + 1) * w) / 1e3,
+				(unsigned long long)rb.bin[b]);
+	*above = rb.above;
+	return close_checked(f, "a histogram data file", err, errlen);
+}
+
+static void write_scatter_script(FILE *f, const struct vnl_study_case *c, const char *name,
+				 const char *points, double ylo_us, double yhi_us,
+				 uint64_t every, uint64_t above, bool full)
+{
+	char title[512];
+	snprintf(title, sizeof(title), "%s: %s over time, %s (first measured repetition; "
+		 "histogram: all)", c->name, vnl_stage_name(c->metric),
+		 full ? "full range" : "range chosen to show spikes");
+	fputs("set multiplot title ", f);
+	gp_str(f, title);
+	fputs("\nset tmargin at screen 0.88\nset bmargin at screen 0.14\n"
+	      "set lmargin at screen 0.08\nset rmargin at screen 0.70\n"
+	      "set grid\nset key top left opaque\nset xlabel 'time into the run (s)'\n", f);
+	fprintf(f, "set ylabel '%s (us)'\nY = %.3f\nset yrange [%.3f:Y]\n",
+		vnl_stage_name(c->metric), yhi_us, ylo_us);
+	fprintf(f, "plot 'plot/%s.dat' using 1:($2 <= Y ? $2 : 1/0) with points pt 7 ps 0.3 "
+		"lc rgb '#1f77b4' title 'every %llu. packet + every one above the tail "
+		"threshold'", points, (unsigned long long)every);
+	if (!full)
+		fprintf(f, ", '' using 1:($2 > Y ? Y : 1/0) with points pt 9 ps 0.9 "
+			"lc rgb '#d62728' title 'above the range (drawn at its top)'");
+	fputs("\nset lmargin at screen 0.73\nset rmargin at screen 0.97\n"
+	      "unset ylabel\nset format y ''\nset logscale x\nset xrange [0.8:*]\n", f);
+	fprintf(f, "set xlabel 'packets (log)%s'\n", above ? ", some above the range" : "");
+	fprintf(f, "plot 'plot/%s-hist.dat' using (1):(($1+$2)/2):(0.8):3:1:2 with boxxyerror "
+		"fs solid 0.6 lc rgb '#1f77b4' notitle\nunset multiplot\n", name);
+}
+
+static int scatter_figure(const struct vnl_study *s, size_t i, const char *report_dir,
+			  const char *kind, const char *points, double ylo_ns, double yhi_ns,
+			  uint64_t every, char *err, size_t errlen)
+{
+	const struct vnl_study_case *c = vnl_study_case(s, i);
+	char name[64];
+	uint64_t above;
+	vnl_plot_case_name(name, sizeof(name), i, kind);
+	if (write_hist(vnl_study_metric_stats(s, i), ylo_ns, yhi_ns, report_dir, name, &above,
+		       err, errlen) < 0)
+		return -1;
+	FILE *f = open_in(report_dir, "plot", name, ".gp", err, errlen);
+	if (!f)
+		return -1;
+	write_scatter_script(f, c, name, points, ylo_ns / 1e3, yhi_ns / 1e3, every, above,
+			     !strcmp(kind, "full"));
+	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
+		return -1;
+	return vnl_plot_render(report_dir, name, err, errlen);
+}
+
+static const struct vnl_study_rep *plotted_rep(const struct vnl_study_case *c)
+{
+	for (size_t r = 0; r < c->nreps; r++)
+		if (c->reps[r].whole.measured && c->reps[r].record[0] &&
+		    c->reps[r].whole.stage[c->metric].count)
+			return &c->reps[r];
+	return NULL;
+}
+
+int vnl_plot_case(const struct vnl_study *s, size_t i, const char *report_dir, char *err,
+		  size_t errlen)
+{
+	const struct vnl_study_case *c = vnl_study_case(s, i);
+	const struct vnl_study_rep *rep = c ? plotted_rep(c) : NULL;
+	const struct vnl_summary *all = c ? &c->whole.stage[c->metric] : NULL;
+	if (!rep || !all->count)
+		return 1;
+	const struct vnl_summary *m = &rep->whole.stage[c->metric];
+
+	char points[64];
+	vnl_plot_case_name(points, sizeof(points), i, "points");
+	struct scatter sc = { .every = m->count / SCATTER_POINTS + 1,
+			      .spike_ns = spike_threshold(m) };
+	if (!(sc.f = open_in(report_dir, "plot", points, ".dat", err, errlen)))
+		return -1;
+	fputs("# t_s value_us\n", sc.f);
+	vnl_study_points(s, c, scatter_point, &sc);
+	if (close_checked(sc.f, "the scatter data", err, errlen) < 0)
+		return -1;
+
+	/* Bulk and spikes: up to 1.2 x p99.99 (at least 1.5 x p99), never past the max. */
+	double lo = all->min_ns < 0 ? (double)all->min_ns * 1.1 : 0;
+	double top = 1.2 * (double)all->p9999_ns;
+	if (top < 1.5 * (double)all->p99_ns)
+		top = 1.5 * (double)all->p99_ns;
+	double full = (double)all->max_ns * 1.05 + 1;
+	if (top > full)
+		top = full;
+	if (top <= lo)
+		top = lo + 1000;
+	if (full <= lo)
+		full = lo + 1000;
+	if (scatter_figure(s, i, report_dir, "latency", points, lo, top, sc.every, err,
+			   errlen) < 0)
+		return -1;
+	return scatter_figure(s, i, report_dir, "full", points, lo, full, sc.every, err, errlen);
+}
+
+/* ------------------------------------------------------------ breakdown */
+
+static bool all_have_hops(const struct vnl_study *s)
+{
+	size_t measured = 0;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		if (!c->whole.measured)
+			continue;
+		measured++;
+		if (!c->has_hops)
+			return false;
+	}
+	return measured > 0;
+}
+
+static void breakdown_script(FILE *f, bool hops)
+{
+	fprintf(f, "set title 'Where the time goes, per case: median of each %s (us)'\n"
+		   "set style data histograms\nset style histogram rowstacked\n"
+		   "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\n"
+		   "set key outside right top\nset ylabel 'us'\nset yrange [0:*]\n"
+		   "set xtics rotate by -30 left\nset bmargin 6\n",
+		hops ? "hop" : "stage");
+	int n = hops ? 4 : 3;
+	fputs("plot ", f);
+	for (int k = 0; k < n; k++) {
+		fprintf(f, "%s'plot/breakdown.dat' using %d%s title ", k ? ", " : "", k + 2,
+			k ? "" : ":xtic(1)");
+		gp_str(f, hops ? hop_titles[k] : vnl_stage_name(core_stages[k]));
+	}
+	fputc('\n', f);
+}
+
+int vnl_plot_breakdown(const struct vnl_study *s, const char *report_dir, char *err,
+		       size_t errlen)
+{
+	bool hops = all_have_hops(s);
+	size_t rows = 0;
+	FILE *f = open_in(report_dir, "plot", "breakdown", ".dat", err, errlen);
+	if (!f)
+		return -1;
+	fprintf(f, "# case then the median (us) of each %s\n", hops ? "hop: wire host guest "
+		"application" : "stage: tx_stack path rx_stack");
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		const struct vnl_study_period *p = vnl_study_headline(s, c);
+		if (!p->measured)
+			continue;
+		fputc('"', f);
+		for (const char *q = c->name; *q; q++)
+			if (*q != '"' && *q != '\n')
+				fputc(*q, f);
+		fputc('"', f);
+		for (int k = 0; k < (hops ? 4 : 3); k++)
+			fprintf(f, " %.3f", hops ? c->hop_p50_ns[k] / 1e3
+						 : (double)p->stage[core_stages[k]].p50_ns / 1e3);
+		fputc('\n', f);
+		rows++;
+	}
+	if (close_checked(f, "the breakdown data", err, errlen) < 0)
+		return -1;
+	if (!rows)
+		return 1;
+	if (!(f = open_in(report_dir, "plot", "breakdown", ".gp", err, errlen)))
+		return -1;
+	breakdown_script(f, hops);
+	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
+		return -1;
+	return vnl_plot_render(report_dir, "breakdown", err, errlen);
+}
