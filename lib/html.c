@@ -98,7 +98,7 @@ static void period_cells(FILE *out, const struct vnl_study_period *p, enum vnl_s
 			fprintf(out, "<td data-loss=\"%.9g\">%s</td>",
 				vnl_study_col_ns(p, metric, col), buf);
 		else
-			fprintf(out, "<td data-ns=\"%.17g\">%s</td>",
+			fprintf(out, "<td data-ns=\"%.12g\">%s</td>",
 				vnl_study_col_ns(p, metric, col), buf);
 	}
 }
@@ -149,7 +149,7 @@ static void table(FILE *out, const struct vnl_study *s)
 		if (vnl_study_vs_reference(s, c, &d)) {
 			cell_text(out, vnl_study_case(s, (size_t)c->reference)->name);
 			vnl_study_fmt_us(buf, sizeof(buf), d.mean_ns);
-			fprintf(out, "<td data-ns=\"%.17g\">%s</td>", d.mean_ns, buf);
+			fprintf(out, "<td data-ns=\"%.12g\">%s</td>", d.mean_ns, buf);
 			vnl_study_fmt_us(buf, sizeof(buf), (double)d.p99_ns);
 			fprintf(out, "<td data-ns=\"%lld\">%s</td>", (long long)d.p99_ns, buf);
 		} else {

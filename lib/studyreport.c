@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "html.h"
+#include "output.h"
 #include "parse.h"
 #include "plot.h"
 #include "record.h"
@@ -1047,9 +1048,7 @@ static int write_file(const struct vnl_study *s, const char *report, const char 
 	}
 	if (fn)
 		fn(s, f);
-	else if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0)
-		fputc('\n', f);
-	else
+	else if (vnl_output_json_dump(f, doc) < 0) /* as report FILE --json prints numbers */
 		snprintf(err, errlen, "cannot encode %s", name);
 	bool bad = ferror(f);
 	if ((fclose(f) == EOF) | bad || rename(tmp, path) < 0) {

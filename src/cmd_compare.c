@@ -28,8 +28,9 @@ static const char usage_text[] =
 	"each study's window when it has one, else on the whole runs.\n"
 	"A change is significant when it is larger than the run-to-run spread: the\n"
 	"largest range (max - min) of that figure between the repetitions of the case\n"
-	"in A or in B, when both have at least two repetitions; otherwise the larger\n"
-	"of 5% of A's value and 2 us.\n"
+	"in A or in B, when both have at least two repetitions (never below 1% of A's\n"
+	"value, the percentiles' resolution); otherwise the larger of 5% of A's value\n"
+	"and 2 us.\n"
 	"\n"
 	"Options:\n"
 	"  --json       print one JSON document instead of the table\n"
@@ -68,7 +69,11 @@ static bool compare_one(const struct vnl_study *sa, const struct vnl_study_case 
 	size_t na = vnl_study_rep_spread(sa, a, st, which, &med, &ra);
 	size_t nb = vnl_study_rep_spread(sb, b, st, which, &med, &rb);
 	if (na >= 2 && nb >= 2) {
+		/* never below the histogram's percentile resolution (1%) */
+		int64_t floor = abs64(c->a) / 100;
 		c->threshold = ra > rb ? ra : rb;
+		if (c->threshold < floor)
+			c->threshold = floor;
 		c->from_reps = true;
 	} else {
 		double rel = DEFAULT_REL * (double)abs64(c->a);

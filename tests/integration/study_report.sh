@@ -1,0 +1,197 @@
+#!/bin/bash
+# vnetlat report DIR and vnetlat compare on a synthetic study results directory
+# (bench/mkstudy.sh: 2 topologies x 2 loads x 2 repetitions + a skipped case):
+# every report file exists, summary.json equals 'vnetlat report FILE --json' of
+# the same records, the HTML table has a row per case with the JSON's numbers,
+# headless Chromium renders the page (screenshot not blank, every inline SVG in
+# the DOM), and compare finds no change against itself and flags a case made
+# 50% slower. No network traffic: only files in a temporary directory.
+set -uo pipefail
+VNL=$1
+SRC=${VNL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+MKRECORD=${VNL_MKRECORD:-$(dirname "$VNL")/../bench/mkrecord}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; failed=1; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+[ -x "$MKRECORD" ] || fail "$MKRECORD is not built (ninja -C BUILDDIR bench/mkrecord)"
+command -v gnuplot >/dev/null || fail "gnuplot is missing (apt-get install gnuplot-nox)"
+command -v chromium >/dev/null || fail "chromium is missing (apt-get install chromium)"
+
+S=$TMP/study
+bash "$SRC/bench/mkstudy.sh" "$MKRECORD" "$S" 6000 >/dev/null || fail "mkstudy.sh failed"
+ok "synthetic study: 4 cases x 2 repetitions x 6000 packets + 1 skipped case"
+
+"$VNL" report "$S" >"$TMP/report.out" 2>&1 || { cat "$TMP/report.out"; fail "vnetlat report DIR failed"; }
+ok "vnetlat report DIR exit 0"
+for f in index.html summary.md summary.csv summary.json figures/breakdown.svg figures/breakdown.png; do
+	[ -s "$S/report/$f" ] && ok "report/$f exists" || bad "report/$f missing"
+done
+for i in 1 2 3 4; do
+	for k in latency full; do
+		for e in svg png; do
+			[ -s "$S/report/figures/case$i-$k.$e" ] || bad "figures/case$i-$k.$e missing"
+		done
+	done
+done
+ok "case figures (latency + full range, SVG + PNG) for the 4 measured cases checked"
+
+# Direct reports of each record, whole run and window, to hold summary.json against.
+for c in veth-none veth-udp3 bridge-none bridge-udp3; do
+	for r in 1 2; do
+		f=$S/cases/$c/rep$r/in.vnlrec
+		"$VNL" report "$f" --json >"$TMP/$c-$r-whole.json" || bad "report $f --json"
+		"$VNL" report "$f" --json --from 1s --to 4s >"$TMP/$c-$r-window.json" || bad "report $f window"
+	done
+done
+
+python3 - "$S" "$TMP" <<'PY' || failed=1
+import json, sys, re, html
+S, T = sys.argv[1], sys.argv[2]
+summ = json.load(open(S + "/report/summary.json"))
+bad = 0
+def check(cond, what):
+    global bad
+    print(("ok: " if cond else "FAIL: ") + what)
+    bad |= not cond
+cases = {c["name"]: c for c in summ["cases"]}
+check(len(cases) == 5, "summary.json has 5 cases")
+sk = cases["passthrough-none"]
+check(sk["status"] == "skipped" and "IOMMU" in (sk["reason"] or ""), "skipped case listed with its reason")
+keys = ["count", "min_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns"]
+n = 0
+for name in ["veth-none", "veth-udp3", "bridge-none", "bridge-udp3"]:
+    for rep in cases[name]["reps"]:
+        for period in ["whole", "window"]:
+            direct = json.load(open("%s/%s-%d-%s.json" % (T, name, rep["rep"], period)))
+            for st, want in direct["latency"].items():
+                got = rep[period]["latency"][st]
+                for k in keys:
+                    if got[k] != want[k]:
+                        check(False, "%s rep%d %s %s.%s: %r != report FILE %r" % (name, rep["rep"], period, st, k, got[k], want[k]))
+                    n += 1
+            for k in ["sent", "received", "lost", "reordered", "duplicated"]:
+                if rep[period]["counts"][k] != direct["packets"][k]:
+                    check(False, "%s rep%d %s counts.%s: %r != %r" % (name, rep["rep"], period, k, rep[period]["counts"][k], direct["packets"][k]))
+                n += 1
+check(bad == 0, "%d per-repetition statistics equal 'vnetlat report FILE --json' (whole run and --from 1s --to 4s)" % n)
+# merged case row: min/max/count are exact merges of the repetitions
+for name in ["veth-none", "bridge-udp3"]:
+    c = cases[name]
+    reps = [r["whole"]["latency"]["one_way"] for r in c["reps"]]
+    check(c["whole"]["min_ns"] == min(r["min_ns"] for r in reps) and c["whole"]["max_ns"] == max(r["max_ns"] for r in reps)
+          and c["whole"]["count"] == sum(r["count"] for r in reps), "%s: case row merges its repetitions (count, min, max)" % name)
+check(cases["bridge-none"]["reference"] == "veth-none" and cases["bridge-udp3"]["reference"] == "veth-udp3",
+      "reference: same load, the study's reference topology")
+d = cases["bridge-none"]["vs_reference"]["mean_ns"]
+want = cases["bridge-none"]["window"]["mean_ns"] - cases["veth-none"]["window"]["mean_ns"]
+check(abs(d - want) < 1e-6, "difference to the reference = window mean difference")
+check(any("does not rank" in x for x in summ["notes"]), "caveat note present (same-setup cases within the spread)")
+
+doc = open(S + "/report/index.html").read()
+rows = re.findall(r'<tr id="case-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>', doc)
+check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table: one row per case (%d)" % len(rows))
+for name, body in rows:
+    c = cases[html.unescape(name)]
+    if c["whole"] is None:
+        check("skipped" in body and "IOMMU" in body, "HTML row of %s shows skipped + reason" % name)
+        continue
+    nums = [float(x) for x in re.findall(r'data-ns="([^"]+)"', body)]
+    want = []
+    for period in ["whole", "window"]:
+        p = c[period]
+        want += [p["min_ns"], p["mean_ns"], p["stddev_ns"], p["p50_ns"], p["p99_ns"], p["p999_ns"], p["max_ns"]]
+    if c["vs_reference"]:
+        want += [c["vs_reference"]["mean_ns"], c["vs_reference"]["p99_ns"]]
+    check(nums == [float(x) for x in want], "HTML row of %s carries summary.json's numbers" % name)
+    shown = re.findall(r'data-ns="[^"]+">([^<]+)<', body)
+    check(shown == ["%.1f" % (x / 1000.0) for x in want], "HTML row of %s shows them in us" % name)
+check("http://" not in doc.replace("http://www.w3.org/", "") and "https://" not in doc and "<script" not in doc
+      and " src=" not in doc, "HTML is self-contained (no external references, no scripts)")
+nsvg = doc.count("<svg")
+check(nsvg == 9, "HTML inlines 9 SVG figures (breakdown + 2 per case): %d" % nsvg)
+csv = open(S + "/report/summary.csv").read().splitlines()
+check(len(csv) == 6 and csv[0].startswith("case,"), "summary.csv: header + 5 rows")
+md = open(S + "/report/summary.md").read()
+check(all("| %s |" % c in md for c in cases), "summary.md: a row per case")
+sys.exit(bad)
+PY
+
+# Headless Chromium: the page renders (screenshot not blank) and every figure is in the DOM.
+CH=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+    --disable-background-networking --disable-component-update --disable-sync
+    --user-data-dir="$TMP/chrome")
+timeout 120 "${CH[@]}" --screenshot="$TMP/shot.png" --window-size=1280,4000 \
+	"file://$S/report/index.html" >"$TMP/chrome.log" 2>&1 || { tail -5 "$TMP/chrome.log"; bad "chromium screenshot"; }
+timeout 120 "${CH[@]}" --dump-dom "file://$S/report/index.html" >"$TMP/dom.html" 2>>"$TMP/chrome.log" \
+	|| bad "chromium --dump-dom"
+python3 - "$TMP/shot.png" "$TMP/dom.html" <<'PY' || failed=1
+import struct, sys, zlib
+# A tiny PNG decoder (8-bit RGB/RGBA, non-interlaced): count non-white pixels.
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(data):
+    n, typ = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if typ == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif typ == b"IDAT":
+        idat += body
+    pos += 12 + n
+bpp = {2: 3, 6: 4}[ctype]
+raw, stride = zlib.decompress(idat), w * bpp
+prev, out, i = bytearray(stride), 0, 0
+nonwhite = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        if line[x] < 240 or line[x + 1] < 240 or line[x + 2] < 240:
+            nonwhite += 1
+    prev = line
+frac = nonwhite / (w * h)
+ok = frac > 0.01
+print(("ok: " if ok else "FAIL: ") + "chromium screenshot %dx%d: %.1f%% non-white pixels" % (w, h, 100 * frac))
+dom = open(sys.argv[2]).read()
+figs = dom.count("<svg")
+ok2 = figs == 9 and dom.count('<tr id="case-') == 5
+print(("ok: " if ok2 else "FAIL: ") + "chromium DOM: %d inline SVG figures, %d table rows" % (figs, dom.count('<tr id="case-')))
+sys.exit(0 if ok and ok2 else 1)
+PY
+
+# compare: a study against itself, then against a copy with one case 50% slower.
+"$VNL" compare "$S" "$S" >"$TMP/cmp-same.txt"
+rc=$?
+[ $rc -eq 0 ] && ok "compare A A: no significant change (exit 0)" || { cat "$TMP/cmp-same.txt"; bad "compare A A exit $rc"; }
+S2=$TMP/slower
+bash "$SRC/bench/mkstudy.sh" "$MKRECORD" "$S2" 6000 bridge-none 1.5 >/dev/null || fail "mkstudy.sh (slower) failed"
+"$VNL" compare --json "$S" "$S2" >"$TMP/cmp.json"
+rc=$?
+[ $rc -eq 1 ] && ok "compare A B with a slower case: exit 1" || bad "compare A B exit $rc (want 1)"
+python3 - "$TMP/cmp.json" <<'PY' || failed=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+flagged = sorted({c["name"] for c in d["cases"] for x in c["changes"] if x["significant"]})
+ok = flagged == ["bridge-none"]
+print(("ok: " if ok else "FAIL: ") + "compare flags exactly the slower case: %s" % flagged)
+sys.exit(0 if ok else 1)
+PY
+"$VNL" compare "$S" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "compare with one directory: exit 2" || bad "compare usage exit $rc"
+"$VNL" report "$S" --json >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "report DIR with a record option: exit 2" || bad "report DIR --json exit $rc"
+
+[ $failed -eq 0 ] && echo "study_report: PASS" || echo "study_report: FAIL"
+exit $failed
