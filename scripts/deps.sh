@@ -6,7 +6,9 @@ VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansso
 # iperf3 for a study's background load, QEMU for guests (the guest's kernel and busybox
 # are downloaded, not installed: `guest build`).
 VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool qemu-system-x86 iperf3 dnsmasq
-  openvswitch-switch"
+  openvswitch-switch gnuplot-nox"
+# Tests only: headless Chromium opens the study report's HTML (study_report test).
+VNL_TEST_PKGS="chromium"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
 
