@@ -10,5 +10,6 @@ int cmd_report(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct verb {
 #ifndef VNL_GUEST_STATIC /* the guest's static build has no libmnl, so no lab */
 	{ "lab", cmd_lab, "create, show, enter and remove a throwaway network lab" },
 	{ "run", cmd_run, "measure through a lab, both directions, with hops and guest clock" },
+	{ "study", cmd_study, "run a whole study from a job file: every case, load, report" },
 	{ "compare", cmd_compare, "compare two study results directories case by case" },
 #endif
 	{ "send", cmd_send, "send a time-triggered probe stream" },

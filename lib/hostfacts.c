@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "hostfacts.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The first line of a small file, without its newline; "" when unreadable. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void read_cpu_model(char *buf, size_t len)
+{
+	snprintf(buf, len, "unknown");
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		/* x86: "model name"; arm64 has none, its "CPU part" is not a name */
+		if (strncmp(line, "model name", 10))
+			continue;
+		const char *v = strchr(line, ':');
+		if (v) {
+			v += strspn(v + 1, " \t") + 1;
+			snprintf(buf, len, "%.*s", (int)strcspn(v, "\n"), v);
+		}
+		break;
+	}
+	fclose(f);
+}
+
+/* A KVM that answers: /dev/kvm can exist without being usable (nested, permissions). */
+static bool kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
+	close(fd);
+	return ok;
+}
+
+static bool dir_has_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return false;
+	struct dirent *e;
+	bool any = false;
+	while (!any && (e = readdir(d)))
+		any = e->d_name[0] != '.';
+	closedir(d);
+	return any;
+}
+
+static bool preempt_rt(const char *uname_v)
+{
+	char rt[8];
+	read_line("/sys/kernel/realtime", rt, sizeof(rt));
+	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
+}
+
+void vnl_hostfacts_read(struct vnl_hostfacts *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct utsname u;
+	if (uname(&u) == 0) {
+		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
+		snprintf(f->kernel_version, sizeof(f->kernel_version), "%s", u.version);
+	}
+	read_cpu_model(f->cpu, sizeof(f->cpu));
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	f->cores = n > 0 ? (unsigned)n : 0;
+	f->kvm = kvm_usable();
+	f->vhost = access("/dev/vhost-net", F_OK) == 0;
+	f->iommu = dir_has_entries("/sys/kernel/iommu_groups");
+	/* /proc/net/vlan appears when 802.1Q is built in or its module is loaded */
+	f->vlan = access("/proc/net/vlan", F_OK) == 0 || access("/sys/module/8021q", F_OK) == 0;
+	read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
+	f->preempt_rt = preempt_rt(f->kernel_version);
+}
+
+json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
+			   const char *finished)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:b, s:b, s:b, s:s, s:s?, s:s?}",
+			 "kernel", f->kernel, "kernel_version", f->kernel_version,
+			 "cpu", f->cpu, "cores", (int)f->cores,
+			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
+			 "isolcpus", f->isolcpus, "preempt_rt", f->preempt_rt,
+			 "iommu", f->iommu, "vlan_8021q", f->vlan,
+			 "vnetlat_version", VNL_VERSION, "started", started, "finished", finished);
+}
+
+void vnl_hostfacts_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

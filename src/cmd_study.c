@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vnetlat study FILE: run every case of a job file; the runner is lib/study.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "study.h"
+
+static const char usage_text[] =
+	"Usage: vnetlat study FILE [--out DIR] [--dry-run] [--json] [--quiet]\n"
+	"       vnetlat study --resume DIR [--json] [--quiet]\n"
+	"\n"
+	"Run the study a job file describes (vnetlat-study(5)): every case, every\n"
+	"repetition, in a fresh lab torn down after it, with its background load; then\n"
+	"write the report and print the summary table. The job file is checked first:\n"
+	"any problem is reported as FILE:LINE and nothing runs.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --out DIR     results directory (default ./vnetlat-study-YYYYmmdd-HHMMSS)\n"
+	"      --resume DIR  complete an interrupted study: keep its finished repetitions,\n"
+	"                    run the partial, failed and missing ones\n"
+	"  -n, --dry-run     list the cases and each lab's recipe; run nothing\n"
+	"      --json        print study.json (with \"dir\") at the end instead of the table\n"
+	"  -q, --quiet       no progress and no notices\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"Needs root (except --dry-run). A case this host cannot run is skipped with the\n"
+	"reason. ^C tears the current lab down, saves what was measured and exits 1.\n"
+	"Exit status: 0 every case ran or was skipped; 1 a case failed or the study was\n"
+	"interrupted; 2 bad usage or a bad job file. See vnetlat-study(8).\n";
+
+enum { O_RESUME = 256, O_JSON };
+
+static const struct option long_opts[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "resume", required_argument, NULL, O_RESUME },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* This vnetlat, for the lab and run children (argv[0] may be relative or absent from PATH). */
+static int find_self(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	if (n <= 0) {
+		vnl_errno("cannot find this program's path (/proc/self/exe)");
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int check_args(const struct vnl_studyrun_opts *o, int rest)
+{
+	if (o->resume_dir && (o->job_path || o->out_dir || o->dry_run)) {
+		vnl_err("--resume DIR takes the job file and the directory from DIR; "
+			"give no FILE, --out or --dry-run with it");
+		return -1;
+	}
+	if (!o->resume_dir && !o->job_path) {
+		vnl_err("no job file; usage: vnetlat study FILE (see vnetlat-study(5))");
+		return -1;
+	}
+	if (rest > 1) {
+		vnl_err("one job file per study; run 'vnetlat study --help'");
+		return -1;
+	}
+	if (o->job_path && access(o->job_path, R_OK)) {
+		vnl_errno("cannot read the job file %s", o->job_path);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_study(int argc, char **argv)
+{
+	struct vnl_studyrun_opts o = { .job_path = NULL };
+	int c;
+	while ((c = getopt_long(argc, argv, "o:nqh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.out_dir = optarg; break;
+		case O_RESUME: o.resume_dir = optarg; break;
+		case 'n': o.dry_run = true; break;
+		case O_JSON: o.json = true; break;
+		case 'q': o.quiet = true; break;
+		case 'h': fputs(usage_text, stdout); return VNL_EXIT_OK;
+		default:
+			fputs("run 'vnetlat study --help' for the options\n", stderr);
+			return VNL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o.job_path = argv[optind];
+	if (check_args(&o, argc - optind))
+		return VNL_EXIT_USAGE;
+	vnl_log_set_quiet(o.quiet);
+	char self[4096];
+	if (find_self(self, sizeof(self)))
+		return VNL_EXIT_FAIL;
+	o.self = self;
+	return vnl_studyrun(&o);
+}
