@@ -656,7 +656,7 @@ static json_t *study_json(const struct runner *r)
 			window = json_pack("{s:I, s:I}", "from_ns", (json_int_t)c->window_from_ns,
 					   "to_ns", (json_int_t)c->window_to_ns);
 		if (json_is_null(ref) && c->reference >= 0)
-			ref = json_string(vnl_job_case(r->job, (size_t)c->reference)->name);
+			ref = json_string(vnl_job_case(r->job, (size_t)c->reference)->section);
 	}
 	return json_pack("{s:i, s:o, s:o, s:o}", "vnetlat_study", 1, "window", window,
 			 "reference", ref, "cases", cases);
@@ -889,7 +889,7 @@ static int load_job(struct runner *r)
 		if (access(path, R_OK)) {
 			vnl_errno("cannot resume: cannot read %s; give the directory of an "
 				  "interrupted study", path);
-			return -1;
+			return -2;
 		}
 	}
 	r->job = vnl_job_load(path);
@@ -901,7 +901,7 @@ static int load_job(struct runner *r)
 		vnl_job_print_errors(r->job, stderr);
 		vnl_err("%zu problem(s) in %s; nothing was run", vnl_job_error_count(r->job),
 			path);
-		return -1;
+		return -2;
 	}
 	return 0;
 }
@@ -945,8 +945,11 @@ int vnl_studyrun(const struct vnl_studyrun_opts *o)
 {
 	struct runner r = { .o = o };
 	stop_asked = 0;
-	if (load_job(&r))
-		return r.job ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+	int bad = load_job(&r);
+	if (bad) {
+		vnl_job_free(r.job);
+		return bad == -2 ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+	}
 	int rc = VNL_EXIT_FAIL;
 	vnl_hostfacts_read(&r.host);
 	if (setup_cases(&r)) {

@@ -1,0 +1,142 @@
+#!/bin/bash
+# vnetlat study end to end (root): a short job on veth labs x load none/udp1,
+# 2 s per case, plus a passthrough case this host cannot run. Checks the
+# statuses in study.json, that every done case has records and JSON (and
+# load.json when loaded), host.json's fields, the skipped case's reason, that
+# no lab is left; then a study interrupted with SIGINT after its first case
+# exits 1 keeping that case, and --resume completes it without re-running it.
+# (The VM topologies are not used: a guest boot does not fit the time budget
+# on 2 cores; run_guest covers run through a guest.)
+# Usage: bash study_short.sh /path/to/vnetlat
+set -uo pipefail
+VNL=$(realpath "${1:?usage: study_short.sh /path/to/vnetlat}")
+TMP=$(mktemp -d)
+PIDS=()
+failed=0
+
+# Labs of a study are named s + the study's pid (4 hex digits) + case + repetition.
+lab_prefix() { printf 's%04x' $(($1 & 0xffff)); }
+
+cleanup() {
+	local p f
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for p in "${PIDS[@]}"; do
+		for f in /run/vnetlat/labs/"$(lab_prefix "$p")"*.state; do
+			[ -e "$f" ] && "$VNL" lab down --name "$(basename "$f" .state)" >/dev/null 2>&1
+		done
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failed=1; }
+jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root (network namespaces)"
+	exit 77
+fi
+command -v iperf3 >/dev/null || { echo "FAIL: iperf3 is not installed"; exit 1; }
+
+cat >"$TMP/job.ini" <<'INI'
+[global]
+interval = 1ms
+duration = 2s
+warmup = 300ms
+window = 500ms..1500ms
+reference = veth
+
+[veth]
+topology = veth
+load = none,udp1
+load_rate = 20M
+
+[pt]
+topology = passthrough
+pci_device = 0000:03:00.0
+INI
+
+labs_left() { # labs (state files) or namespaces a study with pid $1 left behind
+	local pre; pre=$(lab_prefix "$1")
+	ls /run/vnetlat/labs/ 2>/dev/null | grep "^$pre"; ip netns list | grep "^$pre"
+}
+
+# 1. The whole study.
+OUT=$TMP/r1
+"$VNL" study "$TMP/job.ini" --out "$OUT" >"$TMP/out1" 2>"$TMP/err1" &
+PIDS+=($!)
+wait $!
+rc=$?
+[ $rc = 0 ] && ok "study exit 0" || { fail "study exit $rc"; cat "$TMP/err1"; }
+grep -q '^| veth/load=none ' "$TMP/out1" && ok "summary table printed" || fail "no summary table"
+[ -z "$(labs_left "${PIDS[0]}")" ] && ok "no lab left" || fail "labs left: $(labs_left "${PIDS[0]}")"
+st=$(jq_ "$OUT/study.json" "' '.join(c['name']+'='+c['status'] for c in d['cases'])")
+[ "$st" = "veth/load=none=done veth/load=udp1=done pt=skipped" ] && ok "statuses: $st" \
+	|| fail "statuses: $st"
+reason=$(jq_ "$OUT/study.json" "d['cases'][2].get('reason') or ''")
+case "$reason" in *passthrough*|*IOMMU*|*PCI*) ok "skipped with its reason: $reason";;
+	*) fail "skipped case's reason: '$reason'";; esac
+[ "$(jq_ "$OUT/study.json" "d['window']['from_ns'], d['window']['to_ns'], d['reference']")" = \
+	"500000000 1500000000 veth" ] && ok "window and reference recorded" || fail "window/reference"
+for c in 0 1; do
+	dir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][$c]['repetitions'][0]['dir']")
+	for f in in.vnlrec in.json; do
+		[ -s "$dir/$f" ] || fail "case $c: no $f in $dir"
+	done
+	sent=$(jq_ "$dir/in.json" "d['packets']['sent']")
+	[ "$sent" -ge 1500 ] && ok "case $c: $sent probes sent, record and JSON present" \
+		|| fail "case $c: $sent probes sent"
+done
+dir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][1]['repetitions'][0]['dir']")
+bps=$(jq_ "$dir/load.json" "int(d['total_bps'])")
+[ "$bps" -gt 10000000 ] && ok "load.json: $bps bit/s achieved" || fail "load.json: $bps bit/s"
+[ ! -e "$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")/load.json" ] \
+	&& ok "no load.json without load" || fail "load.json without load"
+for k in kernel cpu cores accel vhost isolcpus preempt_rt vnetlat_version started finished; do
+	jq_ "$OUT/host.json" "d['$k']" >/dev/null 2>&1 || fail "host.json has no $k"
+done
+[ "$(jq_ "$OUT/host.json" "d['kernel']")" = "$(uname -r)" ] && ok "host.json: kernel, cpu, ..." \
+	|| fail "host.json kernel"
+cmp -s "$TMP/job.ini" "$OUT/job.ini" && ok "job.ini kept as run" || fail "job.ini differs"
+[ -s "$OUT/report/index.html" ] && ok "report written" || fail "no report/index.html"
+
+# 2. Interrupted after the first case, then resumed.
+OUT=$TMP/r2
+"$VNL" study "$TMP/job.ini" --out "$OUT" >"$TMP/out2" 2>"$TMP/err2" &
+pid=$!
+PIDS+=($pid)
+for _ in $(seq 1 300); do # until the first case is done and the second has its lab
+	[ -f "$OUT/study.json" ] && [ "$(jq_ "$OUT/study.json" "d['cases'][0]['status']")" = done ] \
+		&& [ -n "$(labs_left "$pid")" ] && break
+	sleep 0.1
+done
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ $rc = 1 ] && ok "interrupted study exit 1" || { fail "interrupted study exit $rc"; cat "$TMP/err2"; }
+[ -z "$(labs_left "$pid")" ] && ok "interrupted: lab torn down" || fail "labs left: $(labs_left "$pid")"
+st=$(jq_ "$OUT/study.json" "' '.join(c['status'] for c in d['cases'])")
+case "$st" in "done partial "*|"done failed "*) ok "after the interrupt: $st";;
+	*) fail "after the interrupt: $st";; esac
+first=$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")
+before=$(stat -c %Y.%N "$first/in.vnlrec" "$first/in.json" | tr '\n' ' ')
+"$VNL" study --resume "$OUT" >"$TMP/out3" 2>"$TMP/err3" &
+PIDS+=($!)
+wait $!
+rc=$?
+[ $rc = 0 ] && ok "resume exit 0" || { fail "resume exit $rc"; cat "$TMP/err3"; }
+st=$(jq_ "$OUT/study.json" "' '.join(c['status'] for c in d['cases'])")
+[ "$st" = "done done skipped" ] && ok "after --resume: $st" || fail "after --resume: $st"
+after=$(stat -c %Y.%N "$first/in.vnlrec" "$first/in.json" | tr '\n' ' ')
+[ "$before" = "$after" ] && ok "first case not re-run" || fail "first case re-run"
+grep -q '^case 1/' "$TMP/err3" && fail "resume ran case 1 again" || ok "resume started at case 2"
+second=$OUT/$(jq_ "$OUT/study.json" "d['cases'][1]['repetitions'][0]['dir']")
+[ -s "$second/in.vnlrec" ] && [ -s "$second/load.json" ] && ok "second case completed" \
+	|| fail "second case has no record/load"
+
+[ $failed = 0 ] && echo "PASS: study_short" || echo "FAIL: study_short"
+exit $failed
