@@ -5,6 +5,14 @@
  * to the queue they arrived on; everything else goes on to the stack.
  * Configured through the one-entry array probe_cfg, so a loader can change
  * the port without reloading.
+ *
+ * Each steered probe gets a struct vnl_xdp_probe_meta in its metadata area:
+ * the moment XDP saw it (CLOCK_TAI, the only wall clock BPF can read) and
+ * the driver's hardware RX stamp where it offers one. The verifier takes
+ * the rx_timestamp kfunc only in a device-bound program
+ * (BPF_F_XDP_DEV_BOUND_ONLY), so that call is compiled in only for
+ * bpf/xdp_probe_hw.bpf.c (this file with VNL_XDP_PROBE_HW); this object
+ * loads anywhere, also in BPF_PROG_TEST_RUN.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
@@ -38,6 +46,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } probe_stats SEC(".maps");
+
+#ifdef VNL_XDP_PROBE_HW
+#ifndef bpf_ksym_exists /* libbpf < 1.2 */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
+#endif
 
 static __always_inline void count(__u32 idx)
 {
@@ -100,6 +115,30 @@ static __always_inline bool is_probe(struct vnl_frame *f, void *data_end,
 	return false;
 }
 
+/* Stamp first, so the stamp is as early as the program can take it. */
+static __always_inline void stamp(struct xdp_md *ctx)
+{
+	__u64 now = bpf_ktime_get_tai_ns();
+	struct vnl_xdp_probe_meta *m;
+	__u64 hw = 0;
+
+#ifdef VNL_XDP_PROBE_HW
+	if (bpf_ksym_exists(bpf_xdp_metadata_rx_timestamp) &&
+	    bpf_xdp_metadata_rx_timestamp(ctx, &hw) != 0)
+		hw = 0;
+#endif
+	/* Drivers without metadata support refuse; the frame then goes unstamped. */
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)) != 0)
+		return;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return;
+	m->rx_hw = hw;
+	m->xdp_tai = now;
+	m->reserved = 0;
+	m->magic = VNL_XDP_PROBE_META_MAGIC;
+}
+
 SEC("xdp")
 int xdp_probe(struct xdp_md *ctx)
 {
@@ -115,6 +154,7 @@ int xdp_probe(struct xdp_md *ctx)
 		count(VNL_XDP_PROBE_PASSED);
 		return XDP_PASS;
 	}
+	stamp(ctx);
 	/* With no socket on this queue the helper returns the fallback, XDP_PASS. */
 	act = bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
 	count(act == XDP_REDIRECT ? VNL_XDP_PROBE_STEERED : VNL_XDP_PROBE_NO_SOCKET);

@@ -18,6 +18,19 @@ struct vnl_xdp_probe_cfg {
 	__u16 ethertype; /* host byte order: EtherType of raw-Ethernet probes */
 };
 
+/*
+ * What the program writes into the metadata area, right in front of each
+ * probe frame it steers (bpf_xdp_adjust_meta; copy mode copies it along).
+ * The AF_XDP reader finds it at frame - sizeof(struct vnl_xdp_probe_meta).
+ */
+#define VNL_XDP_PROBE_META_MAGIC 0x564e4d31 /* "VNM1" */
+struct vnl_xdp_probe_meta {
+	__u64 rx_hw;    /* driver's hardware RX stamp (bpf_xdp_metadata_rx_timestamp), 0 = none */
+	__u64 xdp_tai;  /* bpf_ktime_get_tai_ns() at XDP ingress: a software RX stamp */
+	__u32 reserved;
+	__u32 magic;    /* VNL_XDP_PROBE_META_MAGIC: the fields above are valid */
+};
+
 /* Indexes of the per-CPU counters in the map "probe_stats". */
 enum vnl_xdp_probe_stat {
 	VNL_XDP_PROBE_STEERED,   /* a probe, handed to the AF_XDP socket of its queue */

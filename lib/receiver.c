@@ -228,6 +228,7 @@ static void lock_on(struct vnl_receiver *r, const struct vnl_probe *pr, size_t l
 	r->res.clock_id = pr->clock_id;
 	r->res.payload_size = (uint32_t)len;
 	r->res.sender_hw_tx = pr->flags & VNL_WIRE_F_HWTS;
+	r->res.sender_no_ktx = pr->flags & VNL_WIRE_F_NO_KTX;
 	r->res.first_ns = app_rx;
 	r->first_mono = vnl_now_ns(CLOCK_MONOTONIC);
 	vnl_transport_set_peer(r->t, msg);
@@ -293,7 +294,7 @@ static void take_datagram(struct vnl_receiver *r, size_t len, const struct msghd
 	}
 	if (pr.type == VNL_WIRE_DATA && !r->ending) {
 		struct vnl_rx_stamps rx;
-		vnl_tstamp_rx(msg, &rx);
+		vnl_transport_rx_stamps(r->t, msg, &rx);
 		take_data(r, &pr, &rx, app_rx);
 	} else if (pr.type == VNL_WIRE_FIN) {
 		r->res.fin_seen = true;
@@ -336,7 +337,7 @@ static int receive_loop(struct vnl_receiver *r)
 		struct msghdr msg;
 		struct iovec iov;
 		vnl_transport_prepare_recv(r->t, &msg, &iov, r->buf, VNL_WIRE_MAX_SIZE + 1);
-		ssize_t n = recvmsg(r->fd, &msg, 0);
+		ssize_t n = vnl_transport_recv(r->t, &msg);
 		int64_t app_rx = vnl_now_ns(CLOCK_REALTIME);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)

@@ -31,6 +31,7 @@ struct vnl_receiver_result {
 	uint32_t stream_id, host_id, clock_id;
 	uint32_t payload_size;
 	bool sender_hw_tx;       /* the sender asked for hardware TX stamps */
+	bool sender_no_ktx;      /* the sender's path has no kernel TX stamps (AF_XDP) */
 	uint64_t sent;           /* from the FIN; 0 = unknown */
 	uint64_t received, foreign, malformed;
 	int64_t start_ns, first_ns, end_ns; /* CLOCK_REALTIME */

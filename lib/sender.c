@@ -38,6 +38,7 @@ struct vnl_sender {
 	struct vnl_sender_sinks sinks;
 	struct vnl_transport *t;
 	int fd;
+	bool no_ktx; /* AF_XDP: no kernel TX stamps will ever come */
 	unsigned fu_capacity;
 	uint8_t *buf;
 
@@ -63,6 +64,7 @@ struct vnl_sender *vnl_sender_new(const struct vnl_sender_opts *o, struct vnl_tr
 	s->sinks = *sinks;
 	s->t = t;
 	s->fd = vnl_transport_fd(t);
+	s->no_ktx = !vnl_transport_kernel_tx_stamps(t);
 	s->fu_capacity = vnl_wire_followup_capacity(o->size);
 	s->buf = calloc(1, o->size);
 	/* malloc + memset, not calloc: touch every page now, not mid-run. */
@@ -160,7 +162,7 @@ static void apply_stamp(struct vnl_sender *s, const struct vnl_tx_stamp *ts)
 static void collect_stamps(struct vnl_sender *s, bool give_up_all)
 {
 	struct vnl_tx_stamp ts;
-	while (vnl_tstamp_read_tx(s->fd, &ts) > 0)
+	while (!s->no_ktx && vnl_tstamp_read_tx(s->fd, &ts) > 0)
 		apply_stamp(s, &ts);
 	int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
 	while (s->oldest_key != s->next_key) {
@@ -193,6 +195,8 @@ static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fi
 	sl->pkt.sched = pr->sched;
 	sl->pkt.app_tx_sched = pr->app_tx_sched;
 	sl->pkt.app_tx = pr->app_tx;
+	if (s->no_ktx)
+		slot_finish(s, sl); /* nothing to wait for: the follow-up says so at once */
 }
 
 /* ---- sending ---- */
@@ -221,7 +225,7 @@ static void probe_init(const struct vnl_sender *s, struct vnl_probe *pr, uint8_t
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->type = type;
-	pr->flags = s->o.hw_tx ? VNL_WIRE_F_HWTS : 0;
+	pr->flags = (s->o.hw_tx ? VNL_WIRE_F_HWTS : 0) | (s->no_ktx ? VNL_WIRE_F_NO_KTX : 0);
 	pr->stream_id = s->o.stream_id;
 	pr->host_id = s->o.host_id;
 	pr->clock_id = (uint32_t)s->o.clock;

@@ -12,10 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "log.h"
+#include "neigh.h"
 #include "tstamp.h"
+#include "xdp_probe.h"
+#include "xsk.h"
+
+/* How long a sender waits for ARP / neighbour discovery of its destination. */
+#define NEIGH_TIMEOUT_MS 1000
+#define XDP_TTL 64
 
 struct vnl_transport {
 	int fd;
@@ -26,6 +35,12 @@ struct vnl_transport {
 	struct sockaddr_storage dest; /* sender: where probes go */
 	socklen_t dest_len;
 	struct sockaddr_storage from; /* receiver: msg_name buffer */
+	/* AF_XDP */
+	struct vnl_xsk *xsk;
+	struct vnl_frame_flow flow;  /* sender: the headers of every frame */
+	size_t hdr_len;
+	int64_t tai_minus_real;      /* receiver: CLOCK_TAI - CLOCK_REALTIME, whole seconds */
+	int64_t rx_sw, rx_hw;        /* receiver: stamps of the last frame */
 	union {
 		char buf[VNL_TSTAMP_CMSG_SPACE];
 		struct cmsghdr align;
@@ -47,6 +62,10 @@ void vnl_transport_close(struct vnl_transport *t)
 {
 	if (!t)
 		return;
+	if (t->xsk) {
+		vnl_xsk_close(t->xsk); /* owns the fd */
+		t->fd = -1;
+	}
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t);
@@ -57,6 +76,12 @@ const char *vnl_transport_name(const struct vnl_transport *t) { return t->name; 
 const char *vnl_transport_ifname(const struct vnl_transport *t) { return t->ifname; }
 const char *vnl_transport_local(const struct vnl_transport *t) { return t->local; }
 const char *vnl_transport_peer(const struct vnl_transport *t) { return t->peer; }
+int vnl_transport_xsk_fd(const struct vnl_transport *t) { return t->xsk ? t->fd : -1; }
+const char *vnl_transport_xsk_mode(const struct vnl_transport *t)
+{
+	return t->xsk ? vnl_xsk_mode_desc(t->xsk) : "";
+}
+bool vnl_transport_kernel_tx_stamps(const struct vnl_transport *t) { return !t->xsk; }
 
 /* ---- printing addresses (setup and report time only) ---- */
 
@@ -326,19 +351,277 @@ static struct vnl_transport *open_l2_receiver(const struct vnl_transport_opts *o
 	return NULL;
 }
 
+
+/* ---- AF_XDP: frames built and parsed here, steered by bpf/xdp_probe ---- */
+
+static int need_ifname(const struct vnl_transport_opts *o)
+{
+	if (o->ifname && o->ifname[0])
+		return 0;
+	vnl_err("--transport xdp needs --ifname IF (the interface whose queue the AF_XDP "
+		"socket binds to)");
+	return -1;
+}
+
+static int open_xsk(struct vnl_transport *t, const struct vnl_transport_opts *o, bool tx)
+{
+	struct vnl_xsk_opts xo = { .ifname = o->ifname, .queue = o->queue,
+				   .mode = (enum vnl_xsk_mode)o->xsk_mode, .rx = !tx, .tx = tx,
+				   .busy_poll_us = o->busy_poll_us };
+	t->xsk = vnl_xsk_open(&xo);
+	if (!t->xsk)
+		return -1;
+	t->fd = vnl_xsk_fd(t->xsk);
+	snprintf(t->ifname, sizeof(t->ifname), "%s", o->ifname);
+	return 0;
+}
+
+static void set_xdp_name(struct vnl_transport *t, int family)
+{
+	snprintf(t->name, sizeof(t->name), "%s", family == AF_INET6 ? "xdp6" : "xdp4");
+}
+
+/* The route's source address for dest (a connected UDP socket tells it). */
+static int route_source(const struct sockaddr_storage *dest, socklen_t dest_len,
+			struct sockaddr_storage *src, const char *addr)
+{
+	int fd = socket(dest->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	socklen_t len = sizeof(*src);
+	int rc = fd < 0 ? -1 : connect(fd, (const struct sockaddr *)dest, dest_len);
+	if (rc == 0)
+		rc = getsockname(fd, (struct sockaddr *)src, &len);
+	if (rc < 0)
+		vnl_err("cannot reach %s (%s); check the address and the network namespace", addr,
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int interface_mac_mtu(const char *ifname, unsigned char mac[6], int *mtu)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	int rc = fd < 0 ? -1 : ioctl(fd, SIOCGIFHWADDR, &ifr);
+	if (rc == 0)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (rc == 0)
+		rc = ioctl(fd, SIOCGIFMTU, &ifr);
+	if (rc == 0)
+		*mtu = ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		vnl_errno("cannot read the MAC address of %s", ifname);
+	return rc;
+}
+
+static void copy_ip(const struct sockaddr_storage *ss, uint8_t out[16], uint16_t *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+		memcpy(out, &in6->sin6_addr, 16);
+		*port = ntohs(in6->sin6_port);
+	} else {
+		const struct sockaddr_in *in = (const void *)ss;
+		memcpy(out, &in->sin_addr, 4);
+		*port = ntohs(in->sin_port);
+	}
+}
+
+static int destination_mac(struct vnl_transport *t, const struct vnl_transport_opts *o)
+{
+	if (o->dst_mac) {
+		if (parse_mac(o->dst_mac, t->flow.dst_mac) == 0)
+			return 0;
+		vnl_err("invalid --dst-mac '%s': expected a MAC like 02:00:00:00:00:02", o->dst_mac);
+		return -1;
+	}
+	int ifindex = (int)if_nametoindex(o->ifname);
+	if (vnl_neigh_resolve(ifindex, t->flow.family, t->flow.dst_ip, t->flow.dst_mac,
+			      NEIGH_TIMEOUT_MS) == 0)
+		return 0;
+	vnl_err("cannot find the MAC address of %s on %s (no ARP/neighbour answer); is it "
+		"on-link? give it with --dst-mac", o->addr, o->ifname);
+	return -1;
+}
+
+static int plan_flow(struct vnl_transport *t, const struct vnl_transport_opts *o)
+{
+	struct sockaddr_storage src;
+	if (resolve(o->addr, o->port, false, &t->dest, &t->dest_len) < 0 ||
+	    route_source(&t->dest, t->dest_len, &src, o->addr) < 0)
+		return -1;
+	int mtu = 0;
+	struct vnl_frame_flow *f = &t->flow;
+	f->family = t->dest.ss_family;
+	f->ttl = XDP_TTL;
+	copy_ip(&t->dest, f->dst_ip, &f->dport);
+	copy_ip(&src, f->src_ip, &f->sport);
+	if (interface_mac_mtu(o->ifname, f->src_mac, &mtu) < 0 || destination_mac(t, o) < 0)
+		return -1;
+	t->hdr_len = vnl_frame_hdr_len(f->family);
+	size_t room = vnl_xsk_frame_room(t->xsk);
+	size_t max = (size_t)mtu + VNL_FRAME_ETH_LEN < room ? (size_t)mtu + VNL_FRAME_ETH_LEN : room;
+	if (t->hdr_len + o->size > max) {
+		vnl_err("--size %u does not fit in one frame on %s with AF_XDP (at most %zu bytes "
+			"of payload)", o->size, o->ifname, max - t->hdr_len);
+		return -1;
+	}
+	format_sockaddr((struct sockaddr *)&src, t->local, sizeof(t->local));
+	format_sockaddr((struct sockaddr *)&t->dest, t->peer, sizeof(t->peer));
+	size_t n = strlen(t->local);
+	snprintf(t->local + n, sizeof(t->local) - n, " (%s queue %u)", o->ifname, o->queue);
+	set_xdp_name(t, f->family);
+	return 0;
+}
+
+static struct vnl_transport *open_xdp_sender(const struct vnl_transport_opts *o)
+{
+	struct vnl_transport *t = transport_new();
+	if (!t || need_ifname(o) < 0 || open_xsk(t, o, true) < 0 || plan_flow(t, o) < 0) {
+		vnl_transport_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* CLOCK_TAI is CLOCK_REALTIME plus the kernel's TAI offset, a whole number of seconds. */
+static int64_t measure_tai_offset(void)
+{
+	struct timespec tai, real;
+	clock_gettime(CLOCK_TAI, &tai);
+	clock_gettime(CLOCK_REALTIME, &real);
+	int64_t diff = (int64_t)(tai.tv_sec - real.tv_sec) * 1000000000 + (tai.tv_nsec - real.tv_nsec);
+	return (diff + (diff >= 0 ? 500000000 : -500000000)) / 1000000000 * 1000000000;
+}
+
+static struct vnl_transport *open_xdp_receiver(const struct vnl_transport_opts *o)
+{
+	struct vnl_transport *t = transport_new();
+	if (!t || need_ifname(o) < 0 || open_xsk(t, o, false) < 0) {
+		vnl_transport_close(t);
+		return NULL;
+	}
+	t->tai_minus_real = measure_tai_offset();
+	set_xdp_name(t, AF_INET);
+	snprintf(t->local, sizeof(t->local), "%s queue %u udp port %u", o->ifname, o->queue,
+		 o->port);
+	return t;
+}
+
+static ssize_t xdp_send(struct vnl_transport *t, const void *buf, size_t len)
+{
+	uint8_t *frame = vnl_xsk_tx_frame(t->xsk);
+	if (!frame) {
+		errno = ENOBUFS; /* every frame still in flight: transient */
+		return -1;
+	}
+	memcpy(frame + t->hdr_len, buf, len);
+	size_t flen = vnl_frame_build(&t->flow, frame, len);
+	if (!flen) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return vnl_xsk_tx_submit(t->xsk, flen) < 0 ? -1 : (ssize_t)len;
+}
+
+/* The XDP program's stamps in the metadata area in front of the frame, if it left them. */
+static void read_meta(struct vnl_transport *t, uint8_t *frame, size_t headroom)
+{
+	t->rx_sw = t->rx_hw = 0;
+	struct vnl_xdp_probe_meta m;
+	if (headroom < sizeof(m))
+		return;
+	memcpy(&m, frame - sizeof(m), sizeof(m));
+	if (m.magic != VNL_XDP_PROBE_META_MAGIC)
+		return;
+	memset(frame - sizeof(m), 0, sizeof(m)); /* never read twice if a later frame has none */
+	t->rx_sw = m.xdp_tai ? (int64_t)m.xdp_tai - t->tai_minus_real : 0;
+	t->rx_hw = (int64_t)m.rx_hw;
+}
+
+static void set_from(struct vnl_transport *t, const struct vnl_frame_view *v, struct msghdr *msg)
+{
+	memset(&t->from, 0, sizeof(t->from));
+	if (v->family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (void *)&t->from;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(v->sport);
+		memcpy(&in6->sin6_addr, v->src_ip, 16);
+		msg->msg_namelen = sizeof(*in6);
+	} else {
+		struct sockaddr_in *in = (void *)&t->from;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(v->sport);
+		memcpy(&in->sin_addr, v->src_ip, 4);
+		msg->msg_namelen = sizeof(*in);
+	}
+}
+
+static ssize_t xdp_recv(struct vnl_transport *t, struct msghdr *msg)
+{
+	uint8_t *frame;
+	ssize_t n = vnl_xsk_rx(t->xsk, &frame, VNL_TRANSPORT_WAKE_MS);
+	if (n <= 0) {
+		if (n == 0)
+			errno = EAGAIN;
+		return -1;
+	}
+	read_meta(t, frame, vnl_xsk_frame_headroom(t->xsk, frame));
+	msg->msg_controllen = 0;
+	struct vnl_frame_view v;
+	ssize_t out = 0; /* not a UDP datagram: an empty one, counted as foreign */
+	if (vnl_frame_parse(frame, (size_t)n, &v) == 0) {
+		size_t len = v.payload_len < msg->msg_iov[0].iov_len ? v.payload_len
+								      : msg->msg_iov[0].iov_len;
+		memcpy(msg->msg_iov[0].iov_base, v.payload, len);
+		set_from(t, &v, msg);
+		out = (ssize_t)len;
+	}
+	vnl_xsk_rx_release(t->xsk);
+	return out;
+}
+
 struct vnl_transport *vnl_transport_open_sender(const struct vnl_transport_opts *o)
 {
+	if (o->xdp)
+		return open_xdp_sender(o);
 	return o->l2 ? open_l2_sender(o) : open_udp_sender(o);
 }
 
 struct vnl_transport *vnl_transport_open_receiver(const struct vnl_transport_opts *o)
 {
+	if (o->xdp)
+		return open_xdp_receiver(o);
 	return o->l2 ? open_l2_receiver(o) : open_udp_receiver(o);
 }
 
 ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len)
 {
+	if (t->xsk)
+		return xdp_send(t, buf, len);
 	return sendto(t->fd, buf, len, 0, (struct sockaddr *)&t->dest, t->dest_len);
+}
+
+ssize_t vnl_transport_recv(struct vnl_transport *t, struct msghdr *msg)
+{
+	if (t->xsk)
+		return xdp_recv(t, msg);
+	return recvmsg(t->fd, msg, 0);
+}
+
+void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr *msg,
+			     struct vnl_rx_stamps *out)
+{
+	if (!t->xsk) {
+		vnl_tstamp_rx(msg, out);
+		return;
+	}
+	out->sw = t->rx_sw;
+	out->hw = t->rx_hw;
 }
 
 void vnl_transport_prepare_recv(struct vnl_transport *t, struct msghdr *msg, struct iovec *iov,
@@ -367,7 +650,9 @@ void vnl_transport_set_peer(struct vnl_transport *t, const struct msghdr *msg)
 {
 	const struct sockaddr *sa = msg->msg_name;
 	format_sockaddr(sa, t->peer, sizeof(t->peer));
-	if (sa->sa_family == AF_INET6 &&
+	if (t->xsk)
+		set_xdp_name(t, sa->sa_family);
+	else if (sa->sa_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr))
 		set_udp_name(t, AF_INET);
 	else if (sa->sa_family == AF_INET6 || sa->sa_family == AF_INET)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Probe sockets: UDP over IPv4 or IPv6, or raw Ethernet frames over
- * AF_PACKET with a chosen EtherType. Opening validates everything the user
+ * Probe sockets: UDP over IPv4 or IPv6, raw Ethernet frames over
+ * AF_PACKET with a chosen EtherType, or UDP frames over an AF_XDP socket
+ * (lib/xsk) that vnetlat builds and parses itself (lib/frame). Opening validates everything the user
  * gave (address, port, interface, privileges) and says what was wrong;
  * after that, sending and receiving are single system calls.
  */
@@ -25,6 +26,11 @@ struct vnl_transport_opts {
 	uint16_t ethertype;
 	int priority;        /* SO_PRIORITY, -1 = leave */
 	int busy_poll_us;    /* SO_BUSY_POLL, 0 = leave */
+	bool xdp;            /* --transport xdp: AF_XDP on --ifname */
+	uint32_t queue;      /* xdp: the queue the socket binds to */
+	int xsk_mode;        /* xdp: enum vnl_xsk_mode (auto, --copy, --zero-copy) */
+	const char *dst_mac; /* xdp send: --dst-mac, NULL = neighbour table */
+	uint32_t size;       /* xdp send: payload bytes, checked against the frame room */
 };
 
 struct vnl_transport;
@@ -35,7 +41,7 @@ struct vnl_transport *vnl_transport_open_receiver(const struct vnl_transport_opt
 void vnl_transport_close(struct vnl_transport *t);
 
 int vnl_transport_fd(const struct vnl_transport *t);
-/* "udp4", "udp6" or "l2" (a dual-stack receiver reports its first peer's family). */
+/* "udp4", "udp6", "l2", "xdp4" or "xdp6" (a dual-stack receiver reports its first peer's family). */
 const char *vnl_transport_name(const struct vnl_transport *t);
 /* Interface to query for hardware stamps: "" means every interface. */
 const char *vnl_transport_ifname(const struct vnl_transport *t);
@@ -43,6 +49,12 @@ const char *vnl_transport_ifname(const struct vnl_transport *t);
 const char *vnl_transport_local(const struct vnl_transport *t);
 /* Sender: printable destination. Receiver: the peer set by _set_peer, or "". */
 const char *vnl_transport_peer(const struct vnl_transport *t);
+
+/* AF_XDP: the socket's fd (for the XSKMAP), else -1; and "copy mode"/"zero-copy"... */
+int vnl_transport_xsk_fd(const struct vnl_transport *t);
+const char *vnl_transport_xsk_mode(const struct vnl_transport *t);
+/* False on AF_XDP: frames leave without SO_TIMESTAMPING (no tx_sched, tx_sw, tx_hw). */
+bool vnl_transport_kernel_tx_stamps(const struct vnl_transport *t);
 
 /* Send one probe to the destination; bytes sent or -1 (errno). */
 ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len);
@@ -54,6 +66,19 @@ ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len)
  */
 void vnl_transport_prepare_recv(struct vnl_transport *t, struct msghdr *msg, struct iovec *iov,
 				void *buf, size_t len);
+/*
+ * Receive one datagram into msg (prepared above): recvmsg on a socket; on
+ * AF_XDP the next frame's UDP payload, waiting at most VNL_TRANSPORT_WAKE_MS.
+ * Bytes (0 for an AF_XDP frame that is not a UDP datagram), or -1 with errno
+ * (EAGAIN when nothing came in time).
+ */
+#define VNL_TRANSPORT_WAKE_MS 100
+ssize_t vnl_transport_recv(struct vnl_transport *t, struct msghdr *msg);
+struct vnl_rx_stamps;
+/* The RX stamps of the datagram just received: SO_TIMESTAMPING, or on AF_XDP
+ * the XDP-ingress software stamp and the driver's hardware stamp. */
+void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr *msg,
+			     struct vnl_rx_stamps *out);
 bool vnl_transport_accept(const struct vnl_transport *t, const struct msghdr *msg);
 /* Remember msg's source as the stream's peer (called once, on lock-on). */
 void vnl_transport_set_peer(struct vnl_transport *t, const struct msghdr *msg);

@@ -27,6 +27,7 @@ enum vnl_wire_type {
 
 enum {
 	VNL_WIRE_F_HWTS = 1u << 0, /* sender asked for hardware TX stamps */
+	VNL_WIRE_F_NO_KTX = 1u << 1, /* sender's path has no kernel TX stamps (AF_XDP) */
 };
 
 struct vnl_followup {

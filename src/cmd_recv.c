@@ -21,6 +21,10 @@
 #include "timeutil.h"
 #include "transport.h"
 #include "tstamp.h"
+#include "xsk.h"
+#ifndef VNL_GUEST_STATIC /* no libbpf in the guest's static build */
+#include "xskprog.h"
+#endif
 
 #define DEFAULT_WORST 10
 
@@ -29,7 +33,7 @@ struct recv_args {
 	struct vnl_receiver_opts rcv;
 	struct vnl_analysis_opts an;
 	struct vnl_rt_opts rt;
-	bool json, quiet;
+	bool json, quiet, queue_given;
 };
 
 static void usage(FILE *out)
@@ -43,10 +47,15 @@ static void usage(FILE *out)
 		"  -d, --duration T     end T after the first probe (default: at the stream's end)\n"
 		"      --deadline T     count probes whose wakeup + one_way exceeds T as late\n"
 		"      --worst N        list the N worst probes (default %d)\n"
+		"      --transport T    udp (default), l2 (same as --l2) or xdp (AF_XDP; needs root)\n"
 		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
-		"      --ifname IF      interface for --l2\n"
+		"      --ifname IF      interface for --l2 and --transport xdp\n"
 		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
-		"      --busy-poll US   SO_BUSY_POLL on the socket\n"
+		"      --queue Q        xdp: the interface queue to bind to (default 0)\n"
+		"      --zero-copy      xdp: zero-copy or fail (default: zero-copy if the driver\n"
+		"                       has it, else copy mode)\n"
+		"      --copy           xdp: copy mode even where zero-copy is possible\n"
+		"      --busy-poll US   SO_BUSY_POLL on the socket (xdp: also SO_PREFER_BUSY_POLL)\n"
 		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
 		"      --cpu N          pin to CPU N\n"
 		"      --mlock          lock memory (no page faults mid-run)\n"
@@ -61,7 +70,7 @@ static void usage(FILE *out)
 }
 
 enum { O_DEADLINE = 256, O_WORST, O_L2, O_IFNAME, O_ETHERTYPE, O_BUSY, O_FIFO, O_CPU, O_MLOCK,
-       O_JSON, O_RECORD };
+       O_JSON, O_RECORD, O_TRANSPORT, O_QUEUE, O_ZEROCOPY, O_COPY };
 
 static const struct option long_opts[] = {
 	{ "bind", required_argument, NULL, 'b' },
@@ -71,6 +80,10 @@ static const struct option long_opts[] = {
 	{ "deadline", required_argument, NULL, O_DEADLINE },
 	{ "worst", required_argument, NULL, O_WORST },
 	{ "l2", no_argument, NULL, O_L2 },
+	{ "transport", required_argument, NULL, O_TRANSPORT },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "zero-copy", no_argument, NULL, O_ZEROCOPY },
+	{ "copy", no_argument, NULL, O_COPY },
 	{ "ifname", required_argument, NULL, O_IFNAME },
 	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
 	{ "busy-poll", required_argument, NULL, O_BUSY },
@@ -135,6 +148,26 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 		return 0;
 	case O_L2:
 		a->tr.l2 = true;
+		return 0;
+	case O_TRANSPORT:
+		a->tr.l2 = strcmp(v, "l2") == 0;
+		a->tr.xdp = strcmp(v, "xdp") == 0;
+		if (a->tr.l2 || a->tr.xdp || strcmp(v, "udp") == 0)
+			return 0;
+		return bad_value("--transport", v, "expected udp, l2 or xdp");
+	case O_QUEUE:
+		if (num("--queue", v, 0, 65535, &u) < 0)
+			return -1;
+		a->tr.queue = (uint32_t)u;
+		a->queue_given = true;
+		return 0;
+	case O_ZEROCOPY:
+	case O_COPY:
+		if (a->tr.xsk_mode != VNL_XSK_AUTO) {
+			vnl_err("give --zero-copy or --copy, not both");
+			return -1;
+		}
+		a->tr.xsk_mode = c == O_COPY ? VNL_XSK_COPY : VNL_XSK_ZEROCOPY;
 		return 0;
 	case O_IFNAME:
 		a->tr.ifname = v;
@@ -210,12 +243,16 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 		vnl_err("give --count or --duration, not both");
 		return -1;
 	}
-	if (a->tr.l2 && a->tr.addr) {
-		vnl_err("--bind is for UDP; with --l2 give --ifname");
+	if ((a->tr.l2 || a->tr.xdp) && a->tr.addr) {
+		vnl_err("--bind is for UDP; with --l2 or --transport xdp give --ifname");
 		return -1;
 	}
-	if (!a->tr.l2 && a->tr.ifname) {
-		vnl_err("--ifname is for --l2; for UDP use --bind ADDR");
+	if (!a->tr.l2 && !a->tr.xdp && a->tr.ifname) {
+		vnl_err("--ifname is for --l2 and --transport xdp; for UDP use --bind ADDR");
+		return -1;
+	}
+	if (!a->tr.xdp && (a->queue_given || a->tr.xsk_mode != VNL_XSK_AUTO)) {
+		vnl_err("--queue, --zero-copy and --copy are for --transport xdp");
 		return -1;
 	}
 	return 0;
@@ -233,13 +270,28 @@ static int check_record_path(const char *path)
 	return 0;
 }
 
+/* Which stamps exist on this path, and which do not and why (vnetlat-recv(8), STAMPS). */
+static void describe_stamping(const struct vnl_transport *t, const char *rx_desc,
+			      const struct vnl_receiver_result *r, char *out, size_t len)
+{
+	const char *sender = r->sender_no_ktx
+		? "sender AF_XDP: no kernel TX stamps (tx_sched, tx_sw, tx_hw), so tx_stack and "
+		  "path are not measured; one_way uses the sender's app_tx"
+		: r->sender_hw_tx ? "sender hardware TX stamps" : "sender software TX stamps";
+	if (vnl_transport_xsk_fd(t) < 0)
+		snprintf(out, len, "receiver %s; %s", rx_desc, sender);
+	else
+		snprintf(out, len, "receiver AF_XDP (%s; %s): rx_sw is the XDP-ingress stamp "
+			 "(bpf_ktime_get_tai_ns), no kernel RX stamps; %s", vnl_transport_xsk_mode(t),
+			 rx_desc, sender);
+}
+
 static void report(const struct recv_args *a, const struct vnl_transport *t,
-		   const struct vnl_hwts *hw, const struct vnl_analysis *an,
+		   const char *rx_desc, const struct vnl_analysis *an,
 		   const struct vnl_receiver_result *r)
 {
-	char stamping[192];
-	snprintf(stamping, sizeof(stamping), "receiver %s; sender %s TX stamps", hw->desc,
-		 r->sender_hw_tx ? "hardware" : "software");
+	char stamping[512];
+	describe_stamping(t, rx_desc, r, stamping, sizeof(stamping));
 	struct vnl_run_info info = {
 		.role = "recv", .transport = vnl_transport_name(t),
 		.local = vnl_transport_local(t), .peer = vnl_transport_peer(t),
@@ -260,9 +312,9 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 	fflush(stdout);
 }
 
-static int run(struct recv_args *a, struct vnl_transport *t)
+static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc)
 {
-	if (vnl_tstamp_enable_rx(vnl_transport_fd(t)) < 0) {
+	if (vnl_transport_xsk_fd(t) < 0 && vnl_tstamp_enable_rx(vnl_transport_fd(t)) < 0) {
 		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
 		return VNL_EXIT_FAIL;
 	}
@@ -270,7 +322,10 @@ static int run(struct recv_args *a, struct vnl_transport *t)
 	    vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
 	struct vnl_hwts hw;
-	vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
+	if (vnl_transport_xsk_fd(t) < 0) {
+		vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
+		rx_desc = hw.desc;
+	}
 	a->rcv.host_id = vnl_hostid();
 
 	struct vnl_analysis *an = vnl_analysis_new(&a->an);
@@ -284,7 +339,7 @@ static int run(struct recv_args *a, struct vnl_transport *t)
 		struct vnl_receiver_result res;
 		int run_rc = vnl_receiver_run(r, &res);
 		vnl_status_clear(st);
-		report(a, t, &hw, an, &res);
+		report(a, t, rx_desc, an, &res);
 		if (res.received == 0)
 			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "
 				"at this address and port?", vnl_transport_local(t));
@@ -307,7 +362,21 @@ int cmd_recv(int argc, char **argv)
 	struct vnl_transport *t = vnl_transport_open_receiver(&a.tr);
 	if (!t)
 		return VNL_EXIT_USAGE;
-	int rc = run(&a, t);
+	int rc;
+	if (vnl_transport_xsk_fd(t) < 0) {
+		rc = run(&a, t, "");
+	} else {
+#ifdef VNL_GUEST_STATIC
+		vnl_err("--transport xdp is not in the guest's static vnetlat (it has no libbpf)");
+		rc = VNL_EXIT_USAGE;
+#else
+		/* The program goes before the socket: frames must stop being steered first. */
+		struct vnl_xskprog *prog = vnl_xskprog_attach(a.tr.ifname, a.tr.queue, a.tr.port,
+							      vnl_transport_xsk_fd(t));
+		rc = prog ? run(&a, t, vnl_xskprog_desc(prog)) : VNL_EXIT_USAGE;
+		vnl_xskprog_detach(prog);
+#endif
+	}
 	vnl_transport_close(t);
 	return rc;
 }

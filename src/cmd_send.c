@@ -21,12 +21,13 @@
 #include "transport.h"
 #include "tstamp.h"
 #include "wire.h"
+#include "xsk.h"
 
 struct send_args {
 	struct vnl_transport_opts tr;
 	struct vnl_sender_opts snd;
 	struct vnl_rt_opts rt;
-	bool base_given, json, quiet;
+	bool base_given, json, quiet, queue_given;
 	const char *record;
 };
 
@@ -45,9 +46,15 @@ static void usage(FILE *out)
 		"      --clock C        schedule clock: realtime (default), tai or monotonic\n"
 		"      --base-time T    absolute time of probe 0 on that clock\n"
 		"                       (default: next whole second + 100ms)\n"
+		"      --transport T    udp (default), l2 (same as --l2) or xdp (AF_XDP; needs root)\n"
 		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
-		"      --ifname IF      interface for --l2\n"
+		"      --ifname IF      interface for --l2 and --transport xdp\n"
 		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
+		"      --queue Q        xdp: the interface queue to send on (default 0)\n"
+		"      --zero-copy      xdp: zero-copy or fail (default: zero-copy if the driver\n"
+		"                       has it, else copy mode)\n"
+		"      --copy           xdp: copy mode even where zero-copy is possible\n"
+		"      --dst-mac MAC    xdp: destination MAC (default: from the neighbour table)\n"
 		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
 		"      --cpu N          pin to CPU N\n"
 		"      --mlock          lock memory (no page faults mid-run)\n"
@@ -61,7 +68,7 @@ static void usage(FILE *out)
 }
 
 enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_L2, O_IFNAME, O_ETHERTYPE, O_FIFO, O_CPU, O_MLOCK,
-       O_BUSY, O_JSON, O_RECORD };
+       O_BUSY, O_JSON, O_RECORD, O_TRANSPORT, O_QUEUE, O_ZEROCOPY, O_COPY, O_DSTMAC };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
@@ -73,6 +80,11 @@ static const struct option long_opts[] = {
 	{ "clock", required_argument, NULL, O_CLOCK },
 	{ "base-time", required_argument, NULL, O_BASE },
 	{ "l2", no_argument, NULL, O_L2 },
+	{ "transport", required_argument, NULL, O_TRANSPORT },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "zero-copy", no_argument, NULL, O_ZEROCOPY },
+	{ "copy", no_argument, NULL, O_COPY },
+	{ "dst-mac", required_argument, NULL, O_DSTMAC },
 	{ "ifname", required_argument, NULL, O_IFNAME },
 	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
 	{ "sched-fifo", required_argument, NULL, O_FIFO },
@@ -147,6 +159,29 @@ static int parse_one(struct send_args *a, int c, const char *v)
 		return dur("--base-time", v, &a->snd.base_ns);
 	case O_L2:
 		a->tr.l2 = true;
+		return 0;
+	case O_TRANSPORT:
+		a->tr.l2 = strcmp(v, "l2") == 0;
+		a->tr.xdp = strcmp(v, "xdp") == 0;
+		if (a->tr.l2 || a->tr.xdp || strcmp(v, "udp") == 0)
+			return 0;
+		return bad_value("--transport", v, "expected udp, l2 or xdp");
+	case O_QUEUE:
+		if (num("--queue", v, 0, 65535, &u) < 0)
+			return -1;
+		a->tr.queue = (uint32_t)u;
+		a->queue_given = true;
+		return 0;
+	case O_ZEROCOPY:
+	case O_COPY:
+		if (a->tr.xsk_mode != VNL_XSK_AUTO) {
+			vnl_err("give --zero-copy or --copy, not both");
+			return -1;
+		}
+		a->tr.xsk_mode = c == O_COPY ? VNL_XSK_COPY : VNL_XSK_ZEROCOPY;
+		return 0;
+	case O_DSTMAC:
+		a->tr.dst_mac = v;
 		return 0;
 	case O_IFNAME:
 		a->tr.ifname = v;
@@ -231,10 +266,16 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 		vnl_err("give --count or --duration, not both");
 		return -1;
 	}
-	if (!a->tr.l2 && a->tr.ifname) {
-		vnl_err("--ifname is for --l2; a UDP stream finds its interface by route");
+	if (!a->tr.l2 && !a->tr.xdp && a->tr.ifname) {
+		vnl_err("--ifname is for --l2 and --transport xdp; a UDP stream finds its interface "
+			"by route");
 		return -1;
 	}
+	if (!a->tr.xdp && (a->queue_given || a->tr.xsk_mode != VNL_XSK_AUTO || a->tr.dst_mac)) {
+		vnl_err("--queue, --zero-copy, --copy and --dst-mac are for --transport xdp");
+		return -1;
+	}
+	a->tr.size = a->snd.size;
 	return 0;
 }
 
@@ -311,16 +352,28 @@ static void report(const struct send_args *a, const struct vnl_transport *t,
 	       r->sent, r->missed_slots, r->send_errors);
 }
 
+/* AF_XDP frames leave without SO_TIMESTAMPING: say which stamps are missing, enable none. */
+static void describe_xdp(const struct vnl_transport *t, struct vnl_hwts *hw)
+{
+	memset(hw, 0, sizeof(*hw));
+	snprintf(hw->desc, sizeof(hw->desc), "AF_XDP (%s): no kernel TX stamps; tx_stack and "
+		 "path are not measured", vnl_transport_xsk_mode(t));
+}
+
 static int run(struct send_args *a, struct vnl_transport *t)
 {
-	if (vnl_tstamp_enable_tx(vnl_transport_fd(t)) < 0) {
+	bool xdp = !vnl_transport_kernel_tx_stamps(t);
+	if (!xdp && vnl_tstamp_enable_tx(vnl_transport_fd(t)) < 0) {
 		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
 		return VNL_EXIT_FAIL;
 	}
 	if (choose_base(a) < 0 || vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
 	struct vnl_hwts hw;
-	vnl_hwts_setup(vnl_transport_ifname(t), true, false, &hw);
+	if (xdp)
+		describe_xdp(t, &hw);
+	else
+		vnl_hwts_setup(vnl_transport_ifname(t), true, false, &hw);
 	a->snd.hw_tx = hw.tx_hw;
 	if (getrandom(&a->snd.stream_id, sizeof(a->snd.stream_id), 0) < 0)
 		a->snd.stream_id = (uint32_t)vnl_now_ns(CLOCK_MONOTONIC);
