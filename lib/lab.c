@@ -14,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "labbuild.h"
 #include "labinfo.h"
 #include "labstate.h"
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
+#include "topo.h"
 
 /* ---- names ---- */
 
@@ -57,12 +59,6 @@ static void mac_text(const uint8_t mac[6], char buf[18])
 
 /* ---- build steps: done (write-ahead in the state file) or printed as ip commands ---- */
 
-struct builder {
-	const char *lab;
-	bool dry_run;
-	struct vnl_labstate *st;
-};
-
 static struct vnl_nl *nl_in(const char *ns)
 {
 	int fd = vnl_netns_open(ns);
@@ -86,7 +82,7 @@ static void nl_fail(const struct vnl_nl *nl, const char *what, const char *ns)
 		vnl_err("cannot %s in %s: %s", what, ns, strerror(saved));
 }
 
-static int record(struct builder *b, const struct vnl_obj *obj)
+static int record(struct vnl_lab_builder *b, const struct vnl_obj *obj)
 {
 	int index = vnl_labstate_record(b->st, obj);
 	if (index < 0)
@@ -94,7 +90,7 @@ static int record(struct builder *b, const struct vnl_obj *obj)
 	return index;
 }
 
-static int step_netns(struct builder *b, const char *ns)
+static int step_netns(struct vnl_lab_builder *b, const char *ns)
 {
 	if (b->dry_run) {
 		printf("ip netns add %s\n", ns);
@@ -131,7 +127,7 @@ struct veth_spec {
 	uint8_t mac[6];
 };
 
-static int step_veth(struct builder *b, const struct veth_spec *end, const struct veth_spec *peer)
+static int step_veth(struct vnl_lab_builder *b, const struct veth_spec *end, const struct veth_spec *peer)
 {
 	char mac[2][18];
 	mac_text(end->mac, mac[0]);
@@ -164,7 +160,7 @@ static int step_veth(struct builder *b, const struct veth_spec *end, const struc
 	return ret;
 }
 
-static int step_addr(struct builder *b, const char *ns, const char *ifname, const char *cidr)
+static int step_addr(struct vnl_lab_builder *b, const char *ns, const char *ifname, const char *cidr)
 {
 	struct vnl_nl_addr addr;
 	if (vnl_nl_addr_parse(cidr, &addr) < 0) {
@@ -191,7 +187,7 @@ static int step_addr(struct builder *b, const char *ns, const char *ifname, cons
 	return ret;
 }
 
-static int step_up(struct builder *b, const char *ns, const char *ifname)
+static int step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname)
 {
 	if (b->dry_run) {
 		printf("ip -n %s link set %s up\n", ns, ifname);
@@ -208,6 +204,48 @@ static int step_up(struct builder *b, const char *ns, const char *ifname)
 	return ret;
 }
 
+/* The same steps for the topology files (labbuild.h). */
+int vnl_lab_record(struct vnl_lab_builder *b, const struct vnl_obj *obj)
+{
+	return record(b, obj);
+}
+
+int vnl_lab_step_netns(struct vnl_lab_builder *b, const char *ns)
+{
+	return step_netns(b, ns);
+}
+
+int vnl_lab_step_veth(struct vnl_lab_builder *b, const char *ns, const char *ifname,
+		      const uint8_t mac[6], const char *peer_ns, const char *peer_if,
+		      const uint8_t peer_mac[6])
+{
+	struct veth_spec end = { ns, ifname, { 0 } }, peer = { peer_ns, peer_if, { 0 } };
+	memcpy(end.mac, mac, 6);
+	memcpy(peer.mac, peer_mac, 6);
+	return step_veth(b, &end, &peer);
+}
+
+int vnl_lab_step_addr(struct vnl_lab_builder *b, const char *ns, const char *ifname,
+		      const char *cidr)
+{
+	return step_addr(b, ns, ifname, cidr);
+}
+
+int vnl_lab_step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname)
+{
+	return step_up(b, ns, ifname);
+}
+
+void vnl_lab_mac(const char *lab, unsigned node_no, uint8_t mac[6])
+{
+	lab_mac(lab, node_no, mac);
+}
+
+void vnl_lab_opts_init(struct vnl_lab_opts *o)
+{
+	*o = (struct vnl_lab_opts){ .accel = VNL_ACCEL_AUTO, .vhost = VNL_VHOST_AUTO, .pin_vcpu = -1 };
+}
+
 /* ---- topologies ---- */
 
 struct lab_node {
@@ -220,7 +258,9 @@ struct topology {
 	const char *summary;
 	const struct lab_node *nodes;
 	size_t n_nodes;
-	int (*build)(struct builder *b);
+	int (*build)(struct vnl_lab_builder *b);
+	/* What must hold before anything is made (NULL: nothing); prints why not. */
+	int (*check)(const struct vnl_lab_opts *opts);
 };
 
 static void node_netns(const char *lab, const struct lab_node *node, char *buf, size_t size)
@@ -241,15 +281,20 @@ static const char *const veth_addrs[][2] = {
 };
 
 /* A file the lab writes: recorded first, like every object, so down and roll-back remove it. */
-static int record_file(struct builder *b, const char *path)
+static int record_file(struct vnl_lab_builder *b, const char *path)
 {
 	struct vnl_obj obj = { .type = VNL_OBJ_FILE };
 	snprintf(obj.path, sizeof(obj.path), "%s", path);
 	return record(b, &obj) < 0 ? -1 : 0;
 }
 
+int vnl_lab_record_path(struct vnl_lab_builder *b, const char *path)
+{
+	return record_file(b, path);
+}
+
 /* How `run` uses a veth lab (labinfo.h): node a is the remote end, node b the local one. */
-static int veth_info(struct builder *b, char ns[2][32], const struct veth_spec ends[2])
+static int veth_info(struct vnl_lab_builder *b, char ns[2][32], const struct veth_spec ends[2])
 {
 	const char *lab = b->lab;
 	char tmp[128], path[128];
@@ -279,7 +324,7 @@ static int veth_info(struct builder *b, char ns[2][32], const struct veth_spec e
 	return rc < 0 ? -1 : 0;
 }
 
-static int veth_build(struct builder *b)
+static int veth_build(struct vnl_lab_builder *b)
 {
 	char ns[2][32];
 	struct veth_spec ends[2];
@@ -301,9 +346,24 @@ static int veth_build(struct builder *b)
 	return b->dry_run ? 0 : veth_info(b, ns, ends);
 }
 
+/* The VM labs (topo_*.c): the peer board and the VM host; the guest is not a namespace. */
+static const struct lab_node vm_nodes[] = {
+	{ "r", "remote" },
+	{ "h", "host" },
+};
+
 static const struct topology topologies[] = {
 	{ "veth", "two namespaces, LAB-a (remote) and LAB-b (local), joined by a veth pair",
-	  veth_nodes, sizeof(veth_nodes) / sizeof(veth_nodes[0]), veth_build },
+	  veth_nodes, sizeof(veth_nodes) / sizeof(veth_nodes[0]), veth_build, NULL },
+	{ "bridge", "a guest on a tap in a Linux bridge with the uplink (LAB-r remote, LAB-h host)",
+	  vm_nodes, 2, vnl_topo_bridge_build, vnl_topo_vm_check },
+	{ "macvtap", "a guest on a macvtap (bridge mode) on the uplink",
+	  vm_nodes, 2, vnl_topo_macvtap_build, vnl_topo_vm_check },
+	{ "ovs", "a guest on a tap port of an Open vSwitch bridge (private ovsdb/vswitchd)",
+	  vm_nodes, 2, vnl_topo_ovs_build, vnl_topo_ovs_check },
+	{ "passthrough", "a PCI device / SR-IOV VF handed to the guest with vfio-pci (--pci BDF)",
+	  vm_nodes, 2, vnl_topo_passthrough_build,
+	  vnl_topo_passthrough_check },
 };
 
 static const struct topology *find_topology(const char *name)
@@ -327,13 +387,13 @@ const char *vnl_lab_topology_name(size_t i)
 void vnl_lab_topologies_help(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(topologies) / sizeof(topologies[0]); i++)
-		fprintf(out, "  %-6s %s\n", topologies[i].name, topologies[i].summary);
+		fprintf(out, "  %-11s %s\n", topologies[i].name, topologies[i].summary);
 }
 
 /* ---- removal: one remover per object type ---- */
 
 /* Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or 0. */
-static uint64_t process_start_time(pid_t pid)
+uint64_t vnl_process_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -348,6 +408,11 @@ static uint64_t process_start_time(pid_t pid)
 	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static uint64_t process_start_time(pid_t pid)
+{
+	return vnl_process_start_time(pid);
 }
 
 static void sleep_ms(long ms)
@@ -424,7 +489,12 @@ static int remove_process(const struct vnl_obj *obj)
 
 static int remove_path(const struct vnl_obj *obj)
 {
-	return unlink(obj->path) < 0 && errno != ENOENT ? -1 : 0;
+	/* A directory the lab made (a run directory) goes when its files have gone. */
+	if (unlink(obj->path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == EISDIR)
+		return rmdir(obj->path) < 0 && errno != ENOENT ? -1 : 0;
+	return -1;
 }
 
 static void print_remove_netns(const struct vnl_obj *obj)
@@ -498,14 +568,19 @@ static void print_up_summary(const struct topology *topo, const char *lab)
 	printf("\n");
 }
 
-int vnl_lab_up(const char *topology, const char *name, bool dry_run)
+int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts *opts,
+	       bool dry_run)
 {
+	struct vnl_lab_opts defaults;
+	vnl_lab_opts_init(&defaults);
 	const struct topology *topo = find_topology(topology);
 	if (!topo) {
 		vnl_err("unknown topology '%s'; 'vnetlat lab --help' lists them", topology);
 		return VNL_EXIT_USAGE;
 	}
-	struct builder b = { .lab = name, .dry_run = dry_run };
+	struct vnl_lab_builder b = { .lab = name, .dry_run = dry_run, .opts = opts ? opts : &defaults };
+	if (!dry_run && topo->check && topo->check(b.opts) < 0)
+		return VNL_EXIT_FAIL; /* nothing was made */
 	if (dry_run) {
 		printf("# vnetlat lab up %s --name %s, by hand:\n", topo->name, name);
 		return topo->build(&b) < 0 ? VNL_EXIT_FAIL : VNL_EXIT_OK;
@@ -780,6 +855,11 @@ static int show_lab(const char *name, json_t *labs)
 	}
 	if (!labs && n == 0)
 		printf("lab %s: %s, no nodes\n", name, topo[0] ? topo : "(topology unknown)");
+	/* The guest of a VM lab, from its info file (no output for a veth lab). */
+	if (!labs)
+		vnl_topo_guest_show(name, NULL);
+	else
+		vnl_topo_guest_show(name, jnodes);
 	if (!labs && !complete)
 		printf("  incomplete: remove it with 'vnetlat lab down --name %s'\n", name);
 	char state_file[128];

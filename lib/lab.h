@@ -27,8 +27,10 @@ const char *vnl_lab_topology_name(size_t i);
 /* "  veth   two namespaces..." lines for --help. */
 void vnl_lab_topologies_help(FILE *out);
 
-/* Build a lab; with dry_run print the ip commands on stdout and change nothing. */
-int vnl_lab_up(const char *topology, const char *name, bool dry_run);
+struct vnl_lab_opts; /* labbuild.h */
+/* Build a lab (opts NULL: defaults); with dry_run print the commands and change nothing. */
+int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts *opts,
+	       bool dry_run);
 /* Remove exactly what the lab's state file lists; dry_run prints the commands. */
 int vnl_lab_down(const char *name, bool dry_run);
 /* Nodes, interfaces, MACs and addresses of one lab, or of all when name is NULL. */

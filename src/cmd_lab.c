@@ -8,15 +8,20 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "doctor.h"
 #include "lab.h"
+#include "labbuild.h"
 #include "log.h"
+#include "parse.h"
+#include "topo.h"
 
 static void usage(FILE *out)
 {
-	fputs("Usage: vnetlat lab up TOPOLOGY [--name NAME] [--dry-run]\n"
+	fputs("Usage: vnetlat lab up TOPOLOGY [--name NAME] [--dry-run] [guest options]\n"
 	      "       vnetlat lab down [--name NAME] [--dry-run]\n"
 	      "       vnetlat lab show [--name NAME] [--json]\n"
 	      "       vnetlat lab exec NODE [--name NAME] -- COMMAND [ARGS...]\n"
+	      "       vnetlat lab doctor [--name NAME | --bridge BR]\n"
 	      "       vnetlat lab SUBCOMMAND --help\n\n"
 	      "A lab is a throwaway network of named network namespaces (seen by\n"
 	      "'ip netns list') built with netlink. Every object is recorded in\n"
@@ -25,13 +30,29 @@ static void usage(FILE *out)
 	      "Topologies:\n", out);
 	vnl_lab_topologies_help(out);
 	fputs("\nThe veth lab: NAME-a 192.0.2.1/24 2001:db8::1/64 and NAME-b 192.0.2.2/24\n"
-	      "2001:db8::2/64, each on an interface wire0 with a MAC derived from NAME.\n\n"
+	      "2001:db8::2/64, each on an interface wire0 with a MAC derived from NAME.\n"
+	      "The VM labs (bridge, macvtap, ovs, passthrough): NAME-r (remote) has wire0\n"
+	      "192.0.2.1/24 2001:db8::1/64 and runs dnsmasq; a veth joins it to uplink0 in\n"
+	      "NAME-h (host), which holds the back-end; a QEMU guest on the back-end gets\n"
+	      "192.0.2.2 by DHCP (and 2001:db8::2/64). Its files are in /run/vnetlat/guest/NAME.\n\n"
 	      "Options:\n"
 	      "  -n, --name NAME  the lab (default " VNL_LAB_DEFAULT_NAME "): 1 to 10 of a-z 0-9 -\n"
-	      "      --dry-run    up/down: print the equivalent ip commands, change nothing\n"
+	      "      --dry-run    up/down: print the equivalent commands (ip, dnsmasq, ovs-vsctl,\n"
+	      "                   qemu), change nothing\n"
 	      "      --json       show: one JSON document {\"labs\": [...]}\n"
-	      "  -h, --help       this help\n\n"
-	      "NODE for exec: a or remote, b or local, or a namespace name.\n"
+	      "  -h, --help       this help\n"
+	      "Guest options of up:\n"
+	      "      --accel kvm|tcg|auto   accelerator (auto: KVM if it can run a guest, else TCG)\n"
+	      "      --vhost on|off|auto    vhost-net (auto: when /dev/vhost-net exists)\n"
+	      "      --guest-cpus N         vCPUs (default 1)\n"
+	      "      --guest-mem MB         memory (default 256)\n"
+	      "      --pin-vcpu CPU         pin the guest's qemu threads to host CPU\n"
+	      "      --ovs-afxdp            ovs: the uplink as an AF_XDP port (userspace datapath)\n"
+	      "      --pci BDF              passthrough: the PCI device / SR-IOV VF to hand over\n"
+	      "Doctor: --name NAME checks a VM lab, --bridge BR a Linux bridge of yours (in\n"
+	      "this namespace), for the usual reasons a guest gets no DHCP lease.\n\n"
+	      "NODE for exec: a or remote, b or local (veth); r or remote, h or host, guest\n"
+	      "(through the guest's agent) for the VM labs; or a namespace name.\n"
 	      "Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), except with --dry-run.\n"
 	      "Exit status: 0 done, 1 failed (exec: the command's status), 2 bad usage.\n"
 	      "See vnetlat-lab(8).\n", out);
@@ -52,14 +73,48 @@ static int usage_error(const char *sub, const char *fmt, ...)
 
 struct lab_args {
 	const char *name;
+	const char *bridge;
+	struct vnl_lab_opts opts;
 	bool named, dry_run, json, help;
 	int npos;
 	char *pos[2];
 };
 
+/* The guest options of up ('g' in allowed); 0 or an exit code. */
+static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
+{
+	const char *why = "";
+	uint64_t v;
+	switch (c) {
+	case 'A':
+		return vnl_parse_accel(optarg, &o->accel, &why) ? usage_error(sub, "--accel %s: %s", optarg, why) : 0;
+	case 'V':
+		return vnl_parse_vhost(optarg, &o->vhost, &why) ? usage_error(sub, "--vhost %s: %s", optarg, why) : 0;
+	case 'C':
+		if (vnl_parse_u64(optarg, 1, 64, &v, &why))
+			return usage_error(sub, "--guest-cpus %s: %s", optarg, why);
+		o->guest_cpus = (unsigned)v;
+		return 0;
+	case 'M':
+		if (vnl_parse_u64(optarg, 16, 65536, &v, &why))
+			return usage_error(sub, "--guest-mem %s: %s (MB)", optarg, why);
+		o->guest_mem_mb = (unsigned)v;
+		return 0;
+	case 'P':
+		if (vnl_parse_u64(optarg, 0, 4095, &v, &why))
+			return usage_error(sub, "--pin-vcpu %s: %s", optarg, why);
+		o->pin_vcpu = (int)v;
+		return 0;
+	case 'X': o->ovs_afxdp = true; return 0;
+	case 'B': o->pci = optarg; return 0;
+	}
+	return usage_error(sub, "internal: option %c", c);
+}
+
 /*
  * Options of a subcommand (argv[0] is its name); allowed says which of
- * 'd' (--dry-run) and 'j' (--json) it takes. Non-options go to pos.
+ * 'd' (--dry-run), 'j' (--json), 'g' (guest options) and 'b' (--bridge)
+ * it takes. Non-options go to pos.
  */
 static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 {
@@ -68,24 +123,44 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "accel", required_argument, NULL, 'A' },
+		{ "vhost", required_argument, NULL, 'V' },
+		{ "guest-cpus", required_argument, NULL, 'C' },
+		{ "guest-mem", required_argument, NULL, 'M' },
+		{ "pin-vcpu", required_argument, NULL, 'P' },
+		{ "ovs-afxdp", no_argument, NULL, 'X' },
+		{ "pci", required_argument, NULL, 'B' },
+		{ "bridge", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sub = argv[0];
 	*a = (struct lab_args){ .name = VNL_LAB_DEFAULT_NAME };
+	vnl_lab_opts_init(&a->opts);
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		if ((c == 'd' || c == 'j') && !strchr(allowed, c))
+		bool guest = c && strchr("AVCMPXB", c);
+		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
+		    (guest && !strchr(allowed, 'g')))
 			return usage_error(sub, "'lab %s' has no option %s", sub, argv[optind - 1]);
+		if (guest) {
+			int ret = guest_option(sub, c, &a->opts);
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (c) {
 		case 'n': a->name = optarg; a->named = true; break;
 		case 'd': a->dry_run = true; break;
 		case 'j': a->json = true; break;
 		case 'h': a->help = true; break;
+		case 'b': a->bridge = optarg; break;
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
 				return usage_error(sub, "--name needs a value");
+			if (optopt && strchr("AVCMPBb", optopt))
+				return usage_error(sub, "%s needs a value", argv[optind - 1]);
 			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
 					   sub);
 		}
@@ -112,7 +187,7 @@ static int need_root(void)
 static int lab_up(int argc, char **argv)
 {
 	struct lab_args a;
-	int ret = parse(argc, argv, "d", &a);
+	int ret = parse(argc, argv, "dg", &a);
 	if (ret || a.help) {
 		if (a.help)
 			usage(stdout);
@@ -131,7 +206,7 @@ static int lab_up(int argc, char **argv)
 	}
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
-	return vnl_lab_up(a.pos[0], a.name, a.dry_run);
+	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);
 }
 
 static int lab_down_or_show(int argc, char **argv, bool show)
@@ -174,7 +249,27 @@ static int lab_exec(int argc, char **argv)
 				   "'vnetlat lab exec %s -- ip addr'", a.pos[0]);
 	if ((ret = need_root()))
 		return ret;
+	if (!strcmp(a.pos[0], "guest"))
+		return vnl_topo_guest_exec(a.name, argv + dashes + 1);
 	return vnl_lab_exec(a.name, a.pos[0], argv + dashes + 1);
+}
+
+static int lab_doctor(int argc, char **argv)
+{
+	struct lab_args a;
+	int ret = parse(argc, argv, "b", &a);
+	if (ret || a.help) {
+		if (a.help)
+			usage(stdout);
+		return ret;
+	}
+	if (a.npos)
+		return usage_error("doctor", "unexpected argument '%s'", a.pos[0]);
+	if (a.bridge && a.named)
+		return usage_error("doctor", "either --name (a lab) or --bridge (your bridge), not both");
+	if ((ret = need_root()))
+		return ret;
+	return a.bridge ? vnl_doctor_bridge(a.bridge) : vnl_doctor_lab(a.name);
 }
 
 int cmd_lab(int argc, char **argv)
@@ -196,6 +291,9 @@ int cmd_lab(int argc, char **argv)
 		return lab_down_or_show(argc - 1, argv + 1, true);
 	if (!strcmp(sub, "exec"))
 		return lab_exec(argc - 1, argv + 1);
-	vnl_err("unknown subcommand '%s'; it is up, down, show or exec ('vnetlat lab --help')", sub);
+	if (!strcmp(sub, "doctor"))
+		return lab_doctor(argc - 1, argv + 1);
+	vnl_err("unknown subcommand '%s'; it is up, down, show, exec or doctor ('vnetlat lab --help')",
+		sub);
 	return VNL_EXIT_USAGE;
 }

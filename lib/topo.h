@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The VM lab topologies (issue 3), as entries of lab.c's topology table: a
+ * remote namespace LAB-r running dnsmasq, a host namespace LAB-h with the
+ * uplink and the back-end under test, and a QEMU guest that gets its address
+ * by DHCP across that back-end. One file per back-end (topo_bridge.c,
+ * topo_macvtap.c, topo_ovs.c, topo_passthrough.c); what they share is in
+ * topo_guest.c.
+ */
+#ifndef VNL_TOPO_H
+#define VNL_TOPO_H
+
+#include <jansson.h>
+
+#include "labbuild.h"
+
+int vnl_topo_bridge_build(struct vnl_lab_builder *b);
+int vnl_topo_macvtap_build(struct vnl_lab_builder *b);
+int vnl_topo_ovs_build(struct vnl_lab_builder *b);
+int vnl_topo_passthrough_build(struct vnl_lab_builder *b);
+
+/* Before anything is made: the programs a VM lab needs (dnsmasq, qemu). 0, or -1 + message. */
+int vnl_topo_vm_check(const struct vnl_lab_opts *opts);
+/* ... and Open vSwitch. */
+int vnl_topo_ovs_check(const struct vnl_lab_opts *opts);
+/* ... and an IOMMU, vfio-pci and the device: refuses with what is missing and how to get it. */
+int vnl_topo_passthrough_check(const struct vnl_lab_opts *opts);
+
+/*
+ * The guest of lab (from its info file): printed as a "node guest" block, or
+ * appended to jnodes (JSON) when it is not NULL. Nothing for a lab without one.
+ */
+void vnl_topo_guest_show(const char *lab, json_t *jnodes);
+/* Run argv in the lab's guest through its agent; returns the command's exit status. */
+int vnl_topo_guest_exec(const char *lab, char **argv);
+
+#endif

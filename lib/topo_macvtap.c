@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The macvtap lab: in LAB-h, macvtap0 in bridge mode on uplink0, with the
+ * guest's MAC; qemu gets an open fd of its character device (tap<ifindex>).
+ * A macvtap's guest cannot talk to the host's own stack on the same uplink
+ * (only to the wire and other macvtaps): `lab doctor` explains that.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netns.h"
+#include "topo.h"
+#include "topo_guest.h"
+#include "topo_links.h"
+
+#define MACVTAP_IF "macvtap0"
+
+static int make_macvtap(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	if (b->dry_run) {
+		printf("ip -n %s link add link %s name %s address %s type macvtap mode bridge\n",
+		       vm->host_ns, VNL_VM_UPLINK, MACVTAP_IF, vm->guest_mac_text);
+		return 0;
+	}
+	struct vnl_obj obj = { .type = VNL_OBJ_LINK };
+	snprintf(obj.name, sizeof(obj.name), MACVTAP_IF);
+	snprintf(obj.netns, sizeof(obj.netns), "%s", vm->host_ns);
+	int index = vnl_lab_record(b, &obj);
+	if (index < 0)
+		return -1;
+	const char *why = "";
+	if (vnl_link_macvtap_add(vm->host_ns, MACVTAP_IF, VNL_VM_UPLINK, vm->guest_mac, &why) < 0) {
+		vnl_errno("cannot create %s on %s in %s%s%s", MACVTAP_IF, VNL_VM_UPLINK, vm->host_ns,
+			  why[0] ? ": " : "", why);
+		vnl_labstate_mark_failed(b->st, (size_t)index);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "MAJOR:MINOR" of the macvtap's character device. sysfs shows a namespace's
+ * links only when mounted inside it, so a child enters LAB-h and reads it.
+ */
+static int macvtap_dev(const char *ns, int ifindex, char *buf, size_t len)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char path[128], text[32] = "";
+		close(fds[0]);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev", MACVTAP_IF, ifindex);
+		FILE *f = vnl_netns_enter(ns) == 0 ? fopen(path, "re") : NULL;
+		if (!f || !fgets(text, sizeof(text), f))
+			_exit(1);
+		_exit(write(fds[1], text, strlen(text)) > 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	ssize_t n = pid > 0 ? read(fds[0], buf, len - 1) : -1;
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Our own node of the macvtap's device in the run directory, opened for qemu. */
+static int open_tap(struct vnl_lab_builder *b, const struct vnl_vm *vm, char *node, size_t len)
+{
+	char dev[32];
+	unsigned maj, min;
+	int ifindex = vnl_link_ifindex(vm->host_ns, MACVTAP_IF);
+	if (ifindex < 0 || macvtap_dev(vm->host_ns, ifindex, dev, sizeof(dev)) < 0 ||
+	    sscanf(dev, "%u:%u", &maj, &min) != 2) {
+		vnl_err("cannot find the character device of %s in %s (/sys/class/net/%s/macvtap/)",
+			MACVTAP_IF, vm->host_ns, MACVTAP_IF);
+		return -1;
+	}
+	if (vnl_vm_record_file(b, vm, MACVTAP_IF ".tap", node, len) < 0)
+		return -1;
+	if (mknod(node, S_IFCHR | 0600, makedev(maj, min)) < 0) {
+		vnl_errno("cannot create %s (device %u:%u)", node, maj, min);
+		return -1;
+	}
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		vnl_errno("cannot open %s, the tap device of %s", node, MACVTAP_IF);
+	return fd;
+}
+
+int vnl_topo_macvtap_build(struct vnl_lab_builder *b)
+{
+	struct vnl_vm vm;
+	vnl_vm_names(&vm, b->lab);
+	if (vnl_vm_base(b, &vm) < 0 || make_macvtap(b, &vm) < 0 ||
+	    vnl_lab_step_up(b, vm.host_ns, MACVTAP_IF) < 0)
+		return -1;
+	char tap_dev[300];
+	struct vnl_vm_nic nic = { MACVTAP_IF, NULL, 3, tap_dev };
+	if (b->dry_run) {
+		snprintf(tap_dev, sizeof(tap_dev),
+			 "/dev/tap$(ip netns exec %s cat /sys/class/net/%s/ifindex)", vm.host_ns,
+			 MACVTAP_IF);
+		return vnl_vm_guest(b, &vm, &nic);
+	}
+	nic.tap_fd = open_tap(b, &vm, tap_dev, sizeof(tap_dev));
+	if (nic.tap_fd < 0)
+		return -1;
+	int ret = vnl_vm_guest(b, &vm, &nic);
+	close(nic.tap_fd); /* qemu has its own copy */
+	return ret;
+}

@@ -1,0 +1,206 @@
+#!/bin/bash
+# VM labs (issue 3), root, guests under TCG: for bridge, macvtap and ovs
+# (userspace datapath): up, the guest's DHCP lease (lab info and `lab show`),
+# ping remote<->guest both ways (`lab exec r`, `lab exec guest` through the
+# agent), `lab doctor` finds no problem (and finds a real one), down leaves
+# nothing. Then: the bridge --dry-run recipe run by bash in a clean
+# environment builds a working lab (guest answers ping), cleaned by hand;
+# `lab down` after kill -9 of `lab up` mid-boot; passthrough refuses here;
+# a guest that cannot boot is reported with its console tail.
+# Usage: bash lab_vm.sh /path/to/vnetlat
+set -uo pipefail
+VNL=${1:?usage: lab_vm.sh /path/to/vnetlat}
+STATE_DIR=/run/vnetlat/labs
+GUEST_DIR=/run/vnetlat/guest
+# Lab names unique to this run, at most 10 characters.
+B=tb$$ M=tm$$ O=to$$ K=tk$$ D=td$$ F=tf$$ P=tp$$
+LABS="$B $M $O $K $D $F $P"
+TMP=$(mktemp -d)
+BG_PIDS=()
+failed=0
+
+# Processes of a lab: whatever names its run directory (qemu, dnsmasq, ovs), zombies aside.
+lab_pids() {
+	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
+}
+
+cleanup() {
+	local lab ns p
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for lab in $LABS; do
+		"$VNL" lab down --name "$lab" >/dev/null 2>&1
+		# The hand-made lab (and anything a failure left): only our own names.
+		for ns in "$lab-r" "$lab-h"; do
+			[ -e "/run/netns/$ns" ] || continue
+			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+			ip netns del "$ns" 2>/dev/null
+		done
+		for p in $(lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
+		rm -rf "${GUEST_DIR:?}/$lab"
+		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failed=1; }
+check() {
+	local what=$1; shift
+	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out" | tail -25; fi
+}
+
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
+if [ ! -x "$(dirname "$VNL")/vnetlat-static" ]; then
+	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
+	exit 77
+fi
+for prog in qemu-system-x86_64 dnsmasq ovs-vswitchd ethtool; do
+	command -v "$prog" >/dev/null ||
+		{ echo "FAIL: $prog is not installed (scripts/deps.sh VNL_RUN_PKGS)"; exit 1; }
+done
+
+# Nothing of lab $1 is left: namespaces, links, processes, run directory, state and info.
+lab_gone() {
+	local lab=$1
+	[ ! -e "/run/netns/$lab-r" ] && [ ! -e "/run/netns/$lab-h" ] || { echo "namespace left"; return 1; }
+	[ ! -e "$GUEST_DIR/$lab" ] || { echo "run directory left: $(ls -A "$GUEST_DIR/$lab")"; return 1; }
+	[ ! -e "$STATE_DIR/$lab.state" ] && [ ! -e "$STATE_DIR/$lab.info" ] || { echo "state/info left"; return 1; }
+	[ -z "$(lab_pids "$lab")" ] || { echo "processes left:"; ps -o pid,args -p "$(lab_pids "$lab" | tr '\n' ',' | sed 's/,$//')"; return 1; }
+	# Links lived in the namespaces: none may have come back to this one.
+	! ip -o link show | grep -qE ": (wire0|uplink0|tap0|macvtap0|br0)[@:]" || { echo "a lab link is in the host namespace"; return 1; }
+}
+
+# Retry a ping a few times: the first may wait for neighbour resolution.
+ping_from() { # ping_from LAB NODE ADDR
+	local i
+	for i in 1 2 3; do
+		"$VNL" lab exec "$2" --name "$1" -- ping -c 2 -W 2 "$3" && return 0
+	done
+	return 1
+}
+
+has_lease() { # has_lease LAB: lab info and `lab show` have the guest's lease 192.0.2.2
+	python3 - "$STATE_DIR/$1.info" <<'EOF' || return 1
+import json, sys
+info = json.load(open(sys.argv[1]))
+text = json.dumps(info)
+assert '"192.0.2.2"' in text, text
+EOF
+	"$VNL" lab show --name "$1" | grep -q "192.0.2.2 (DHCP lease)" || return 1
+	"$VNL" lab show --name "$1" --json | python3 -c '
+import json, sys
+labs = json.load(sys.stdin)["labs"]
+guest = [n for n in labs[0]["nodes"] if n["node"] == "guest"][0]
+assert guest["lease"] == "192.0.2.2" and guest["present"], guest
+assert guest["console_log"].endswith("/console.log"), guest'
+}
+
+topology() { # topology TOPO LAB
+	local topo=$1 lab=$2 start
+	start=$(date +%s%N)
+	if ! "$VNL" lab up "$topo" --name "$lab" >"$TMP/up-$lab" 2>&1; then
+		fail "$topo: lab up"; sed 's/^/    /' "$TMP/up-$lab" | tail -30
+		"$VNL" lab down --name "$lab" >/dev/null 2>&1
+		return
+	fi
+	ok "$topo: lab up in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+	echo "time: $topo: $(grep -o 'ready [0-9.]* s after qemu started.*lease 192.0.2.2 at [0-9.]* s' "$TMP/up-$lab")"
+	check "$topo: the guest holds DHCP lease 192.0.2.2 (lab info, show, show --json)" has_lease "$lab"
+	check "$topo: remote -> guest ping 192.0.2.2" ping_from "$lab" r 192.0.2.2
+	check "$topo: guest -> remote ping 192.0.2.1 (through the agent)" ping_from "$lab" guest 192.0.2.1
+	check "$topo: guest -> remote ping 2001:db8::1" ping_from "$lab" guest 2001:db8::1
+	check "$topo: remote -> guest ping 2001:db8::2" ping_from "$lab" r 2001:db8::2
+	check "$topo: guest exec by lab name ('vnetlat guest exec --name $lab')" \
+		bash -c "'$VNL' guest exec --name '$lab' -- ip -4 addr show eth0 | grep -q 'inet 192.0.2.2/24'"
+	check "$topo: lab doctor finds no problem" "$VNL" lab doctor --name "$lab"
+	if [ "$topo" = bridge ]; then
+		# A real fault: STP on with the usual 15 s forward delay.
+		ip -n "$lab-h" link set br0 type bridge stp_state 1 forward_delay 1500
+		"$VNL" lab doctor --name "$lab" >"$TMP/doc" 2>&1
+		if [ $? = 1 ] && grep -q "^PROBLEM  STP forward delay:.*ip link set br0 type bridge stp_state 0' then '.*ip link set br0 type bridge forward_delay 0'" "$TMP/doc"; then
+			ok "bridge: lab doctor reports STP with a 15 s forward delay, and the fix"
+		else
+			fail "bridge: lab doctor missed STP"; sed 's/^/    /' "$TMP/doc"
+		fi
+		ip -n "$lab-h" link set br0 type bridge stp_state 0
+		ip -n "$lab-h" link set br0 type bridge forward_delay 0
+		check "bridge: lab doctor --bridge br0 (a user's bridge, inside its namespace)" \
+			"$VNL" lab exec h --name "$lab" -- "$VNL" lab doctor --bridge br0
+	fi
+	check "$topo: lab down" "$VNL" lab down --name "$lab"
+	check "$topo: nothing left (namespaces, links, qemu, dnsmasq, ovs, files)" lab_gone "$lab"
+}
+
+topology bridge "$B"
+topology macvtap "$M"
+topology ovs "$O"
+
+# --dry-run: the recipe, run by bash in a clean environment, makes a working lab.
+if "$VNL" lab up bridge --name "$D" --dry-run >"$TMP/recipe.sh" 2>"$TMP/recipe.err"; then
+	ok "bridge --dry-run printed $(wc -l <"$TMP/recipe.sh") lines"
+	grep -q "^ip netns exec $D-h qemu-system-x86_64 .*-netdev tap,id=net0,ifname=tap0" "$TMP/recipe.sh" ||
+		fail "the recipe has no qemu line: $(cat "$TMP/recipe.sh")"
+	[ ! -e "$STATE_DIR/$D.state" ] && [ ! -e "/run/netns/$D-r" ] || fail "--dry-run changed something"
+	if env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -e "$TMP/recipe.sh" >"$TMP/recipe.out" 2>&1; then
+		ok "the recipe ran"
+		answered=0
+		for _ in $(seq 60); do
+			ip netns exec "$D-r" ping -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 && { answered=1; break; }
+		done
+		[ $answered = 1 ] && ok "the hand-made guest got its lease and answers ping from $D-r" ||
+			{ fail "the hand-made guest does not answer"; tail -5 "$GUEST_DIR/$D/console.log"; }
+	else
+		fail "the recipe failed"; sed 's/^/    /' "$TMP/recipe.out"
+	fi
+	# Clean by hand: processes in the namespaces, the namespaces, the run directory.
+	for ns in "$D-r" "$D-h"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p"; done
+	done
+	sleep 1
+	ip netns del "$D-r"; ip netns del "$D-h"; rm -rf "${GUEST_DIR:?}/$D"
+	check "the hand-made lab is gone after cleaning by hand" lab_gone "$D"
+else
+	fail "bridge --dry-run"; cat "$TMP/recipe.err"
+fi
+
+# kill -9 of `lab up` while the guest boots, then down.
+"$VNL" lab up bridge --name "$K" >"$TMP/kill.out" 2>&1 &
+up_pid=$!
+BG_PIDS+=("$up_pid")
+for _ in $(seq 100); do
+	[ -n "$(lab_pids "$K" | head -1)" ] && grep -q qemu "$STATE_DIR/$K.state" 2>/dev/null && break
+	sleep 0.1
+done
+sleep 1
+kill -9 "$up_pid"
+wait "$up_pid" 2>/dev/null
+[ -n "$(lab_pids "$K")" ] && ok "kill -9 of lab up mid-boot left qemu/dnsmasq running" ||
+	fail "nothing was running when lab up was killed (test timing)"
+check "lab down after kill -9" "$VNL" lab down --name "$K"
+check "nothing left after kill -9 + down" lab_gone "$K"
+
+# passthrough: no IOMMU here, so a clear refusal and nothing made.
+"$VNL" lab up passthrough --name "$P" --pci 0000:00:01.0 >"$TMP/pt.out" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "IOMMU" "$TMP/pt.out" && grep -q "intel_iommu=on" "$TMP/pt.out"; then
+	ok "passthrough refuses (exit 1): $(head -c 140 "$TMP/pt.out")..."
+else
+	fail "passthrough: exit $rc, $(cat "$TMP/pt.out")"
+fi
+check "passthrough made nothing" lab_gone "$P"
+
+# A guest that cannot boot (too little memory: the kernel panics) -> its console tail.
+"$VNL" lab up bridge --name "$F" --guest-mem 80 --accel tcg >"$TMP/bad.out" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "last console lines" "$TMP/bad.out" && grep -q "Kernel\|panic\|\[ *[0-9.]*\]" "$TMP/bad.out"; then
+	ok "a guest that does not boot: exit 1 with its console tail"
+else
+	fail "failing boot: exit $rc"; sed 's/^/    /' "$TMP/bad.out" | tail -20
+fi
+check "the failed lab was removed again" lab_gone "$F"
+
+[ $failed = 0 ] && echo "PASS: lab_vm" || echo "FAIL: lab_vm"
+exit $failed
