@@ -18,10 +18,12 @@ for interval_us in 1000 200 100 50 20 10 5 2; do
 	lost=$(json "$BENCH_TMP/rx.json" 'd["packets"]["lost"]')
 	nots=$(json "$BENCH_TMP/rx.json" 'd["packets"]["no_tx_stamps"]')
 	rcvd=$(json "$BENCH_TMP/rx.json" 'd["packets"]["received"]')
-	pps=$((1000000 / interval_us))
-	printf '  %6d pps: received %s, lost %s, missing TX stamps %s\n' "$pps" "$rcvd" "$lost" "$nots"
+	# the sender skips slots it cannot keep: what counts is the rate achieved
+	pps=$(json "$BENCH_TMP/rx.json" 'int(d["packets"]["received"] / (d["run"]["duration_ns"] / 1e9))')
+	printf '  schedule %6d pps: achieved %7d pps, received %s, lost %s, missing TX stamps %s\n' \
+		"$((1000000 / interval_us))" "$pps" "$rcvd" "$lost" "$nots"
 	[ "$lost" = 0 ] && [ "$nots" = 0 ] || break
-	best=$pps
+	[ "$pps" -gt "$best" ] && best=$pps
 done
 
 in_b sockperf server -i 192.0.2.2 -p 11111 >/dev/null 2>&1 &
