@@ -11,6 +11,7 @@
 
 #include "analysis.h"
 #include "cmd.h"
+#include "probeopts.h"
 #include "hostid.h"
 #include "log.h"
 #include "output.h"
@@ -33,7 +34,7 @@ struct recv_args {
 	struct vnl_receiver_opts rcv;
 	struct vnl_analysis_opts an;
 	struct vnl_rt_opts rt;
-	bool json, quiet, queue_given;
+	bool json, quiet;
 };
 
 static void usage(FILE *out)
@@ -69,8 +70,7 @@ static void usage(FILE *out)
 		VNL_DEFAULT_PORT, DEFAULT_WORST, VNL_DEFAULT_ETHERTYPE);
 }
 
-enum { O_DEADLINE = 256, O_WORST, O_L2, O_IFNAME, O_ETHERTYPE, O_BUSY, O_FIFO, O_CPU, O_MLOCK,
-       O_JSON, O_RECORD, O_TRANSPORT, O_QUEUE, O_ZEROCOPY, O_COPY };
+enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD };
 
 static const struct option long_opts[] = {
 	{ "bind", required_argument, NULL, 'b' },
@@ -79,49 +79,13 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "deadline", required_argument, NULL, O_DEADLINE },
 	{ "worst", required_argument, NULL, O_WORST },
-	{ "l2", no_argument, NULL, O_L2 },
-	{ "transport", required_argument, NULL, O_TRANSPORT },
-	{ "queue", required_argument, NULL, O_QUEUE },
-	{ "zero-copy", no_argument, NULL, O_ZEROCOPY },
-	{ "copy", no_argument, NULL, O_COPY },
-	{ "ifname", required_argument, NULL, O_IFNAME },
-	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
-	{ "busy-poll", required_argument, NULL, O_BUSY },
-	{ "sched-fifo", required_argument, NULL, O_FIFO },
-	{ "cpu", required_argument, NULL, O_CPU },
-	{ "mlock", no_argument, NULL, O_MLOCK },
+	VNL_PROBE_LONG_OPTIONS,
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int bad_value(const char *opt, const char *val, const char *why)
-{
-	vnl_err("invalid %s '%s': %s", opt, val, why);
-	return -1;
-}
-
-static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
-{
-	const char *why;
-	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
-		return bad_value(opt, val, why);
-	if (*out < min || *out > max) {
-		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
-		return -1;
-	}
-	return 0;
-}
-
-static int positive_dur(const char *opt, const char *val, int64_t *out)
-{
-	const char *why;
-	if (vnl_parse_duration(val, out, &why) < 0)
-		return bad_value(opt, val, why);
-	return *out > 0 ? 0 : bad_value(opt, val, "it must be > 0");
-}
 
 static int parse_one(struct recv_args *a, int c, const char *v)
 {
@@ -131,69 +95,20 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 		a->tr.addr = v;
 		return 0;
 	case 'p':
-		if (num("--port", v, 1, 65535, &u) < 0)
+		if (vnl_opt_num("--port", v, 1, 65535, &u) < 0)
 			return -1;
 		a->tr.port = (uint16_t)u;
 		return 0;
 	case 'c':
-		return num("--count", v, 1, UINT64_MAX, &a->rcv.count);
+		return vnl_opt_num("--count", v, 1, UINT64_MAX, &a->rcv.count);
 	case 'd':
-		return positive_dur("--duration", v, &a->rcv.duration_ns);
+		return vnl_opt_positive_duration("--duration", v, &a->rcv.duration_ns);
 	case O_DEADLINE:
-		return positive_dur("--deadline", v, &a->an.deadline_ns);
+		return vnl_opt_positive_duration("--deadline", v, &a->an.deadline_ns);
 	case O_WORST:
-		if (num("--worst", v, 0, 10000, &u) < 0)
+		if (vnl_opt_num("--worst", v, 0, 10000, &u) < 0)
 			return -1;
 		a->an.worst_n = (unsigned)u;
-		return 0;
-	case O_L2:
-		a->tr.l2 = true;
-		return 0;
-	case O_TRANSPORT:
-		a->tr.l2 = strcmp(v, "l2") == 0;
-		a->tr.xdp = strcmp(v, "xdp") == 0;
-		if (a->tr.l2 || a->tr.xdp || strcmp(v, "udp") == 0)
-			return 0;
-		return bad_value("--transport", v, "expected udp, l2 or xdp");
-	case O_QUEUE:
-		if (num("--queue", v, 0, 65535, &u) < 0)
-			return -1;
-		a->tr.queue = (uint32_t)u;
-		a->queue_given = true;
-		return 0;
-	case O_ZEROCOPY:
-	case O_COPY:
-		if (a->tr.xsk_mode != VNL_XSK_AUTO) {
-			vnl_err("give --zero-copy or --copy, not both");
-			return -1;
-		}
-		a->tr.xsk_mode = c == O_COPY ? VNL_XSK_COPY : VNL_XSK_ZEROCOPY;
-		return 0;
-	case O_IFNAME:
-		a->tr.ifname = v;
-		return 0;
-	case O_ETHERTYPE:
-		if (num("--ethertype", v, 0x600, 0xffff, &u) < 0)
-			return -1;
-		a->tr.ethertype = (uint16_t)u;
-		return 0;
-	case O_BUSY:
-		if (num("--busy-poll", v, 1, 1000000, &u) < 0)
-			return -1;
-		a->tr.busy_poll_us = (int)u;
-		return 0;
-	case O_FIFO:
-		if (num("--sched-fifo", v, 1, 99, &u) < 0)
-			return -1;
-		a->rt.sched_fifo = (int)u;
-		return 0;
-	case O_CPU:
-		if (num("--cpu", v, 0, 4095, &u) < 0)
-			return -1;
-		a->rt.cpu = (int)u;
-		return 0;
-	case O_MLOCK:
-		a->rt.mlock = true;
 		return 0;
 	case O_JSON:
 		a->json = true;
@@ -218,6 +133,7 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 	a->tr.priority = -1;
 	a->rt.cpu = -1;
 	a->an.worst_n = DEFAULT_WORST;
+	struct vnl_probe_cli cli = { .tr = &a->tr, .rt = &a->rt };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":b:p:c:d:qh", long_opts, NULL)) != -1) {
@@ -231,7 +147,8 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 				argv[optind - 1]);
 			return -1;
 		}
-		if (parse_one(a, c, optarg) < 0)
+		int shared = vnl_probe_cli_option(&cli, c, optarg);
+		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))
 			return -1;
 	}
 	if (optind < argc) {
@@ -251,7 +168,7 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 		vnl_err("--ifname is for --l2 and --transport xdp; for UDP use --bind ADDR");
 		return -1;
 	}
-	if (!a->tr.xdp && (a->queue_given || a->tr.xsk_mode != VNL_XSK_AUTO)) {
+	if (!a->tr.xdp && (cli.queue_given || a->tr.xsk_mode != VNL_XSK_AUTO)) {
 		vnl_err("--queue, --zero-copy and --copy are for --transport xdp");
 		return -1;
 	}

@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "cmd.h"
+#include "probeopts.h"
 #include "hostid.h"
 #include "log.h"
 #include "output.h"
@@ -27,7 +28,7 @@ struct send_args {
 	struct vnl_transport_opts tr;
 	struct vnl_sender_opts snd;
 	struct vnl_rt_opts rt;
-	bool base_given, json, quiet, queue_given;
+	bool base_given, json, quiet;
 	const char *record;
 };
 
@@ -67,8 +68,7 @@ static void usage(FILE *out)
 		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
 }
 
-enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_L2, O_IFNAME, O_ETHERTYPE, O_FIFO, O_CPU, O_MLOCK,
-       O_BUSY, O_JSON, O_RECORD, O_TRANSPORT, O_QUEUE, O_ZEROCOPY, O_COPY, O_DSTMAC };
+enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
@@ -79,18 +79,8 @@ static const struct option long_opts[] = {
 	{ "priority", required_argument, NULL, O_PRIORITY },
 	{ "clock", required_argument, NULL, O_CLOCK },
 	{ "base-time", required_argument, NULL, O_BASE },
-	{ "l2", no_argument, NULL, O_L2 },
-	{ "transport", required_argument, NULL, O_TRANSPORT },
-	{ "queue", required_argument, NULL, O_QUEUE },
-	{ "zero-copy", no_argument, NULL, O_ZEROCOPY },
-	{ "copy", no_argument, NULL, O_COPY },
 	{ "dst-mac", required_argument, NULL, O_DSTMAC },
-	{ "ifname", required_argument, NULL, O_IFNAME },
-	{ "ethertype", required_argument, NULL, O_ETHERTYPE },
-	{ "sched-fifo", required_argument, NULL, O_FIFO },
-	{ "cpu", required_argument, NULL, O_CPU },
-	{ "mlock", no_argument, NULL, O_MLOCK },
-	{ "busy-poll", required_argument, NULL, O_BUSY },
+	VNL_PROBE_LONG_OPTIONS,
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -98,116 +88,43 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int bad_value(const char *opt, const char *val, const char *why)
-{
-	vnl_err("invalid %s '%s': %s", opt, val, why);
-	return -1;
-}
-
-static int num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
-{
-	const char *why;
-	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
-		return bad_value(opt, val, why);
-	if (*out < min || *out > max) {
-		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
-		return -1;
-	}
-	return 0;
-}
-
-static int dur(const char *opt, const char *val, int64_t *out)
-{
-	const char *why;
-	return vnl_parse_duration(val, out, &why) < 0 ? bad_value(opt, val, why) : 0;
-}
-
 static int parse_one(struct send_args *a, int c, const char *v)
 {
 	uint64_t u;
 	const char *why;
 	switch (c) {
 	case 'p':
-		if (num("--port", v, 1, 65535, &u) < 0)
+		if (vnl_opt_num("--port", v, 1, 65535, &u) < 0)
 			return -1;
 		a->tr.port = (uint16_t)u;
 		return 0;
 	case 'i':
-		if (dur("--interval", v, &a->snd.interval_ns) < 0)
+		if (vnl_opt_duration("--interval", v, &a->snd.interval_ns) < 0)
 			return -1;
-		return a->snd.interval_ns > 0 ? 0 : bad_value("--interval", v, "it must be > 0");
+		return a->snd.interval_ns > 0 ? 0 : vnl_opt_bad_value("--interval", v, "it must be > 0");
 	case 'c':
-		return num("--count", v, 1, UINT64_MAX, &a->snd.count);
+		return vnl_opt_num("--count", v, 1, UINT64_MAX, &a->snd.count);
 	case 'd':
-		if (dur("--duration", v, &a->snd.duration_ns) < 0)
+		if (vnl_opt_duration("--duration", v, &a->snd.duration_ns) < 0)
 			return -1;
-		return a->snd.duration_ns > 0 ? 0 : bad_value("--duration", v, "it must be > 0");
+		return a->snd.duration_ns > 0 ? 0 : vnl_opt_bad_value("--duration", v, "it must be > 0");
 	case 's':
-		if (num("--size", v, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, &u) < 0)
+		if (vnl_opt_num("--size", v, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, &u) < 0)
 			return -1;
 		a->snd.size = (uint32_t)u;
 		return 0;
 	case O_PRIORITY:
-		if (num("--priority", v, 0, INT32_MAX, &u) < 0)
+		if (vnl_opt_num("--priority", v, 0, INT32_MAX, &u) < 0)
 			return -1;
 		a->tr.priority = (int)u;
 		return 0;
 	case O_CLOCK:
-		return vnl_parse_clock(v, &a->snd.clock, &why) < 0 ? bad_value("--clock", v, why) : 0;
+		return vnl_parse_clock(v, &a->snd.clock, &why) < 0 ? vnl_opt_bad_value("--clock", v, why) : 0;
 	case O_BASE:
 		a->base_given = true;
-		return dur("--base-time", v, &a->snd.base_ns);
-	case O_L2:
-		a->tr.l2 = true;
-		return 0;
-	case O_TRANSPORT:
-		a->tr.l2 = strcmp(v, "l2") == 0;
-		a->tr.xdp = strcmp(v, "xdp") == 0;
-		if (a->tr.l2 || a->tr.xdp || strcmp(v, "udp") == 0)
-			return 0;
-		return bad_value("--transport", v, "expected udp, l2 or xdp");
-	case O_QUEUE:
-		if (num("--queue", v, 0, 65535, &u) < 0)
-			return -1;
-		a->tr.queue = (uint32_t)u;
-		a->queue_given = true;
-		return 0;
-	case O_ZEROCOPY:
-	case O_COPY:
-		if (a->tr.xsk_mode != VNL_XSK_AUTO) {
-			vnl_err("give --zero-copy or --copy, not both");
-			return -1;
-		}
-		a->tr.xsk_mode = c == O_COPY ? VNL_XSK_COPY : VNL_XSK_ZEROCOPY;
-		return 0;
+		return vnl_opt_duration("--base-time", v, &a->snd.base_ns);
 	case O_DSTMAC:
 		a->tr.dst_mac = v;
-		return 0;
-	case O_IFNAME:
-		a->tr.ifname = v;
-		return 0;
-	case O_ETHERTYPE:
-		if (num("--ethertype", v, 0x600, 0xffff, &u) < 0)
-			return -1;
-		a->tr.ethertype = (uint16_t)u;
-		return 0;
-	case O_FIFO:
-		if (num("--sched-fifo", v, 1, 99, &u) < 0)
-			return -1;
-		a->rt.sched_fifo = (int)u;
-		return 0;
-	case O_CPU:
-		if (num("--cpu", v, 0, 4095, &u) < 0)
-			return -1;
-		a->rt.cpu = (int)u;
-		return 0;
-	case O_MLOCK:
-		a->rt.mlock = true;
-		return 0;
-	case O_BUSY:
-		if (num("--busy-poll", v, 1, 1000000, &u) < 0)
-			return -1;
-		a->tr.busy_poll_us = (int)u;
 		return 0;
 	case O_JSON:
 		a->json = true;
@@ -235,6 +152,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	a->snd.interval_ns = VNL_NSEC_PER_MSEC;
 	a->snd.size = 128;
 	bool count_given = false;
+	struct vnl_probe_cli cli = { .tr = &a->tr, .rt = &a->rt };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:i:c:d:s:qh", long_opts, NULL)) != -1) {
@@ -252,7 +170,8 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 			return -1;
 		}
 		count_given |= c == 'c';
-		if (parse_one(a, c, optarg) < 0)
+		int shared = vnl_probe_cli_option(&cli, c, optarg);
+		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))
 			return -1;
 	}
 	if (optind != argc - 1) {
@@ -271,7 +190,7 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 			"by route");
 		return -1;
 	}
-	if (!a->tr.xdp && (a->queue_given || a->tr.xsk_mode != VNL_XSK_AUTO || a->tr.dst_mac)) {
+	if (!a->tr.xdp && (cli.queue_given || a->tr.xsk_mode != VNL_XSK_AUTO || a->tr.dst_mac)) {
 		vnl_err("--queue, --zero-copy, --copy and --dst-mac are for --transport xdp");
 		return -1;
 	}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "probeopts.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+#include "parse.h"
+#include "xsk.h"
+
+int vnl_opt_bad_value(const char *opt, const char *val, const char *why)
+{
+	vnl_err("invalid %s '%s': %s", opt, val, why);
+	return -1;
+}
+
+int vnl_opt_num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *why;
+	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
+		return vnl_opt_bad_value(opt, val, why);
+	if (*out < min || *out > max) {
+		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+int vnl_opt_duration(const char *opt, const char *val, int64_t *out)
+{
+	const char *why;
+	return vnl_parse_duration(val, out, &why) < 0 ? vnl_opt_bad_value(opt, val, why) : 0;
+}
+
+int vnl_opt_positive_duration(const char *opt, const char *val, int64_t *out)
+{
+	if (vnl_opt_duration(opt, val, out) < 0)
+		return -1;
+	return *out > 0 ? 0 : vnl_opt_bad_value(opt, val, "it must be > 0");
+}
+
+static int transport_choice(struct vnl_transport_opts *tr, const char *v)
+{
+	tr->l2 = strcmp(v, "l2") == 0;
+	tr->xdp = strcmp(v, "xdp") == 0;
+	if (tr->l2 || tr->xdp || strcmp(v, "udp") == 0)
+		return 0;
+	return vnl_opt_bad_value("--transport", v, "expected udp, l2 or xdp");
+}
+
+static int xsk_mode(struct vnl_transport_opts *tr, int c)
+{
+	if (tr->xsk_mode != VNL_XSK_AUTO) {
+		vnl_err("give --zero-copy or --copy, not both");
+		return -1;
+	}
+	tr->xsk_mode = c == VNL_PO_COPY ? VNL_XSK_COPY : VNL_XSK_ZEROCOPY;
+	return 0;
+}
+
+/* The shared options that take a number: where it goes and its range. */
+static int numeric_option(struct vnl_probe_cli *cli, int c, const char *v)
+{
+	uint64_t u;
+	switch (c) {
+	case VNL_PO_QUEUE:
+		if (vnl_opt_num("--queue", v, 0, 65535, &u) < 0)
+			return -1;
+		cli->tr->queue = (uint32_t)u;
+		cli->queue_given = true;
+		return 0;
+	case VNL_PO_ETHERTYPE:
+		if (vnl_opt_num("--ethertype", v, 0x600, 0xffff, &u) < 0)
+			return -1;
+		cli->tr->ethertype = (uint16_t)u;
+		return 0;
+	case VNL_PO_BUSY:
+		if (vnl_opt_num("--busy-poll", v, 1, 1000000, &u) < 0)
+			return -1;
+		cli->tr->busy_poll_us = (int)u;
+		return 0;
+	case VNL_PO_FIFO:
+		if (vnl_opt_num("--sched-fifo", v, 1, 99, &u) < 0)
+			return -1;
+		cli->rt->sched_fifo = (int)u;
+		return 0;
+	default: /* VNL_PO_CPU */
+		if (vnl_opt_num("--cpu", v, 0, 4095, &u) < 0)
+			return -1;
+		cli->rt->cpu = (int)u;
+		return 0;
+	}
+}
+
+int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v)
+{
+	int rc;
+	switch (c) {
+	case VNL_PO_L2:
+		cli->tr->l2 = true;
+		return 1;
+	case VNL_PO_TRANSPORT:
+		rc = transport_choice(cli->tr, v);
+		break;
+	case VNL_PO_ZEROCOPY:
+	case VNL_PO_COPY:
+		rc = xsk_mode(cli->tr, c);
+		break;
+	case VNL_PO_IFNAME:
+		cli->tr->ifname = v;
+		return 1;
+	case VNL_PO_MLOCK:
+		cli->rt->mlock = true;
+		return 1;
+	case VNL_PO_QUEUE:
+	case VNL_PO_ETHERTYPE:
+	case VNL_PO_BUSY:
+	case VNL_PO_FIFO:
+	case VNL_PO_CPU:
+		rc = numeric_option(cli, c, v);
+		break;
+	default:
+		return 0;
+	}
+	return rc < 0 ? -1 : 1;
+}
