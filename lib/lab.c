@@ -352,6 +352,11 @@ static const struct lab_node vm_nodes[] = {
 	{ "h", "host" },
 };
 
+/* Passthrough: the guest's NIC is the device, its wire the device's own. */
+static const struct lab_node passthrough_nodes[] = {
+	{ "h", "host" },
+};
+
 static const struct topology topologies[] = {
 	{ "veth", "two namespaces, LAB-a (remote) and LAB-b (local), joined by a veth pair",
 	  veth_nodes, sizeof(veth_nodes) / sizeof(veth_nodes[0]), veth_build, NULL },
@@ -362,7 +367,7 @@ static const struct topology topologies[] = {
 	{ "ovs", "a guest on a tap port of an Open vSwitch bridge (private ovsdb/vswitchd)",
 	  vm_nodes, 2, vnl_topo_ovs_build, vnl_topo_ovs_check },
 	{ "passthrough", "a PCI device / SR-IOV VF handed to the guest with vfio-pci (--pci BDF)",
-	  vm_nodes, 2, vnl_topo_passthrough_build,
+	  passthrough_nodes, 1, vnl_topo_passthrough_build,
 	  vnl_topo_passthrough_check },
 };
 
@@ -529,6 +534,7 @@ static const struct remover {
 	[VNL_OBJ_PROCESS] = { remove_process, print_remove_process },
 	[VNL_OBJ_BPF_PIN] = { remove_path, print_remove_path },
 	[VNL_OBJ_FILE] = { remove_path, print_remove_path },
+	[VNL_OBJ_PCI_DRIVER] = { vnl_pci_restore, vnl_pci_print_restore },
 };
 
 /* Remove every object of the state, newest first. Returns how many could not be removed. */

@@ -36,6 +36,7 @@ static const char *const type_names[VNL_OBJ__COUNT] = {
 	[VNL_OBJ_PROCESS] = "process",
 	[VNL_OBJ_BPF_PIN] = "bpf_pin",
 	[VNL_OBJ_FILE] = "file",
+	[VNL_OBJ_PCI_DRIVER] = "pci_driver",
 };
 
 const char *vnl_obj_type_name(enum vnl_obj_type type)

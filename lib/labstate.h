@@ -13,6 +13,7 @@
  *   {"type":"process","name":"qemu","pid":1234,"start_time":56789}
  *   {"type":"bpf_pin","path":"/sys/fs/bpf/vnl/prog"}
  *   {"type":"file","path":"/run/vnetlat/vnl/guest.sock"}
+ *   {"type":"pci_driver","path":"/sys/bus/pci/devices/0000:03:10.0","name":"ixgbevf"}
  * and {"failed":N} when creating object N (0-based) failed before it existed,
  * {"made":N,"ident":X} once object N exists, with what identifies that very
  * object (a namespace's nsfs inode), so down can tell it from a namesake
@@ -40,6 +41,7 @@ enum vnl_obj_type {
 	VNL_OBJ_PROCESS,  /* a process we started: pid + start_time (clock ticks since boot) */
 	VNL_OBJ_BPF_PIN,  /* a pinned BPF object: path */
 	VNL_OBJ_FILE,     /* a file or socket we made: path */
+	VNL_OBJ_PCI_DRIVER, /* a PCI device (path: its sysfs dir) given to vfio-pci; name: its driver before */
 	VNL_OBJ__COUNT
 };
 

@@ -206,6 +206,7 @@ int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 	     argv_add(a, "console=ttyS0 panic=-1 rdinit=/init%s%s", cfg->append ? " " : "",
 		      cfg->append ? cfg->append : "") ||
 	     add_network(cfg, a) ||
+	     (cfg->pci_host && (argv_add(a, "-device") || argv_add(a, "vfio-pci,host=%s", cfg->pci_host))) ||
 	     argv_add(a, "-device") || argv_add(a, "virtio-serial-pci,id=vser0") ||
 	     argv_add(a, "-chardev") || argv_add(a, "socket,id=agent,path=%s,server=on,wait=off", esock) ||
 	     argv_add(a, "-device") ||

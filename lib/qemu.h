@@ -37,6 +37,7 @@ struct vnl_qemu_cfg {
 	const char *tap;        /* tap interface name (qemu opens or creates it), or NULL */
 	int tap_fd;             /* an open tap/macvtap fd to pass as fd=N, or -1 */
 	const char *mac;        /* guest MAC; NULL: 52:54:00:12:34:56 */
+	const char *pci_host;   /* a PCI device (BDF) bound to vfio-pci to hand over, or NULL */
 	const char *run_dir;    /* agent.sock, qemu.pid, qemu.log (and console.log) live here */
 	const char *console;    /* console log; NULL: RUN_DIR/console.log */
 	const char *netns;      /* run qemu inside this named namespace (/run/netns), or NULL */

@@ -26,6 +26,10 @@ int vnl_topo_ovs_check(const struct vnl_lab_opts *opts);
 /* ... and an IOMMU, vfio-pci and the device: refuses with what is missing and how to get it. */
 int vnl_topo_passthrough_check(const struct vnl_lab_opts *opts);
 
+/* Give a PCI device that passthrough handed to vfio-pci back to its driver (a remover). */
+int vnl_pci_restore(const struct vnl_obj *obj);
+void vnl_pci_print_restore(const struct vnl_obj *obj);
+
 /*
  * The guest of lab (from its info file): printed as a "node guest" block, or
  * appended to jnodes (JSON) when it is not NULL. Nothing for a lab without one.

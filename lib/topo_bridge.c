@@ -67,7 +67,7 @@ int vnl_topo_bridge_build(struct vnl_lab_builder *b)
 {
 	struct vnl_vm vm;
 	vnl_vm_names(&vm, b->lab);
-	const struct vnl_vm_nic nic = { VNL_VM_TAP, VNL_VM_TAP, -1, NULL };
+	const struct vnl_vm_nic nic = { .backend_if = VNL_VM_TAP, .tap = VNL_VM_TAP, .tap_fd = -1 };
 	return vnl_vm_base(b, &vm) < 0 || make_bridge(b, &vm) < 0 || no_bridge_netfilter(b, &vm) < 0 ||
 			       vnl_vm_tap(b, &vm, VNL_VM_TAP) < 0 ||
 			       enslave(b, &vm, VNL_VM_UPLINK) < 0 || enslave(b, &vm, VNL_VM_TAP) < 0 ||

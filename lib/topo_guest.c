@@ -224,7 +224,7 @@ int vnl_vm_run(struct vnl_lab_builder *b, const char *ns, const char *const argv
 
 /* ---- the remote namespace, the wire and the host namespace ---- */
 
-static int make_run_dir(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+int vnl_vm_run_dir(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
 	if (b->dry_run) {
 		printf("mkdir -p %s\n", vm->run_dir);
@@ -280,7 +280,7 @@ int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm)
 	uint8_t wire_mac[6], uplink_mac[6];
 	vnl_lab_mac(vm->lab, MAC_WIRE, wire_mac);
 	vnl_lab_mac(vm->lab, MAC_UPLINK, uplink_mac);
-	return make_run_dir(b, vm) < 0 || vnl_lab_step_netns(b, vm->remote_ns) < 0 ||
+	return vnl_vm_run_dir(b, vm) < 0 || vnl_lab_step_netns(b, vm->remote_ns) < 0 ||
 			       vnl_lab_step_netns(b, vm->host_ns) < 0 ||
 			       vnl_lab_step_veth(b, vm->remote_ns, VNL_VM_WIRE, wire_mac, vm->host_ns,
 						 VNL_VM_UPLINK, uplink_mac) < 0 ||
@@ -376,7 +376,7 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		.kernel = img->kernel, .initrd = img->initrd, .append = append, .accel = o->accel,
 		.vhost = o->vhost, .cpus = o->guest_cpus, .mem_mb = o->guest_mem_mb,
 		.tap = nic->tap, .tap_fd = nic->tap_fd, .mac = vm->guest_mac_text,
-		.run_dir = vm->run_dir, .netns = vm->host_ns,
+		.run_dir = vm->run_dir, .netns = vm->host_ns, .pci_host = nic->pci,
 	};
 }
 
@@ -389,7 +389,7 @@ static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
 		printf("# --accel auto: tcg here; use '-accel kvm -cpu host' where KVM runs guests\n");
 		cfg->accel = VNL_ACCEL_TCG;
 	}
-	if (nic->tap_fd >= 0)
+	if (nic->tap_fd >= 0 && nic->tap_dev)
 		printf("tapdev=%s\n", nic->tap_dev);
 	if (vnl_qemu_argv(cfg, &a) < 0) {
 		vnl_errno("cannot build the qemu command line");
@@ -401,8 +401,11 @@ static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
 	vnl_vm_path(vm, "qemu.log", log, sizeof(log));
 	printf("ip netns exec %s %s%s >%s 2>&1 &\n", vm->host_ns, line ? line : "",
 	       nic->tap_fd >= 0 ? " 3<>\"$tapdev\"" : "", log);
-	printf("# the guest takes its address by DHCP (%s gets " VNL_VM_GUEST4 "): see %s/dnsmasq.leases\n",
-	       vm->guest_mac_text, vm->run_dir);
+	if (nic->pci)
+		printf("# the guest takes its address by DHCP on the network of %s\n", nic->pci);
+	else
+		printf("# the guest takes its address by DHCP (%s gets " VNL_VM_GUEST4 "): see "
+		       "%s/dnsmasq.leases\n", vm->guest_mac_text, vm->run_dir);
 	free(line);
 	return 0;
 }
@@ -436,6 +439,34 @@ static int wait_lease(const struct vnl_vm *vm, int64_t qemu_start, char *ip, siz
 	return -1;
 }
 
+/* The guest's IPv4 address on eth0, asked through the agent (no lease file of ours). */
+static int wait_guest_addr(struct vnl_agent *agent, int64_t qemu_start, char *ip, size_t len,
+			   int64_t *addr_ns)
+{
+	static const char *const argv[] = { "ip", "-4", "-o", "addr", "show", "dev", "eth0", NULL };
+	int64_t start = vnl_now_ns(CLOCK_MONOTONIC);
+	while (vnl_now_ns(CLOCK_MONOTONIC) - start < (int64_t)VNL_VM_LEASE_MS * VNL_NSEC_PER_MSEC) {
+		struct vnl_agent_result r;
+		const char *why;
+		char *inet, addr[64];
+		if (vnl_agent_run(agent, argv, NULL, 5000, &r, &why) < 0)
+			break;
+		inet = strstr(r.out, " inet ");
+		if (inet && sscanf(inet, " inet %63[0-9.]", addr) == 1) {
+			snprintf(ip, len, "%s", addr);
+			vnl_agent_result_free(&r);
+			*addr_ns = vnl_now_ns(CLOCK_REALTIME) - qemu_start;
+			return 0;
+		}
+		vnl_agent_result_free(&r);
+		sleep_ms(500);
+	}
+	vnl_err("the guest got no IPv4 address on eth0 (the passed-through device) within %d s: "
+		"is its driver in the guest image, and is there a DHCP server on its network?",
+		VNL_VM_LEASE_MS / 1000);
+	return -1;
+}
+
 static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		     const struct vnl_vm_nic *nic, const struct vnl_booted *g, const char *ip)
 {
@@ -449,17 +480,20 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	vnl_lab_mac(vm->lab, MAC_WIRE, wire_mac);
 	snprintf(info.name, sizeof(info.name), "%.15s", vm->lab);
 	snprintf(info.topology, sizeof(info.topology), "%.15s", vnl_labstate_topology(b->st));
-	snprintf(info.remote.netns, sizeof(info.remote.netns), "%.31s", vm->remote_ns);
-	snprintf(info.remote.ifname, sizeof(info.remote.ifname), VNL_VM_WIRE);
-	vnl_nl_mac_format(wire_mac, 6, info.remote.mac, sizeof(info.remote.mac));
-	snprintf(info.remote.addr4, sizeof(info.remote.addr4), VNL_VM_REMOTE4);
-	snprintf(info.remote.addr6, sizeof(info.remote.addr6), VNL_VM_REMOTE6);
+	/* With a passed-through device, the remote end is on the device's wire: not ours to know. */
+	if (!nic->pci) {
+		snprintf(info.remote.netns, sizeof(info.remote.netns), "%.31s", vm->remote_ns);
+		snprintf(info.remote.ifname, sizeof(info.remote.ifname), VNL_VM_WIRE);
+		vnl_nl_mac_format(wire_mac, 6, info.remote.mac, sizeof(info.remote.mac));
+		snprintf(info.remote.addr4, sizeof(info.remote.addr4), VNL_VM_REMOTE4);
+		snprintf(info.remote.addr6, sizeof(info.remote.addr6), VNL_VM_REMOTE6);
+	}
 	snprintf(info.local.ifname, sizeof(info.local.ifname), "eth0");
 	snprintf(info.local.mac, sizeof(info.local.mac), "%s", vm->guest_mac_text);
 	snprintf(info.local.addr4, sizeof(info.local.addr4), "%.47s", ip);
 	snprintf(info.local.addr6, sizeof(info.local.addr6), VNL_VM_GUEST6);
 	snprintf(info.host_netns, sizeof(info.host_netns), "%.31s", vm->host_ns);
-	snprintf(info.uplink_if, sizeof(info.uplink_if), VNL_VM_UPLINK);
+	snprintf(info.uplink_if, sizeof(info.uplink_if), "%s", nic->pci ? "" : VNL_VM_UPLINK);
 	snprintf(info.backend_if, sizeof(info.backend_if), "%.15s", nic->backend_if);
 	vnl_vm_path(vm, "agent.sock", info.agent_path, sizeof(info.agent_path));
 	vnl_vm_path(vm, "console.log", info.console_log, sizeof(info.console_log));
@@ -503,11 +537,13 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	int ret = record_qemu(b, &g);
 	if (ret == 0 && b->opts->pin_vcpu >= 0)
 		pin_qemu(vnl_qemu_pid(g.qemu), b->opts->pin_vcpu);
+	if (ret == 0 && nic->pci)
+		ret = wait_guest_addr(g.agent, qemu_start, ip, sizeof(ip), &lease_ns);
+	else if (ret == 0)
+		ret = wait_lease(vm, qemu_start, ip, sizeof(ip), &lease_ns);
 	/* The guest lives on after `lab up`: close the channel, leave qemu running. */
 	vnl_agent_close(g.agent);
 	g.agent = NULL;
-	if (ret == 0)
-		ret = wait_lease(vm, qemu_start, ip, sizeof(ip), &lease_ns);
 	if (ret == 0)
 		ret = save_info(b, vm, nic, &g, ip);
 	if (ret == 0)

@@ -44,6 +44,8 @@ void vnl_vm_path(const struct vnl_vm *vm, const char *file, char *buf, size_t le
 int vnl_vm_record_file(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *file,
 		       char *buf, size_t len);
 
+/* The run directory only. */
+int vnl_vm_run_dir(struct vnl_lab_builder *b, const struct vnl_vm *vm);
 /* The run directory, LAB-r (wire0, addresses, dnsmasq) and LAB-h (uplink0 up). */
 int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm);
 /* A persistent tap ifname in LAB-h, up. */
@@ -64,6 +66,8 @@ struct vnl_vm_nic {
 	const char *tap;         /* qemu opens this tap, or NULL */
 	int tap_fd;              /* or this fd, -1 */
 	const char *tap_dev;     /* dry run: the device the fd is opened from */
+	const char *pci;         /* or a PCI device bound to vfio-pci (BDF): the address then
+				  * comes from the device's own network, read through the agent */
 };
 /* Boot the guest on nic, wait for its DHCP lease, write the lab info. */
 int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struct vnl_vm_nic *nic);

@@ -108,7 +108,7 @@ int vnl_topo_macvtap_build(struct vnl_lab_builder *b)
 	    vnl_lab_step_up(b, vm.host_ns, MACVTAP_IF) < 0)
 		return -1;
 	char tap_dev[300];
-	struct vnl_vm_nic nic = { MACVTAP_IF, NULL, 3, tap_dev };
+	struct vnl_vm_nic nic = { .backend_if = MACVTAP_IF, .tap_fd = 3, .tap_dev = tap_dev };
 	if (b->dry_run) {
 		snprintf(tap_dev, sizeof(tap_dev),
 			 "/dev/tap$(ip netns exec %s cat /sys/class/net/%s/ifindex)", vm.host_ns,

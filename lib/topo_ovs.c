@@ -161,7 +161,7 @@ int vnl_topo_ovs_build(struct vnl_lab_builder *b)
 	struct ovs_paths p;
 	vnl_vm_names(&vm, b->lab);
 	ovs_paths(&vm, &p);
-	const struct vnl_vm_nic nic = { VNL_VM_TAP, VNL_VM_TAP, -1, NULL };
+	const struct vnl_vm_nic nic = { .backend_if = VNL_VM_TAP, .tap = VNL_VM_TAP, .tap_fd = -1 };
 	return vnl_vm_base(b, &vm) < 0 || no_tx_offload(b, &vm) < 0 ||
 			       vnl_vm_tap(b, &vm, VNL_VM_TAP) < 0 || ovs_dir(b, &p) < 0 ||
 			       start_ovsdb(b, &vm, &p) < 0 || start_vswitchd(b, &vm, &p) < 0 ||
