@@ -191,6 +191,27 @@ static void port_state(struct subject *s, const char *port)
 		       name, s->prefix, s->bridge);
 }
 
+/* In a lab, the uplink and the guest's tap must both be ports of the bridge. */
+static void check_ports(struct subject *s)
+{
+	const char *need[2] = { s->uplink, s->backend };
+	unsigned before = s->problems;
+	char path[300];
+	if (!is_linux_bridge(s) || !s->uplink)
+		return;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/brif/%s", s->bridge, need[i]);
+		if (need[i] && need[i][0] && access(path, F_OK) < 0)
+			report(s, false, "bridge ports",
+			       "%s is not a port of %s, so nothing crosses between it and the other "
+			       "side; fix: '%sip link set %s master %s'", need[i], s->bridge, s->prefix,
+			       need[i], s->bridge);
+	}
+	if (s->problems == before)
+		report(s, true, "bridge ports", "%s and %s are ports of %s", s->uplink, s->backend,
+		       s->bridge);
+}
+
 static void check_stp(struct subject *s)
 {
 	if (!is_linux_bridge(s))
@@ -359,6 +380,7 @@ static void run_checks(struct subject *s)
 	check_netfilter(s);
 	check_wireless(s);
 	check_macvtap(s);
+	check_ports(s);
 	check_stp(s);
 	check_rp_filter(s);
 	check_fdb(s);
@@ -400,6 +422,17 @@ static int verdict(int problems, const char *what)
 	return problems ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 
+int vnl_doctor_vm(const char *host_ns, const char *topology, const char *uplink,
+		  const char *backend, const char *guest_mac, const char *run_dir)
+{
+	struct subject s = { .ns = host_ns, .topology = topology, .uplink = uplink,
+			     .backend = backend, .guest_mac = guest_mac };
+	s.bridge = strcmp(topology, "macvtap") ? VNL_VM_BRIDGE : NULL;
+	snprintf(s.prefix, sizeof(s.prefix), "ip netns exec %s ", host_ns);
+	snprintf(s.run_dir, sizeof(s.run_dir), "%s", run_dir);
+	return checks_in_netns(&s);
+}
+
 int vnl_doctor_lab(const char *lab)
 {
 	struct vnl_lab_info info;
@@ -414,18 +447,15 @@ int vnl_doctor_lab(const char *lab)
 		vnl_err("lab %s (%s) has no guest, so no DHCP to check", lab, info.topology);
 		return VNL_EXIT_FAIL;
 	}
-	struct subject s = { .ns = info.host_netns, .topology = info.topology,
-			     .uplink = info.uplink_if, .backend = info.backend_if,
-			     .guest_mac = info.local.mac };
-	s.bridge = strcmp(info.topology, "macvtap") ? VNL_VM_BRIDGE : NULL;
-	snprintf(s.prefix, sizeof(s.prefix), "ip netns exec %s ", info.host_netns);
-	snprintf(s.run_dir, sizeof(s.run_dir), "%.*s", (int)(strrchr(info.agent_path, '/') - info.agent_path),
-		 info.agent_path);
+	char run_dir[256];
+	snprintf(run_dir, sizeof(run_dir), "%.*s",
+		 (int)(strrchr(info.agent_path, '/') - info.agent_path), info.agent_path);
 	printf("lab %s (%s): guest %s on %s in %s\n", lab, info.topology, info.local.mac,
 	       info.backend_if, info.host_netns);
 	char what[64];
 	snprintf(what, sizeof(what), "lab %s", lab);
-	return verdict(checks_in_netns(&s), what);
+	return verdict(vnl_doctor_vm(info.host_netns, info.topology, info.uplink_if,
+				     info.backend_if, info.local.mac, run_dir), what);
 }
 
 int vnl_doctor_bridge(const char *bridge)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "doctor.h"
 #include "guestimg.h"
 #include "labinfo.h"
 #include "log.h"
@@ -415,7 +416,8 @@ static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
  * from qemu's start (qemu_start: CLOCK_REALTIME ns). The guest asks for it
  * during boot, so it is often there before the agent is ready.
  */
-static int wait_lease(const struct vnl_vm *vm, int64_t qemu_start, char *ip, size_t len,
+static int wait_lease(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
+		      const struct vnl_vm_nic *nic, int64_t qemu_start, char *ip, size_t len,
 		      int64_t *lease_ns)
 {
 	char leases[256];
@@ -434,8 +436,10 @@ static int wait_lease(const struct vnl_vm *vm, int64_t qemu_start, char *ip, siz
 	vnl_vm_path(vm, "console.log", console, sizeof(console));
 	vnl_console_tail(console, 10, tail, sizeof(tail));
 	vnl_err("the guest (MAC %s) got no DHCP lease from dnsmasq in %s within %d s; last "
-		"console lines (%s):\n%s\nThe usual reasons: 'vnetlat lab doctor' explains them",
+		"console lines (%s):\n%s\nWhat 'vnetlat lab doctor' finds, before the lab is removed:",
 		vm->guest_mac_text, vm->remote_ns, VNL_VM_LEASE_MS / 1000, console, tail);
+	vnl_doctor_vm(vm->host_ns, vnl_labstate_topology(b->st), VNL_VM_UPLINK, nic->backend_if,
+		      vm->guest_mac_text, vm->run_dir);
 	return -1;
 }
 
@@ -540,7 +544,7 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	if (ret == 0 && nic->pci)
 		ret = wait_guest_addr(g.agent, qemu_start, ip, sizeof(ip), &lease_ns);
 	else if (ret == 0)
-		ret = wait_lease(vm, qemu_start, ip, sizeof(ip), &lease_ns);
+		ret = wait_lease(b, vm, nic, qemu_start, ip, sizeof(ip), &lease_ns);
 	/* The guest lives on after `lab up`: close the channel, leave qemu running. */
 	vnl_agent_close(g.agent);
 	g.agent = NULL;

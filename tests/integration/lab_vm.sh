@@ -127,6 +127,15 @@ topology() { # topology TOPO LAB
 		fi
 		ip -n "$lab-h" link set br0 type bridge stp_state 0
 		ip -n "$lab-h" link set br0 type bridge forward_delay 0
+		# Another: the uplink taken out of the bridge.
+		ip -n "$lab-h" link set uplink0 nomaster
+		"$VNL" lab doctor --name "$lab" >"$TMP/doc" 2>&1
+		if [ $? = 1 ] && grep -q "^PROBLEM  bridge ports: uplink0 is not a port of br0.*ip link set uplink0 master br0" "$TMP/doc"; then
+			ok "bridge: lab doctor reports the uplink missing from the bridge, and the fix"
+		else
+			fail "bridge: lab doctor missed the uplink out of the bridge"; sed 's/^/    /' "$TMP/doc"
+		fi
+		ip -n "$lab-h" link set uplink0 master br0
 		check "bridge: lab doctor --bridge br0 (a user's bridge, inside its namespace)" \
 			"$VNL" lab exec h --name "$lab" -- "$VNL" lab doctor --bridge br0
 	fi
