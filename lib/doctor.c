@@ -448,8 +448,10 @@ int vnl_doctor_lab(const char *lab)
 		return VNL_EXIT_FAIL;
 	}
 	char run_dir[256];
-	snprintf(run_dir, sizeof(run_dir), "%.*s",
-		 (int)(strrchr(info.agent_path, '/') - info.agent_path), info.agent_path);
+	const char *slash = strrchr(info.agent_path, '/');
+	/* The lab's run directory is where its agent socket is. */
+	snprintf(run_dir, sizeof(run_dir), "%.*s", slash ? (int)(slash - info.agent_path) : 0,
+		 info.agent_path);
 	printf("lab %s (%s): guest %s on %s in %s\n", lab, info.topology, info.local.mac,
 	       info.backend_if, info.host_netns);
 	char what[64];

@@ -378,6 +378,7 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		.vhost = o->vhost, .cpus = o->guest_cpus, .mem_mb = o->guest_mem_mb,
 		.tap = nic->tap, .tap_fd = nic->tap_fd, .mac = vm->guest_mac_text,
 		.run_dir = vm->run_dir, .netns = vm->host_ns, .pci_host = nic->pci,
+		.no_csum_offload = nic->no_csum_offload,
 	};
 }
 
@@ -564,8 +565,11 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 static pid_t guest_pid(const struct vnl_lab_info *info)
 {
 	char pidfile[300], text[32] = "";
-	snprintf(pidfile, sizeof(pidfile), "%.*s/qemu.pid",
-		 (int)(strrchr(info->agent_path, '/') - info->agent_path), info->agent_path);
+	const char *slash = strrchr(info->agent_path, '/');
+	if (!slash)
+		return 0;
+	snprintf(pidfile, sizeof(pidfile), "%.*s/qemu.pid", (int)(slash - info->agent_path),
+		 info->agent_path);
 	FILE *f = fopen(pidfile, "re");
 	if (!f)
 		return 0;

@@ -69,12 +69,12 @@ static int ovs_dir(struct vnl_lab_builder *b, const struct ovs_paths *p)
 static int start_ovsdb(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struct ovs_paths *p)
 {
 	char pid[300], ctl[300], log[300], out[300], remote[300], o_pid[320], o_ctl[320], o_log[320];
-	if (ovs_file(b, p, "conf.db", pid, sizeof(pid)) < 0)
+	if (ovs_file(b, p, "conf.db", out, sizeof(out)) < 0)
 		return -1;
 	const char *const create[] = { "ovsdb-tool", "create", p->db, OVS_SCHEMA, NULL };
 	if (vnl_vm_run(b, vm->host_ns, create) < 0)
 		return -1;
-	if (ovs_file(b, p, "db.sock", pid, sizeof(pid)) < 0 ||
+	if (ovs_file(b, p, "db.sock", out, sizeof(out)) < 0 ||
 	    ovs_file(b, p, "ovsdb-server.pid", pid, sizeof(pid)) < 0 ||
 	    ovs_file(b, p, "ovsdb-server.ctl", ctl, sizeof(ctl)) < 0 ||
 	    ovs_file(b, p, "ovsdb-server.log", log, sizeof(log)) < 0 ||

@@ -1,6 +1,6 @@
 #!/bin/bash
 # VM labs (issue 3), root, guests under TCG: for bridge, macvtap and ovs
-# (userspace datapath): up, the guest's DHCP lease (lab info and `lab show`),
+# (userspace datapath; and ovs with an AF_XDP uplink): up, the guest's DHCP lease (lab info and `lab show`),
 # ping remote<->guest both ways (`lab exec r`, `lab exec guest` through the
 # agent), `lab doctor` finds no problem (and finds a real one), down leaves
 # nothing. Then: the bridge --dry-run recipe run by bash in a clean
@@ -13,8 +13,8 @@ VNL=${1:?usage: lab_vm.sh /path/to/vnetlat}
 STATE_DIR=/run/vnetlat/labs
 GUEST_DIR=/run/vnetlat/guest
 # Lab names unique to this run, at most 10 characters.
-B=tb$$ M=tm$$ O=to$$ K=tk$$ D=td$$ F=tf$$ P=tp$$
-LABS="$B $M $O $K $D $F $P"
+B=tb$$ M=tm$$ O=to$$ X=tx$$ K=tk$$ D=td$$ F=tf$$ P=tp$$
+LABS="$B $M $O $X $K $D $F $P"
 TMP=$(mktemp -d)
 BG_PIDS=()
 failed=0
@@ -146,6 +146,21 @@ topology() { # topology TOPO LAB
 topology bridge "$B"
 topology macvtap "$M"
 topology ovs "$O"
+
+# ovs with the uplink as an AF_XDP port (userspace datapath).
+if "$VNL" lab up ovs --name "$X" --ovs-afxdp >"$TMP/up-$X" 2>&1; then
+	ok "ovs --ovs-afxdp: lab up"
+	check "ovs --ovs-afxdp: uplink0 is an afxdp port without error" bash -c "
+		out=\$(ip netns exec '$X-h' ovs-vsctl --db=unix:'$GUEST_DIR/$X/ovs/db.sock' get interface uplink0 type error)
+		echo \"\$out\"; [ \"\$out\" = \"afxdp
+[]\" ]"
+	check "ovs --ovs-afxdp: remote -> guest ping 192.0.2.2" ping_from "$X" r 192.0.2.2
+	check "ovs --ovs-afxdp: guest -> remote ping 192.0.2.1" ping_from "$X" guest 192.0.2.1
+	check "ovs --ovs-afxdp: lab down" "$VNL" lab down --name "$X"
+	check "ovs --ovs-afxdp: nothing left" lab_gone "$X"
+else
+	fail "ovs --ovs-afxdp: lab up"; sed 's/^/    /' "$TMP/up-$X" | tail -20
+fi
 
 # --dry-run: the recipe, run by bash in a clean environment, makes a working lab.
 if "$VNL" lab up bridge --name "$D" --dry-run >"$TMP/recipe.sh" 2>"$TMP/recipe.err"; then
