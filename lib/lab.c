@@ -369,6 +369,8 @@ static const struct topology topologies[] = {
 	{ "passthrough", "a PCI device / SR-IOV VF handed to the guest with vfio-pci (--pci BDF)",
 	  passthrough_nodes, 1, vnl_topo_passthrough_build,
 	  vnl_topo_passthrough_check },
+	{ "xdp", "the bridge lab with an XDP fast path (xdp_uplink, xdp_guest) in front of br0",
+	  vm_nodes, 2, vnl_topo_xdp_build, vnl_topo_xdp_check },
 };
 
 static const struct topology *find_topology(const char *name)
@@ -525,6 +527,12 @@ static void print_remove_path(const struct vnl_obj *obj)
 	printf("rm -f %s\n", obj->path);
 }
 
+/* An XDP bridge is a directory of pins, links among them: detached and removed by lab name. */
+static int remove_bpf_pin(const struct vnl_obj *obj)
+{
+	return vnl_topo_xdp_is_bridge_pin(obj) ? vnl_topo_xdp_remove_pin(obj) : remove_path(obj);
+}
+
 static const struct remover {
 	int (*remove)(const struct vnl_obj *obj);
 	void (*print)(const struct vnl_obj *obj);
@@ -532,7 +540,7 @@ static const struct remover {
 	[VNL_OBJ_NETNS] = { remove_netns, print_remove_netns },
 	[VNL_OBJ_LINK] = { remove_link, print_remove_link },
 	[VNL_OBJ_PROCESS] = { remove_process, print_remove_process },
-	[VNL_OBJ_BPF_PIN] = { remove_path, print_remove_path },
+	[VNL_OBJ_BPF_PIN] = { remove_bpf_pin, print_remove_path },
 	[VNL_OBJ_FILE] = { remove_path, print_remove_path },
 	[VNL_OBJ_PCI_DRIVER] = { vnl_pci_restore, vnl_pci_print_restore },
 };
@@ -870,10 +878,14 @@ static int show_lab(const char *name, json_t *labs)
 		printf("  incomplete: remove it with 'vnetlat lab down --name %s'\n", name);
 	char state_file[128];
 	snprintf(state_file, sizeof(state_file), "%s/%s.state", VNL_LABSTATE_DIR, name);
+	json_t *jlab = labs ? json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", name, "topology",
+					topo, "state_file", state_file, "complete", complete, "nodes",
+					jnodes)
+			    : NULL;
+	if (!strcmp(topo, "xdp"))
+		vnl_topo_xdp_show(name, jlab);
 	if (labs)
-		json_array_append_new(labs, json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", name,
-						      "topology", topo, "state_file", state_file,
-						      "complete", complete, "nodes", jnodes));
+		json_array_append_new(labs, jlab);
 	else
 		json_decref(jnodes);
 	vnl_labstate_close(st);

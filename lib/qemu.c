@@ -174,7 +174,8 @@ static int add_network(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 	else
 		return 0;
 	return rc || argv_add(a, "-device") ||
-	       argv_add(a, "virtio-net-pci,netdev=net0,mac=%s", cfg->mac ? cfg->mac : "52:54:00:12:34:56");
+	       argv_add(a, "virtio-net-pci,netdev=net0,mac=%s%s", cfg->mac ? cfg->mac : "52:54:00:12:34:56",
+			cfg->no_csum_offload ? ",csum=off" : "");
 }
 
 int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)

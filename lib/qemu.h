@@ -8,6 +8,7 @@
 #ifndef VNL_QEMU_H
 #define VNL_QEMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,7 @@ struct vnl_qemu_cfg {
 	const char *run_dir;    /* agent.sock, qemu.pid, qemu.log (and console.log) live here */
 	const char *console;    /* console log; NULL: RUN_DIR/console.log */
 	const char *netns;      /* run qemu inside this named namespace (/run/netns), or NULL */
+	bool no_csum_offload;   /* virtio-net csum=off: the guest sends complete checksums */
 };
 
 /* A NULL-terminated, owned argument vector. */

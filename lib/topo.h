@@ -11,6 +11,7 @@
 #define VNL_TOPO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "labbuild.h"
 
@@ -18,6 +19,15 @@ int vnl_topo_bridge_build(struct vnl_lab_builder *b);
 int vnl_topo_macvtap_build(struct vnl_lab_builder *b);
 int vnl_topo_ovs_build(struct vnl_lab_builder *b);
 int vnl_topo_passthrough_build(struct vnl_lab_builder *b);
+/* topo_xdp.c (in the vnl_xdp layer): the bridge lab with the XDP bridge in front. */
+int vnl_topo_xdp_build(struct vnl_lab_builder *b);
+int vnl_topo_xdp_check(const struct vnl_lab_opts *opts);
+/* Its ports, attach modes and per-CPU-summed fast/slow counters: printed, or as "xdp" in jlab. */
+void vnl_topo_xdp_show(const char *lab, json_t *jlab);
+/* A bpf_pin object that is a whole XDP bridge (VNL_XDP_PIN_ROOT/LAB)... */
+bool vnl_topo_xdp_is_bridge_pin(const struct vnl_obj *obj);
+/* ...removed by lab name: links detached, everything unpinned. */
+int vnl_topo_xdp_remove_pin(const struct vnl_obj *obj);
 
 /* Before anything is made: the programs a VM lab needs (dnsmasq, qemu). 0, or -1 + message. */
 int vnl_topo_vm_check(const struct vnl_lab_opts *opts);

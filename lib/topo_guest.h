@@ -68,6 +68,7 @@ struct vnl_vm_nic {
 	const char *tap_dev;     /* dry run: the device the fd is opened from */
 	const char *pci;         /* or a PCI device bound to vfio-pci (BDF): the address then
 				  * comes from the device's own network, read through the agent */
+	bool no_csum_offload;    /* the guest completes its own checksums (XDP redirects) */
 };
 /* Boot the guest on nic, wait for its DHCP lease, write the lab info. */
 int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struct vnl_vm_nic *nic);
