@@ -142,8 +142,15 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		bool guest = c && strchr("AVCMPXB", c);
 		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
-		    (guest && !strchr(allowed, 'g')))
-			return usage_error(sub, "'lab %s' has no option %s", sub, argv[optind - 1]);
+		    (guest && !strchr(allowed, 'g'))) {
+			/* by its name: argv[optind - 1] may be the option's value */
+			const char *opt = argv[optind - 1];
+			for (size_t i = 0; opts[i].name; i++)
+				if (opts[i].val == c)
+					opt = opts[i].name;
+			return usage_error(sub, "'lab %s' has no option --%s", sub,
+					   opt[0] == '-' ? opt + 2 : opt);
+		}
 		if (guest) {
 			int ret = guest_option(sub, c, &a->opts);
 			if (ret)
