@@ -121,55 +121,7 @@ sys.exit(bad)
 PY
 
 # Headless Chromium: the page renders (screenshot not blank) and every figure is in the DOM.
-CH=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
-    --disable-background-networking --disable-component-update --disable-sync
-    --user-data-dir="$TMP/chrome")
-timeout 120 "${CH[@]}" --screenshot="$TMP/shot.png" --window-size=1280,4000 \
-	"file://$S/report/index.html" >"$TMP/chrome.log" 2>&1 || { tail -5 "$TMP/chrome.log"; bad "chromium screenshot"; }
-timeout 120 "${CH[@]}" --dump-dom "file://$S/report/index.html" >"$TMP/dom.html" 2>>"$TMP/chrome.log" \
-	|| bad "chromium --dump-dom"
-python3 - "$TMP/shot.png" "$TMP/dom.html" <<'PY' || failed=1
-import struct, sys, zlib
-# A tiny PNG decoder (8-bit RGB/RGBA, non-interlaced): count non-white pixels.
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat = 8, b""
-while pos < len(data):
-    n, typ = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if typ == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif typ == b"IDAT":
-        idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]
-raw, stride = zlib.decompress(idat), w * bpp
-prev, out, i = bytearray(stride), 0, 0
-nonwhite = 0
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, stride, bpp):
-        if line[x] < 240 or line[x + 1] < 240 or line[x + 2] < 240:
-            nonwhite += 1
-    prev = line
-frac = nonwhite / (w * h)
-ok = frac > 0.01
-print(("ok: " if ok else "FAIL: ") + "chromium screenshot %dx%d: %.1f%% non-white pixels" % (w, h, 100 * frac))
-dom = open(sys.argv[2]).read()
-figs = dom.count("<svg")
-ok2 = figs == 9 and dom.count('<tr id="case-') == 5
-print(("ok: " if ok2 else "FAIL: ") + "chromium DOM: %d inline SVG figures, %d table rows" % (figs, dom.count('<tr id="case-')))
-sys.exit(0 if ok and ok2 else 1)
-PY
+python3 "$SRC/tests/integration/html_check.py" "$S/report/index.html" 9 5 "$TMP" || failed=1
 
 # compare: a study against itself, then against a copy with one case 50% slower.
 "$VNL" compare "$S" "$S" >"$TMP/cmp-same.txt"
