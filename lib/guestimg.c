@@ -20,8 +20,10 @@
 #include "runcmd.h"
 
 /* Bumped whenever the image layout changes, so old cache entries are not reused. */
-#define IMAGE_FORMAT 1
+#define IMAGE_FORMAT 2
 #define MAX_MODULES 64
+#define MAX_IPERF_PKGS 16
+#define MAX_ELF_FILES 32
 
 /* What the labs need in the guest; dependencies are added from each module's .modinfo. */
 const char *const vnl_guest_modules[] = {
@@ -180,6 +182,10 @@ struct inputs {
 	char kver[96];
 	char vnetlat[PATH_MAX];
 	char hash[17];
+	/* iperf3 and the shared-library packages it needs (for background load); n = 0: none */
+	struct { char name[64], ver[64]; } ipkg[MAX_IPERF_PKGS];
+	int nipkg;
+	char no_iperf[256];  /* why the guest has no iperf3, or "" */
 };
 
 static int candidate_version(const char *pkg, char *ver, size_t len)
@@ -195,6 +201,61 @@ static int candidate_version(const char *pkg, char *ver, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* iperf3 for background load: Debian's is dynamically linked, so the    */
+/* guest gets the binary, every library it needs and the dynamic loader. */
+
+static int have_ipkg(const struct inputs *in, const char *name)
+{
+	for (int i = 0; i < in->nipkg; i++)
+		if (!strcmp(in->ipkg[i].name, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * iperf3 and, breadth first, the packages it depends on whose names start
+ * with "lib" (Debian names shared-library packages so); which files of them
+ * the guest needs is decided later from the ELF NEEDED entries. On failure
+ * the reason goes to in->no_iperf and the guest is built without iperf3.
+ */
+static void resolve_iperf(struct inputs *in)
+{
+	char out[16384];
+	in->nipkg = 0;
+	vnl_pathf(in->ipkg[in->nipkg++].name, sizeof(in->ipkg[0].name), "iperf3");
+	for (int i = 0; i < in->nipkg; i++) {
+		const char *show[] = { "apt-cache", "show", "--no-all-versions", in->ipkg[i].name, NULL };
+		const char *v;
+		if (vnl_runcmd(show, NULL, out, sizeof(out)) || !(v = strstr(out, "\nVersion: ")) ||
+		    sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
+			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
+				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
+			in->nipkg = 0;
+			return;
+		}
+		const char *dep[] = { "apt-cache", "depends", "--no-recommends", "--no-suggests",
+				      "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances",
+				      in->ipkg[i].name, NULL };
+		if (vnl_runcmd(dep, NULL, out, sizeof(out)))
+			continue;
+		for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char name[64];
+			if (sscanf(l, " %*[|]Depends: %63s", name) != 1 && sscanf(l, " Depends: %63s", name) != 1)
+				continue;
+			if (strncmp(name, "lib", 3) || have_ipkg(in, name))
+				continue;
+			if (in->nipkg == MAX_IPERF_PKGS) {
+				vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "iperf3 depends on more "
+					  "than %d library packages", MAX_IPERF_PKGS);
+				in->nipkg = 0;
+				return;
+			}
+			vnl_pathf(in->ipkg[in->nipkg++].name, sizeof(in->ipkg[0].name), "%s", name);
+		}
+	}
 }
 
 static int resolve_inputs(const char *vnetlat, struct inputs *in)
@@ -214,12 +275,17 @@ static int resolve_inputs(const char *vnetlat, struct inputs *in)
 	    candidate_version("busybox-static", in->bb_ver, sizeof(in->bb_ver)))
 		return -1;
 	vnl_pathf(in->vnetlat, sizeof(in->vnetlat), "%s", vnetlat);
+	resolve_iperf(in);
 
 	uint64_t h = 0xcbf29ce484222325ULL;
 	char head[512];
 	int n = snprintf(head, sizeof(head), "format %d\n%s %s\nbusybox-static %s\n", IMAGE_FORMAT,
 			 in->kpkg, in->kpkg_ver, in->bb_ver);
 	h = fnv1a(h, head, (size_t)n);
+	for (int i = 0; i < in->nipkg; i++) {
+		n = snprintf(head, sizeof(head), "%s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
+		h = fnv1a(h, head, (size_t)n);
+	}
 	h = fnv1a(h, init_script, sizeof(init_script));
 	h = fnv1a(h, udhcpc_script, sizeof(udhcpc_script));
 	for (int i = 0; vnl_guest_modules[i]; i++)
@@ -410,6 +476,217 @@ static int resolve_modules(const char *root, const char *kver, struct load_order
 }
 
 /* ------------------------------------------------------------------ */
+/* iperf3's files: the binary, its libraries (recursively), the loader.  */
+
+struct elf_file {
+	char dst[256];       /* path in the guest, without the leading '/' */
+	char src[PATH_MAX];  /* the unpacked file (symlinks followed inside the root) */
+};
+
+struct iperf_files {
+	struct elf_file f[MAX_ELF_FILES];
+	int n;
+};
+
+/* ROOT/PATH with symlinks followed inside ROOT (absolute targets are ROOT-relative). */
+static int resolve_in_root(const char *root, const char *path, char *out, size_t len)
+{
+	char cur[PATH_MAX], target[PATH_MAX], next[PATH_MAX];
+	struct stat st;
+	vnl_pathf(cur, sizeof(cur), "%s", path);
+	for (int hops = 0; hops < 8; hops++) {
+		vnl_pathf(out, len, "%s%s", root, cur);
+		if (lstat(out, &st))
+			return -1;
+		if (!S_ISLNK(st.st_mode))
+			return S_ISREG(st.st_mode) ? 0 : -1;
+		ssize_t n = readlink(out, target, sizeof(target) - 1);
+		if (n <= 0)
+			return -1;
+		target[n] = 0;
+		if (target[0] == '/') {
+			vnl_pathf(cur, sizeof(cur), "%s", target);
+		} else {
+			char *slash = strrchr(cur, '/');
+			vnl_pathf(next, sizeof(next), "%.*s/%s", (int)(slash - cur), cur, target);
+			vnl_pathf(cur, sizeof(cur), "%s", next);
+		}
+	}
+	return -1;
+}
+
+static int add_elf_file(struct iperf_files *fs, const char *root, const char *path)
+{
+	for (int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->f[i].dst, path + 1))
+			return 0;
+	if (fs->n == MAX_ELF_FILES)
+		return -1;
+	struct elf_file *f = &fs->f[fs->n];
+	if (resolve_in_root(root, path, f->src, sizeof(f->src)))
+		return -1;
+	vnl_pathf(f->dst, sizeof(f->dst), "%s", path + 1);
+	fs->n++;
+	return 0;
+}
+
+/* Where the dynamic loader looks (Debian's multiarch directories first). */
+static int find_library(const char *root, const char *name, char *path, size_t len)
+{
+	static const char *const dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+					    "/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL };
+	char full[PATH_MAX];
+	struct stat st;
+	for (int i = 0; dirs[i]; i++) {
+		vnl_pathf(path, len, "%s/%s", dirs[i], name);
+		vnl_pathf(full, sizeof(full), "%s%s", root, path);
+		if (!lstat(full, &st))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The PT_INTERP path and the DT_NEEDED names of the ELF file at PATH: each
+ * is passed to ADD (with WHAT 'I' or 'N'). 0, or -1 when it is no ELF64 file.
+ */
+static int elf_needs(const char *path, int (*add)(void *ctx, char what, const char *name), void *ctx)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size;
+	const unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	const Elf64_Ehdr *eh = (const void *)m;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_phoff + (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > size ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+		goto out;
+	rc = 0;
+	const Elf64_Phdr *ph = (const void *)(m + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum && !rc; i++)
+		if (ph[i].p_type == PT_INTERP && ph[i].p_offset + ph[i].p_filesz <= size &&
+		    ph[i].p_filesz > 1 && !m[ph[i].p_offset + ph[i].p_filesz - 1])
+			rc = add(ctx, 'I', (const char *)m + ph[i].p_offset);
+	const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
+	for (unsigned i = 0; i < eh->e_shnum && !rc; i++) {
+		if (sh[i].sh_type != SHT_DYNAMIC || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > size)
+			continue;
+		const Elf64_Shdr *str = &sh[sh[i].sh_link];
+		if (str->sh_offset + str->sh_size > size)
+			continue;
+		const Elf64_Dyn *d = (const void *)(m + sh[i].sh_offset);
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(*d) && d[k].d_tag != DT_NULL && !rc; k++)
+			if (d[k].d_tag == DT_NEEDED && d[k].d_un.d_val < str->sh_size &&
+			    memchr(m + str->sh_offset + d[k].d_un.d_val, 0, str->sh_size - d[k].d_un.d_val))
+				rc = add(ctx, 'N', (const char *)m + str->sh_offset + d[k].d_un.d_val);
+	}
+out:
+	munmap((void *)m, size);
+	return rc;
+}
+
+struct closure {
+	struct iperf_files *fs;
+	const char *root;
+	char *why;
+	size_t why_len;
+};
+
+static int closure_add(void *ctx, char what, const char *name)
+{
+	struct closure *c = ctx;
+	char path[PATH_MAX];
+	if (what == 'I')
+		vnl_pathf(path, sizeof(path), "%s", name);
+	else if (find_library(c->root, name, path, sizeof(path))) {
+		vnl_pathf(c->why, c->why_len, "iperf3 needs %s, which none of its packages ships", name);
+		return -1;
+	}
+	if (add_elf_file(c->fs, c->root, path)) {
+		vnl_pathf(c->why, c->why_len, "cannot take %s from iperf3's packages", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* iperf3 and everything it loads, from the packages unpacked in ROOT. */
+static int iperf_closure(const char *root, struct iperf_files *fs, char *why, size_t len)
+{
+	struct closure c = { .fs = fs, .root = root, .why = why, .why_len = len };
+	fs->n = 0;
+	if (add_elf_file(fs, root, "/usr/bin/iperf3")) {
+		vnl_pathf(why, len, "the iperf3 package has no /usr/bin/iperf3");
+		return -1;
+	}
+	for (int i = 0; i < fs->n; i++) /* grows while it runs: breadth first */
+		if (elf_needs(fs->f[i].src, closure_add, &c)) {
+			if (!why[0])
+				vnl_pathf(why, len, "%s is not a 64-bit ELF file", fs->f[i].dst);
+			return -1;
+		}
+	return 0;
+}
+
+/* Download and unpack iperf3's packages into WORK/iperf and find its files. */
+static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_files *fs,
+		       char *why, size_t why_len)
+{
+	char dir[PATH_MAX], root[PATH_MAX], pattern[PATH_MAX], out[16384];
+	char specs[MAX_IPERF_PKGS][136];
+	const char *dl[8 + MAX_IPERF_PKGS] = { "apt-get", "download", "-q", "-o",
+					       "APT::Sandbox::User=root" };
+	int n = 5;
+	for (int i = 0; i < in->nipkg; i++) {
+		vnl_pathf(specs[i], sizeof(specs[i]), "%s=%s", in->ipkg[i].name, in->ipkg[i].ver);
+		dl[n++] = specs[i];
+	}
+	dl[n] = NULL;
+	vnl_pathf(dir, sizeof(dir), "%s/iperf", work);
+	vnl_pathf(root, sizeof(root), "%s/root", dir);
+	if (mkdir_p(root)) {
+		vnl_pathf(why, why_len, "cannot create %s: %s", root, strerror(errno));
+		return -1;
+	}
+	vnl_notice("downloading iperf3 %s and its libraries (%d packages)", in->ipkg[0].ver, in->nipkg);
+	if (vnl_runcmd(dl, dir, out, sizeof(out))) {
+		vnl_pathf(why, why_len, "apt-get download of iperf3's packages failed: %s",
+			  vnl_tail_lines(out, 1));
+		return -1;
+	}
+	vnl_pathf(pattern, sizeof(pattern), "%s/*.deb", dir);
+	glob_t g;
+	int rc = glob(pattern, 0, NULL, &g) ? -1 : 0;
+	for (size_t i = 0; !rc && i < g.gl_pathc; i++) {
+		const char *x[] = { "dpkg-deb", "-x", g.gl_pathv[i], root, NULL };
+		if (vnl_runcmd(x, NULL, out, sizeof(out))) {
+			vnl_pathf(why, why_len, "cannot unpack %s", g.gl_pathv[i]);
+			rc = -1;
+		}
+	}
+	if (rc && !why[0])
+		vnl_pathf(why, why_len, "apt-get download left no packages in %s", dir);
+	globfree(&g);
+	return rc ? -1 : iperf_closure(root, fs, why, why_len);
+}
+
+static int add_iperf(struct vnl_cpio *c, const struct iperf_files *fs)
+{
+	for (int i = 0; i < fs->n; i++)
+		if (vnl_cpio_add_file(c, fs->f[i].dst, 0755, fs->f[i].src))
+			return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The initramfs.                                                       */
 
 static int add_busybox(struct vnl_cpio *c, const char *root)
@@ -446,11 +723,13 @@ static int add_modules(struct vnl_cpio *c, const char *kver, const struct load_o
 }
 
 static int write_initramfs(const char *path, const char *root, const struct inputs *in,
-			   const struct load_order *o)
+			   const struct load_order *o, const struct iperf_files *fs)
 {
+	/* every parent first: the initramfs unpacker does not create them */
 	static const char *const dirs[] = { "bin", "sbin", "usr", "usr/bin", "usr/sbin", "usr/share",
 		"usr/share/udhcpc", "etc", "etc/vnetlat", "proc", "sys", "dev", "tmp", "run", "root",
-		"var", "lib", "lib/modules", NULL };
+		"var", "lib", "lib/modules", "lib/x86_64-linux-gnu", "lib64", "usr/lib",
+		"usr/lib/x86_64-linux-gnu", "usr/lib64", NULL };
 	struct vnl_cpio *c = vnl_cpio_create(path, 6);
 	if (!c) {
 		vnl_errno("cannot create %s", path);
@@ -464,7 +743,7 @@ static int write_initramfs(const char *path, const char *root, const struct inpu
 	     vnl_cpio_add_data(c, "usr/share/udhcpc/default.script", 0755, udhcpc_script,
 			       sizeof(udhcpc_script) - 1) ||
 	     vnl_cpio_add_file(c, "bin/vnetlat", 0755, in->vnetlat) ||
-	     add_busybox(c, root) || add_modules(c, in->kver, o);
+	     add_busybox(c, root) || add_modules(c, in->kver, o) || add_iperf(c, fs);
 	if (rc) {
 		vnl_errno("cannot write the initramfs %s", path);
 		vnl_cpio_abort(c);
@@ -518,13 +797,21 @@ static void image_paths(struct vnl_guest_image *img, const char *dir, const char
 	vnl_pathf(img->kver, sizeof(img->kver), "%s", kver);
 }
 
-static int assemble(const char *work, const struct inputs *in, const char *stage)
+static int assemble(const char *work, const struct inputs *in, const char *stage,
+		    struct iperf_files *fs)
 {
-	char root[PATH_MAX], path[PATH_MAX], from[PATH_MAX], out[16384];
+	char root[PATH_MAX], path[PATH_MAX], from[PATH_MAX], out[16384], no_iperf[256];
 	struct load_order order = { .n = 0 };
 
 	if (fetch_packages(work, in, out, sizeof(out)))
 		return -1;
+	vnl_pathf(no_iperf, sizeof(no_iperf), "%s", in->no_iperf);
+	fs->n = 0;
+	if (!no_iperf[0] && fetch_iperf(work, in, fs, no_iperf, sizeof(no_iperf)))
+		fs->n = 0;
+	if (no_iperf[0])
+		vnl_notice("the guest will have no iperf3, so background load cannot go into it: %s",
+			   no_iperf);
 	vnl_pathf(root, sizeof(root), "%s/root", work);
 	if (mkdir_p(stage)) {
 		vnl_errno("cannot create %s", stage);
@@ -538,6 +825,12 @@ static int assemble(const char *work, const struct inputs *in, const char *stage
 	}
 	fprintf(manifest, "format %d\nkernel %s %s\nbusybox-static %s\nvnetlat %s\nhash %s\n",
 		IMAGE_FORMAT, in->kpkg, in->kpkg_ver, in->bb_ver, in->vnetlat, in->hash);
+	if (no_iperf[0])
+		fprintf(manifest, "no-iperf3 %s\n", no_iperf);
+	for (int i = 0; i < in->nipkg && !no_iperf[0]; i++)
+		fprintf(manifest, "package %s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
+	for (int i = 0; i < fs->n; i++)
+		fprintf(manifest, "file /%s\n", fs->f[i].dst);
 	int rc = resolve_modules(root, in->kver, &order, manifest);
 	if (fclose(manifest))
 		rc = -1;
@@ -550,7 +843,7 @@ static int assemble(const char *work, const struct inputs *in, const char *stage
 		return -1;
 	}
 	vnl_pathf(path, sizeof(path), "%s/initrd.gz", stage);
-	return write_initramfs(path, root, in, &order);
+	return write_initramfs(path, root, in, &order, fs);
 }
 
 /* 1 when DIR does not exist or holds nothing. */
@@ -618,7 +911,14 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
 		return -1;
 	}
 	vnl_pathf(stage, sizeof(stage), "%s/image", work);
-	int rc = assemble(work, &in, stage) || mark_complete(stage);
+	struct iperf_files *fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		vnl_errno("guest image");
+		remove_tree(work);
+		return -1;
+	}
+	int rc = assemble(work, &in, stage, fs) || mark_complete(stage);
+	free(fs);
 	if (!rc) {
 		/* replace the old image in one step, so a reader never sees half of it */
 		remove_tree(final); /* an older image, or an empty directory (checked above) */
