@@ -267,12 +267,18 @@ int vnl_plot_case(const struct vnl_study *s, size_t i, const char *report_dir, c
 	if (close_checked(sc.f, "the scatter data", err, errlen) < 0)
 		return -1;
 
-	/* Bulk and spikes: up to 1.2 x p99.99 (at least 1.5 x p99), never past the max. */
-	double lo = all->min_ns < 0 ? (double)all->min_ns * 1.1 : 0;
-	double top = 1.2 * (double)all->p9999_ns;
-	if (top < 1.5 * (double)all->p99_ns)
-		top = 1.5 * (double)all->p99_ns;
-	double full = (double)all->max_ns * 1.05 + 1;
+	/*
+	 * Bulk and spikes: 20% above p99.99 (at least 50% above p99), measured
+	 * from the bottom of the range, never past the max. Spans, not factors:
+	 * one-way figures between unsynchronised clocks can all be negative.
+	 */
+	double min = (double)all->min_ns, max = (double)all->max_ns;
+	double lo = min < 0 ? min - 0.1 * (max - min) : 0;
+	double p9999 = (double)all->p9999_ns, p99 = (double)all->p99_ns;
+	double top = p9999 + 0.2 * (p9999 - lo);
+	if (top < p99 + 0.5 * (p99 - lo))
+		top = p99 + 0.5 * (p99 - lo);
+	double full = max + 0.05 * (max - lo) + 1;
 	if (top > full)
 		top = full;
 	if (top <= lo)

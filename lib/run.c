@@ -405,14 +405,43 @@ static void endpoint_text(const struct end *e, bool ipv6, char *buf, size_t len)
 		 ipv6 ? e->ep->addr6 : e->ep->addr4);
 }
 
-static int analyse(struct leg *l, struct result *res)
+/*
+ * When a guest's stamps were moved onto the host clock, the record kept is
+ * the corrected one (so `report FILE` and a study's report show what `run`
+ * showed); the guest's own is kept beside it as NAME.raw.rec.
+ */
+static struct vnl_record_writer *corrected_record(const struct leg *l, const char *raw,
+						  const struct vnl_record_meta *m)
 {
 	char err[256];
-	struct vnl_record_reader *rd = vnl_record_open(l->rec, err, sizeof(err));
+	struct vnl_record_meta cm = *m;
+	snprintf(cm.clock_sync, sizeof(cm.clock_sync), "estimated");
+	struct vnl_record_writer *w = vnl_record_create(l->rec, &cm, err, sizeof(err));
+	if (!w) {
+		vnl_err("%s; the guest-clock record stays in %s", err, raw);
+		rename(raw, l->rec);
+	}
+	return w;
+}
+
+static int analyse(struct leg *l, struct result *res)
+{
+	char err[256], raw[PATH_MAX + 8];
+	bool correct = l->cs_ok && (l->tx.guest || l->rx.guest);
+	const char *path = l->rec;
+	if (correct) {
+		snprintf(raw, sizeof(raw), "%.*s.raw.rec", (int)(strlen(l->rec) - 4), l->rec);
+		if (rename(l->rec, raw) == 0)
+			path = raw;
+		else
+			correct = false;
+	}
+	struct vnl_record_reader *rd = vnl_record_open(path, err, sizeof(err));
 	if (!rd) {
 		vnl_err("%s", err);
 		return -1;
 	}
+	struct vnl_record_writer *w = correct ? corrected_record(l, raw, vnl_record_reader_meta(rd)) : NULL;
 	struct vnl_analysis_opts ao = { .worst_n = WORST_N };
 	res->a = vnl_analysis_new(&ao);
 	for (int h = 0; h < HOP__COUNT; h++)
@@ -424,6 +453,8 @@ static int analyse(struct leg *l, struct result *res)
 		for (size_t i = 0; i < n; i++) {
 			struct vnl_pkt p = batch[i];
 			correct_guest_side(l, &p);
+			if (w)
+				vnl_record_append(w, &p);
 			add_hops(l, res, &p);
 			vnl_analysis_add(res->a, &p);
 			hw |= p.tx_hw || p.rx_hw;
@@ -432,6 +463,8 @@ static int analyse(struct leg *l, struct result *res)
 	const struct vnl_record_meta *m = vnl_record_reader_meta(rd);
 	struct vnl_record_summary sum = { 0 };
 	bool whole = vnl_record_reader_summary(rd, &sum);
+	if (w && vnl_record_finish(w, &sum) < 0)
+		vnl_err("could not finish the corrected record %s", l->rec);
 	struct vnl_stream_extra x = { .sent = sum.sent, .foreign = sum.foreign,
 				      .malformed = sum.malformed };
 	vnl_analysis_set_extra(res->a, &x);

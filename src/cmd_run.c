@@ -34,6 +34,7 @@ static void usage(FILE *out)
 		"  -p, --port P         UDP port (default %d)\n"
 		"      --json           one JSON document with a report per direction\n"
 		"      --record DIR     keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
+		"                       (guest stamps on the host clock; as taken: *.raw.rec)\n"
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
