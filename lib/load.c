@@ -6,6 +6,12 @@
  * own process group (so a terminal's ^C reaches vnetlat, which stops them in
  * order, and never iperf3 directly), and get SIGKILL if vnetlat dies. A
  * client's JSON goes to a memfd read once it has exited.
+ *
+ * In a guest, each iperf3 is started in the background by a short shell
+ * script run through the agent (the agent takes one connection at a time,
+ * and `vnetlat run` needs it while the load runs): busybox timeout bounds
+ * it, its pid and output go to files in the guest's /tmp, and stopping is
+ * another script that signals it, waits, and prints its output.
  */
 #include "load.h"
 
@@ -22,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "log.h"
 #include "netns.h"
 #include "timeutil.h"
@@ -29,17 +36,27 @@
 #define LISTEN_TIMEOUT_NS (3 * 1000000000LL)
 #define STOP_GRACE_NS (2 * 1000000000LL)
 #define POLL_NS (10 * 1000000LL)
+#define GUEST_POLL_NS (250 * 1000000LL)
+#define AGENT_CONNECT_MS 5000
+#define AGENT_SCRIPT_MS 10000
+/* A guest's iperf3 is killed this long after its own time, whatever vnetlat does. */
+#define GUEST_BOUND_S 30
+#define GUEST_NO_IPERF 3  /* exit status of the start script when the guest has no iperf3 */
 
 struct child {
-	pid_t pid;         /* also its process group; 0: none */
+	pid_t pid;         /* also its process group; 0: none. In a guest: its pid there */
 	bool reaped;
 	int status;
+	const char *agent; /* the guest's agent socket, or NULL: a process here */
+	const char *role;  /* "server" or "client" (names its files in the guest) */
+	uint16_t port;
 };
 
 struct stream {
 	uint16_t port;
 	struct child server, client;
 	int json_fd;       /* the client's stdout */
+	char *guest_json;  /* a guest client's output, read when it was stopped */
 };
 
 struct vnl_load {
@@ -178,29 +195,184 @@ static bool listening(pid_t pid, uint16_t port)
 	return false;
 }
 
+/* ---- an iperf3 in a guest ---- */
+
+/* Run SCRIPT with sh in the guest behind AGENT. Its exit status (-1: killed), or -2 when the
+ * agent could not be reached (after a message). *OUT (may be NULL) gets its stdout, to free. */
+static int guest_sh(const char *agent, const char *script, char **out)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	struct vnl_agent_result r;
+	const char *why = NULL;
+	int status = -2;
+
+	if (out)
+		*out = NULL;
+	struct vnl_agent *a = vnl_agent_connect(agent, AGENT_CONNECT_MS);
+	if (!a || vnl_agent_wait_ready(a, AGENT_CONNECT_MS, NULL) ||
+	    vnl_agent_run(a, argv, NULL, AGENT_SCRIPT_MS, &r, &why)) {
+		vnl_err("background load: the guest's agent (%s) did not answer%s%s; is the guest "
+			"still running ('vnetlat lab show')?", agent, why ? ": " : "", why ? why : "");
+		vnl_agent_close(a);
+		return -2;
+	}
+	vnl_agent_close(a);
+	status = r.exited ? r.status : -1;
+	if (out) {
+		*out = r.out;
+		r.out = NULL;
+	}
+	vnl_agent_result_free(&r);
+	return status;
+}
+
+/* Start ARGV (iperf3 ...) in the guest in the background, bounded to BOUND_S seconds. */
+static int guest_spawn(struct child *c, char *const argv[], long long bound_s)
+{
+	char script[1024], *out = NULL;
+	int n = snprintf(script, sizeof(script),
+			 "command -v iperf3 >/dev/null || exit %d; cd /tmp; f=/tmp/vnetlat-load-%u-%s; "
+			 "timeout -s INT %lld", GUEST_NO_IPERF, c->port, c->role, bound_s);
+	/* every argument is ours: numbers, options and addresses checked by inet_pton */
+	for (int i = 0; argv[i] && n < (int)sizeof(script); i++)
+		n += snprintf(script + n, sizeof(script) - (size_t)n, " '%s'", argv[i]);
+	if (n < (int)sizeof(script))
+		n += snprintf(script + n, sizeof(script) - (size_t)n,
+			      " </dev/null >$f.out 2>$f.err & echo $! >$f.pid; echo $!");
+	if (n >= (int)sizeof(script)) {
+		vnl_err("background load: iperf3's command line for the guest is too long");
+		return -1;
+	}
+	int rc = guest_sh(c->agent, script, &out);
+	long pid = out ? strtol(out, NULL, 10) : 0;
+	free(out);
+	if (rc == GUEST_NO_IPERF) {
+		vnl_err("the guest has no iperf3, so background load cannot go into it; rebuild the "
+			"image with 'vnetlat guest build --force' (its manifest says why it lacks iperf3)");
+		return -1;
+	}
+	if (rc != 0 || pid <= 0) {
+		if (rc != -2)
+			vnl_err("background load: could not start iperf3 in the guest (status %d)", rc);
+		return -1;
+	}
+	c->pid = (pid_t)pid;
+	c->reaped = false;
+	return 0;
+}
+
+/* Shell test: is the guest process $p alive (a zombie is not)? */
+#define GUEST_ALIVE "alive() { s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); [ -n \"$s\" ] && [ \"$s\" != Z ]; }; "
+
+/* Has the guest child exited? (one agent exchange) */
+static bool guest_exited(struct child *c)
+{
+	char script[256];
+	if (!c->pid || c->reaped)
+		return true;
+	snprintf(script, sizeof(script), "p=%d; " GUEST_ALIVE "alive", (int)c->pid);
+	int rc = guest_sh(c->agent, script, NULL);
+	if (rc == 1 || rc == -2) { /* gone, or the guest with it */
+		c->reaped = true;
+		c->status = 0;
+	}
+	return c->reaped;
+}
+
+/* Signal the guest child with SIG, wait up to 2 s, SIGKILL it; *OUT gets its output. */
+static void guest_end(struct child *c, int sig, char **out)
+{
+	char script[768];
+	char *text = NULL;
+	if (out)
+		*out = NULL;
+	if (!c->pid)
+		return;
+	snprintf(script, sizeof(script),
+		 "p=%d; f=/tmp/vnetlat-load-%u-%s; " GUEST_ALIVE
+		 "if alive; then echo running; kill -%d $p; i=0; "
+		 "while alive && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; kill -9 $p 2>/dev/null; "
+		 "else echo ended; fi; cat $f.out 2>/dev/null; rm -f $f.out $f.err $f.pid",
+		 (int)c->pid, c->port, c->role, sig);
+	int rc = guest_sh(c->agent, script, &text);
+	bool ended = rc == 0 && text && !strncmp(text, "ended\n", 6);
+	if (!c->reaped) {
+		c->reaped = true;
+		/* what the host sees of a local child: a clean exit, or the signal it was sent */
+		c->status = ended ? 0 : sig;
+	}
+	if (out && text && rc == 0) {
+		char *nl = strchr(text, '\n');
+		*out = strdup(nl ? nl + 1 : "");
+	}
+	free(text);
+}
+
+/* Is someone listening on TCP PORT in the guest? */
+static bool guest_listening(const char *agent, uint16_t port)
+{
+	char *text = NULL, *save = NULL;
+	bool found = false;
+	if (guest_sh(agent, "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null", &text) != 0 || !text) {
+		free(text);
+		return false;
+	}
+	for (char *l = strtok_r(text, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+		unsigned lport, state;
+		if (sscanf(l, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) == 2)
+			found = lport == port && state == 0x0A;
+	}
+	free(text);
+	return found;
+}
+
+/* ---- either kind of child ---- */
+
+static bool child_exited(struct child *c)
+{
+	return c->agent ? guest_exited(c) : exited(c);
+}
+
+static bool child_listening(struct child *c, uint16_t port)
+{
+	return c->agent ? guest_listening(c->agent, port) : listening(c->pid, port);
+}
+
+static long long seconds_of(int64_t ns)
+{
+	return (long long)((ns + 999999999LL) / 1000000000LL);
+}
+
 static int start_server(struct vnl_load *l, struct stream *s)
 {
 	char port[8];
 	snprintf(port, sizeof(port), "%u", s->port);
 	char *argv[] = { "iperf3", "-s", "-1", "-B", (char *)l->spec.server_addr, "-p", port, NULL };
+	int rc = s->server.agent
+		? guest_spawn(&s->server, argv, seconds_of(l->spec.duration_ns) + GUEST_BOUND_S)
+		: spawn(&s->server, l->spec.server_netns, argv, -1);
 
-	if (spawn(&s->server, l->spec.server_netns, argv, -1) != 0)
+	if (rc != 0)
 		return -1;
-	int64_t deadline = now_ns() + LISTEN_TIMEOUT_NS;
-	while (!listening(s->server.pid, s->port)) {
-		if (exited(&s->server)) {
+	/* a guest under TCG starts slowly: give it the bound's time, not the host's 3 s */
+	int64_t deadline = now_ns() + (s->server.agent ? GUEST_BOUND_S * 1000000000LL
+						       : LISTEN_TIMEOUT_NS);
+	while (!child_listening(&s->server, s->port)) {
+		if (child_exited(&s->server)) {
 			vnl_err("iperf3 server on %s port %u exited at once (status %d); is the port in "
 				"use, or the address not on an interface of %s?", l->spec.server_addr,
-				s->port, s->server.status, l->spec.server_netns ? l->spec.server_netns
-										  : "this namespace");
+				s->port, s->server.status, s->server.agent ? "the guest"
+				: l->spec.server_netns ? l->spec.server_netns : "this namespace");
 			return -1;
 		}
 		if (now_ns() > deadline) {
-			vnl_err("iperf3 server on %s port %u is not listening after 3 s",
-				l->spec.server_addr, s->port);
+			vnl_err("iperf3 server on %s port %u is not listening after %lld s",
+				l->spec.server_addr, s->port,
+				(long long)((s->server.agent ? GUEST_BOUND_S * 1000000000LL
+							     : LISTEN_TIMEOUT_NS) / 1000000000LL));
 			return -1;
 		}
-		nap(POLL_NS);
+		nap(s->server.agent ? GUEST_POLL_NS : POLL_NS);
 	}
 	return 0;
 }
@@ -213,7 +385,7 @@ static int start_client(struct vnl_load *l, struct stream *s)
 	int n = 0;
 
 	snprintf(port, sizeof(port), "%u", s->port);
-	snprintf(secs, sizeof(secs), "%lld", (long long)((sp->duration_ns + 999999999LL) / 1000000000LL));
+	snprintf(secs, sizeof(secs), "%lld", seconds_of(sp->duration_ns));
 	snprintf(rate, sizeof(rate), "%llu", (unsigned long long)sp->rate_bps);
 	argv[n++] = "iperf3";
 	argv[n++] = "-c";
@@ -223,6 +395,12 @@ static int start_client(struct vnl_load *l, struct stream *s)
 	argv[n++] = "-t";
 	argv[n++] = secs;
 	argv[n++] = "--json";
+	if (s->client.agent) {
+		/* one summary, no per-second intervals: the report comes back through the agent,
+		 * which keeps at most VNL_AGENT_MAX_OUTPUT of it */
+		argv[n++] = "-i";
+		argv[n++] = "0";
+	}
 	if (sp->proto == VNL_LOAD_UDP)
 		argv[n++] = "-u";
 	if (sp->proto == VNL_LOAD_UDP || sp->rate_bps) {
@@ -234,6 +412,8 @@ static int start_client(struct vnl_load *l, struct stream *s)
 		argv[n++] = (char *)sp->client_addr;
 	}
 	argv[n] = NULL;
+	if (s->client.agent)
+		return guest_spawn(&s->client, argv, seconds_of(sp->duration_ns) + GUEST_BOUND_S);
 	s->json_fd = memfd_create("vnetlat-iperf3", MFD_CLOEXEC);
 	if (s->json_fd < 0) {
 		vnl_errno("cannot make a buffer for iperf3's report");
@@ -270,7 +450,7 @@ static bool spec_ok(const struct vnl_load_spec *sp)
 		vnl_err("background load ports %u.. do not fit; use a lower base port", base);
 		return false;
 	}
-	if (!in_path("iperf3")) {
+	if ((!sp->server_agent || !sp->client_agent) && !in_path("iperf3")) {
 		vnl_err("iperf3 is not installed; background load needs it (apt-get install iperf3)");
 		return false;
 	}
@@ -289,8 +469,11 @@ struct vnl_load *vnl_load_start(const struct vnl_load_spec *spec)
 	l->spec = *spec;
 	unsigned base = spec->base_port ? spec->base_port : VNL_LOAD_BASE_PORT;
 	for (unsigned i = 0; i < spec->streams; i++) {
-		l->s[i].port = (uint16_t)(base + i);
-		l->s[i].json_fd = -1;
+		struct stream *s = &l->s[i];
+		s->port = (uint16_t)(base + i);
+		s->json_fd = -1;
+		s->server = (struct child){ .agent = spec->server_agent, .role = "server", .port = s->port };
+		s->client = (struct child){ .agent = spec->client_agent, .role = "client", .port = s->port };
 	}
 	/* every server listens before any client starts, so the clients start together */
 	for (l->n = 0; l->n < spec->streams; l->n++)
@@ -316,19 +499,27 @@ int vnl_load_wait(struct vnl_load *l, int64_t timeout_ns)
 
 	for (;;) {
 		bool all = true;
-		for (unsigned i = 0; i < l->n; i++)
-			all &= exited(&l->s[i].client);
+		bool guest = false;
+		for (unsigned i = 0; i < l->n && all; i++) {
+			all &= child_exited(&l->s[i].client);
+			guest |= l->s[i].client.agent != NULL;
+		}
 		if (all)
 			return 0;
 		if (now_ns() >= deadline)
 			return 1;
-		nap(POLL_NS);
+		nap(guest ? GUEST_POLL_NS : POLL_NS);
 	}
 }
 
 /* Ask (SIG), wait for the grace time, then SIGKILL and reap whatever is left. */
 static void end_children(struct vnl_load *l, bool clients, int sig)
 {
+	for (unsigned i = 0; i < l->n; i++) {
+		struct child *c = clients ? &l->s[i].client : &l->s[i].server;
+		if (c->agent) /* one script each: signal, wait, SIGKILL, output */
+			guest_end(c, sig, clients ? &l->s[i].guest_json : NULL);
+	}
 	for (unsigned i = 0; i < l->n; i++)
 		signal_group(clients ? &l->s[i].client : &l->s[i].server, sig);
 	int64_t deadline = now_ns() + STOP_GRACE_NS;
@@ -378,7 +569,9 @@ static void read_report(const struct stream *s, struct vnl_load_stream *r)
 	memset(r, 0, sizeof(*r));
 	r->port = s->port;
 	json_t *root = NULL;
-	if (s->json_fd >= 0) {
+	if (s->guest_json) {
+		root = json_loads(s->guest_json, 0, NULL);
+	} else if (s->json_fd >= 0) {
 		off_t size = lseek(s->json_fd, 0, SEEK_END);
 		char *text = size > 0 ? malloc((size_t)size + 1) : NULL;
 		if (text && pread(s->json_fd, text, (size_t)size, 0) == size) {
@@ -435,6 +628,7 @@ int vnl_load_stop(struct vnl_load *l, struct vnl_load_result *out)
 			ret = -1;
 		if (l->s[i].json_fd >= 0)
 			close(l->s[i].json_fd);
+		free(l->s[i].guest_json);
 	}
 	free(l);
 	return ret;

@@ -5,9 +5,14 @@
  * before the probe stream and stopped after it, with each stream's achieved
  * throughput read from iperf3's --json report.
  *
+ * Either end can instead be a lab's guest: its iperf3 is started through
+ * the guest's control agent (lib/agent.h), in the background, so the agent
+ * is free for `vnetlat run` while the load runs.
+ *
  * Every iperf3 runs in its own process group, dies with its parent
- * (PR_SET_PDEATHSIG), and is bounded in time (-t; servers serve one test).
- * Stopping kills whatever is left, also after a child crashed. Load never
+ * (PR_SET_PDEATHSIG), and is bounded in time (-t; servers serve one test;
+ * in a guest under busybox timeout). Stopping kills whatever is left, also
+ * after a child crashed. Load never
  * leaves the lab: only addresses in the documentation ranges (192.0.2.0/24,
  * 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are accepted.
  */
@@ -33,6 +38,9 @@ struct vnl_load_spec {
 	const char *server_addr;    /* servers listen on it, clients send to it */
 	const char *client_netns;   /* where the clients run; NULL: this namespace */
 	const char *client_addr;    /* clients' source address; NULL: the kernel's choice */
+	/* Unix socket of a guest's agent: that end runs in the guest (its netns is ignored). */
+	const char *server_agent;
+	const char *client_agent;
 };
 
 struct vnl_load_stream {

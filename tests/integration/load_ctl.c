@@ -3,6 +3,7 @@
  * Test driver for lib/load: start a background load between two namespaces,
  * let it run (or stop it early), print each stream's result and the JSON.
  *   load_ctl [--stop-after MS] SERVER_NS SERVER_ADDR CLIENT_NS udp|tcp STREAMS RATE_BPS SECONDS
+ * A namespace given as agent:SOCKET is a guest, reached through its agent's socket.
  * Exit 0: every stream reported; 1: some did not; 2: the load was refused.
  */
 #include <stdio.h>
@@ -33,6 +34,14 @@ int main(int argc, char **argv)
 		.streams = (unsigned)atoi(argv[5]), .rate_bps = strtoull(argv[6], NULL, 10),
 		.duration_ns = atoll(argv[7]) * 1000000000LL,
 	};
+	if (!strncmp(argv[1], "agent:", 6)) {
+		spec.server_agent = argv[1] + 6;
+		spec.server_netns = NULL;
+	}
+	if (!strncmp(argv[3], "agent:", 6)) {
+		spec.client_agent = argv[3] + 6;
+		spec.client_netns = NULL;
+	}
 	struct vnl_load *load = vnl_load_start(&spec);
 	if (!load)
 		return 2;
