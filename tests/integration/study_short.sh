@@ -1,15 +1,16 @@
 #!/bin/bash
-# vnetlat study end to end (root): a short job on veth labs x load none/udp1,
-# 2 s per case, plus a passthrough case this host cannot run. Checks the
-# statuses in study.json, that every done case has records and JSON (and
-# load.json when loaded), host.json's fields, the skipped case's reason, that
-# no lab is left; then a study interrupted with SIGINT after its first case
+# vnetlat study end to end (root): a short job on two topologies (veth, and
+# bridge with a TCG guest) x load none/udp1, 2 s per case, plus a passthrough
+# case this host cannot run. Checks the statuses in study.json, that every
+# done case has records and JSON (and load.json when loaded), host.json's
+# fields, the skipped case's reason, that no lab is left, and that the HTML
+# report opens in headless Chromium with a row per case and every figure;
+# then a (veth-only) study interrupted with SIGINT after its first case
 # exits 1 keeping that case, and --resume completes it without re-running it.
-# (The VM topologies are not used: a guest boot does not fit the time budget
-# on 2 cores; run_guest covers run through a guest.)
 # Usage: bash study_short.sh /path/to/vnetlat
 set -uo pipefail
 VNL=$(realpath "${1:?usage: study_short.sh /path/to/vnetlat}")
+SRC=${VNL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 TMP=$(mktemp -d)
 PIDS=()
 failed=0
@@ -54,10 +55,22 @@ topology = veth
 load = none,udp1
 load_rate = 20M
 
+[vm]
+topology = bridge
+load = none,udp1
+load_rate = 20M
+
 [pt]
 topology = passthrough
 pci_device = 0000:03:00.0
 INI
+# The interrupted/resumed study: the same without the guests, to keep it short.
+python3 - "$TMP/job.ini" "$TMP/job2.ini" <<'PY'
+import sys
+src = open(sys.argv[1]).read().split("\n[vm]\n")
+rest = src[1].split("\n[pt]\n")
+open(sys.argv[2], "w").write(src[0] + "\n[pt]\n" + rest[1])
+PY
 
 labs_left() { # labs (state files) or namespaces a study with pid $1 left behind
 	local pre; pre=$(lab_prefix "$1")
@@ -74,14 +87,14 @@ rc=$?
 grep -q '^| veth/load=none ' "$TMP/out1" && ok "summary table printed" || fail "no summary table"
 [ -z "$(labs_left "${PIDS[0]}")" ] && ok "no lab left" || fail "labs left: $(labs_left "${PIDS[0]}")"
 st=$(jq_ "$OUT/study.json" "' '.join(c['name']+'='+c['status'] for c in d['cases'])")
-[ "$st" = "veth/load=none=done veth/load=udp1=done pt=skipped" ] && ok "statuses: $st" \
-	|| fail "statuses: $st"
-reason=$(jq_ "$OUT/study.json" "d['cases'][2].get('reason') or ''")
+[ "$st" = "veth/load=none=done veth/load=udp1=done vm/load=none=done vm/load=udp1=done pt=skipped" ] \
+	&& ok "statuses: $st" || fail "statuses: $st"
+reason=$(jq_ "$OUT/study.json" "d['cases'][4].get('reason') or ''")
 case "$reason" in *passthrough*|*IOMMU*|*PCI*) ok "skipped with its reason: $reason";;
 	*) fail "skipped case's reason: '$reason'";; esac
 [ "$(jq_ "$OUT/study.json" "d['window']['from_ns'], d['window']['to_ns'], d['reference']")" = \
 	"500000000 1500000000 veth" ] && ok "window and reference recorded" || fail "window/reference"
-for c in 0 1; do
+for c in 0 1 2 3; do
 	dir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][$c]['repetitions'][0]['dir']")
 	for f in in.vnlrec in.json; do
 		[ -s "$dir/$f" ] || fail "case $c: no $f in $dir"
@@ -102,10 +115,13 @@ done
 	|| fail "host.json kernel"
 cmp -s "$TMP/job.ini" "$OUT/job.ini" && ok "job.ini kept as run" || fail "job.ini differs"
 [ -s "$OUT/report/index.html" ] && ok "report written" || fail "no report/index.html"
+# The HTML report in headless Chromium: not blank, a row per case (the skipped
+# one too), the breakdown + two figures per done case inline.
+python3 "$SRC/tests/integration/html_check.py" "$OUT/report/index.html" 9 5 "$TMP" || failed=1
 
 # 2. Interrupted after the first case, then resumed.
 OUT=$TMP/r2
-"$VNL" study "$TMP/job.ini" --out "$OUT" >"$TMP/out2" 2>"$TMP/err2" &
+"$VNL" study "$TMP/job2.ini" --out "$OUT" >"$TMP/out2" 2>"$TMP/err2" &
 pid=$!
 PIDS+=($pid)
 for _ in $(seq 1 300); do # until the first case is done and the second has its lab
