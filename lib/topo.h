@@ -16,6 +16,9 @@
 #include "labbuild.h"
 
 int vnl_topo_bridge_build(struct vnl_lab_builder *b);
+struct vnl_vm;
+/* The bridge lab's host side: br0 with uplink0 and tap0 (also under the xdp lab). */
+int vnl_topo_bridge_host(struct vnl_lab_builder *b, const struct vnl_vm *vm);
 int vnl_topo_macvtap_build(struct vnl_lab_builder *b);
 int vnl_topo_ovs_build(struct vnl_lab_builder *b);
 int vnl_topo_passthrough_build(struct vnl_lab_builder *b);

@@ -63,15 +63,22 @@ static int no_bridge_netfilter(struct vnl_lab_builder *b, const struct vnl_vm *v
 	return vnl_vm_run(b, vm->host_ns, argv);
 }
 
+int vnl_topo_bridge_host(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	return make_bridge(b, vm) < 0 || no_bridge_netfilter(b, vm) < 0 ||
+			       vnl_vm_tap(b, vm, VNL_VM_TAP) < 0 || enslave(b, vm, VNL_VM_UPLINK) < 0 ||
+			       enslave(b, vm, VNL_VM_TAP) < 0 ||
+			       vnl_lab_step_up(b, vm->host_ns, VNL_VM_BRIDGE) < 0
+		       ? -1
+		       : 0;
+}
+
 int vnl_topo_bridge_build(struct vnl_lab_builder *b)
 {
 	struct vnl_vm vm;
 	vnl_vm_names(&vm, b->lab);
 	const struct vnl_vm_nic nic = { .backend_if = VNL_VM_TAP, .tap = VNL_VM_TAP, .tap_fd = -1 };
-	return vnl_vm_base(b, &vm) < 0 || make_bridge(b, &vm) < 0 || no_bridge_netfilter(b, &vm) < 0 ||
-			       vnl_vm_tap(b, &vm, VNL_VM_TAP) < 0 ||
-			       enslave(b, &vm, VNL_VM_UPLINK) < 0 || enslave(b, &vm, VNL_VM_TAP) < 0 ||
-			       vnl_lab_step_up(b, vm.host_ns, VNL_VM_BRIDGE) < 0 ||
+	return vnl_vm_base(b, &vm) < 0 || vnl_topo_bridge_host(b, &vm) < 0 ||
 			       vnl_vm_guest(b, &vm, &nic) < 0
 		       ? -1
 		       : 0;

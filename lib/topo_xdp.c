@@ -28,46 +28,6 @@
 #include "topo_links.h"
 #include "xdpbridge.h"
 
-/* ---- the bridge lab underneath (the same steps as topo_bridge.c) ---- */
-
-static int make_bridge(struct vnl_lab_builder *b, const struct vnl_vm *vm)
-{
-	if (b->dry_run) {
-		printf("ip -n %s link add %s type bridge stp_state 0 forward_delay 0\n", vm->host_ns,
-		       VNL_VM_BRIDGE);
-		return 0;
-	}
-	struct vnl_obj obj = { .type = VNL_OBJ_LINK };
-	snprintf(obj.name, sizeof(obj.name), VNL_VM_BRIDGE);
-	snprintf(obj.netns, sizeof(obj.netns), "%s", vm->host_ns);
-	int index = vnl_lab_record(b, &obj);
-	if (index < 0)
-		return -1;
-	const char *why = "";
-	if (vnl_link_bridge_add(vm->host_ns, VNL_VM_BRIDGE, &why) < 0) {
-		vnl_errno("cannot create bridge %s in %s%s%s", VNL_VM_BRIDGE, vm->host_ns,
-			  why[0] ? ": " : "", why);
-		vnl_labstate_mark_failed(b->st, (size_t)index);
-		return -1;
-	}
-	return 0;
-}
-
-static int enslave(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *ifname)
-{
-	if (b->dry_run) {
-		printf("ip -n %s link set %s master %s\n", vm->host_ns, ifname, VNL_VM_BRIDGE);
-		return 0;
-	}
-	const char *why = "";
-	if (vnl_link_set_master(vm->host_ns, ifname, VNL_VM_BRIDGE, &why) < 0) {
-		vnl_errno("cannot add %s to bridge %s in %s%s%s", ifname, VNL_VM_BRIDGE, vm->host_ns,
-			  why[0] ? ": " : "", why);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * A redirected frame carries no "checksum still to be completed" mark, so the
  * remote end must complete its own (tx off). And a veth accepts redirected
@@ -201,9 +161,8 @@ int vnl_topo_xdp_build(struct vnl_lab_builder *b)
 	/* virtio-net without checksum offload: the guest's frames leave it complete. */
 	const struct vnl_vm_nic nic = { .backend_if = VNL_VM_TAP, .tap = VNL_VM_TAP, .tap_fd = -1,
 					.no_csum_offload = true };
-	if (vnl_vm_base(b, &vm) < 0 || prepare_wire(b, &vm) < 0 || make_bridge(b, &vm) < 0 ||
-	    vnl_vm_tap(b, &vm, VNL_VM_TAP) < 0 || enslave(b, &vm, VNL_VM_UPLINK) < 0 ||
-	    enslave(b, &vm, VNL_VM_TAP) < 0 || vnl_lab_step_up(b, vm.host_ns, VNL_VM_BRIDGE) < 0)
+	/* the bridge lab underneath: br0 stays the slow path */
+	if (vnl_vm_base(b, &vm) < 0 || prepare_wire(b, &vm) < 0 || vnl_topo_bridge_host(b, &vm) < 0)
 		return -1;
 	if (b->dry_run) {
 		print_xdp_recipe(&vm);
