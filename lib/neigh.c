@@ -63,7 +63,7 @@ static int dump_lookup(struct want *w)
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		if (n <= 0)
 			goto out;
-		int len = (int)n;
+		unsigned int len = (unsigned int)n; /* unsigned: NLMSG_OK compares it with nlmsg_len */
 		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 			if (nh->nlmsg_type == NLMSG_DONE) {
 				rc = 0;

@@ -53,7 +53,7 @@ check() {
 }
 
 if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "$(dirname "$VNL")/vnetlat-static" ]; then
+if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
 	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
 	exit 77
 fi
