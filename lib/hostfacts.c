@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "hostfacts.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "topo.h"
 
 /* The first line of a small file, without its newline; "" when unreadable. */
 static void read_line(const char *path, char *buf, size_t len)
@@ -56,19 +57,6 @@ static bool kvm_usable(void)
 	return ok;
 }
 
-static bool dir_has_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return false;
-	struct dirent *e;
-	bool any = false;
-	while (!any && (e = readdir(d)))
-		any = e->d_name[0] != '.';
-	closedir(d);
-	return any;
-}
-
 static bool preempt_rt(const char *uname_v)
 {
 	char rt[8];
@@ -89,7 +77,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->cores = n > 0 ? (unsigned)n : 0;
 	f->kvm = kvm_usable();
 	f->vhost = access("/dev/vhost-net", F_OK) == 0;
-	f->iommu = dir_has_entries("/sys/kernel/iommu_groups");
+	f->iommu = vnl_topo_iommu_present();
 	/* /proc/net/vlan appears when 802.1Q is built in or its module is loaded */
 	f->vlan = access("/proc/net/vlan", F_OK) == 0 || access("/sys/module/8021q", F_OK) == 0;
 	read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));

@@ -19,9 +19,10 @@
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
 
-static bool dir_has_entries(const char *path)
+/* An IOMMU the kernel uses has at least one group. */
+bool vnl_topo_iommu_present(void)
 {
-	DIR *d = opendir(path);
+	DIR *d = opendir(IOMMU_GROUPS);
 	if (!d)
 		return false;
 	struct dirent *e;
@@ -44,7 +45,7 @@ int vnl_topo_passthrough_check(const struct vnl_lab_opts *opts)
 	char path[300];
 	if (vnl_topo_vm_check(opts) < 0)
 		return -1;
-	if (!dir_has_entries(IOMMU_GROUPS)) {
+	if (!vnl_topo_iommu_present()) {
 		vnl_err("passthrough needs an IOMMU, and this host has none in use (%s is empty); "
 			"nothing was created. To get one: enable VT-d (Intel) or AMD-Vi/IOMMU in the "
 			"firmware, boot with intel_iommu=on (or amd_iommu=on) iommu=pt, load vfio-pci "
