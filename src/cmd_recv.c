@@ -128,12 +128,9 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 static int parse_args(int argc, char **argv, struct recv_args *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->tr.port = VNL_DEFAULT_PORT;
-	a->tr.ethertype = VNL_DEFAULT_ETHERTYPE;
-	a->tr.priority = -1;
-	a->rt.cpu = -1;
 	a->an.worst_n = DEFAULT_WORST;
-	struct vnl_probe_cli cli = { .tr = &a->tr, .rt = &a->rt };
+	struct vnl_probe_cli cli;
+	vnl_probe_cli_init(&cli, &a->tr, &a->rt);
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":b:p:c:d:qh", long_opts, NULL)) != -1) {
@@ -141,12 +138,8 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 			usage(stdout);
 			return 1;
 		}
-		if (c == '?' || c == ':') {
-			vnl_err(c == ':' ? "option '%s' needs a value; see 'vnetlat recv --help'"
-					 : "unknown option '%s'; see 'vnetlat recv --help'",
-				argv[optind - 1]);
-			return -1;
-		}
+		if (c == '?' || c == ':')
+			return vnl_opt_getopt_error("recv", c, argv[optind - 1]);
 		int shared = vnl_probe_cli_option(&cli, c, optarg);
 		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))
 			return -1;

@@ -144,15 +144,12 @@ static int parse_one(struct send_args *a, int c, const char *v)
 static int parse_args(int argc, char **argv, struct send_args *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->tr.port = VNL_DEFAULT_PORT;
-	a->tr.ethertype = VNL_DEFAULT_ETHERTYPE;
-	a->tr.priority = -1;
-	a->rt.cpu = -1;
 	a->snd.clock = CLOCK_REALTIME;
 	a->snd.interval_ns = VNL_NSEC_PER_MSEC;
 	a->snd.size = 128;
 	bool count_given = false;
-	struct vnl_probe_cli cli = { .tr = &a->tr, .rt = &a->rt };
+	struct vnl_probe_cli cli;
+	vnl_probe_cli_init(&cli, &a->tr, &a->rt);
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:i:c:d:s:qh", long_opts, NULL)) != -1) {
@@ -160,15 +157,8 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 			usage(stdout);
 			return 1;
 		}
-		if (c == '?' || c == ':') {
-			if (c == ':')
-				vnl_err("option '%s' needs a value; see 'vnetlat send --help'",
-					argv[optind - 1]);
-			else
-				vnl_err("unknown option '%s'; see 'vnetlat send --help'",
-					argv[optind - 1]);
-			return -1;
-		}
+		if (c == '?' || c == ':')
+			return vnl_opt_getopt_error("send", c, argv[optind - 1]);
 		count_given |= c == 'c';
 		int shared = vnl_probe_cli_option(&cli, c, optarg);
 		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))

@@ -8,6 +8,24 @@
 #include "parse.h"
 #include "xsk.h"
 
+void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr,
+			struct vnl_rt_opts *rt)
+{
+	*cli = (struct vnl_probe_cli){ .tr = tr, .rt = rt };
+	tr->port = VNL_DEFAULT_PORT;
+	tr->ethertype = VNL_DEFAULT_ETHERTYPE;
+	tr->priority = -1;
+	rt->cpu = -1;
+}
+
+int vnl_opt_getopt_error(const char *verb, int c, const char *arg)
+{
+	vnl_err(c == ':' ? "option '%s' needs a value; see 'vnetlat %s --help'"
+			 : "unknown option '%s'; see 'vnetlat %s --help'",
+		arg, verb);
+	return -1;
+}
+
 int vnl_opt_bad_value(const char *opt, const char *val, const char *why)
 {
 	vnl_err("invalid %s '%s': %s", opt, val, why);

@@ -39,6 +39,12 @@ struct vnl_probe_cli {
 	bool queue_given;
 };
 
+/* Point cli at the verb's option structs and set the shared defaults. */
+void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr,
+			struct vnl_rt_opts *rt);
+/* For getopt's '?' and ':' (opterr = 0): one line naming the option; -1. */
+int vnl_opt_getopt_error(const char *verb, int c, const char *arg);
+
 /* 1: c was a shared option and is applied; 0: not one of them; -1: bad value (said). */
 int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v);
 
