@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "phc.h"
 #include "timeutil.h"
 
 #define MAX_LINE (8u << 20)   /* a run reply carries up to 2 x 1 MiB, JSON-escaped */
@@ -156,6 +157,7 @@ struct agent {
 	int64_t hup_until_ns;
 	int stop;
 	int poweroff;
+	struct vnl_phc *phc;   /* the KVM PTP clock, opened at the first "phc" request */
 };
 
 static void close_fd(int *fd)
@@ -198,6 +200,30 @@ static int handle_time(struct agent *ag, json_int_t id, int64_t t2)
 	int n = snprintf(line, sizeof(line), "{\"id\":%" JSON_INTEGER_FORMAT
 			 ",\"ok\":true,\"t2\":%" PRId64 ",\"t3\":%" PRId64 "}\n", id, t2, t3);
 	return write_all(ag->fd, line, (size_t)n);
+}
+
+/* Readings of the KVM PTP clock, or why there are none (the host then uses "time"). */
+static int handle_phc(struct agent *ag, json_t *req, json_t *id)
+{
+	char why[320];
+	struct vnl_phc_sample s[VNL_PHC_MAX_SAMPLES];
+	json_int_t n = json_integer_value(json_object_get(req, "n"));
+	if (n < 1 || n > VNL_PHC_MAX_SAMPLES)
+		return reply_error(ag, id, "phc needs n, the number of samples, 1 to 25");
+	if (!ag->phc && !(ag->phc = vnl_phc_open("", why, sizeof(why))))
+		return reply_error(ag, id, why);
+	if (vnl_phc_read(ag->phc, s, (int)n, why, sizeof(why)) < 0) {
+		vnl_phc_close(ag->phc); /* reopened (looked up again) next time */
+		ag->phc = NULL;
+		return reply_error(ag, id, why);
+	}
+	json_t *arr = json_array();
+	for (json_int_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("[I,I,I]", (json_int_t)s[i].sys_before,
+						     (json_int_t)s[i].phc, (json_int_t)s[i].sys_after));
+	return send_json(ag->fd, json_pack("{s:O,s:b,s:s,s:s,s:o}", "id", id, "ok", 1,
+					   "device", vnl_phc_device(ag->phc),
+					   "ioctl", vnl_phc_ioctl(ag->phc), "samples", arr));
 }
 
 static void child_exec(char **argv, int in[2], int out[2], int err[2])
@@ -348,6 +374,8 @@ static int handle_line(struct agent *ag, const char *line, int64_t t_read)
 		rc = reply_error(ag, json_is_integer(id) ? id : json_null(), "request needs an integer id and an op");
 	else if (!strcmp(op, "time"))
 		rc = handle_time(ag, json_integer_value(id), t_read);
+	else if (!strcmp(op, "phc"))
+		rc = handle_phc(ag, req, id);
 	else if (!strcmp(op, "hello"))
 		rc = handle_hello(ag, id);
 	else if (!strcmp(op, "run"))
@@ -582,6 +610,7 @@ static void agent_cleanup(struct agent *ag)
 	}
 	free(ag->in.data);
 	close_fd(&ag->sigfd);
+	vnl_phc_close(ag->phc);
 }
 
 int vnl_agent_serve_fd(int fd, int flags)
@@ -963,6 +992,43 @@ int vnl_agent_time(struct vnl_agent *a, int timeout_ms, int64_t t[4])
 	t[2] = json_integer_value(json_object_get(r, "t3"));
 	json_decref(r);
 	return ok ? 0 : -1;
+}
+
+int vnl_agent_phc(struct vnl_agent *a, int n, int timeout_ms, struct vnl_agent_phc *out,
+		  const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	uint64_t id = request(a, "phc", json_pack("{s:i}", "n", n));
+	if (!id)
+		return -1;
+	json_t *r = await_reply(a, id, deadline_in(timeout_ms), NULL);
+	if (!r)
+		return -1;
+	int rc = -1;
+	json_t *arr = json_object_get(r, "samples");
+	if (!reply_ok(r, why)) {
+		rc = -1;
+	} else if (!json_is_array(arr) || json_array_size(arr) > VNL_PHC_MAX_SAMPLES) {
+		if (why)
+			*why = "malformed phc reply";
+		errno = EPROTO;
+	} else {
+		const char *dev = json_string_value(json_object_get(r, "device"));
+		const char *io = json_string_value(json_object_get(r, "ioctl"));
+		snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
+		snprintf(out->ioctl, sizeof(out->ioctl), "%s", io ? io : "");
+		size_t i;
+		json_t *v;
+		json_array_foreach(arr, i, v) {
+			struct vnl_phc_sample *s = &out->s[out->n++];
+			s->sys_before = json_integer_value(json_array_get(v, 0));
+			s->phc = json_integer_value(json_array_get(v, 1));
+			s->sys_after = json_integer_value(json_array_get(v, 2));
+		}
+		rc = 0;
+	}
+	json_decref(r);
+	return rc;
 }
 
 void vnl_agent_result_free(struct vnl_agent_result *r)

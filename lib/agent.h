@@ -9,12 +9,16 @@
  *                  {"id":N,"op":"run","argv":[...],"stdin":"...","timeout_ms":T}
  *                  {"id":N,"op":"signal","job":J,"sig":S}   J = id of a running "run"
  *                  {"id":N,"op":"time"}
+ *                  {"id":N,"op":"phc","n":K}        K = 1..25 readings of the KVM PTP clock
  *                  {"id":N,"op":"poweroff"}
  *   guest -> host  {"event":"ready","kernel":"...","vnetlat":"..."}  once, at start
  *                  {"id":N,"ok":true,...} or {"id":N,"ok":false,"error":"..."}
  *     hello:    kernel, vnetlat, uptime_ms
  *     run:      exited, status, signal, timed_out, stdout, stderr, truncated
  *     time:     t2, t3 (guest CLOCK_REALTIME when the request was read / the reply written)
+ *     phc:      device ("/dev/ptpN"), ioctl ("precise", "extended", "basic"),
+ *               samples [[sys_before, phc, sys_after], ...] (phc.h); ok:false with the
+ *               reason when the guest has no KVM PTP clock (e.g. under TCG)
  * The guest runs any number of "run" requests at once and answers others
  * meanwhile, so time exchanges continue while a receiver runs in the guest.
  */
@@ -23,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "phc.h"
 
 /* Name of the virtserialport qemu creates and the guest agent opens. */
 #define VNL_AGENT_PORT_NAME "org.vnetlat.agent"
@@ -79,6 +85,17 @@ int vnl_agent_signal(struct vnl_agent *a, uint64_t job, int sig);
 /* One NTP-style exchange: t1 host send, t2 guest receive, t3 guest send, t4 host receive
  * (all CLOCK_REALTIME ns). offset = ((t2-t1)+(t3-t4))/2, delay = (t4-t1)-(t3-t2). */
 int vnl_agent_time(struct vnl_agent *a, int timeout_ms, int64_t t[4]);
+/* K ptp_kvm readings, as the guest's agent read them. */
+struct vnl_agent_phc {
+	char device[64];   /* /dev/ptpN in the guest */
+	char ioctl[16];    /* "precise", "extended", "basic" */
+	int n;
+	struct vnl_phc_sample s[VNL_PHC_MAX_SAMPLES];
+};
+/* N (1..VNL_PHC_MAX_SAMPLES) readings of the guest's KVM PTP clock. 0, or -1 (errno; when the
+ * guest has none, *why says why, e.g. "no PTP clock named ...; ptp_kvm did not load: ..."). */
+int vnl_agent_phc(struct vnl_agent *a, int n, int timeout_ms, struct vnl_agent_phc *out,
+		  const char **why);
 /* Ask the guest to power off; 0 when it acknowledged. */
 int vnl_agent_poweroff(struct vnl_agent *a, int timeout_ms);
 void vnl_agent_result_free(struct vnl_agent_result *r);

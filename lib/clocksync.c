@@ -55,6 +55,27 @@ bool vnl_clocksync_add(struct vnl_clocksync *cs, const int64_t t[4])
 	return true;
 }
 
+/*
+ * A PHC reading is an NTP exchange seen from the other side: there the host
+ * brackets one guest reading, here the guest brackets one host reading.
+ * Mirror it: pretend the host stamped t1/t4 half the width w before/after
+ * its reading, and the guest answered instantly at the sandwich's midpoint
+ * (t2 = t3). Then ((t2-t1)+(t3-t4))/2 = mid - phc, the offset, and the
+ * "round trip" (t4-t1)-(t3-t2) = w, so the uncertainty (half the round trip)
+ * is half the width and the minimum-delay choice keeps the narrowest sandwich
+ * of each second. PTP_SYS_OFFSET_PRECISE gives w = 0: a cross-timestamp.
+ */
+bool vnl_clocksync_add_phc(struct vnl_clocksync *cs, int64_t sys_before, int64_t phc,
+			   int64_t sys_after)
+{
+	int64_t w = sys_after - sys_before;
+	if (w < 0)
+		return false;
+	int64_t mid = sys_before + w / 2;
+	int64_t t[4] = { phc - (w - w / 2), mid, mid, phc + w / 2 }; /* t4 - t1 = w */
+	return vnl_clocksync_add(cs, t);
+}
+
 static int by_host_time(const void *a, const void *b)
 {
 	const struct sample *x = a, *y = b;

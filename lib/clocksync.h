@@ -34,6 +34,14 @@ struct vnl_clocksync *vnl_clocksync_new(void);
 void vnl_clocksync_free(struct vnl_clocksync *cs);
 /* Feed one exchange (CLOCK_REALTIME ns on each side). False if it is absurd (t4 < t1 etc.). */
 bool vnl_clocksync_add(struct vnl_clocksync *cs, const int64_t t[4]);
+/*
+ * Feed one ptp_kvm reading (phc.h): guest CLOCK_REALTIME before and after a
+ * read of the PHC, which is the host's CLOCK_REALTIME. Its offset guest - host
+ * is the sandwich's midpoint minus phc, wrong by at most half the width.
+ * False if absurd (after < before).
+ */
+bool vnl_clocksync_add_phc(struct vnl_clocksync *cs, int64_t sys_before, int64_t phc,
+			   int64_t sys_after);
 /* Choose the per-second minimum-delay samples; call after the last add. False if none. */
 bool vnl_clocksync_finish(struct vnl_clocksync *cs);
 /* A guest CLOCK_REALTIME stamp on the host clock (0 stays 0 = absent). After finish. */

@@ -17,6 +17,7 @@
 
 #include "cpio.h"
 #include "log.h"
+#include "phc.h"
 #include "runcmd.h"
 
 /* Bumped whenever the image layout changes, so old cache entries are not reused. */
@@ -41,8 +42,14 @@ static const char init_script[] =
 	"mount -t devtmpfs devtmpfs /dev\n"
 	"exec </dev/console >/dev/console 2>&1\n"
 	"kver=$(uname -r)\n"
+	"# a module that does not load is noted, not fatal (ptp_kvm under TCG: no KVM clock);\n"
+	"# the agent reads the note to say why the guest has no KVM PTP clock\n"
+	"mkdir -p " VNL_PHC_RUN_DIR "\n"
 	"while read -r m; do\n"
-	"\tinsmod /lib/modules/$kver/$m.ko 2>/dev/null || echo \"vnetlat-init: module $m not loaded\"\n"
+	"\tif ! err=$(insmod /lib/modules/$kver/$m.ko 2>&1); then\n"
+	"\t\techo \"$m: ${err:-failed}\" | head -n 1 >>" VNL_PHC_MODULE_FAILURES "\n"
+	"\t\techo \"vnetlat-init: module $m not loaded: $err\"\n"
+	"\tfi\n"
 	"done </etc/vnetlat/modules\n"
 	"arg() {\n"
 	"\tfor w in $(cat /proc/cmdline); do\n"

@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "analysis.h"
+#include "clockmethod.h"
 #include "clocksync.h"
 #include "hopobs.h"
 #include "labinfo.h"
@@ -34,6 +35,7 @@
 #define END_MARGIN_NS (30 * VNL_NSEC_PER_SEC) /* after the stream's expected end */
 #define SYNC_EVERY_NS (100 * VNL_NSEC_PER_MSEC)
 #define SYNC_BURST 16              /* exchanges before and after each stream */
+#define PHC_SAMPLES 5              /* ptp_kvm readings per request while the stream runs */
 #define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
 #define WORST_N 10
 /* Guest files come back in pieces whose base64 fits the agent's output limit. */
@@ -76,6 +78,9 @@ struct run {
 	bool tmpdir;
 	json_t *doc, *dirs;
 	bool failed;
+	struct vnl_clock_choice clock;  /* how the guest's clock is related to the host's */
+	char phc_device[64], phc_ioctl[16];
+	uint64_t phc_failures;          /* ptp_kvm requests that failed after it was chosen */
 };
 
 /* One direction's measurement in progress. */
@@ -246,12 +251,53 @@ static int wait_listening(struct run *r, struct prog *p)
 
 /* ---------------------------------------------------------------- the guest's clock */
 
+/* N readings of the KVM PTP clock (at most VNL_PHC_MAX_SAMPLES) into the leg's estimate. */
+static void phc_samples(struct run *r, struct leg *l, int n)
+{
+	struct vnl_agent_phc ph;
+	if (vnl_agent_phc(r->agent, n, 1000, &ph, NULL)) {
+		r->phc_failures++;
+		return;
+	}
+	for (int i = 0; i < ph.n; i++)
+		vnl_clocksync_add_phc(l->cs, ph.s[i].sys_before, ph.s[i].phc, ph.s[i].sys_after);
+	snprintf(r->phc_ioctl, sizeof(r->phc_ioctl), "%s", ph.ioctl);
+}
+
 static void clock_samples(struct run *r, struct leg *l, int n)
 {
+	if (!l->cs)
+		return;
+	if (r->clock.method == VNL_CLOCK_PTP_KVM) {
+		phc_samples(r, l, n < VNL_PHC_MAX_SAMPLES ? n : VNL_PHC_MAX_SAMPLES);
+		return;
+	}
 	int64_t t[4];
-	for (int i = 0; i < n && l->cs; i++)
+	for (int i = 0; i < n; i++)
 		if (vnl_agent_time(r->agent, 1000, t) == 0)
 			vnl_clocksync_add(l->cs, t);
+}
+
+/*
+ * ptp_kvm when the guest has a KVM PTP clock, else exchanges over the control
+ * channel. phc2sys is not run: it would steer the guest's clock while the
+ * guest is stamping; its measurement is made instead and the stamps corrected.
+ */
+static void choose_clock(struct run *r)
+{
+	struct vnl_agent_phc ph;
+	const char *why = NULL;
+	bool ok = false;
+	if (r->li.has_guest) {
+		ok = vnl_agent_phc(r->agent, 1, 5000, &ph, &why) == 0 && ph.n > 0;
+		if (!ok && !why)
+			why = strerror(errno);
+	}
+	vnl_clock_choose(r->li.has_guest, r->li.accel, ok, why, &r->clock);
+	if (ok) {
+		snprintf(r->phc_device, sizeof(r->phc_device), "%s", ph.device);
+		snprintf(r->phc_ioctl, sizeof(r->phc_ioctl), "%s", ph.ioctl);
+	}
 }
 
 /* ---------------------------------------------------------------- the guest's record file */
@@ -524,14 +570,18 @@ static const char *hops_note(const struct run *r)
 	return NULL;
 }
 
-static json_t *clock_json(const struct result *res)
+static json_t *clock_json(const struct run *r, const struct result *res)
 {
+	const char *method = vnl_clock_method_name(r->clock.method);
 	if (!res->estimated)
-		return json_pack("{s:s, s:i, s:i, s:i}", "sync", "same-host", "offset_ns", 0,
+		return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i}", "sync", "same-host",
+				 "method", method, "why", r->clock.why, "offset_ns", 0,
 				 "uncertainty_ns", 0, "samples", 0);
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
-			 "method", "NTP-style exchanges over the guest control channel, "
-				   "minimum round trip per second",
+	json_t *phc = r->clock.method != VNL_CLOCK_PTP_KVM ? json_null() :
+		json_pack("{s:s, s:s, s:I}", "device", r->phc_device, "ioctl", r->phc_ioctl,
+			  "failed_requests", (json_int_t)r->phc_failures);
+	return json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
+			 "method", method, "why", r->clock.why, "phc", phc,
 			 "offset_ns", (json_int_t)res->cs.offset_ns,
 			 "uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
 			 "samples", (json_int_t)res->cs.samples,
@@ -576,7 +626,7 @@ static json_t *leg_json(const struct run *r, const struct leg *l, const struct r
 				    json_integer(crosses_clocks(l, name) ? res->cs.uncertainty_ns : 0));
 	}
 	json_object_set_new(doc, "hops", hops_json(r, l, res));
-	json_object_set_new(doc, "clock", clock_json(res));
+	json_object_set_new(doc, "clock", clock_json(r, res));
 	return doc;
 }
 
@@ -588,7 +638,7 @@ static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *
 	vnl_stats_summarize(st, &s);
 	if (!s.count)
 		return;
-	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock estimated)\n", name,
+	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock corrected)\n", name,
 		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
 		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)));
 }
@@ -620,18 +670,26 @@ static void leg_text(FILE *out, const struct run *r, const struct leg *l, const 
 			l->obs ? vnl_hopobs_seen(l->obs) : 0);
 	}
 	if (res->estimated) {
-		char off[32], unc[32], dly[32];
-		fprintf(out, "clock: guest clock estimated over the control channel: guest - host = "
-			"%s ± %s (%" PRIu64 " exchanges, %" PRIu64 " kept, fastest round trip %s, "
-			"drift %" PRId64 " ppb); guest stamps are moved onto the host clock:\n",
-			vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
+		char off[32], unc[32], dly[32], how[160];
+		if (r->clock.method == VNL_CLOCK_PTP_KVM)
+			snprintf(how, sizeof(how), "read from ptp_kvm (%s, %s ioctl)", r->phc_device,
+				 r->phc_ioctl);
+		else
+			snprintf(how, sizeof(how), "estimated over the control channel");
+		fprintf(out, "clock: guest clock %s: guest - host = %s ± %s (%" PRIu64 " %s, %"
+			PRIu64 " kept, %s %s, drift %" PRId64 " ppb); guest stamps are moved onto "
+			"the host clock:\n", how, vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
 			vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
-			res->cs.chosen, vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)),
+			r->clock.method == VNL_CLOCK_PTP_KVM ? "readings" : "exchanges",
+			res->cs.chosen, r->clock.method == VNL_CLOCK_PTP_KVM ? "narrowest sandwich"
+			: "fastest round trip", vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)),
 			res->cs.drift_ppb);
 		uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
 		uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
 		if (!note)
 			uncertain_line(out, "guest", res->hop[HOP_GUEST], res);
+		fprintf(out, "clock method: %s: %s\n", vnl_clock_method_name(r->clock.method),
+			r->clock.why);
 	}
 	fputc('\n', out);
 }
@@ -702,7 +760,7 @@ static void follow(struct run *r, struct leg *l)
 		if (done)
 			return;
 		if (l->cs)
-			clock_samples(r, l, 1);
+			clock_samples(r, l, r->clock.method == VNL_CLOCK_PTP_KVM ? PHC_SAMPLES : 1);
 		usleep((useconds_t)(SYNC_EVERY_NS / VNL_NSEC_PER_USEC));
 	}
 	if (!stop_asked)
@@ -757,8 +815,9 @@ static int leg_measure(struct run *r, struct leg *l)
 	if (l->cs)
 		l->cs_ok = vnl_clocksync_finish(l->cs);
 	if (l->cs && !l->cs_ok) {
-		vnl_err("no clock exchange with the guest succeeded: one-way figures of direction %s "
-			"cannot be corrected", l->name);
+		vnl_err("no clock %s with the guest succeeded (method %s): one-way figures of "
+			"direction %s cannot be corrected", r->clock.method == VNL_CLOCK_PTP_KVM ?
+			"reading" : "exchange", vnl_clock_method_name(r->clock.method), l->name);
 		return -1;
 	}
 	return 0;
@@ -895,6 +954,7 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;
 	}
+	choose_clock(&r);
 	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);

@@ -134,6 +134,25 @@ static void test_refusals(void **state)
 	assert_int_equal(vnl_agent_poweroff(*state, 2000), -1);
 }
 
+/* "phc" end to end; this host has no KVM PTP clock, so the answer is the reason why. */
+static void test_phc(void **state)
+{
+	struct vnl_agent_phc ph;
+	const char *why = NULL;
+	if (vnl_agent_phc(*state, 4, 2000, &ph, &why) == 0) { /* a host that is itself a KVM guest */
+		assert_int_equal(ph.n, 4);
+		assert_non_null(strstr(ph.device, "/dev/ptp"));
+		for (int i = 0; i < ph.n; i++)
+			assert_true(ph.s[i].sys_before <= ph.s[i].sys_after);
+		return;
+	}
+	assert_non_null(why);
+	assert_non_null(strstr(why, "KVM virtual PTP"));
+	/* a bad sample count is refused with the range */
+	assert_int_equal(vnl_agent_phc(*state, 26, 2000, &ph, &why), -1);
+	assert_non_null(strstr(why, "1 to 25"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_phc),
 	};
 	return cmocka_run_group_tests(tests, start_agent, stop_agent);
 }

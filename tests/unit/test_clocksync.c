@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Guest-host offset estimation: recovery, minimum-delay choice, interpolation, bounds. */
+/* Guest-host offset estimation: recovery, minimum-delay choice, interpolation, bounds;
+ * ptp_kvm readings mapped onto exchanges. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,6 +116,81 @@ static void absurd_and_empty(void **state)
 	vnl_clocksync_free(cs);
 }
 
+/* A ptp_kvm reading at host time h: the guest reads its clock w ns around the PHC read. */
+static void reading(struct vnl_clocksync *cs, int64_t h, int64_t offset, int64_t w)
+{
+	int64_t before = h + offset - w / 2;
+	assert_true(vnl_clocksync_add_phc(cs, before, h, before + w));
+}
+
+/* Triplet -> offset = sandwich midpoint - phc, uncertainty = half the width. */
+static void phc_triplet_mapping(void **state)
+{
+	(void)state;
+	struct vnl_clocksync *cs = vnl_clocksync_new();
+	const int64_t off = -4321 * US;
+	reading(cs, T0, off, 6 * US);
+	assert_true(vnl_clocksync_finish(cs));
+	struct vnl_clocksync_summary s;
+	vnl_clocksync_summary(cs, &s);
+	assert_int_equal(s.samples, 1);
+	assert_int_equal(s.offset_ns, off);
+	assert_int_equal(s.uncertainty_ns, 3 * US);
+	assert_int_equal(s.min_delay_ns, 6 * US);   /* the "round trip" is the width */
+	assert_int_equal(vnl_clocksync_to_host(cs, T0 + 10 * US + off), T0 + 10 * US);
+	vnl_clocksync_free(cs);
+
+	/* an odd width: within a nanosecond, uncertainty rounded up */
+	cs = vnl_clocksync_new();
+	assert_true(vnl_clocksync_add_phc(cs, T0 + 1000, T0, T0 + 1003));
+	assert_true(vnl_clocksync_finish(cs));
+	vnl_clocksync_summary(cs, &s);
+	assert_true(llabs(s.offset_ns - 1001) <= 1); /* midpoint 1001.5 */
+	assert_int_equal(s.uncertainty_ns, 2);
+	vnl_clocksync_free(cs);
+
+	/* PTP_SYS_OFFSET_PRECISE: a cross-timestamp, no sandwich, no uncertainty */
+	cs = vnl_clocksync_new();
+	assert_true(vnl_clocksync_add_phc(cs, T0 + 777, T0, T0 + 777));
+	assert_true(vnl_clocksync_finish(cs));
+	vnl_clocksync_summary(cs, &s);
+	assert_int_equal(s.offset_ns, 777);
+	assert_int_equal(s.uncertainty_ns, 0);
+	assert_int_equal(vnl_clocksync_to_host(cs, T0 + 5 * SEC + 777), T0 + 5 * SEC);
+	/* after before: absurd */
+	assert_false(vnl_clocksync_add_phc(cs, T0 + 10, T0, T0 + 9));
+	vnl_clocksync_free(cs);
+}
+
+/* The narrowest sandwich of each second is kept; a preempted (wide) second is skipped. */
+static void phc_narrowest_wins(void **state)
+{
+	(void)state;
+	struct vnl_clocksync *cs = vnl_clocksync_new();
+	const int64_t off = 2 * SEC + 123 * US;
+	for (int sec = 0; sec < 3; sec++) {
+		int64_t h = T0 + sec * SEC;
+		if (sec == 1) {   /* a vCPU preempted in the middle of each read */
+			reading(cs, h, off + 50 * US, 900 * US);
+			continue;
+		}
+		reading(cs, h, off + 7 * US, 40 * US);
+		reading(cs, h + 100 * 1000 * US, off, 2 * US);
+		reading(cs, h + 200 * 1000 * US, off - 3 * US, 12 * US);
+	}
+	assert_true(vnl_clocksync_finish(cs));
+	struct vnl_clocksync_summary s;
+	vnl_clocksync_summary(cs, &s);
+	assert_int_equal(s.samples, 7);
+	assert_int_equal(s.chosen, 2);       /* second 1: 900 us > 3 x 2 us */
+	assert_int_equal(s.offset_ns, off);
+	assert_int_equal(s.uncertainty_ns, 1 * US);
+	assert_int_equal(s.drift_ppb, 0);
+	int64_t host = T0 + SEC;
+	assert_int_equal(vnl_clocksync_to_host(cs, host + off), host);
+	vnl_clocksync_free(cs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +198,8 @@ int main(void)
 		cmocka_unit_test(asymmetry_within_uncertainty),
 		cmocka_unit_test(min_delay_and_drift),
 		cmocka_unit_test(absurd_and_empty),
+		cmocka_unit_test(phc_triplet_mapping),
+		cmocka_unit_test(phc_narrowest_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
