@@ -3,7 +3,9 @@
 # (remote namespace --veth--> host namespace with a Linux bridge and the guest's tap),
 # described by a lab info file as `lab up` writes one. Checks both directions: zero loss,
 # every stage and hop present, causal order after the guest clock correction within the
-# reported uncertainty, the offset's uncertainty reported (JSON and text).
+# reported uncertainty, the offset's uncertainty reported (JSON and text); ptp_kvm cannot work
+# under TCG, so the control-channel exchanges are chosen and the reason (the guest's failed
+# ptp_kvm load, recorded by its /init) is reported.
 set -euo pipefail
 VNL=${1:?usage: run_guest.sh /path/to/vnetlat}
 LAB=r3 R=r3-r H=r3-h G=r3g TAP=r3tap N=300
@@ -75,6 +77,9 @@ for d in ("in", "out"):
     c = r["clock"]
     unc = c["uncertainty_ns"]
     assert c["sync"] == "estimated" and c["samples"] > 0 and c["chosen"] > 0, c
+    assert c["method"] == "agent" and c["phc"] is None, c
+    assert c["why"].startswith("ptp_kvm: no KVM clock in a TCG guest"), c["why"]
+    assert "ptp_kvm did not load" in c["why"], c["why"]
     assert 0 < unc < 10_000_000, c
     lat = r["latency"]
     for st in ("wakeup", "tx_stack", "path", "rx_stack", "one_way"):
@@ -103,8 +108,18 @@ for d in ("in", "out"):
 PY
 
 "$VNL" run "$LAB" --count 100 --direction in >"$OUT/run.txt" || fail "text run"
-grep -q "^  one_way  p50 .* ± .* (guest clock estimated)" "$OUT/run.txt" \
+grep -q "^  one_way  p50 .* ± .* (guest clock corrected)" "$OUT/run.txt" \
 	&& grep -q "^clock: guest clock estimated over the control channel" "$OUT/run.txt" \
 	&& grep -q "^  guest  " "$OUT/run.txt" || fail "text report: $(tail -12 "$OUT/run.txt")"
 check "text report gives one_way with its uncertainty and the hop table"
+grep -q "^clock method: agent: ptp_kvm: no KVM clock in a TCG guest (guest: .*ptp_kvm did not load" \
+	"$OUT/run.txt" || fail "text report has no clock method line: $(grep -i clock "$OUT/run.txt")"
+check "text report: $(grep '^clock method:' "$OUT/run.txt")"
+# the failed module load is recorded in the guest, not fatal: the guest booted and measured
+"$VNL" guest exec --name "$G" -- cat /run/vnetlat/modules.failed >"$OUT/modfail" \
+	|| fail "no module failure record in the guest"
+grep -q "^ptp_kvm: insmod: " "$OUT/modfail" || fail "ptp_kvm not in the record: $(cat "$OUT/modfail")"
+grep -q "vnetlat-init: module ptp_kvm not loaded: insmod: " "/run/vnetlat/guest/$G/console.log" \
+	|| fail "console does not say ptp_kvm did not load"
+check "ptp_kvm load failure recorded in the guest: $(cat "$OUT/modfail")"
 echo PASS
