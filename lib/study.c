@@ -622,6 +622,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "repeat", json_integer(c->repeat));
 	json_object_set_new(s, "guest_cpus", json_integer(c->guest_cpus));
 	json_object_set_new(s, "guest_mem_mib", json_integer((json_int_t)c->guest_mem_mib));
+	json_object_set_new(s, "vlan", c->vlan ? json_integer(c->vlan) : json_null());
 	return s;
 }
 

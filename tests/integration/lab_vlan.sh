@@ -1,7 +1,8 @@
 #!/bin/bash
-# lab up --vlan (root, guests under TCG): bridge and macvtap labs with the test stream on
-# VLAN 42. The guest keeps its DHCP lease on untagged eth0 and has eth0.42; the remote
-# end is vlan0 (a BPF tagger where the kernel has no 802.1Q). `vnetlat run --direction
+# lab up --vlan (root, guests under TCG): bridge, macvtap and xdp labs with the test stream
+# on VLAN 42 (xdp: through the XDP fast path, the guest a trunk). The guest keeps its DHCP
+# lease on untagged eth0 and has eth0.42; the remote end is vlan0 (a BPF tagger where the
+# kernel has no 802.1Q). `vnetlat run --direction
 # both --priority 5` between 198.51.100.1 and .2: zero loss, every stage and hop; on the
 # host's uplink every probe frame is tagged VID 42 with PCP 5 both ways (a packet socket,
 # tags from PACKET_AUXDATA or in line), and the guest's eth0.42 counted them. The dry-run
@@ -13,8 +14,8 @@ HERE=$(dirname "$0")
 STATE_DIR=/run/vnetlat/labs
 GUEST_DIR=/run/vnetlat/guest
 # Lab names unique to this run, at most 10 characters.
-B=vlb$$ M=vlm$$ K=vlk$$
-LABS="$B $M $K"
+B=vlb$$ M=vlm$$ X=vlx$$ K=vlk$$
+LABS="$B $M $X $K"
 VID=42 N=300 PRIO=5
 TMP=$(mktemp -d)
 BG_PIDS=()
@@ -56,7 +57,7 @@ if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
 	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
 	exit 77
 fi
-for prog in qemu-system-x86_64 dnsmasq python3; do
+for prog in qemu-system-x86_64 dnsmasq ethtool python3; do
 	command -v "$prog" >/dev/null || { echo "FAIL: $prog is not installed"; exit 1; }
 done
 
@@ -145,6 +146,12 @@ PY
 	sed 's/^/    /' "$TMP/out"
 }
 
+# The XDP bridge's fast-path counters of lab $1: "UPLINK_FAST GUEST_FAST".
+xdp_fast() {
+	"$VNL" lab show --name "$1" --json | python3 -c 'import json, sys
+c = json.load(sys.stdin)["labs"][0]["xdp"]["counters"]; print(c["uplink_fast"], c["guest_fast"])'
+}
+
 vlan_lab() { # vlan_lab TOPOLOGY LAB
 	local topo=$1 lab=$2
 	"$VNL" lab down --name "$lab" >/dev/null 2>&1
@@ -153,6 +160,8 @@ vlan_lab() { # vlan_lab TOPOLOGY LAB
 		return
 	fi
 	ok "lab up $topo --vlan $VID: $(grep '^guest:' "$TMP/up-$lab")"
+	local fast0 fast1
+	[ "$topo" = xdp ] && fast0=$(xdp_fast "$lab")
 	"$VNL" lab show --name "$lab" --json >"$TMP/show.json"
 	check "$lab: lab info and show --json: stream ends vlan0/eth0.$VID, lease on untagged eth0" info_ok "$lab"
 	check "$lab: lab show (text) lists eth0.$VID and vlan0" bash -c \
@@ -161,6 +170,11 @@ vlan_lab() { # vlan_lab TOPOLOGY LAB
 	check "$lab: the guest's eth0 has its lease 192.0.2.2" bash -c \
 		"'$VNL' lab exec guest --name '$lab' -- ip -4 -o addr show dev eth0 | grep -q ' 192.0.2.2/'"
 	measure "$lab"
+	if [ "$topo" = xdp ]; then
+		fast1=$(xdp_fast "$lab")
+		check "$lab: the tagged stream took the XDP fast path (uplink_fast guest_fast $fast0 -> $fast1)" \
+			test $(( ${fast1% *} - ${fast0% *} )) -ge $N -a $(( ${fast1#* } - ${fast0#* } )) -ge $N
+	fi
 	check "$lab: lab down" "$VNL" lab down --name "$lab"
 	check "$lab: nothing left after down" lab_gone "$lab"
 }
@@ -174,6 +188,7 @@ check "dry-run: vlan0 on wire0 with egress-qos-map, guest vnl.vlan=$VID, the tag
 
 vlan_lab bridge "$B"
 vlan_lab macvtap "$M"
+vlan_lab xdp "$X"
 
 # kill -9 of `lab up --vlan` once the tagger is attached (guest booting), then down.
 "$VNL" lab up bridge --name "$K" --vlan $VID >"$TMP/up-$K" 2>&1 &
