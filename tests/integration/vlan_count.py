@@ -5,8 +5,8 @@ A packet socket (ETH_P_ALL) with PACKET_AUXDATA: a tag the kernel took out of
 the frame (hardware/veth VLAN offload, or untagged on receive) is in the
 auxiliary data; one still in line is read from the frame. Runs until STOPFILE
 exists (or 120 s), then prints one JSON object:
-{"in": {"VID/PCP": n, ...}, "out": {...}} where VID 0 means untagged,
-"in" frames arriving on IFNAME, "out" frames leaving it.
+{"rx": {"VID/PCP": n, ...}, "tx": {...}} where VID 0 means untagged,
+"rx" frames arriving on IFNAME, "tx" frames leaving it.
 Usage: vlan_count.py IFNAME PORT STOPFILE READYFILE
 """
 import json
@@ -25,7 +25,7 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
 s.bind((ifname, 0))
 open(ready, "w").close()
-counts = {"in": {}, "out": {}}
+counts = {"rx": {}, "tx": {}}
 
 
 def udp_dport(f, off, etype):
@@ -58,6 +58,6 @@ while not os.path.exists(stop) and time.monotonic() < end:
     if udp_dport(f, off, etype) != port:
         continue
     key = "%d/%d" % ((tci or 0) & 0xFFF, (tci or 0) >> 13)
-    d = counts["out" if addr[2] == PACKET_OUTGOING else "in"]
+    d = counts["tx" if addr[2] == PACKET_OUTGOING else "rx"]
     d[key] = d.get(key, 0) + 1
 print(json.dumps(counts))
