@@ -2,7 +2,8 @@
 /*
  * The XDP bridge (doc/xdp-bridge.md). Two programs share these maps:
  *  - xdp_uplink, on the uplink's ingress: unicast frames for a registered
- *    guest MAC (and VLAN) go straight to the guest's tap through tx_ports;
+ *    guest MAC (and VLAN, or any for a trunk guest) go straight to the
+ *    guest's tap through tx_ports;
  *  - xdp_guest, on each guest tap: unicast frames from the guest go straight
  *    out of the uplink.
  * Everything else (broadcast, multicast, unknown or local destinations, runt
@@ -160,15 +161,19 @@ int xdp_uplink(struct xdp_md *ctx)
 	g = guest_of(f.eth->h_dest);
 	if (!g)
 		goto slow;
-	/* A guest on VLAN n only takes frames tagged n; an untagged guest only untagged ones. */
-	if (f.tagged != (g->vlan != 0) || (f.tagged && f.vid != g->vlan))
+	/*
+	 * A guest on VLAN n only takes frames tagged n; an untagged guest only
+	 * untagged ones; a trunk guest all of them, tags left on.
+	 */
+	if (g->vlan != VNL_XDP_VLAN_TRUNK &&
+	    (f.tagged != (g->vlan != 0) || (f.tagged && f.vid != g->vlan)))
 		goto slow;
 	tap = g->tap_ifindex;
 	if (!port_exists(tap)) {
 		count(VNL_XDP_UPLINK_REDIRECT_ERR);
 		return XDP_PASS;
 	}
-	if (f.tagged && pop_vlan(ctx) < 0) {
+	if (f.tagged && g->vlan != VNL_XDP_VLAN_TRUNK && pop_vlan(ctx) < 0) {
 		count(VNL_XDP_UPLINK_REDIRECT_ERR);
 		return XDP_DROP; /* head may be half-moved: not safe to pass on */
 	}
@@ -204,7 +209,7 @@ int xdp_guest(struct xdp_md *ctx)
 	}
 	src = guest_of(f.eth->h_source);
 	vlan = src ? src->vlan : 0;
-	if (vlan) {
+	if (vlan && vlan != VNL_XDP_VLAN_TRUNK) {
 		if (f.tagged) /* the guest tags itself: not an access port, leave it to the bridge */
 			goto slow;
 		if (push_vlan(ctx, vlan) < 0) {

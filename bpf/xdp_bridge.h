@@ -22,9 +22,13 @@ struct vnl_xdp_mac {
 /* Value of guest_macs: where frames for this guest MAC go. */
 struct vnl_xdp_guest {
 	__u32 tap_ifindex; /* the guest's tap; must also be a key of tx_ports */
-	__u16 vlan;        /* 0: untagged on the uplink; 1..4094: 802.1Q id on the uplink */
+	__u16 vlan;        /* 0: untagged on the uplink; 1..4094: 802.1Q id on the uplink;
+			    * VNL_XDP_VLAN_TRUNK: the guest tags itself, frames pass as they are */
 	__u16 pad;
 };
+
+/* 4095, a reserved id: a guest with its own VLAN interfaces (lab up --vlan). */
+#define VNL_XDP_VLAN_TRUNK 4095
 
 /* The single entry of bridge_cfg. */
 struct vnl_xdp_bridge_cfg {

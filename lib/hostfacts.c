@@ -78,8 +78,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->kvm = kvm_usable();
 	f->vhost = access("/dev/vhost-net", F_OK) == 0;
 	f->iommu = vnl_topo_iommu_present();
-	/* /proc/net/vlan appears when 802.1Q is built in or its module is loaded */
-	f->vlan = access("/proc/net/vlan", F_OK) == 0 || access("/sys/module/8021q", F_OK) == 0;
+	f->vlan = vnl_topo_vlan_kernel();
 	read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
 	f->preempt_rt = preempt_rt(f->kernel_version);
 }

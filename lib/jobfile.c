@@ -849,7 +849,7 @@ static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, 
 	unsigned *ln = c->line;
 	const char *topo = topo_names[c->topology];
 	static const enum vnl_job_key guest_keys[] = { VNL_JK_VHOST, VNL_JK_ACCEL, VNL_JK_GUEST_CPUS,
-						       VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU };
+						       VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU, VNL_JK_VLAN };
 
 	if (c->topology == VNL_TOPO_VETH)
 		for (size_t i = 0; i < sizeof(guest_keys) / sizeof(guest_keys[0]); i++)

@@ -28,6 +28,12 @@ int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 				"backend_if", in->backend_if, "has_guest", in->has_guest,
 				"agent_path", in->agent_path, "console_log", in->console_log,
 				"accel", in->accel, "vhost", in->vhost);
+	if (doc && in->vlan)
+		json_object_set_new(doc, "vlan", json_pack("{s:i, s:o, s:o}", "id", (int)in->vlan,
+							   "untagged_remote",
+							   endpoint_json(&in->untagged_remote),
+							   "untagged_local",
+							   endpoint_json(&in->untagged_local)));
 	if (!doc)
 		return -ENOMEM;
 	info_path(dir, in->name, "", path, sizeof(path));
@@ -86,6 +92,16 @@ int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
 	get_str(doc, "console_log", out->console_log, sizeof(out->console_log));
 	get_str(doc, "accel", out->accel, sizeof(out->accel));
 	get_str(doc, "vhost", out->vhost, sizeof(out->vhost));
+	json_t *vlan = json_object_get(doc, "vlan");
+	json_int_t id = json_integer_value(json_object_get(vlan, "id"));
+	out->vlan = id > 0 && id < 4095 ? (unsigned)id : 0;
+	if (out->vlan) {
+		endpoint_from(json_object_get(vlan, "untagged_remote"), &out->untagged_remote);
+		endpoint_from(json_object_get(vlan, "untagged_local"), &out->untagged_local);
+	} else {
+		out->untagged_remote = out->remote;
+		out->untagged_local = out->local;
+	}
 	json_decref(doc);
 	return 0;
 }

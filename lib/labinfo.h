@@ -24,6 +24,14 @@ struct vnl_lab_info {
 	char topology[16];
 	struct vnl_lab_endpoint remote;  /* the peer board (sender for "in") */
 	struct vnl_lab_endpoint local;   /* the far end: guest application, or veth node b */
+	/*
+	 * With a VLAN (lab up --vlan) remote and local are the ends on the VLAN,
+	 * where the test stream goes (vlan0, eth0.ID); these are the untagged
+	 * ones (wire0, eth0 with its DHCP lease): management and background load.
+	 * Without one they are copies of remote and local.
+	 */
+	unsigned vlan;                   /* 802.1Q id of the stream's network, 0: untagged */
+	struct vnl_lab_endpoint untagged_remote, untagged_local;
 	char host_netns[32];   /* VM host namespace holding the back-end ("" for veth) */
 	char uplink_if[16];    /* host side of the wire, in host_netns */
 	char backend_if[16];   /* the guest's tap/macvtap/vhost port, in host_netns */

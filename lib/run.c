@@ -423,6 +423,18 @@ static void add_hop(struct vnl_stats *st, int64_t from, int64_t to)
 }
 
 /*
+ * The back-end port's stamp: a tap sends the guest's frames (out) and
+ * receives its frames (in); a macvtap is the other way round (frames for the
+ * guest arrive on it from its lower device, the guest's leave through it).
+ * A frame passes the port once, so whichever direction it was seen in.
+ */
+static int64_t backend_stamp(const struct vnl_hop_stamps *h, enum vnl_hop_dir tap_dir)
+{
+	int64_t t = h->t[VNL_HOP_BACKEND][tap_dir];
+	return t ? t : h->t[VNL_HOP_BACKEND][tap_dir == VNL_HOP_IN ? VNL_HOP_OUT : VNL_HOP_IN];
+}
+
+/*
  * in:  remote kernel TX -> uplink (in) = wire, uplink -> tap (out) = host,
  *      tap -> guest kernel RX = guest;  out: the same points in reverse.
  */
@@ -433,12 +445,12 @@ static void add_hops(const struct leg *l, struct result *res, const struct vnl_p
 		return;
 	int64_t ktx = p->tx_sw ? p->tx_sw : p->tx_sched, krx = p->rx_sw;
 	if (!strcmp(l->name, "in")) {
-		int64_t up = h.t[VNL_HOP_UPLINK][VNL_HOP_IN], be = h.t[VNL_HOP_BACKEND][VNL_HOP_OUT];
+		int64_t up = h.t[VNL_HOP_UPLINK][VNL_HOP_IN], be = backend_stamp(&h, VNL_HOP_OUT);
 		add_hop(res->hop[HOP_WIRE], ktx, up);
 		add_hop(res->hop[HOP_HOST], up, be);
 		add_hop(res->hop[HOP_GUEST], be, krx);
 	} else {
-		int64_t be = h.t[VNL_HOP_BACKEND][VNL_HOP_IN], up = h.t[VNL_HOP_UPLINK][VNL_HOP_OUT];
+		int64_t be = backend_stamp(&h, VNL_HOP_IN), up = h.t[VNL_HOP_UPLINK][VNL_HOP_OUT];
 		add_hop(res->hop[HOP_GUEST], ktx, be);
 		add_hop(res->hop[HOP_HOST], be, up);
 		add_hop(res->hop[HOP_WIRE], up, krx);
@@ -649,6 +661,8 @@ static void leg_text(FILE *out, const struct run *r, const struct leg *l, const 
 		l->rx.role, res->local, r->li.name, r->li.topology);
 	if (r->li.has_guest)
 		fprintf(out, ", accel %s, vhost %s", r->li.accel, r->li.vhost);
+	if (r->li.vlan)
+		fprintf(out, ", VLAN %u", r->li.vlan);
 	fputs(" ====\n", out);
 	vnl_output_text(out, res->a, &res->info);
 	const char *note = hops_note(r);
@@ -909,13 +923,15 @@ static void remove_tmpdir(struct run *r)
 
 static json_t *lab_json(const struct vnl_lab_info *li)
 {
-	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?}", "name", li->name,
+	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "name", li->name,
 			 "topology", li->topology, "has_guest", li->has_guest,
 			 "host_netns", li->host_netns[0] ? li->host_netns : NULL,
 			 "uplink_if", li->uplink_if[0] ? li->uplink_if : NULL,
 			 "backend_if", li->backend_if[0] ? li->backend_if : NULL,
 			 "accel", li->accel[0] ? li->accel : NULL,
-			 "vhost", li->vhost[0] ? li->vhost : NULL);
+			 "vhost", li->vhost[0] ? li->vhost : NULL,
+			 /* the stream's 802.1Q id (lab up --vlan), null: untagged */
+			 "vlan", li->vlan ? json_integer(li->vlan) : json_null());
 }
 
 static int load_lab(struct run *r)

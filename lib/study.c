@@ -277,11 +277,6 @@ static const char *skip_reason(const struct runner *r, const struct vnl_job_case
 	if (c->topology != VNL_TOPO_VETH && c->accel == VNL_ACCEL_KVM && !h->kvm)
 		return "accel = kvm but KVM does not work here (no usable /dev/kvm); "
 		       "use accel = auto or tcg";
-	if (c->vlan && !h->vlan)
-		return "vlan needs 802.1Q and this kernel has none (no /proc/net/vlan; "
-		       "modprobe 8021q)";
-	if (c->vlan)
-		return "the labs cannot tag the test stream with a VLAN yet";
 	if (c->uplink[0])
 		return "the labs cannot use a host interface as the uplink yet (uplink = ...)";
 	if (c->transport == VNL_JOB_L2 || c->transport == VNL_JOB_XDP) {
@@ -310,6 +305,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--guest-mem=%llu", (unsigned long long)c->guest_mem_mib);
 		if (c->pin_vcpu >= 0)
 			arg(ch, "--pin-vcpu=%d", c->pin_vcpu);
+		if (c->vlan)
+			arg(ch, "--vlan=%u", c->vlan);
 	}
 	if (c->topology == VNL_TOPO_OVS_AFXDP)
 		arg(ch, "--ovs-afxdp");
@@ -450,8 +447,9 @@ static struct vnl_load *load_start(struct rep_run *x, struct rep_state *rs)
 	const struct vnl_job_case *c = x->cs->c;
 	bool v6 = c->transport == VNL_JOB_UDP6;
 	bool out = c->direction == VNL_DIR_OUT;
-	const struct vnl_lab_endpoint *srv = out ? &x->li.remote : &x->li.local;
-	const struct vnl_lab_endpoint *cli = out ? &x->li.local : &x->li.remote;
+	/* on the untagged network: with a VLAN, the stream has its own */
+	const struct vnl_lab_endpoint *srv = out ? &x->li.untagged_remote : &x->li.untagged_local;
+	const struct vnl_lab_endpoint *cli = out ? &x->li.untagged_local : &x->li.untagged_remote;
 	struct vnl_load_spec spec = {
 		.proto = c->load, .streams = c->load_streams, .rate_bps = c->load_rate_bps,
 		.duration_ns = planned_ns(c) - c->warmup_ns + LOAD_MARGIN_NS,
@@ -624,6 +622,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "repeat", json_integer(c->repeat));
 	json_object_set_new(s, "guest_cpus", json_integer(c->guest_cpus));
 	json_object_set_new(s, "guest_mem_mib", json_integer((json_int_t)c->guest_mem_mib));
+	json_object_set_new(s, "vlan", c->vlan ? json_integer(c->vlan) : json_null());
 	return s;
 }
 

@@ -18,6 +18,8 @@
 int vnl_topo_bridge_build(struct vnl_lab_builder *b);
 /* True when the kernel uses an IOMMU (passthrough needs one; host.json reports it). */
 bool vnl_topo_iommu_present(void);
+/* True when the kernel has 802.1Q (--vlan then makes vlan0 a real VLAN device; host.json). */
+bool vnl_topo_vlan_kernel(void);
 struct vnl_vm;
 /* The bridge lab's host side: br0 with uplink0 and tap0 (also under the xdp lab). */
 int vnl_topo_bridge_host(struct vnl_lab_builder *b, const struct vnl_vm *vm);

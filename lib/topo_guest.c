@@ -27,9 +27,10 @@
 #include "timeutil.h"
 #include "topo.h"
 #include "topo_links.h"
+#include "vlantag.h"
 
 /* MAC numbers of the lab's nodes (vnl_lab_mac): the wire's two ends, the guest. */
-enum { MAC_WIRE = 1, MAC_UPLINK = 2, MAC_GUEST = 3 };
+enum { MAC_WIRE = 1, MAC_UPLINK = 2, MAC_GUEST = 3, MAC_VLAN_PEER = 4 };
 
 void vnl_vm_names(struct vnl_vm *vm, const char *lab)
 {
@@ -276,6 +277,63 @@ static int start_dnsmasq(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 	return vnl_vm_spawn(b, vm->remote_ns, argv, out, NULL);
 }
 
+bool vnl_topo_vlan_kernel(void)
+{
+	/* /proc/net/vlan appears when 802.1Q is built in or its module is loaded */
+	return access("/proc/net/vlan", F_OK) == 0 || access("/sys/module/8021q", F_OK) == 0;
+}
+
+/* vlan0: a VLAN device on wire0 (egress-qos-map: SO_PRIORITY 0..7 is the PCP). */
+static int remote_dot1q(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	char id[8];
+	snprintf(id, sizeof(id), "%u", b->opts->vlan);
+	const char *const argv[] = { "ip", "link", "add", "link", VNL_VM_WIRE, "name",
+				     VNL_VM_VLAN_PORT, "type", "vlan", "id", id, "egress-qos-map",
+				     "0:0", "1:1", "2:2", "3:3", "4:4", "5:5", "6:6", "7:7", NULL };
+	return vnl_vm_run(b, vm->remote_ns, argv);
+}
+
+/* vlan0 as one end of a veth pair, tagged and untagged by tc programs (vlantag.h). */
+static int remote_tagger(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	uint8_t port_mac[6], peer_mac[6];
+	/* wire0's MAC, as a VLAN device on wire0 would have */
+	vnl_lab_mac(vm->lab, MAC_WIRE, port_mac);
+	vnl_lab_mac(vm->lab, MAC_VLAN_PEER, peer_mac);
+	if (vnl_lab_step_veth(b, vm->remote_ns, VNL_VM_VLAN_PORT, port_mac, vm->remote_ns,
+			      VNL_VM_VLAN_PEER, peer_mac) < 0 ||
+	    vnl_lab_step_up(b, vm->remote_ns, VNL_VM_VLAN_PEER) < 0)
+		return -1;
+	return vnl_vlantag_attach(vm->remote_ns, VNL_VM_WIRE, VNL_VM_VLAN_PORT, b->opts->vlan);
+}
+
+/*
+ * The remote end of the test stream's VLAN. Where this kernel has no 802.1Q
+ * a BPF tagger stands in; --dry-run prints the 802.1Q command a user with a
+ * normal kernel runs, and says which path `up` takes here.
+ */
+static int remote_vlan(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	if (!b->opts->vlan)
+		return 0;
+	bool dot1q = vnl_topo_vlan_kernel();
+	if (b->dry_run && !dot1q)
+		printf("# this kernel has no 802.1Q: 'lab up' makes %s a veth (peer %s) and attaches "
+		       "the tc programs vlan_tag_out (%s egress: tag, PCP from SO_PRIORITY) and "
+		       "vlan_tag_in (%s ingress: untag id %u) of vlan_tag.bpf.o instead of:\n",
+		       VNL_VM_VLAN_PORT, VNL_VM_VLAN_PEER, VNL_VM_VLAN_PORT, VNL_VM_WIRE,
+		       b->opts->vlan);
+	return (dot1q || b->dry_run ? remote_dot1q(b, vm) : remote_tagger(b, vm)) < 0 ||
+			       vnl_lab_step_addr(b, vm->remote_ns, VNL_VM_VLAN_PORT,
+						 VNL_VM_VLAN_REMOTE4 "/24") < 0 ||
+			       vnl_lab_step_addr(b, vm->remote_ns, VNL_VM_VLAN_PORT,
+						 VNL_VM_VLAN_REMOTE6 "/64") < 0 ||
+			       vnl_lab_step_up(b, vm->remote_ns, VNL_VM_VLAN_PORT) < 0
+		       ? -1
+		       : 0;
+}
+
 int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm)
 {
 	uint8_t wire_mac[6], uplink_mac[6];
@@ -289,6 +347,7 @@ int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm)
 			       vnl_lab_step_addr(b, vm->remote_ns, VNL_VM_WIRE, VNL_VM_REMOTE6 "/64") < 0 ||
 			       vnl_lab_step_up(b, vm->remote_ns, "lo") < 0 ||
 			       vnl_lab_step_up(b, vm->remote_ns, VNL_VM_WIRE) < 0 ||
+			       remote_vlan(b, vm) < 0 ||
 			       vnl_lab_step_up(b, vm->host_ns, "lo") < 0 ||
 			       vnl_lab_step_up(b, vm->host_ns, VNL_VM_UPLINK) < 0 ||
 			       start_dnsmasq(b, vm) < 0
@@ -371,8 +430,13 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		      char *append, size_t len, struct vnl_qemu_cfg *cfg)
 {
 	const struct vnl_lab_opts *o = b->opts;
-	/* The guest's init asks for DHCP; its IPv6 address is fixed. */
-	snprintf(append, len, "vnl.dhcp vnl.ip6=" VNL_VM_GUEST6 "/64 vnl.hostname=%s-guest", vm->lab);
+	/* The guest's init asks for DHCP; its IPv6 address is fixed, and so is its VLAN's. */
+	int n = snprintf(append, len, "vnl.dhcp vnl.ip6=" VNL_VM_GUEST6 "/64 vnl.hostname=%s-guest",
+			 vm->lab);
+	if (o->vlan && n > 0 && (size_t)n < len)
+		snprintf(append + n, len - (size_t)n,
+			 " vnl.vlan=%u vnl.vlan.ip=" VNL_VM_VLAN_GUEST4 "/24 vnl.vlan.ip6="
+			 VNL_VM_VLAN_GUEST6 "/64", o->vlan);
 	*cfg = (struct vnl_qemu_cfg){
 		.kernel = img->kernel, .initrd = img->initrd, .append = append, .accel = o->accel,
 		.vhost = o->vhost, .cpus = o->guest_cpus, .mem_mb = o->guest_mem_mb,
@@ -408,6 +472,9 @@ static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
 	else
 		printf("# the guest takes its address by DHCP (%s gets " VNL_VM_GUEST4 "): see "
 		       "%s/dnsmasq.leases\n", vm->guest_mac_text, vm->run_dir);
+	if (cfg->append && strstr(cfg->append, "vnl.vlan="))
+		printf("# its init makes eth0.ID (vnl.vlan=ID) with the vnl.vlan.ip/ip6 addresses "
+		       "and egress-qos-map 0:0 .. 7:7\n");
 	free(line);
 	return 0;
 }
@@ -472,6 +539,20 @@ static int wait_guest_addr(struct vnl_agent *agent, int64_t qemu_start, char *ip
 	return -1;
 }
 
+/* The stream's ends move to the VLAN (vlan0, eth0.ID); the untagged ones are kept beside. */
+static void vlan_ends(struct vnl_lab_info *info, unsigned vid)
+{
+	info->vlan = vid;
+	info->untagged_remote = info->remote;
+	info->untagged_local = info->local;
+	snprintf(info->remote.ifname, sizeof(info->remote.ifname), VNL_VM_VLAN_PORT);
+	snprintf(info->remote.addr4, sizeof(info->remote.addr4), VNL_VM_VLAN_REMOTE4);
+	snprintf(info->remote.addr6, sizeof(info->remote.addr6), VNL_VM_VLAN_REMOTE6);
+	snprintf(info->local.ifname, sizeof(info->local.ifname), "eth0.%u", vid);
+	snprintf(info->local.addr4, sizeof(info->local.addr4), VNL_VM_VLAN_GUEST4);
+	snprintf(info->local.addr6, sizeof(info->local.addr6), VNL_VM_VLAN_GUEST6);
+}
+
 static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		     const struct vnl_vm_nic *nic, const struct vnl_booted *g, const char *ip)
 {
@@ -497,6 +578,8 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	snprintf(info.local.mac, sizeof(info.local.mac), "%s", vm->guest_mac_text);
 	snprintf(info.local.addr4, sizeof(info.local.addr4), "%.47s", ip);
 	snprintf(info.local.addr6, sizeof(info.local.addr6), VNL_VM_GUEST6);
+	if (b->opts->vlan && !nic->pci)
+		vlan_ends(&info, b->opts->vlan);
 	snprintf(info.host_netns, sizeof(info.host_netns), "%.31s", vm->host_ns);
 	snprintf(info.uplink_if, sizeof(info.uplink_if), "%s", nic->pci ? "" : VNL_VM_UPLINK);
 	snprintf(info.backend_if, sizeof(info.backend_if), "%.15s", nic->backend_if);
@@ -509,6 +592,32 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	if (rc < 0)
 		vnl_err("cannot write %s: %s", path, strerror(-rc));
 	return rc < 0 ? -1 : 0;
+}
+
+/* The guest's init made eth0.ID from its kernel arguments: is it there, with its address? */
+static int check_guest_vlan(const struct vnl_vm *vm, struct vnl_agent *agent, unsigned vid)
+{
+	char dev[16], want[32];
+	snprintf(dev, sizeof(dev), "eth0.%u", vid);
+	snprintf(want, sizeof(want), " inet " VNL_VM_VLAN_GUEST4 "/");
+	const char *const argv[] = { "ip", "-o", "addr", "show", "dev", dev, NULL };
+	struct vnl_agent_result r;
+	const char *why = "the agent did not answer";
+	if (vnl_agent_run(agent, argv, NULL, 5000, &r, &why) < 0) {
+		vnl_err("cannot ask the guest about %s: %s", dev, errno == EPROTO ? why : strerror(errno));
+		return -1;
+	}
+	bool ok = r.exited && r.status == 0 && r.out && strstr(r.out, want);
+	vnl_agent_result_free(&r);
+	if (ok)
+		return 0;
+	char console[300], tail[2048];
+	vnl_vm_path(vm, "console.log", console, sizeof(console));
+	vnl_console_tail(console, 10, tail, sizeof(tail));
+	vnl_err("the guest has no %s with " VNL_VM_VLAN_GUEST4 " (its init makes it from vnl.vlan=%u: "
+		"is 8021q in the guest image? 'vnetlat guest build --force' rebuilds it); last "
+		"console lines (%s):\n%s", dev, vid, console, tail);
+	return -1;
 }
 
 /* qemu.c forks qemu itself, so it is recorded once it runs; until then it sits in LAB-h,
@@ -546,6 +655,8 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 		ret = wait_guest_addr(g.agent, qemu_start, ip, sizeof(ip), &lease_ns);
 	else if (ret == 0)
 		ret = wait_lease(b, vm, nic, qemu_start, ip, sizeof(ip), &lease_ns);
+	if (ret == 0 && b->opts->vlan && !nic->pci)
+		ret = check_guest_vlan(vm, g.agent, b->opts->vlan);
 	/* The guest lives on after `lab up`: close the channel, leave qemu running. */
 	vnl_agent_close(g.agent);
 	g.agent = NULL;
@@ -586,14 +697,21 @@ void vnl_topo_guest_show(const char *lab, json_t *jnodes)
 	if (vnl_labinfo_load(VNL_LABINFO_DIR, lab, &info) < 0 || !info.has_guest)
 		return;
 	pid_t pid = guest_pid(&info);
+	/* eth0 with its lease; with a VLAN, eth0.ID (the stream's end) too */
+	const struct vnl_lab_endpoint *eth0 = &info.untagged_local;
 	if (jnodes) {
-		json_t *addrs = json_pack("[s, s]", info.local.addr4, info.local.addr6);
-		json_t *ifaces = json_pack("[{s:s, s:s, s:o}]", "name", info.local.ifname, "mac",
-					   info.local.mac, "addresses", addrs);
+		json_t *addrs = json_pack("[s, s]", eth0->addr4, eth0->addr6);
+		json_t *ifaces = json_pack("[{s:s, s:s, s:o}]", "name", eth0->ifname, "mac", eth0->mac,
+					   "addresses", addrs);
+		if (info.vlan)
+			json_array_append_new(ifaces, json_pack(
+				"{s:s, s:s, s:[s, s], s:i}", "name", info.local.ifname, "mac",
+				info.local.mac, "addresses", info.local.addr4, info.local.addr6, "vlan",
+				(int)info.vlan));
 		json_array_append_new(jnodes, json_pack(
 			"{s:s, s:s, s:s, s:b, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "node", "guest",
 			"role", "local", "netns", "", "present", pid > 0, "interfaces", ifaces,
-			"qemu_pid", (json_int_t)pid, "lease", info.local.addr4, "backend_if",
+			"qemu_pid", (json_int_t)pid, "lease", eth0->addr4, "backend_if",
 			info.backend_if, "accel", info.accel, "vhost", info.vhost, "console_log",
 			info.console_log, "agent", info.agent_path));
 		return;
@@ -601,8 +719,11 @@ void vnl_topo_guest_show(const char *lab, json_t *jnodes)
 	printf("  node guest (local): qemu pid %d%s, accel %s, vhost %s, on %s in %s\n", (int)pid,
 	       pid ? "" : " (not running)", info.accel, info.vhost, info.backend_if,
 	       info.host_netns);
-	printf("    %-8s %-4s %-17s %s (DHCP lease) %s\n", info.local.ifname, "up", info.local.mac,
-	       info.local.addr4, info.local.addr6);
+	printf("    %-8s %-4s %-17s %s (DHCP lease) %s\n", eth0->ifname, "up", eth0->mac,
+	       eth0->addr4, eth0->addr6);
+	if (info.vlan)
+		printf("    %-8s %-4s %-17s %s %s (VLAN %u: the test stream)\n", info.local.ifname,
+		       "up", info.local.mac, info.local.addr4, info.local.addr6, info.vlan);
 	printf("    console  %s\n    agent    %s ('vnetlat lab exec guest --name %s -- CMD')\n",
 	       info.console_log, info.agent_path, lab);
 }

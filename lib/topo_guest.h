@@ -23,6 +23,17 @@
 #define VNL_VM_REMOTE6 "2001:db8::1"
 #define VNL_VM_GUEST4 "192.0.2.2"
 #define VNL_VM_GUEST6 "2001:db8::2"
+/*
+ * --vlan ID: the test stream's own network, tagged ID between the remote end
+ * (vlan0 in LAB-r) and the guest (eth0.ID); the back-end carries the tagged
+ * frames as they are. eth0 and wire0 stay untagged (DHCP, background load).
+ */
+#define VNL_VM_VLAN_PORT "vlan0"
+#define VNL_VM_VLAN_PEER "vlanp0" /* vlan0's veth peer where the BPF tagger stands in */
+#define VNL_VM_VLAN_REMOTE4 "198.51.100.1"
+#define VNL_VM_VLAN_REMOTE6 "2001:db8:1::1"
+#define VNL_VM_VLAN_GUEST4 "198.51.100.2"
+#define VNL_VM_VLAN_GUEST6 "2001:db8:1::2"
 /* The guest's run directory is the one `vnetlat guest` uses, so `guest exec --name LAB` works. */
 #define VNL_VM_RUN_ROOT "/run/vnetlat/guest"
 /* TCG boots in seconds; the margin is for a loaded machine. */
@@ -46,7 +57,7 @@ int vnl_vm_record_file(struct vnl_lab_builder *b, const struct vnl_vm *vm, const
 
 /* The run directory only. */
 int vnl_vm_run_dir(struct vnl_lab_builder *b, const struct vnl_vm *vm);
-/* The run directory, LAB-r (wire0, addresses, dnsmasq) and LAB-h (uplink0 up). */
+/* The run directory, LAB-r (wire0, addresses, dnsmasq, vlan0 with --vlan) and LAB-h (uplink0 up). */
 int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm);
 /* A persistent tap ifname in LAB-h, up. */
 int vnl_vm_tap(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *ifname);

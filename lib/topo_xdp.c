@@ -125,14 +125,20 @@ static int xdp_bridge_up(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 }
 
 /* The guest is up (it got its lease through the slow path): its frames now take the fast path. */
-static int add_guest(const struct vnl_vm *vm)
+/* With --vlan the guest tags its own stream (eth0.ID): a trunk guest, tags passed as they are. */
+static uint16_t guest_vlan(const struct vnl_lab_builder *b)
+{
+	return b->opts->vlan ? VNL_XDP_VLAN_TRUNK : 0;
+}
+
+static int add_guest(const struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
 	struct vnl_xdpbridge *xb = vnl_xdpbridge_open(vm->lab);
 	if (!xb)
 		return -1;
 	int self = enter_netns(vm->host_ns);
 	int tap = self < 0 ? 0 : (int)if_nametoindex(VNL_VM_TAP);
-	int ret = tap > 0 ? vnl_xdpbridge_add_guest(xb, vm->guest_mac, tap, 0) : -1;
+	int ret = tap > 0 ? vnl_xdpbridge_add_guest(xb, vm->guest_mac, tap, guest_vlan(b)) : -1;
 	if (self >= 0)
 		leave_netns(self);
 	vnl_xdpbridge_close(xb);
@@ -141,9 +147,9 @@ static int add_guest(const struct vnl_vm *vm)
 	return ret;
 }
 
-static void print_xdp_recipe(const struct vnl_vm *vm)
+static void print_xdp_recipe(const struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
-	const struct vnl_xdp_recipe_guest guest = { .tap = VNL_VM_TAP, .vlan = 0 };
+	const struct vnl_xdp_recipe_guest guest = { .tap = VNL_VM_TAP, .vlan = guest_vlan(b) };
 	struct vnl_xdp_recipe_guest g = guest;
 	memcpy(g.mac, vm->guest_mac, 6);
 	const struct vnl_xdp_recipe r = { .lab = vm->lab, .uplink = VNL_VM_UPLINK,
@@ -165,10 +171,10 @@ int vnl_topo_xdp_build(struct vnl_lab_builder *b)
 	if (vnl_vm_base(b, &vm) < 0 || prepare_wire(b, &vm) < 0 || vnl_topo_bridge_host(b, &vm) < 0)
 		return -1;
 	if (b->dry_run) {
-		print_xdp_recipe(&vm);
+		print_xdp_recipe(b, &vm);
 		return vnl_vm_guest(b, &vm, &nic);
 	}
-	return xdp_bridge_up(b, &vm) < 0 || vnl_vm_guest(b, &vm, &nic) < 0 || add_guest(&vm) < 0
+	return xdp_bridge_up(b, &vm) < 0 || vnl_vm_guest(b, &vm, &nic) < 0 || add_guest(b, &vm) < 0
 		       ? -1
 		       : 0;
 }

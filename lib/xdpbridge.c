@@ -452,9 +452,10 @@ int vnl_xdpbridge_add_guest(struct vnl_xdpbridge *b, const uint8_t mac[6], int t
 	struct vnl_xdp_mac k = mac_key(mac);
 	char s[18];
 
-	if (!mac_is_unicast(mac) || vlan > 4094 || tap_ifindex <= 0) {
-		vnl_err("guest %s on ifindex %d, VLAN %u: need a unicast MAC, a tap and VLAN 0-4094",
-			mac_str(mac, s), tap_ifindex, vlan);
+	if (!mac_is_unicast(mac) || (vlan > 4094 && vlan != VNL_XDP_VLAN_TRUNK) || tap_ifindex <= 0) {
+		vnl_err("guest %s on ifindex %d, VLAN %u: need a unicast MAC, a tap and VLAN 0-4094 "
+			"(or %u: trunk)",
+			mac_str(mac, s), tap_ifindex, vlan, VNL_XDP_VLAN_TRUNK);
 		return -1;
 	}
 	if (bpf_map_update_elem(b->map_fd[MAP_GUESTS], &k, &g, BPF_ANY) < 0) {
@@ -651,7 +652,9 @@ static void print_guest(FILE *out, const char *dir, const struct vnl_xdp_recipe_
 
 	fprintf(out, "# guest %02x:%02x:%02x:%02x:%02x:%02x on %s", m[0], m[1], m[2], m[3], m[4],
 		m[5], g->tap);
-	if (g->vlan)
+	if (g->vlan == VNL_XDP_VLAN_TRUNK)
+		fprintf(out, ", trunk: its own VLAN tags pass as they are");
+	else if (g->vlan)
 		fprintf(out, ", VLAN %u on the uplink", g->vlan);
 	fputc('\n', out);
 	print_attach(out, dir, g->tap, "xdp_guest");

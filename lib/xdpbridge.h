@@ -65,7 +65,7 @@ int vnl_xdpbridge_attach_tap(struct vnl_xdpbridge *b, int ifindex, enum vnl_xdp_
 /* Detach the program from ifindex and drop it as a redirect target. */
 int vnl_xdpbridge_detach(struct vnl_xdpbridge *b, int ifindex);
 
-/* Frames for mac (tagged vlan on the uplink, 0 = untagged) go to tap_ifindex. */
+/* Frames for mac (tagged vlan on the uplink, 0 = untagged, VNL_XDP_VLAN_TRUNK = as they are) go to tap_ifindex. */
 int vnl_xdpbridge_add_guest(struct vnl_xdpbridge *b, const uint8_t mac[6], int tap_ifindex,
 			    uint16_t vlan);
 int vnl_xdpbridge_remove_guest(struct vnl_xdpbridge *b, const uint8_t mac[6]);

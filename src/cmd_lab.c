@@ -47,6 +47,12 @@ static void usage(FILE *out)
 	      "      --guest-cpus N         vCPUs (default 1)\n"
 	      "      --guest-mem MB         memory (default 256)\n"
 	      "      --pin-vcpu CPU         pin the guest's qemu threads to host CPU\n"
+	      "      --vlan ID              bridge/macvtap/ovs/xdp: the test stream on 802.1Q VLAN ID\n"
+	      "                             (1-4094): NAME-r vlan0 198.51.100.1/24 2001:db8:1::1/64,\n"
+	      "                             guest eth0.ID 198.51.100.2/24 2001:db8:1::2/64 (send\n"
+	      "                             --priority P sets PCP P); eth0 stays untagged (DHCP,\n"
+	      "                             load); without 802.1Q in the kernel a BPF tagger\n"
+	      "                             (tc programs) makes vlan0\n"
 	      "      --ovs-afxdp            ovs: the uplink as an AF_XDP port (userspace datapath)\n"
 	      "      --pci BDF              passthrough: the PCI device / SR-IOV VF to hand over\n"
 	      "Doctor: --name NAME checks a VM lab, --bridge BR a Linux bridge of yours (in\n"
@@ -105,6 +111,11 @@ static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
 			return usage_error(sub, "--pin-vcpu %s: %s", optarg, why);
 		o->pin_vcpu = (int)v;
 		return 0;
+	case 'L':
+		if (vnl_parse_u64(optarg, 1, 4094, &v, &why))
+			return usage_error(sub, "--vlan %s: %s (an 802.1Q id, 1 to 4094)", optarg, why);
+		o->vlan = (unsigned)v;
+		return 0;
 	case 'X': o->ovs_afxdp = true; return 0;
 	case 'B': o->pci = optarg; return 0;
 	}
@@ -128,6 +139,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		{ "guest-cpus", required_argument, NULL, 'C' },
 		{ "guest-mem", required_argument, NULL, 'M' },
 		{ "pin-vcpu", required_argument, NULL, 'P' },
+		{ "vlan", required_argument, NULL, 'L' },
 		{ "ovs-afxdp", no_argument, NULL, 'X' },
 		{ "pci", required_argument, NULL, 'B' },
 		{ "bridge", required_argument, NULL, 'b' },
@@ -140,7 +152,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		bool guest = c && strchr("AVCMPXB", c);
+		bool guest = c && strchr("AVCMPLXB", c);
 		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
 		    (guest && !strchr(allowed, 'g'))) {
 			/* by its name: argv[optind - 1] may be the option's value */
@@ -166,7 +178,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
 				return usage_error(sub, "--name needs a value");
-			if (optopt && strchr("AVCMPBb", optopt))
+			if (optopt && strchr("AVCMPLBb", optopt))
 				return usage_error(sub, "%s needs a value", argv[optind - 1]);
 			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
 					   sub);
@@ -211,6 +223,10 @@ static int lab_up(int argc, char **argv)
 				 i ? ", " : "", t);
 		return usage_error("up", "unknown topology '%s' (there are: %s)", a.pos[0], known);
 	}
+	/* The stream's VLAN runs between LAB-r and a guest of ours. */
+	if (a.opts.vlan && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
+		return usage_error("up", "--vlan is for the guest topologies bridge, macvtap, ovs and "
+				   "xdp, not %s", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Bad usage of send and recv: each case must exit 2 with exactly one line on
+# Bad usage of send, recv and lab up --vlan: each case must exit 2 with exactly one line on
 # stderr, "vnetlat VERB: ...", saying what was wrong (checked by a pattern).
 # Usage: bash cli_errors.sh /path/to/vnetlat
 set -uo pipefail
@@ -53,6 +53,14 @@ expect recv "not an address of this host" "${B[@]}" "$VNL" recv --bind 198.51.10
 expect recv "interface 'nosuch0' not found" "${B[@]}" "$VNL" recv --l2 --ifname nosuch0
 expect recv "cannot write the record file" "${B[@]}" "$VNL" recv --record /nonexistent-dir/x.rec
 
+# lab up --vlan: an 802.1Q id, and only for the guest topologies (nothing is made: usage errors).
+expect lab "--vlan 0: .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 0
+expect lab "--vlan 4095: .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 4095
+expect lab "--vlan is for the guest topologies .* not veth" "$VNL" lab up veth --name vlbad --vlan 42
+expect lab "--vlan is for the guest topologies .* not passthrough" "$VNL" lab up passthrough --name vlbad --vlan 42
+expect lab "'lab down' has no option --vlan" "$VNL" lab down --name vlbad --vlan 42
+vnl_check "lab --vlan errors made nothing" bash -c '! ip netns list | grep -q "^vlbad"'
+
 # Port in use: a first receiver holds 4300, a second one must say so.
 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --quiet >/dev/null 2>&1 &
 VNL_BG+=("$!")
@@ -63,4 +71,5 @@ vnl_check "send --help exits 0 and documents --base-time" \
 	bash -c "'$VNL' send --help | grep -q -- --base-time"
 vnl_check "recv --help exits 0 and documents --record" \
 	bash -c "'$VNL' recv --help | grep -q -- --record"
+vnl_check "lab --help documents --vlan" bash -c "'$VNL' lab --help | grep -q -- '--vlan ID'"
 vnl_finish

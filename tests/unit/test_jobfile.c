@@ -288,6 +288,7 @@ static void test_combinations(void **state)
 		     "the run measures for 1", NULL);
 	expect_error("[a]\ntopology = passthrough\npci_device = 0000:01:00.0\nvlan = 5\n", 4,
 		     "cannot tag", "remove vlan");
+	expect_error("[a]\ntopology = veth\nvlan = 5\n", 3, "vlan is a guest option", "guest topology");
 	expect_error("[a]\ntopology = passthrough\n", 2, "needs a pci_device", NULL);
 	expect_error("[a]\ntopology = bridge\npci_device = 0000:01:00.0\n", 3, "passthrough only", NULL);
 	expect_error("[a]\ntopology = veth\nguest_cpus = 2\n", 3, "veth has no guest", NULL);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* VM labs: the names of a lab, reading dnsmasq's lease file, the pci_driver state object. */
+/*
+ * VM labs: the names of a lab, reading dnsmasq's lease file, the pci_driver
+ * state object, and the lab info of a lab with a VLAN (and without).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "labinfo.h"
 #include "labstate.h"
 #include "topo.h"
 #include "topo_guest.h"
@@ -108,6 +112,41 @@ static void pci_driver_round_trip(void **state)
 	vnl_labstate_close(st);
 }
 
+/* --vlan: the stream's ends and the untagged ones survive a save and load; without, copies. */
+static void labinfo_vlan_round_trip(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vnl-labinfo-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct vnl_lab_info in = { .has_guest = true, .vlan = 42 }, out;
+	snprintf(in.name, sizeof(in.name), "t7");
+	snprintf(in.remote.ifname, sizeof(in.remote.ifname), "vlan0");
+	snprintf(in.remote.addr4, sizeof(in.remote.addr4), "198.51.100.1");
+	snprintf(in.local.ifname, sizeof(in.local.ifname), "eth0.42");
+	snprintf(in.local.addr6, sizeof(in.local.addr6), "2001:db8:1::2");
+	snprintf(in.untagged_remote.netns, sizeof(in.untagged_remote.netns), "t7-r");
+	snprintf(in.untagged_local.ifname, sizeof(in.untagged_local.ifname), "eth0");
+	snprintf(in.untagged_local.addr4, sizeof(in.untagged_local.addr4), "192.0.2.2");
+	assert_int_equal(vnl_labinfo_save(dir, &in), 0);
+	assert_int_equal(vnl_labinfo_load(dir, "t7", &out), 0);
+	assert_int_equal(out.vlan, 42);
+	assert_string_equal(out.remote.ifname, "vlan0");
+	assert_string_equal(out.remote.addr4, "198.51.100.1");
+	assert_string_equal(out.local.ifname, "eth0.42");
+	assert_string_equal(out.local.addr6, "2001:db8:1::2");
+	assert_string_equal(out.untagged_remote.netns, "t7-r");
+	assert_string_equal(out.untagged_local.ifname, "eth0");
+	assert_string_equal(out.untagged_local.addr4, "192.0.2.2");
+	in.vlan = 0;
+	assert_int_equal(vnl_labinfo_save(dir, &in), 0);
+	assert_int_equal(vnl_labinfo_load(dir, "t7", &out), 0);
+	assert_int_equal(out.vlan, 0);
+	assert_string_equal(out.untagged_local.ifname, "eth0.42"); /* the stream's own ends */
+	assert_string_equal(out.untagged_remote.addr4, "198.51.100.1");
+	assert_int_equal(vnl_labinfo_remove(dir, "t7"), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +154,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lease_missing, make_leases, remove_leases),
 		cmocka_unit_test(names_of_a_lab),
 		cmocka_unit_test(pci_driver_round_trip),
+		cmocka_unit_test(labinfo_vlan_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

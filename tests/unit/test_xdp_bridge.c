@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The XDP bridge and AF_XDP steering programs on the running kernel: the
+ * The XDP bridge, AF_XDP steering and VLAN tagger programs on the running kernel: the
  * verifier must accept them, and BPF_PROG_TEST_RUN on crafted frames must
  * give the right verdicts and counters. Needs root (BPF, netns); runs in a
  * private network and mount namespace, so nothing outside this process
@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <linux/if_link.h>
+#include <linux/pkt_cls.h>
 #include <net/if.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -25,6 +26,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "vlan_tag.h"
+#include "vlan_tag.skel.h"
 #include "xdp_probe.h"
 #include "xdp_probe.skel.h"
 #include "xdpbridge.h"
@@ -34,6 +37,7 @@
 
 static const uint8_t guest_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 };
 static const uint8_t vlan_guest_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x02 };
+static const uint8_t trunk_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x03 };
 static const uint8_t remote_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x10 };
 static const uint8_t host_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x20 };
 static const uint8_t unknown_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x99 };
@@ -372,6 +376,66 @@ static void test_guest_vlan_push(void **state)
 	assert_int_equal(run(prog, &self_tagged, NULL), XDP_PASS);
 }
 
+/* A trunk guest (lab up xdp --vlan): its own tags pass both ways, untouched, on the fast path. */
+static void test_trunk_guest(void **state)
+{
+	int up = vnl_xdpbridge_prog_fd(bridge, VNL_XDP_PROG_UPLINK);
+	int guest = vnl_xdpbridge_prog_fd(bridge, VNL_XDP_PROG_GUEST);
+	struct frame in_tagged = eth_frame(trunk_mac, remote_mac, 42, 0x0800, 46);
+	struct frame in_plain = eth_frame(trunk_mac, remote_mac, 0, 0x0800, 46);
+	struct frame out_tagged = eth_frame(remote_mac, trunk_mac, 42, 0x86dd, 46);
+	struct frame out;
+	(void)state;
+
+	assert_int_equal(vnl_xdpbridge_add_guest(bridge, trunk_mac, tap_ifindex, 4096), -1);
+	assert_int_equal(vnl_xdpbridge_add_guest(bridge, trunk_mac, tap_ifindex, VNL_XDP_VLAN_TRUNK), 0);
+	assert_int_equal(run(up, &in_tagged, &out), XDP_REDIRECT);
+	assert_int_equal(out.len, in_tagged.len);
+	assert_memory_equal(out.b, in_tagged.b, in_tagged.len);
+	assert_int_equal(run(up, &in_plain, &out), XDP_REDIRECT);
+	assert_memory_equal(out.b, in_plain.b, in_plain.len);
+	assert_int_equal(run(guest, &out_tagged, &out), XDP_REDIRECT);
+	assert_int_equal(out.len, out_tagged.len);
+	assert_memory_equal(out.b, out_tagged.b, out_tagged.len);
+	assert_int_equal(vnl_xdpbridge_remove_guest(bridge, trunk_mac), 0);
+}
+
+/*
+ * The VLAN tagger (bpf/vlan_tag.bpf.c) for VLAN 42: vlan_tag_in takes only
+ * frames tagged 42 and hands them on untagged; vlan_tag_out tags and
+ * redirects everything (the tag goes into skb metadata: checked on the wire
+ * by the lab_vlan integration test).
+ */
+static void test_vlan_tagger(void **state)
+{
+	struct vlan_tag *skel = vlan_tag__open();
+	struct frame tagged = eth_frame(guest_mac, remote_mac, 42, 0x0800, 46);
+	struct frame pcp_tagged = tagged;
+	struct frame other = eth_frame(guest_mac, remote_mac, 43, 0x0800, 46);
+	struct frame plain = eth_frame(guest_mac, remote_mac, 0, 0x0800, 46);
+	struct frame out;
+	(void)state;
+
+	pcp_tagged.b[14] |= 5 << 5; /* PCP 5 does not change the match */
+	assert_non_null(skel);
+	skel->rodata->cfg.vid = 42;
+	skel->rodata->cfg.wire_ifindex = 1;
+	skel->rodata->cfg.port_ifindex = 1;
+	assert_int_equal(vlan_tag__load(skel), 0);
+	int in = bpf_program__fd(skel->progs.vlan_tag_in);
+	int outp = bpf_program__fd(skel->progs.vlan_tag_out);
+	assert_int_equal(run(in, &tagged, &out), TC_ACT_REDIRECT);
+	assert_int_equal(out.len, plain.len);
+	assert_memory_equal(out.b, plain.b, plain.len);
+	assert_int_equal(run(in, &pcp_tagged, &out), TC_ACT_REDIRECT);
+	assert_memory_equal(out.b, plain.b, plain.len);
+	assert_int_equal(run(in, &other, &out), TC_ACT_OK);
+	assert_memory_equal(out.b, other.b, other.len);
+	assert_int_equal(run(in, &plain, NULL), TC_ACT_OK);
+	assert_int_equal(run(outp, &plain, NULL), TC_ACT_REDIRECT);
+	vlan_tag__destroy(skel);
+}
+
 static void test_runts_never_crash(void **state)
 {
 	int up = vnl_xdpbridge_prog_fd(bridge, VNL_XDP_PROG_UPLINK);
@@ -508,6 +572,8 @@ int main(void)
 		cmocka_unit_test(test_uplink_vlan_pop),
 		cmocka_unit_test(test_guest_verdicts),
 		cmocka_unit_test(test_guest_vlan_push),
+		cmocka_unit_test(test_trunk_guest),
+		cmocka_unit_test(test_vlan_tagger),
 		cmocka_unit_test(test_runts_never_crash),
 		cmocka_unit_test(test_reopen_from_pins),
 		cmocka_unit_test(test_remove_by_name),
