@@ -87,10 +87,20 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 			   const char *finished)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:b, s:b, s:b, s:s, s:s?, s:s?}",
+	/* what a guest's clock can be related by here; each run's JSON says what it used */
+	const char *clock = f->kvm ? "ptp_kvm" : "agent";
+	const char *clock_why = f->kvm ?
+		"KVM answers here: a guest that really runs under KVM reads this host's clock "
+		"through ptp_kvm; one that falls back to TCG uses exchanges over the control "
+		"channel (each repetition's clock in study.json says which)" :
+		"ptp_kvm: no KVM clock in a TCG guest (no usable /dev/kvm here): guest clocks are "
+		"estimated by exchanges over the control channel";
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
+			 "s:s?}",
 			 "kernel", f->kernel, "kernel_version", f->kernel_version,
 			 "cpu", f->cpu, "cores", (int)f->cores,
 			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
+			 "guest_clock", clock, "guest_clock_why", clock_why,
 			 "isolcpus", f->isolcpus, "preempt_rt", f->preempt_rt,
 			 "iommu", f->iommu, "vlan_8021q", f->vlan,
 			 "vnetlat_version", VNL_VERSION, "started", started, "finished", finished);
