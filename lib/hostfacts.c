@@ -10,20 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runcmd.h"
 #include "topo.h"
-
-/* The first line of a small file, without its newline; "" when unreadable. */
-static void read_line(const char *path, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
 
 static void read_cpu_model(char *buf, size_t len)
 {
@@ -60,7 +48,7 @@ static bool kvm_usable(void)
 static bool preempt_rt(const char *uname_v)
 {
 	char rt[8];
-	read_line("/sys/kernel/realtime", rt, sizeof(rt));
+	vnl_read_line("/sys/kernel/realtime", rt, sizeof(rt));
 	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
 }
 
@@ -80,7 +68,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->iommu = vnl_topo_iommu_present();
 	/* /proc/net/vlan appears when 802.1Q is built in or its module is loaded */
 	f->vlan = access("/proc/net/vlan", F_OK) == 0 || access("/sys/module/8021q", F_OK) == 0;
-	read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
+	vnl_read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
 	f->preempt_rt = preempt_rt(f->kernel_version);
 }
 
