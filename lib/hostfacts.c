@@ -10,20 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runcmd.h"
 #include "topo.h"
-
-/* The first line of a small file, without its newline; "" when unreadable. */
-static void read_line(const char *path, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
 
 static void read_cpu_model(char *buf, size_t len)
 {
@@ -60,7 +48,7 @@ static bool kvm_usable(void)
 static bool preempt_rt(const char *uname_v)
 {
 	char rt[8];
-	read_line("/sys/kernel/realtime", rt, sizeof(rt));
+	vnl_read_line("/sys/kernel/realtime", rt, sizeof(rt));
 	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
 }
 
@@ -79,17 +67,27 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->vhost = access("/dev/vhost-net", F_OK) == 0;
 	f->iommu = vnl_topo_iommu_present();
 	f->vlan = vnl_topo_vlan_kernel();
-	read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
+	vnl_read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
 	f->preempt_rt = preempt_rt(f->kernel_version);
 }
 
 json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 			   const char *finished)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:b, s:b, s:b, s:s, s:s?, s:s?}",
+	/* what a guest's clock can be related by here; each run's JSON says what it used */
+	const char *clock = f->kvm ? "ptp_kvm" : "agent";
+	const char *clock_why = f->kvm ?
+		"KVM answers here: a guest that really runs under KVM reads this host's clock "
+		"through ptp_kvm; one that falls back to TCG uses exchanges over the control "
+		"channel (each repetition's clock in study.json says which)" :
+		"ptp_kvm: no KVM clock in a TCG guest (no usable /dev/kvm here): guest clocks are "
+		"estimated by exchanges over the control channel";
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
+			 "s:s?}",
 			 "kernel", f->kernel, "kernel_version", f->kernel_version,
 			 "cpu", f->cpu, "cores", (int)f->cores,
 			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
+			 "guest_clock", clock, "guest_clock_why", clock_why,
 			 "isolcpus", f->isolcpus, "preempt_rt", f->preempt_rt,
 			 "iommu", f->iommu, "vlan_8021q", f->vlan,
 			 "vnetlat_version", VNL_VERSION, "started", started, "finished", finished);

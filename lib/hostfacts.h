@@ -27,7 +27,8 @@ struct vnl_hostfacts {
 /* Fill F from this host. Never fails: what cannot be read stays empty/false. */
 void vnl_hostfacts_read(struct vnl_hostfacts *f);
 /*
- * host.json: {kernel, cpu, cores, accel, vhost, isolcpus, preempt_rt,
+ * host.json: {kernel, cpu, cores, accel, vhost, guest_clock ("ptp_kvm" with KVM,
+ * else "agent"), guest_clock_why, isolcpus, preempt_rt,
  * vnetlat_version, started, finished}; STARTED/FINISHED are RFC 3339 UTC
  * times or NULL (finished: null while running).
  */

@@ -23,18 +23,6 @@ struct vnl_phc {
 	char dev[64];
 };
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* The guest /init's note on ptp_kvm (its insmod message), "" when it loaded or was not tried. */
 static void module_failure(const char *root, char *buf, size_t len)
 {
@@ -68,7 +56,7 @@ static int find_kvm(const char *root, char *name, size_t len, int *others)
 		if (strncmp(e->d_name, "ptp", 3))
 			continue;
 		vnl_pathf(path, sizeof(path), "%s/%s/clock_name", dir, e->d_name);
-		read_line(path, clock_name, sizeof(clock_name));
+		vnl_read_line(path, clock_name, sizeof(clock_name));
 		if (found < 0 && !strcmp(clock_name, VNL_PHC_KVM_NAME)) {
 			vnl_pathf(name, len, "%s", e->d_name);
 			found = 0;

@@ -96,6 +96,18 @@ const char *vnl_tail_lines(const char *text, int n)
 	return p;
 }
 
+void vnl_read_line(const char *path, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 void vnl_pathf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

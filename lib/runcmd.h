@@ -15,6 +15,9 @@ int vnl_runcmd(const char *const argv[], const char *dir, char *out, size_t len)
 /* snprintf for paths and messages that are cut at LEN when longer (never in practice:
  * PATH_MAX buffers); vsnprintf-based so the compiler does not flag every call. */
 void vnl_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The first line of a small file (a /sys or /proc entry), without its newline; "" when
+ * unreadable. */
+void vnl_read_line(const char *path, char *buf, size_t len);
 /* The last N lines of TEXT (a pointer into it). */
 const char *vnl_tail_lines(const char *text, int n);
 

@@ -52,6 +52,8 @@ static void on_stop(int sig)
 struct rep_state {
 	char status[STATUS_LEN];    /* "", "done", "failed", "partial" */
 	char reason[REASON_LEN];
+	char clock[16];             /* how run related the guest's clock: "ptp_kvm", "agent"... */
+	char clock_why[REASON_LEN]; /* ...and why not the other */
 };
 
 struct case_state {
@@ -498,8 +500,20 @@ static void read_result(struct rep_run *x, json_t *d)
 		x->p99_ns = json_integer_value(p99);
 }
 
+/* The clock method a direction's run JSON names, and why (a case fact in study.json). */
+static void read_clock(struct rep_state *rs, json_t *d)
+{
+	json_t *c = json_object_get(d, "clock");
+	const char *m = json_string_value(json_object_get(c, "method"));
+	const char *why = json_string_value(json_object_get(c, "why"));
+	if (!m || rs->clock[0])
+		return;
+	snprintf(rs->clock, sizeof(rs->clock), "%s", m);
+	snprintf(rs->clock_why, sizeof(rs->clock_why), "%s", why ? why : "");
+}
+
 /* run.json -> in.json / out.json; in.rec / out.rec -> in.vnlrec / out.vnlrec. */
-static void split_outputs(struct rep_run *x)
+static void split_outputs(struct rep_run *x, struct rep_state *rs)
 {
 	char path[PATH_MAX + 16], to[PATH_MAX + 16];
 	rep_path(x, "run.json", path, sizeof(path));
@@ -520,6 +534,7 @@ static void split_outputs(struct rep_run *x)
 		snprintf(file, sizeof(file), "%s.json", names[d]);
 		rep_path(x, file, to, sizeof(to));
 		save_json(to, one);
+		read_clock(rs, one);
 		if (x->p99_ns < 0)
 			read_result(x, one);
 	}
@@ -534,7 +549,8 @@ static void measure(struct rep_run *x, struct rep_state *rs)
 	rep_path(x, "run.log", log, sizeof(log));
 	run_args(x->r, &ch, x->cs->c, x->lab, x->cs->c->duration_ns, x->dir);
 	int rc = run_child(x->r, &ch, out, log, true);
-	split_outputs(x);
+	rs->clock[0] = '\0';
+	split_outputs(x, rs);
 	if (rc != 0)
 		child_failed(x, rs, "run", log);
 	else if (stop_asked)
@@ -635,9 +651,11 @@ static json_t *case_json(const struct case_state *cs)
 		char dir[160];
 		snprintf(dir, sizeof(dir), "cases/%s/rep%u", cs->id, i + 1);
 		const struct rep_state *rs = &cs->reps[i];
-		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?}", "rep", (int)i + 1,
-			"dir", dir, "status", rs->status[0] ? rs->status : "not run",
-			"reason", rs->reason[0] ? rs->reason : NULL));
+		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?}", "rep",
+			(int)i + 1, "dir", dir, "status", rs->status[0] ? rs->status : "not run",
+			"reason", rs->reason[0] ? rs->reason : NULL,
+			"clock", rs->clock[0] ? rs->clock : NULL,
+			"clock_why", rs->clock[0] ? rs->clock_why : NULL));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}", "name", c->name,
 			 "topology", vnl_job_topology_name(c->topology),
@@ -712,8 +730,15 @@ static int merge_previous(struct runner *r)
 			json_array_foreach(json_object_get(jc, "repetitions"), j, jr) {
 				json_int_t n = json_integer_value(json_object_get(jr, "rep"));
 				const char *st = json_string_value(json_object_get(jr, "status"));
-				if (n >= 1 && n <= r->cases[k].c->repeat && st && !strcmp(st, "done"))
-					snprintf(r->cases[k].reps[n - 1].status, STATUS_LEN, "done");
+				if (n < 1 || n > r->cases[k].c->repeat || !st || strcmp(st, "done"))
+					continue;
+				struct rep_state *rs = &r->cases[k].reps[n - 1];
+				snprintf(rs->status, STATUS_LEN, "done");
+				/* its facts stay with it */
+				const char *ck = json_string_value(json_object_get(jr, "clock"));
+				const char *cw = json_string_value(json_object_get(jr, "clock_why"));
+				snprintf(rs->clock, sizeof(rs->clock), "%s", ck ? ck : "");
+				snprintf(rs->clock_why, sizeof(rs->clock_why), "%s", cw ? cw : "");
 			}
 		}
 	}

@@ -22,8 +22,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vnetlat run LAB [OPTIONS]\n"
 		"Measure a probe stream through lab LAB: remote -> local (\"in\": into the guest\n"
-		"application) and local -> remote (\"out\"), with the hops the lab knows and the\n"
-		"guest clock's offset estimated when the local end is a VM guest.\n\n"
+		"application) and local -> remote (\"out\"), with the hops the lab knows. When the\n"
+		"local end is a VM guest its stamps are moved onto the host clock: read through\n"
+		"ptp_kvm when the guest has a KVM PTP clock (as phc2sys would, without steering\n"
+		"it), else estimated by exchanges over the control channel (TCG); the report\n"
+		"says which and why, and gives the uncertainty beside every one-way figure.\n\n"
 		"      --direction D    in, out or both (default both: in, then out)\n"
 		"  -i, --interval T     probe period (default %s)\n"
 		"  -c, --count N        probes per direction (default %s)\n"

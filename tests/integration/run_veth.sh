@@ -36,6 +36,7 @@ for d in ("in", "out"):
         assert s["min_ns"] >= 0, (d, st, s["min_ns"])
         assert s["uncertainty_ns"] == 0, (d, st)
     assert r["clock"]["sync"] == "same-host" and r["clock"]["uncertainty_ns"] == 0, r["clock"]
+    assert r["clock"]["method"] == "same-host" and r["clock"]["why"], r["clock"]
     h = r["hops"]
     assert "not applicable" in h["note"] and h["wire"] is None and h["host"] is None \
         and h["guest"] is None, h

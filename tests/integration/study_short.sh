@@ -108,11 +108,20 @@ bps=$(jq_ "$dir/load.json" "int(d['total_bps'])")
 [ "$bps" -gt 10000000 ] && ok "load.json: $bps bit/s achieved" || fail "load.json: $bps bit/s"
 [ ! -e "$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")/load.json" ] \
 	&& ok "no load.json without load" || fail "load.json without load"
-for k in kernel cpu cores accel vhost isolcpus preempt_rt vnetlat_version started finished; do
+for k in kernel cpu cores accel vhost guest_clock guest_clock_why isolcpus preempt_rt \
+	vnetlat_version started finished; do
 	jq_ "$OUT/host.json" "d['$k']" >/dev/null 2>&1 || fail "host.json has no $k"
 done
 [ "$(jq_ "$OUT/host.json" "d['kernel']")" = "$(uname -r)" ] && ok "host.json: kernel, cpu, ..." \
 	|| fail "host.json kernel"
+[ "$(jq_ "$OUT/host.json" "d['guest_clock'] == ('ptp_kvm' if d['accel'] == 'kvm' else 'agent')")" = True ] \
+	&& ok "host.json: guest_clock $(jq_ "$OUT/host.json" "d['guest_clock']")" || fail "host.json guest_clock"
+# each repetition records how run related the clocks: one clock on veth; the TCG guest: agent, with why
+ck=$(jq_ "$OUT/study.json" "' '.join(c['repetitions'][0].get('clock') or '-' for c in d['cases'][:4])")
+[ "$ck" = "same-host same-host agent agent" ] && ok "repetitions' clock: $ck" || fail "repetitions' clock: $ck"
+why=$(jq_ "$OUT/study.json" "d['cases'][2]['repetitions'][0].get('clock_why') or ''")
+case "$why" in "ptp_kvm: no KVM clock in a TCG guest"*) ok "clock_why: $why";;
+	*) fail "clock_why of the guest case: '$why'";; esac
 cmp -s "$TMP/job.ini" "$OUT/job.ini" && ok "job.ini kept as run" || fail "job.ini differs"
 [ -s "$OUT/report/index.html" ] && ok "report written" || fail "no report/index.html"
 # The HTML report in headless Chromium: not blank, a row per case (the skipped
