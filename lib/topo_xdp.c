@@ -32,11 +32,14 @@
  * A redirected frame carries no "checksum still to be completed" mark, so the
  * remote end must complete its own (tx off). And a veth accepts redirected
  * frames only when its peer runs NAPI: wire0 is the peer of uplink0, the
- * target of xdp_guest's redirects (gro on).
+ * target of xdp_guest's redirects (gro on). With --vlan the tag must be in
+ * the frame (txvlan off): XDP sees no tag kept beside it in the skb, and a
+ * redirect would drop it.
  */
 static int prepare_wire(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
-	const char *const argv[] = { "ethtool", "-K", VNL_VM_WIRE, "tx", "off", "gro", "on", NULL };
+	const char *const argv[] = { "ethtool", "-K", VNL_VM_WIRE, "tx", "off", "gro", "on",
+				     b->opts->vlan ? "txvlan" : NULL, "off", NULL };
 	return vnl_vm_run(b, vm->remote_ns, argv);
 }
 
