@@ -104,7 +104,7 @@ static void check_netfilter(struct subject *s)
 	report(s, true, "bridge netfilter", "br_netfilter is loaded but does not filter bridged frames");
 }
 
-static bool is_wireless(const char *ifname)
+bool vnl_doctor_is_wireless(const char *ifname)
 {
 	char path[300], path2[300];
 	snprintf(path, sizeof(path), "/sys/class/net/%s/wireless", ifname);
@@ -130,7 +130,7 @@ static void for_each_port(const char *bridge, void (*fn)(struct subject *, const
 
 static void wireless_port(struct subject *s, const char *port)
 {
-	if (is_wireless(port))
+	if (vnl_doctor_is_wireless(port))
 		report(s, false, "wireless uplink",
 		       "%s is a Wi-Fi station: an access point drops frames from MACs that did not "
 		       "associate, so a bridged guest is never answered; fix: give the guest a routed "

@@ -49,6 +49,13 @@ static void usage(FILE *out)
 	      "      --pin-vcpu CPU         pin the guest's qemu threads to host CPU\n"
 	      "      --ovs-afxdp            ovs: the uplink as an AF_XDP port (userspace datapath)\n"
 	      "      --pci BDF              passthrough: the PCI device / SR-IOV VF to hand over\n"
+	      "      --uplink IFACE         bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
+	      "                             namespace, to the lab as its uplink instead of a veth\n"
+	      "                             to NAME-r: no NAME-r, no dnsmasq; the guest takes an\n"
+	      "                             address by DHCP from IFACE's network. Refused for\n"
+	      "                             loopback, Wi-Fi, a port of a bridge/bond, or the\n"
+	      "                             interface of the default route. 'down' gives it back\n"
+	      "                             with its name, MTU, addresses and up/down state.\n"
 	      "Doctor: --name NAME checks a VM lab, --bridge BR a Linux bridge of yours (in\n"
 	      "this namespace), for the usual reasons a guest gets no DHCP lease.\n\n"
 	      "NODE for exec: a or remote, b or local (veth); r or remote, h or host, guest\n"
@@ -107,6 +114,7 @@ static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
 		return 0;
 	case 'X': o->ovs_afxdp = true; return 0;
 	case 'B': o->pci = optarg; return 0;
+	case 'U': o->uplink = optarg; return 0;
 	}
 	return usage_error(sub, "internal: option %c", c);
 }
@@ -130,6 +138,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		{ "pin-vcpu", required_argument, NULL, 'P' },
 		{ "ovs-afxdp", no_argument, NULL, 'X' },
 		{ "pci", required_argument, NULL, 'B' },
+		{ "uplink", required_argument, NULL, 'U' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,7 +149,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		bool guest = c && strchr("AVCMPXB", c);
+		bool guest = c && strchr("AVCMPXBU", c);
 		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
 		    (guest && !strchr(allowed, 'g'))) {
 			/* by its name: argv[optind - 1] may be the option's value */
@@ -166,7 +175,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
 				return usage_error(sub, "--name needs a value");
-			if (optopt && strchr("AVCMPBb", optopt))
+			if (optopt && strchr("AVCMPBbU", optopt))
 				return usage_error(sub, "%s needs a value", argv[optind - 1]);
 			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
 					   sub);
@@ -211,6 +220,10 @@ static int lab_up(int argc, char **argv)
 				 i ? ", " : "", t);
 		return usage_error("up", "unknown topology '%s' (there are: %s)", a.pos[0], known);
 	}
+	/* veth has no host uplink port; passthrough's wire is its device's own */
+	if (a.opts.uplink && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
+		return usage_error("up", "--uplink is for the bridge, macvtap, ovs and xdp labs; "
+				   "the %s lab has no host uplink port", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);
