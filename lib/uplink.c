@@ -61,41 +61,34 @@ static int read_link(struct vnl_nl *nl, const char *ifname, struct link_now *l)
 
 /* ---- where the caller is, and the way back there ---- */
 
-static int ns_ident(const char *path, struct stat *st)
+/*
+ * The way back is the caller's namespace pinned on a file of the lab's
+ * (LAB.home beside its state): /proc/1/ns/net may be out of reach (a
+ * container's pid 1, or one we may not look at), and an fd dies with `up`.
+ */
+static void home_path(const char *lab, char *buf, size_t size)
 {
-	return stat(path, st);
+	snprintf(buf, size, "%s/%s.home", VNL_LABSTATE_DIR, lab);
 }
 
-/* The caller's network namespace: "" for pid 1's, a name in /run/netns, or -1 (anonymous). */
-static int home_netns(char *name, size_t size)
+/* The caller's namespace's name in /run/netns, or "" (the host's, or an unnamed one). */
+static void home_name(char *name, size_t size)
 {
-	struct stat self, other;
-	if (ns_ident("/proc/self/ns/net", &self) < 0)
-		return -1;
+	struct stat self;
 	name[0] = '\0';
-	if (ns_ident(ROOT_NETNS, &other) == 0 && other.st_ino == self.st_ino &&
-	    other.st_dev == self.st_dev)
-		return 0;
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return;
 	DIR *d = opendir(VNL_NETNS_DIR);
 	struct dirent *e;
-	int ret = -1;
-	while (d && ret < 0 && (e = readdir(d))) {
+	while (d && !name[0] && (e = readdir(d))) {
 		dev_t dev;
 		ino_t ino;
 		if (e->d_name[0] != '.' && vnl_netns_ident(e->d_name, &dev, &ino) == 0 &&
-		    ino == self.st_ino && strlen(e->d_name) < size) {
+		    ino == self.st_ino && strlen(e->d_name) < size)
 			snprintf(name, size, "%s", e->d_name);
-			ret = 0;
-		}
 	}
 	if (d)
 		closedir(d);
-	return ret;
-}
-
-static int open_home(const char *netns)
-{
-	return netns[0] ? vnl_netns_open(netns) : open(ROOT_NETNS, O_RDONLY | O_CLOEXEC);
 }
 
 /* ---- refusals, before anything is made ---- */
@@ -125,7 +118,7 @@ static bool carries_default_route(const char *ifname)
 
 int vnl_uplink_check(const char *ifname)
 {
-	char home[64], master[IF_NAMESIZE] = "";
+	char master[IF_NAMESIZE] = "";
 	struct link_now l;
 	if (strlen(ifname) >= IF_NAMESIZE) {
 		vnl_err("--uplink %s: an interface name has at most %d characters", ifname,
@@ -174,28 +167,24 @@ int vnl_uplink_check(const char *ifname)
 			ifname, VNL_OBJ_ADDRS_MAX, VNL_OBJ_ADDRS_MAX, nothing);
 		return -1;
 	}
-	if (home_netns(home, sizeof(home)) < 0) {
-		vnl_err("--uplink %s: this network namespace is neither the host's nor a named one "
-			"(/run/netns), so 'lab down' could not find it again to give %s back; run from "
-			"the host's namespace or an 'ip netns' one %s", ifname, ifname, nothing);
-		return -1;
-	}
 	return 0;
 }
 
 /* ---- lending ---- */
 
+/* As commands: run in the namespace it came from (nsenter on the pinned way back). */
 static void print_restore(const struct vnl_obj *obj, const char *prefix)
 {
-	const char *n = obj->netns;
-	char ip[80];
-	snprintf(ip, sizeof(ip), "ip%s%s", n[0] ? " -n " : "", n);
-	printf("%sip -n %s link set %s netns %s name %s\n", prefix, obj->into, obj->as,
-	       n[0] ? n : "1", obj->name);
-	printf("%s%s link set %s mtu %u\n", prefix, ip, obj->name, obj->mtu);
+	char in_home[300];
+	snprintf(in_home, sizeof(in_home), "nsenter --net=%s", obj->path);
+	/* ip moves a link to a pid's namespace: the shell's, entered first */
+	printf("%s%s sh -c 'ip -n %s link set %s netns $$ name %s'\n", prefix, in_home, obj->into,
+	       obj->as, obj->name);
+	printf("%s%s ip link set %s mtu %u\n", prefix, in_home, obj->name, obj->mtu);
 	for (unsigned i = 0; i < obj->n_addrs; i++)
-		printf("%s%s addr add %s dev %s\n", prefix, ip, obj->addrs[i], obj->name);
-	printf("%s%s link set %s %s\n", prefix, ip, obj->name, obj->up ? "up" : "down");
+		printf("%s%s ip addr add %s dev %s\n", prefix, in_home, obj->addrs[i], obj->name);
+	printf("%s%s ip link set %s %s\n", prefix, in_home, obj->name, obj->up ? "up" : "down");
+	printf("%sumount %s; rm -f %s\n", prefix, obj->path, obj->path);
 }
 
 void vnl_uplink_print_restore(const struct vnl_obj *obj)
@@ -204,14 +193,17 @@ void vnl_uplink_print_restore(const struct vnl_obj *obj)
 }
 
 /* The object that records ifname as it is now; -1 when it cannot be read. */
-static int describe(const char *ifname, const char *ns, const char *as, struct vnl_obj *obj)
+static int describe(const char *lab, const char *ifname, const char *ns, const char *as,
+		    struct vnl_obj *obj)
 {
 	struct link_now l;
 	struct vnl_nl *nl = vnl_nl_open(-1);
 	int rc = nl ? read_link(nl, ifname, &l) : -1;
 	vnl_nl_close(nl);
-	if (rc < 0 || !l.found || home_netns(obj->netns, sizeof(obj->netns)) < 0)
+	if (rc < 0 || !l.found)
 		return -1;
+	home_name(obj->netns, sizeof(obj->netns));
+	home_path(lab, obj->path, sizeof(obj->path));
 	obj->type = VNL_OBJ_UPLINK;
 	snprintf(obj->name, sizeof(obj->name), "%s", ifname);
 	snprintf(obj->into, sizeof(obj->into), "%s", ns);
@@ -230,8 +222,11 @@ int vnl_uplink_borrow(struct vnl_lab_builder *b, const char *ifname, const char 
 		      const char *as)
 {
 	struct vnl_obj obj = { .type = VNL_OBJ_UPLINK };
-	int ifindex = describe(ifname, ns, as, &obj);
+	int ifindex = describe(b->lab, ifname, ns, as, &obj);
 	if (b->dry_run) {
+		home_path(b->lab, obj.path, sizeof(obj.path));
+		printf("touch %s; mount --bind /proc/self/ns/net %s  # the way back\n", obj.path,
+		       obj.path);
 		printf("ip link set %s netns %s name %s\n", ifname, ns, as);
 		if (ifindex > 0) {
 			printf("# 'lab down' gives it back as it is now:\n");
@@ -246,6 +241,10 @@ int vnl_uplink_borrow(struct vnl_lab_builder *b, const char *ifname, const char 
 	int index = vnl_lab_record(b, &obj);
 	if (index < 0)
 		return -1;
+	if (vnl_netns_pin_current(obj.path) < 0) {
+		vnl_errno("cannot pin this namespace on %s (the way back for %s)", obj.path, ifname);
+		return -1;
+	}
 	struct vnl_nl *nl = vnl_nl_open(-1);
 	int nsfd = vnl_netns_open(ns);
 	int rc = nl && nsfd >= 0 ? vnl_nl_link_move(nl, ifindex, nsfd, as) : -1;
@@ -325,30 +324,39 @@ static int restore_settings(struct vnl_nl *nl, const struct vnl_obj *obj, int if
 
 int vnl_uplink_restore(const struct vnl_obj *obj)
 {
-	int home = open_home(obj->netns);
-	if (home < 0) {
-		vnl_errno("cannot give %s back: its namespace %s is gone", obj->name,
-			  obj->netns[0] ? obj->netns : ROOT_NETNS);
-		return -1;
+	int home = open(obj->path, O_RDONLY | O_CLOEXEC);
+	struct vnl_nl *nl = home >= 0 ? vnl_nl_open(home) : NULL;
+	if (!nl) {
+		/* The way back is made before the link moves: without it, it never moved. */
+		if (home >= 0)
+			close(home);
+		vnl_notice("%s was never lent (no way back pinned on %s): nothing to give back",
+			   obj->name, obj->path);
+		return vnl_netns_unpin(obj->path);
 	}
-	int moved = move_home(obj, home);
-	struct vnl_nl *nl = moved >= 0 ? vnl_nl_open(home) : NULL;
+	int rc = move_home(obj, home);
 	close(home);
-	if (!nl)
-		return -1;
 	struct link_now l;
-	int rc = read_link(nl, obj->name, &l);
+	if (rc >= 0)
+		rc = read_link(nl, obj->name, &l);
 	if (rc == 0 && !l.found && (rc = rename_stray(nl, obj)) > 0)
 		rc = read_link(nl, obj->name, &l);
 	if (rc == 0 && !l.found) {
-		/* Never moved (killed before), or a veth that died with the lab's namespace. */
-		vnl_notice("%s is not in %s nor in %s: nothing to give back", obj->name,
-			   obj->netns[0] ? obj->netns : "the host", obj->into);
-	} else if (rc == 0) {
-		rc = restore_settings(nl, obj, l.link.ifindex);
+		/* A veth dies with the lab's namespace. */
+		vnl_notice("%s is neither back in %s nor in %s: nothing to give back", obj->name,
+			   obj->netns[0] ? obj->netns : "its namespace", obj->into);
+	} else if (rc == 0 && restore_settings(nl, obj, l.link.ifindex) < 0) {
+		const char *why = vnl_nl_why(nl);
+		vnl_errno("%s is back but its MTU, addresses or state could not be restored%s%s",
+			  obj->name, why[0] ? ": " : "", why);
+		rc = -1;
 	}
 	int saved = errno;
 	vnl_nl_close(nl);
+	if (rc >= 0 && vnl_netns_unpin(obj->path) < 0) {
+		saved = errno;
+		rc = -1;
+	}
 	errno = saved;
 	return rc < 0 ? -1 : 0;
 }
