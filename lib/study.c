@@ -282,8 +282,9 @@ static const char *skip_reason(const struct runner *r, const struct vnl_job_case
 		       "modprobe 8021q)";
 	if (c->vlan)
 		return "the labs cannot tag the test stream with a VLAN yet";
-	if (c->uplink[0])
-		return "the labs cannot use a host interface as the uplink yet (uplink = ...)";
+	if (c->topology == VNL_TOPO_PASSTHROUGH && !c->remote_netns[0])
+		return "passthrough puts the remote end on the device's network: set remote_netns and "
+		       "remote_addr (a namespace of this host there, and its address)";
 	if (c->transport == VNL_JOB_L2 || c->transport == VNL_JOB_XDP) {
 		snprintf(buf, len, "transport %s: vnetlat run measures udp4 and udp6 through a lab",
 			 vnl_job_transport_name(c->transport));
@@ -315,6 +316,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--ovs-afxdp");
 	if (c->topology == VNL_TOPO_PASSTHROUGH && c->pci_device[0])
 		arg(ch, "--pci=%s", c->pci_device);
+	if (c->uplink[0])
+		arg(ch, "--uplink=%s", c->uplink);
 	if (dry_run)
 		arg(ch, "--dry-run");
 }
@@ -340,6 +343,10 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 	if (c->priority >= 0)
 		arg(ch, "--priority=%d", c->priority);
 	arg(ch, "--transport=%s", vnl_job_transport_name(c->transport));
+	if (c->remote_netns[0]) {
+		arg(ch, "--remote-netns=%s", c->remote_netns);
+		arg(ch, "--remote-addr=%s", c->remote_addr);
+	}
 	arg(ch, "--quiet");
 	if (record_dir) {
 		arg(ch, "--json");
@@ -410,6 +417,16 @@ static int lab_up(struct rep_run *x, struct rep_state *rs)
 	if (vnl_labinfo_load(VNL_LABINFO_DIR, x->lab, &x->li)) {
 		fail(rs, "failed", "lab %s came up without its info file", x->lab);
 		return -1;
+	}
+	/* On the user's network the remote end is the case's (as run is told), e.g. for load. */
+	const struct vnl_job_case *c = x->cs->c;
+	if (c->remote_netns[0]) {
+		struct vnl_lab_endpoint *ep = &x->li.remote;
+		bool v6 = strchr(c->remote_addr, ':') != NULL;
+		memset(ep, 0, sizeof(*ep));
+		snprintf(ep->netns, sizeof(ep->netns), "%.31s", c->remote_netns);
+		snprintf(v6 ? ep->addr6 : ep->addr4, v6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%s",
+			 c->remote_addr);
 	}
 	return 0;
 }
