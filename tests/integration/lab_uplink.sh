@@ -7,7 +7,8 @@
 # LAB-r, ping and a 300 x 1 ms stream from that network to the guest with no
 # loss (`run --remote-netns/--remote-addr`; without them run refuses with the
 # commands), down gives vnlup0 back (name, MAC, MTU, address, up); kill -9 of
-# up at two moments, then down, gives it back too; the same with macvtap;
+# up at two moments, then down, gives it back too; the same with macvtap; a
+# study case with uplink/remote_netns/remote_addr and UDP load;
 # refusals before anything is made: no such interface, loopback, a port of a
 # bridge, the interface of the default route (in a namespace of the test).
 # Why 198.51.100.5 and not 203.0.113.5: an address of this namespace takes its
@@ -210,6 +211,41 @@ if "$VNL" lab up macvtap --name "$M" --uplink "$NIC" >"$TMP/up-m" 2>&1; then
 else
 	fail "macvtap --uplink $NIC: lab up"; sed 's/^/    /' "$TMP/up-m" | tail -30
 fi
+
+# ---- a study case on the lent uplink (remote_netns/remote_addr), with load ----
+cat >"$TMP/job.ini" <<INI
+[up]
+topology = bridge
+uplink = $NIC
+remote_netns = $NET
+remote_addr = 192.0.2.1
+interval = 1ms
+duration = 2s
+warmup = 300ms
+window = 500ms..1500ms
+load = udp1
+load_rate = 20M
+INI
+"$VNL" study "$TMP/job.ini" --out "$TMP/study" >"$TMP/study.out" 2>&1 &
+study_pid=$!
+BG_PIDS+=("$study_pid")
+wait "$study_pid"
+rc=$?
+jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+if [ $rc = 0 ] && [ "$(jq_ "$TMP/study/study.json" "d['cases'][0]['status']")" = done ]; then
+	dir=$TMP/study/$(jq_ "$TMP/study/study.json" "d['cases'][0]['repetitions'][0]['dir']")
+	sent=$(jq_ "$dir/in.json" "d['packets']['sent']")
+	bps=$(jq_ "$dir/load.json" "int(d['total_bps'])")
+	[ "$sent" -ge 1500 ] && [ "$bps" -gt 10000000 ] &&
+		ok "study on the lent uplink: done, $sent probes from $NET into the guest, load $bps bit/s" ||
+		fail "study on the lent uplink: $sent probes, load $bps bit/s"
+else
+	fail "study on the lent uplink (exit $rc)"; tail -20 "$TMP/study.out"
+fi
+SP=s$(printf %04x $((study_pid & 0xffff)))
+check "$NIC is back as it was after the study, nothing of its lab left" bash -c "
+	$(declare -f nic_back lab_pids); NIC=$NIC NIC_MAC=$NIC_MAC STATE_DIR=$STATE_DIR GUEST_DIR=$GUEST_DIR
+	nic_back ${SP}00000 && ! ls $STATE_DIR/$SP* 2>/dev/null"
 
 # ---- refusals, before anything is made ----
 refused() { # refused PATTERN CMD...: exit 1, the message, no lab
