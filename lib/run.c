@@ -863,10 +863,7 @@ static json_t *lab_json(const struct vnl_lab_info *li)
 /* --remote-netns NS --remote-addr ADDR: the remote end replaces the lab's (if it had one). */
 static int remote_given(struct run *r)
 {
-	struct vnl_lab_endpoint *ep = &r->li.remote;
-	uint8_t bin[16];
-	bool v6 = inet_pton(AF_INET6, r->o->remote_addr, bin) == 1;
-	if (!v6 && inet_pton(AF_INET, r->o->remote_addr, bin) != 1) {
+	if (vnl_labinfo_set_remote(&r->li, r->o->remote_netns, r->o->remote_addr) < 0) {
 		vnl_err("--remote-addr %s is not an IPv4 or IPv6 address", r->o->remote_addr);
 		return -1;
 	}
@@ -875,10 +872,6 @@ static int remote_given(struct run *r)
 			r->o->remote_netns);
 		return -1;
 	}
-	memset(ep, 0, sizeof(*ep));
-	snprintf(ep->netns, sizeof(ep->netns), "%.31s", r->o->remote_netns);
-	snprintf(v6 ? ep->addr6 : ep->addr4, v6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%s",
-		 r->o->remote_addr);
 	return 0;
 }
 

@@ -420,14 +420,8 @@ static int lab_up(struct rep_run *x, struct rep_state *rs)
 	}
 	/* On the user's network the remote end is the case's (as run is told), e.g. for load. */
 	const struct vnl_job_case *c = x->cs->c;
-	if (c->remote_netns[0]) {
-		struct vnl_lab_endpoint *ep = &x->li.remote;
-		bool v6 = strchr(c->remote_addr, ':') != NULL;
-		memset(ep, 0, sizeof(*ep));
-		snprintf(ep->netns, sizeof(ep->netns), "%.31s", c->remote_netns);
-		snprintf(v6 ? ep->addr6 : ep->addr4, v6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%s",
-			 c->remote_addr);
-	}
+	if (c->remote_netns[0])
+		vnl_labinfo_set_remote(&x->li, c->remote_netns, c->remote_addr); /* checked by jobfile */
 	return 0;
 }
 
