@@ -148,6 +148,8 @@ u = lab[\"uplink\"]
 assert u[\"name\"] == \"$NIC\" and u[\"into\"] == \"$U-h\" and u[\"as\"] == \"uplink0\" and u[\"mtu\"] == 1400 and u[\"up\"], u
 assert lab[\"complete\"] and [n[\"node\"] for n in lab[\"nodes\"]] == [\"h\", \"guest\"], lab'"
 	check "ping from the user's network to the guest $GADDR" ping_guest "$GADDR"
+	check "lab doctor: no problem; the DHCP server is the user's, not checked" bash -c "
+		'$VNL' lab doctor --name $U | tee /dev/stderr | grep -q '^ok .*DHCP server: not checked'"
 	"$VNL" run "$U" --count 10 >/dev/null 2>"$TMP/refuse"
 	rc=$?
 	[ $rc = 2 ] && grep -q "lab exec guest --name $U -- vnetlat recv --port 4300" "$TMP/refuse" &&
