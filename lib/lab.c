@@ -965,8 +965,12 @@ static int resolve_node(const char *lab, const char *node, char *ns, size_t size
 	struct vnl_labstate *st = vnl_labstate_open(VNL_LABSTATE_DIR, lab, false);
 	/* A lab built by hand from --dry-run has no state file: it is a veth lab. */
 	const struct topology *topo = find_topology(st ? vnl_labstate_topology(st) : "veth");
+	/* On a lent uplink the remote end is the user's network, not a node of the lab. */
+	bool no_remote = st && lab_uplink(st);
 	vnl_labstate_close(st);
 	for (size_t i = 0; topo && i < topo->n_nodes; i++) {
+		if (no_remote && !strcmp(topo->nodes[i].role, "remote"))
+			continue;
 		if (!strcmp(node, topo->nodes[i].id) || !strcmp(node, topo->nodes[i].role)) {
 			node_netns(lab, &topo->nodes[i], ns, size);
 			return 0;
