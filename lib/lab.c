@@ -574,14 +574,22 @@ static unsigned remove_all(const struct vnl_labstate *st)
 
 /* ---- up ---- */
 
-static void print_up_summary(const struct topology *topo, const char *lab)
+static void print_up_summary(const struct topology *topo, const char *lab,
+			     const struct vnl_lab_opts *opts)
 {
 	printf("lab %s is up (%s):", lab, topo->name);
+	bool first = true;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		char ns[32];
+		/* on a lent uplink the remote end is the user's network */
+		if (opts->uplink && !strcmp(topo->nodes[i].role, "remote"))
+			continue;
 		node_netns(lab, &topo->nodes[i], ns, sizeof(ns));
-		printf("%s %s (%s)", i ? "," : "", ns, topo->nodes[i].role);
+		printf("%s %s (%s)", first ? "" : ",", ns, topo->nodes[i].role);
+		first = false;
 	}
+	if (opts->uplink)
+		printf(", uplink %s lent as uplink0", opts->uplink);
 	printf("\n");
 }
 
@@ -643,7 +651,7 @@ int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts
 	sigprocmask(SIG_SETMASK, &old, NULL); /* a pending signal acts now, as usual */
 	if (!built || interrupted)
 		return VNL_EXIT_FAIL;
-	print_up_summary(topo, name);
+	print_up_summary(topo, name, b.opts);
 	return VNL_EXIT_OK;
 }
 
