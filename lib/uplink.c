@@ -151,8 +151,8 @@ int vnl_uplink_check(const char *ifname)
 	if (l.link.master) {
 		if_indextoname((unsigned)l.link.master, master);
 		vnl_err("--uplink %s is a port of %s already; release it first ('ip link set %s "
-			"nomaster') or choose another interface %s", ifname, master[0] ? master : "another device",
-			ifname, nothing);
+			"nomaster') or choose another interface %s", ifname,
+			master[0] ? master : "another device", ifname, nothing);
 		return -1;
 	}
 	if (carries_default_route(ifname)) {
@@ -243,6 +243,8 @@ int vnl_uplink_borrow(struct vnl_lab_builder *b, const char *ifname, const char 
 		return -1;
 	if (vnl_netns_pin_current(obj.path) < 0) {
 		vnl_errno("cannot pin this namespace on %s (the way back for %s)", obj.path, ifname);
+		/* nothing moved, and a file there already is not ours to remove */
+		vnl_labstate_mark_failed(b->st, (size_t)index);
 		return -1;
 	}
 	struct vnl_nl *nl = vnl_nl_open(-1);
