@@ -30,6 +30,7 @@ struct subject {
 	const char *backend;   /* the guest's tap/macvtap */
 	const char *guest_mac; /* NULL when unknown */
 	char run_dir[256];     /* the lab's run directory ("" for a user's bridge) */
+	bool users_dhcp;       /* the DHCP server is the user's (a lab on a lent uplink) */
 	unsigned problems;
 };
 
@@ -104,7 +105,7 @@ static void check_netfilter(struct subject *s)
 	report(s, true, "bridge netfilter", "br_netfilter is loaded but does not filter bridged frames");
 }
 
-static bool is_wireless(const char *ifname)
+bool vnl_doctor_is_wireless(const char *ifname)
 {
 	char path[300], path2[300];
 	snprintf(path, sizeof(path), "/sys/class/net/%s/wireless", ifname);
@@ -130,7 +131,7 @@ static void for_each_port(const char *bridge, void (*fn)(struct subject *, const
 
 static void wireless_port(struct subject *s, const char *port)
 {
-	if (is_wireless(port))
+	if (vnl_doctor_is_wireless(port))
 		report(s, false, "wireless uplink",
 		       "%s is a Wi-Fi station: an access point drops frames from MACs that did not "
 		       "associate, so a bridged guest is never answered; fix: give the guest a routed "
@@ -353,10 +354,10 @@ static pid_t pid_from(const char *file)
 static void check_dhcp(struct subject *s)
 {
 	char leases[300], pidf[300], log[300], ip[64];
-	if (!s->run_dir[0]) {
+	if (!s->run_dir[0] || s->users_dhcp) {
 		report(s, true, "DHCP server", "not checked: the DHCP server of your network is not "
 		       "vnetlat's (watch it with 'tcpdump -ni %s port 67 or port 68')",
-		       s->bridge ? s->bridge : "IF");
+		       s->bridge ? s->bridge : s->uplink ? s->uplink : "IF");
 		return;
 	}
 	vnl_pathf(leases, sizeof(leases), "%s/dnsmasq.leases", s->run_dir);
@@ -422,15 +423,21 @@ static int verdict(int problems, const char *what)
 	return problems ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 
-int vnl_doctor_vm(const char *host_ns, const char *topology, const char *uplink,
-		  const char *backend, const char *guest_mac, const char *run_dir)
+static int doctor_vm(const char *host_ns, const char *topology, const char *uplink,
+		     const char *backend, const char *guest_mac, const char *run_dir, bool users_dhcp)
 {
 	struct subject s = { .ns = host_ns, .topology = topology, .uplink = uplink,
-			     .backend = backend, .guest_mac = guest_mac };
+			     .backend = backend, .guest_mac = guest_mac, .users_dhcp = users_dhcp };
 	s.bridge = strcmp(topology, "macvtap") ? VNL_VM_BRIDGE : NULL;
 	snprintf(s.prefix, sizeof(s.prefix), "ip netns exec %s ", host_ns);
 	snprintf(s.run_dir, sizeof(s.run_dir), "%s", run_dir);
 	return checks_in_netns(&s);
+}
+
+int vnl_doctor_vm(const char *host_ns, const char *topology, const char *uplink,
+		  const char *backend, const char *guest_mac, const char *run_dir)
+{
+	return doctor_vm(host_ns, topology, uplink, backend, guest_mac, run_dir, false);
 }
 
 int vnl_doctor_lab(const char *lab)
@@ -456,8 +463,9 @@ int vnl_doctor_lab(const char *lab)
 	       info.backend_if, info.host_netns);
 	char what[64];
 	snprintf(what, sizeof(what), "lab %s", lab);
-	return verdict(vnl_doctor_vm(info.host_netns, info.topology, info.uplink_if,
-				     info.backend_if, info.local.mac, run_dir), what);
+	/* No remote end of ours: the lab is on a lent uplink, its DHCP server the user's. */
+	return verdict(doctor_vm(info.host_netns, info.topology, info.uplink_if, info.backend_if,
+				 info.local.mac, run_dir, !info.remote.netns[0]), what);
 }
 
 int vnl_doctor_bridge(const char *bridge)

@@ -9,6 +9,8 @@
 #ifndef VNL_DOCTOR_H
 #define VNL_DOCTOR_H
 
+#include <stdbool.h>
+
 /* Check a VM lab (from its info file). VNL_EXIT_OK when no problem was found, else 1. */
 int vnl_doctor_lab(const char *lab);
 /*
@@ -18,6 +20,9 @@ int vnl_doctor_lab(const char *lab);
  */
 int vnl_doctor_vm(const char *host_ns, const char *topology, const char *uplink,
 		  const char *backend, const char *guest_mac, const char *run_dir);
+/* A Wi-Fi station (in the caller's sysfs): an access point drops frames of MACs that did not
+ * associate, so it cannot be bridged. */
+bool vnl_doctor_is_wireless(const char *ifname);
 /* Check the user's own bridge in the caller's network namespace. */
 int vnl_doctor_bridge(const char *bridge);
 

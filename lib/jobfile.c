@@ -9,6 +9,7 @@
  */
 #include "jobfile.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -118,7 +119,8 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_LOAD] = "load", [VNL_JK_VHOST] = "vhost", [VNL_JK_ACCEL] = "accel",
 	[VNL_JK_GUEST_CPUS] = "guest_cpus", [VNL_JK_GUEST_MEM] = "guest_mem",
 	[VNL_JK_PIN_VCPU] = "pin_vcpu", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
-	[VNL_JK_PCI_DEVICE] = "pci_device", [VNL_JK_COUNT] = "count",
+	[VNL_JK_PCI_DEVICE] = "pci_device", [VNL_JK_REMOTE_NETNS] = "remote_netns",
+	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
 	[VNL_JK_DEADLINE] = "deadline", [VNL_JK_SCHED_FIFO] = "sched_fifo",
 	[VNL_JK_LOAD_RATE] = "load_rate", [VNL_JK_WARMUP] = "warmup", [VNL_JK_REPEAT] = "repeat",
@@ -395,6 +397,29 @@ static int parse_window(const char *s, struct val *v, struct perr *e)
 	return 0;
 }
 
+/* A named network namespace (ip netns): a file name in /run/netns. */
+static int parse_netns(const char *s, struct val *v, struct perr *e)
+{
+	static const char hint[] = "a network namespace name ('ip netns list'), such as lan";
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 31 || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+		return fail(e, hint, "'%s' is not a network namespace name", s);
+	snprintf(v->s, sizeof(v->s), "%s", s);
+	return 0;
+}
+
+/* An IPv4 or IPv6 address without prefix. */
+static int parse_addr(const char *s, struct val *v, struct perr *e)
+{
+	uint8_t bin[16];
+	if (inet_pton(AF_INET, s, bin) != 1 && inet_pton(AF_INET6, s, bin) != 1)
+		return fail(e, "an IPv4 or IPv6 address such as 192.0.2.1",
+			    "'%s' is not an IP address", s);
+	snprintf(v->s, sizeof(v->s), "%s", s);
+	return 0;
+}
+
 /* Linux interface names: 1-15 bytes, no '/', ':' or blanks. */
 static int parse_ifname(const char *s, struct val *v, struct perr *e)
 {
@@ -470,6 +495,8 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 	case VNL_JK_VLAN:       return parse_range(s, 1, 4094, "none", v, e);
 	case VNL_JK_UPLINK:     return parse_ifname(s, v, e);
 	case VNL_JK_PCI_DEVICE: return parse_pci(s, v, e);
+	case VNL_JK_REMOTE_NETNS: return parse_netns(s, v, e);
+	case VNL_JK_REMOTE_ADDR: return parse_addr(s, v, e);
 	case VNL_JK_COUNT:      return parse_range(s, 1, 1000000000, NULL, v, e);
 	case VNL_JK_DURATION:   return parse_dur_range(s, 100000000, MAX_RUN_NS, v, e);
 	case VNL_JK_PRIORITY:   return parse_range(s, 0, 15, "none", v, e);
@@ -809,6 +836,12 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_VLAN:       c->vlan = v->n < 0 ? 0 : (unsigned)v->n; break;
 	case VNL_JK_UPLINK:     snprintf(c->uplink, sizeof(c->uplink), "%.15s", v->s); break;
 	case VNL_JK_PCI_DEVICE: snprintf(c->pci_device, sizeof(c->pci_device), "%.15s", v->s); break;
+	case VNL_JK_REMOTE_NETNS:
+		snprintf(c->remote_netns, sizeof(c->remote_netns), "%.31s", v->s);
+		break;
+	case VNL_JK_REMOTE_ADDR:
+		snprintf(c->remote_addr, sizeof(c->remote_addr), "%.47s", v->s);
+		break;
 	case VNL_JK_COUNT:      c->count = (uint64_t)v->n; break;
 	case VNL_JK_DURATION:   c->duration_ns = v->n; break;
 	case VNL_JK_PRIORITY:   c->priority = (int)v->n; break;
@@ -840,10 +873,42 @@ static unsigned max_size(enum vnl_job_transport t)
 }
 
 /*
+ * remote_netns/remote_addr: only where the remote end is on the user's
+ * network (uplink, passthrough); an uplink needs them (a passthrough case
+ * without them is skipped by the study, as it was before they existed).
+ */
+static void check_remote(struct vnl_job *job, struct vnl_job_case *c, unsigned *ln, bool matrix)
+{
+	bool users_net = c->uplink[0] || c->topology == VNL_TOPO_PASSTHROUGH;
+	bool given = c->remote_netns[0] || c->remote_addr[0];
+	if (given && !users_net) {
+		if (!matrix)
+			add_error(job, ln[c->remote_netns[0] ? VNL_JK_REMOTE_NETNS : VNL_JK_REMOTE_ADDR],
+				  "remove it: the lab has a remote end of its own",
+				  "case %s: remote_netns/remote_addr are for a lab with uplink = or "
+				  "passthrough", c->name);
+		c->remote_netns[0] = c->remote_addr[0] = '\0';
+		ln[VNL_JK_REMOTE_NETNS] = ln[VNL_JK_REMOTE_ADDR] = 0;
+		return;
+	}
+	if (c->uplink[0] && (!c->remote_netns[0] || !c->remote_addr[0]))
+		add_error(job, ln[VNL_JK_UPLINK],
+			  "set remote_netns = a namespace of this host on that network, and "
+			  "remote_addr = its address there",
+			  "case %s: with uplink = the remote end is on your network: vnetlat run "
+			  "needs remote_netns and remote_addr", c->name);
+	else if (c->topology == VNL_TOPO_PASSTHROUGH && !c->remote_netns[0] != !c->remote_addr[0])
+		add_error(job, ln[c->remote_netns[0] ? VNL_JK_REMOTE_NETNS : VNL_JK_REMOTE_ADDR],
+			  "give both remote_netns and remote_addr", "case %s: remote_netns and "
+			  "remote_addr go together", c->name);
+}
+
+/*
  * Options that do not apply to a case's topology: an error when the topology
  * is the section's only one; in a topology matrix they apply to the cases
  * they fit and are dropped from the others (vnetlat-study(5)).
  */
+
 static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, bool matrix)
 {
 	unsigned *ln = c->line;
@@ -883,6 +948,7 @@ static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, 
 		c->uplink[0] = '\0';
 		ln[VNL_JK_UPLINK] = 0;
 	}
+	check_remote(job, c, ln, matrix);
 	if (c->vlan && c->topology == VNL_TOPO_PASSTHROUGH) {
 		if (!matrix)
 			add_error(job, ln[VNL_JK_VLAN], "remove vlan for passthrough",

@@ -32,7 +32,7 @@ enum vnl_job_key {
 	VNL_JK_TOPOLOGY, VNL_JK_TRANSPORT, VNL_JK_DIRECTION, VNL_JK_INTERVAL, VNL_JK_SIZE,
 	VNL_JK_LOAD,
 	VNL_JK_VHOST, VNL_JK_ACCEL, VNL_JK_GUEST_CPUS, VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU,
-	VNL_JK_VLAN, VNL_JK_UPLINK, VNL_JK_PCI_DEVICE,
+	VNL_JK_VLAN, VNL_JK_UPLINK, VNL_JK_PCI_DEVICE, VNL_JK_REMOTE_NETNS, VNL_JK_REMOTE_ADDR,
 	VNL_JK_COUNT, VNL_JK_DURATION, VNL_JK_PRIORITY, VNL_JK_DEADLINE, VNL_JK_SCHED_FIFO,
 	VNL_JK_LOAD_RATE, VNL_JK_WARMUP, VNL_JK_REPEAT, VNL_JK_WINDOW, VNL_JK_REFERENCE,
 	VNL_JK_NKEYS
@@ -59,6 +59,9 @@ struct vnl_job_case {
 	unsigned vlan;           /* 802.1Q id of the test stream, 0: untagged */
 	char uplink[16];         /* host interface used as the physical port, "": the lab's veth */
 	char pci_device[16];     /* passthrough: PCI address "0000:03:00.0" */
+	/* uplink/passthrough: the remote end on the user's network, "": the lab's own */
+	char remote_netns[32];   /* a named namespace of this host on that network */
+	char remote_addr[48];    /* its address there */
 
 	/* the probe stream */
 	int64_t interval_ns;

@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "nl.h"
 #include "topo.h"
+#include "uplink.h"
 
 /* ---- names ---- */
 
@@ -543,6 +544,8 @@ static const struct remover {
 	[VNL_OBJ_BPF_PIN] = { remove_bpf_pin, print_remove_path },
 	[VNL_OBJ_FILE] = { remove_path, print_remove_path },
 	[VNL_OBJ_PCI_DRIVER] = { vnl_pci_restore, vnl_pci_print_restore },
+	/* recorded after LAB-h is made: given back before it is deleted */
+	[VNL_OBJ_UPLINK] = { vnl_uplink_restore, vnl_uplink_print_restore },
 };
 
 /* Remove every object of the state, newest first. Returns how many could not be removed. */
@@ -571,14 +574,22 @@ static unsigned remove_all(const struct vnl_labstate *st)
 
 /* ---- up ---- */
 
-static void print_up_summary(const struct topology *topo, const char *lab)
+static void print_up_summary(const struct topology *topo, const char *lab,
+			     const struct vnl_lab_opts *opts)
 {
 	printf("lab %s is up (%s):", lab, topo->name);
+	bool first = true;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		char ns[32];
+		/* on a lent uplink the remote end is the user's network */
+		if (opts->uplink && !strcmp(topo->nodes[i].role, "remote"))
+			continue;
 		node_netns(lab, &topo->nodes[i], ns, sizeof(ns));
-		printf("%s %s (%s)", i ? "," : "", ns, topo->nodes[i].role);
+		printf("%s %s (%s)", first ? "" : ",", ns, topo->nodes[i].role);
+		first = false;
 	}
+	if (opts->uplink)
+		printf(", uplink %s lent as uplink0", opts->uplink);
 	printf("\n");
 }
 
@@ -640,7 +651,7 @@ int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts
 	sigprocmask(SIG_SETMASK, &old, NULL); /* a pending signal acts now, as usual */
 	if (!built || interrupted)
 		return VNL_EXIT_FAIL;
-	print_up_summary(topo, name);
+	print_up_summary(topo, name, b.opts);
 	return VNL_EXIT_OK;
 }
 
@@ -772,16 +783,32 @@ struct node_ref {
 	char ns[64];
 };
 
+/* The NIC a lab borrowed (--uplink), or NULL. */
+static const struct vnl_obj *lab_uplink(const struct vnl_labstate *st)
+{
+	for (size_t i = 0; i < vnl_labstate_count(st); i++) {
+		const struct vnl_obj *obj = vnl_labstate_obj(st, i);
+		if (obj->type == VNL_OBJ_UPLINK && !obj->failed)
+			return obj;
+	}
+	return NULL;
+}
+
 /* The topology's nodes; for a lab whose header was lost, its recorded namespaces. */
 static size_t lab_nodes(const struct vnl_labstate *st, struct node_ref *nodes, size_t max)
 {
 	const struct topology *topo = find_topology(vnl_labstate_topology(st));
 	size_t n = 0;
 	if (topo) {
-		for (; n < topo->n_nodes && n < max; n++) {
-			snprintf(nodes[n].id, sizeof(nodes[n].id), "%s", topo->nodes[n].id);
-			nodes[n].role = topo->nodes[n].role;
-			node_netns(vnl_labstate_lab(st), &topo->nodes[n], nodes[n].ns, sizeof(nodes[n].ns));
+		/* On a borrowed uplink the remote end is the user's network, not a node of ours. */
+		bool no_remote = lab_uplink(st) != NULL;
+		for (size_t i = 0; i < topo->n_nodes && n < max; i++) {
+			if (no_remote && !strcmp(topo->nodes[i].role, "remote"))
+				continue;
+			snprintf(nodes[n].id, sizeof(nodes[n].id), "%s", topo->nodes[i].id);
+			nodes[n].role = topo->nodes[i].role;
+			node_netns(vnl_labstate_lab(st), &topo->nodes[i], nodes[n].ns, sizeof(nodes[n].ns));
+			n++;
 		}
 		return n;
 	}
@@ -874,6 +901,10 @@ static int show_lab(const char *name, json_t *labs)
 		vnl_topo_guest_show(name, NULL);
 	else
 		vnl_topo_guest_show(name, jnodes);
+	const struct vnl_obj *up = lab_uplink(st);
+	if (!labs && up)
+		printf("  uplink: %s of %s, lent to %s as %s (given back by 'lab down')\n", up->name,
+		       up->netns[0] ? up->netns : "the host", up->into, up->as);
 	if (!labs && !complete)
 		printf("  incomplete: remove it with 'vnetlat lab down --name %s'\n", name);
 	char state_file[128];
@@ -882,6 +913,11 @@ static int show_lab(const char *name, json_t *labs)
 					topo, "state_file", state_file, "complete", complete, "nodes",
 					jnodes)
 			    : NULL;
+	if (jlab && up)
+		json_object_set_new(jlab, "uplink", json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "name",
+							      up->name, "netns", up->netns, "into",
+							      up->into, "as", up->as, "mtu", up->mtu,
+							      "up", up->up));
 	if (!strcmp(topo, "xdp"))
 		vnl_topo_xdp_show(name, jlab);
 	if (labs)
@@ -937,8 +973,12 @@ static int resolve_node(const char *lab, const char *node, char *ns, size_t size
 	struct vnl_labstate *st = vnl_labstate_open(VNL_LABSTATE_DIR, lab, false);
 	/* A lab built by hand from --dry-run has no state file: it is a veth lab. */
 	const struct topology *topo = find_topology(st ? vnl_labstate_topology(st) : "veth");
+	/* On a lent uplink the remote end is the user's network, not a node of the lab. */
+	bool no_remote = st && lab_uplink(st);
 	vnl_labstate_close(st);
 	for (size_t i = 0; topo && i < topo->n_nodes; i++) {
+		if (no_remote && !strcmp(topo->nodes[i].role, "remote"))
+			continue;
 		if (!strcmp(node, topo->nodes[i].id) || !strcmp(node, topo->nodes[i].role)) {
 			node_netns(lab, &topo->nodes[i], ns, size);
 			return 0;

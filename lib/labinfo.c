@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "labinfo.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,4 +113,18 @@ int vnl_labinfo_remove(const char *dir, const char *lab)
 	char path[512];
 	info_path(dir, lab, "", path, sizeof(path));
 	return unlink(path) ? -errno : 0;
+}
+
+int vnl_labinfo_set_remote(struct vnl_lab_info *info, const char *netns, const char *addr)
+{
+	struct vnl_lab_endpoint *ep = &info->remote;
+	uint8_t bin[16];
+	bool v6 = inet_pton(AF_INET6, addr, bin) == 1;
+	if (!v6 && inet_pton(AF_INET, addr, bin) != 1)
+		return -1;
+	memset(ep, 0, sizeof(*ep));
+	snprintf(ep->netns, sizeof(ep->netns), "%.31s", netns);
+	snprintf(v6 ? ep->addr6 : ep->addr4, v6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%.47s",
+		 addr);
+	return 0;
 }

@@ -48,6 +48,12 @@ struct vnl_lab_info {
 int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *info);
 /* 0, -ENOENT (no such lab or not finished building), or -EINVAL (damaged). */
 int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out);
+/*
+ * Make the remote end a namespace of the user's (on the network of a lent
+ * uplink or a passed-through device) at addr (IPv4 or IPv6): 0, or -1 when
+ * addr is not an address.
+ */
+int vnl_labinfo_set_remote(struct vnl_lab_info *info, const char *netns, const char *addr);
 /* Remove the info file (lab down); 0 or -errno (-ENOENT is fine for callers). */
 int vnl_labinfo_remove(const char *dir, const char *lab);
 

@@ -37,6 +37,7 @@ static const char *const type_names[VNL_OBJ__COUNT] = {
 	[VNL_OBJ_BPF_PIN] = "bpf_pin",
 	[VNL_OBJ_FILE] = "file",
 	[VNL_OBJ_PCI_DRIVER] = "pci_driver",
+	[VNL_OBJ_UPLINK] = "uplink",
 };
 
 const char *vnl_obj_type_name(enum vnl_obj_type type)
@@ -63,6 +64,10 @@ void vnl_obj_describe(const struct vnl_obj *obj, char *buf, size_t size)
 		break;
 	case VNL_OBJ_PROCESS:
 		snprintf(buf, size, "process %lld (%s)", (long long)obj->pid, obj->name);
+		break;
+	case VNL_OBJ_UPLINK:
+		snprintf(buf, size, "uplink %s of %s (lent to %s as %s)", obj->name,
+			 obj->netns[0] ? obj->netns : "the host", obj->into, obj->as);
 		break;
 	default:
 		snprintf(buf, size, "%s %s", vnl_obj_type_name(obj->type), obj->path);
@@ -154,6 +159,30 @@ static int parse_mark(struct vnl_labstate *st, json_t *rec, const char *key)
 	return 0;
 }
 
+/* A borrowed uplink: everything needed to give it back as it was, or damage. */
+static int parse_uplink(struct vnl_obj *obj, json_t *rec)
+{
+	json_t *mtu = json_object_get(rec, "mtu"), *up = json_object_get(rec, "up");
+	json_t *addrs = json_object_get(rec, "addresses");
+	if (!obj->name[0] || copy_str(rec, "into", obj->into, sizeof(obj->into), true) < 0 ||
+	    copy_str(rec, "as", obj->as, sizeof(obj->as), true) < 0 ||
+	    copy_str(rec, "mac", obj->mac, sizeof(obj->mac), true) < 0 || !json_is_integer(mtu) ||
+	    json_integer_value(mtu) <= 0 || json_integer_value(mtu) > 65535 || !json_is_boolean(up) ||
+	    !json_is_array(addrs) || json_array_size(addrs) > VNL_OBJ_ADDRS_MAX)
+		return -1;
+	obj->mtu = (unsigned)json_integer_value(mtu);
+	obj->up = json_is_true(up);
+	size_t i;
+	json_t *a;
+	json_array_foreach(addrs, i, a) {
+		if (!json_is_string(a) || json_string_length(a) >= sizeof(obj->addrs[0]))
+			return -1;
+		snprintf(obj->addrs[i], sizeof(obj->addrs[i]), "%s", json_string_value(a));
+	}
+	obj->n_addrs = (unsigned)json_array_size(addrs);
+	return 0;
+}
+
 /* The fields each type needs; anything less is damage, never guessed at. */
 static int parse_obj(struct vnl_obj *obj, json_t *rec)
 {
@@ -179,6 +208,8 @@ static int parse_obj(struct vnl_obj *obj, json_t *rec)
 		obj->start_time = (uint64_t)json_integer_value(start);
 		return 0;
 	}
+	case VNL_OBJ_UPLINK:
+		return parse_uplink(obj, rec);
 	default:
 		return obj->path[0] == '/' ? 0 : -1;
 	}
@@ -409,6 +440,19 @@ static json_t *obj_to_json(const struct vnl_obj *obj)
 	if (obj->type == VNL_OBJ_PROCESS) {
 		json_object_set_new(rec, "pid", json_integer(obj->pid));
 		json_object_set_new(rec, "start_time", json_integer((json_int_t)obj->start_time));
+	}
+	if (obj->type == VNL_OBJ_UPLINK) {
+		json_t *addrs = json_array();
+		for (unsigned i = 0; i < obj->n_addrs; i++)
+			json_array_append_new(addrs, json_string(obj->addrs[i]));
+		/* "netns" may be "" (the root namespace): always written */
+		json_object_set_new(rec, "netns", json_string(obj->netns));
+		json_object_set_new(rec, "into", json_string(obj->into));
+		json_object_set_new(rec, "as", json_string(obj->as));
+		json_object_set_new(rec, "mac", json_string(obj->mac));
+		json_object_set_new(rec, "mtu", json_integer(obj->mtu));
+		json_object_set_new(rec, "up", json_boolean(obj->up));
+		json_object_set_new(rec, "addresses", addrs);
 	}
 	return rec;
 }

@@ -14,6 +14,8 @@
  *   {"type":"bpf_pin","path":"/sys/fs/bpf/vnl/prog"}
  *   {"type":"file","path":"/run/vnetlat/vnl/guest.sock"}
  *   {"type":"pci_driver","path":"/sys/bus/pci/devices/0000:03:10.0","name":"ixgbevf"}
+ *   {"type":"uplink","name":"enp3s0","netns":"","into":"vnl-h","as":"uplink0",
+ *    "mac":"52:54:00:12:34:56","mtu":1500,"up":true,"addresses":["203.0.113.5/24"]}
  * and {"failed":N} when creating object N (0-based) failed before it existed,
  * {"made":N,"ident":X} once object N exists, with what identifies that very
  * object (a namespace's nsfs inode), so down can tell it from a namesake
@@ -34,6 +36,8 @@
 
 #define VNL_LABSTATE_DIR "/run/vnetlat/labs"
 #define VNL_LABSTATE_VERSION 1
+/* Addresses of a borrowed uplink given back by down (more are refused at up). */
+#define VNL_OBJ_ADDRS_MAX 16
 
 enum vnl_obj_type {
 	VNL_OBJ_NETNS,    /* a named network namespace: name */
@@ -42,6 +46,7 @@ enum vnl_obj_type {
 	VNL_OBJ_BPF_PIN,  /* a pinned BPF object: path */
 	VNL_OBJ_FILE,     /* a file or socket we made: path */
 	VNL_OBJ_PCI_DRIVER, /* a PCI device (path: its sysfs dir) given to vfio-pci; name: its driver before */
+	VNL_OBJ_UPLINK,   /* a link of the user's lent to the lab: name in netns ("" = pid 1's), as it was */
 	VNL_OBJ__COUNT
 };
 
@@ -52,6 +57,13 @@ struct vnl_obj {
 	char path[256];
 	int64_t pid;
 	uint64_t start_time;
+	/* uplink: where it went (into, named as there) and what it was (mac, mtu, up, addresses) */
+	char into[64], as[16];
+	char mac[18];
+	unsigned mtu;
+	bool up;
+	char addrs[VNL_OBJ_ADDRS_MAX][52];
+	unsigned n_addrs;
 	bool failed; /* read back: creation failed before the object existed */
 	bool made;   /* read back: it was created, and ident says which one */
 	uint64_t ident;

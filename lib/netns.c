@@ -100,6 +100,31 @@ int vnl_netns_create(const char *name)
 	return 0;
 }
 
+int vnl_netns_pin_current(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		int saved = errno;
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int vnl_netns_unpin(const char *path)
+{
+	/* EINVAL: the file is there but nothing is mounted on it (creation was cut short). */
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 int vnl_netns_remove(const char *name)
 {
 	char path[PATH_MAX];
@@ -108,12 +133,7 @@ int vnl_netns_remove(const char *name)
 		return -1;
 	}
 	netns_path(name, path, sizeof(path));
-	/* EINVAL: the file is there but nothing is mounted on it (creation was cut short). */
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		return -1;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -1;
-	return 0;
+	return vnl_netns_unpin(path);
 }
 
 int vnl_netns_open(const char *name)

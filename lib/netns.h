@@ -24,6 +24,13 @@ int vnl_netns_create(const char *name);
  * counts as removed. The namespace itself lives on while a process is in it.
  */
 int vnl_netns_remove(const char *name);
+/*
+ * Pin the caller's network namespace on path (a new file), as named ones are
+ * pinned: a way back to it that outlives this process. vnl_netns_unpin
+ * undoes it (a path that is not there counts as done).
+ */
+int vnl_netns_pin_current(const char *path);
+int vnl_netns_unpin(const char *path);
 /* An fd on the namespace (O_CLOEXEC), or -1. */
 int vnl_netns_open(const char *name);
 /* Device and inode that identify a namespace. */

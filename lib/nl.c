@@ -225,6 +225,41 @@ int vnl_nl_link_up(struct vnl_nl *nl, const char *ifname)
 	return transact(nl, nlh, NULL, NULL);
 }
 
+int vnl_nl_link_move(struct vnl_nl *nl, int ifindex, int nsfd, const char *newname)
+{
+	struct nlmsghdr *nlh = new_request(nl, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	/* The kernel renames it as it arrives: never a moment under the old name there. */
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	return transact(nl, nlh, NULL, NULL);
+}
+
+int vnl_nl_link_rename(struct vnl_nl *nl, int ifindex, const char *newname)
+{
+	struct nlmsghdr *nlh = new_request(nl, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	return transact(nl, nlh, NULL, NULL);
+}
+
+int vnl_nl_link_set(struct vnl_nl *nl, const char *ifname, unsigned mtu, int up)
+{
+	struct nlmsghdr *nlh = new_request(nl, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return transact(nl, nlh, NULL, NULL);
+}
+
 static int ifindex_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -317,6 +352,10 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *arg)
 	}
 	if (tb[IFLA_LINKINFO])
 		link_kind(tb[IFLA_LINKINFO], &link);
+	if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) == 0)
+		link.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER] && mnl_attr_validate(tb[IFLA_MASTER], MNL_TYPE_U32) == 0)
+		link.master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	ctx->cb(&link, ctx->arg);
 	return MNL_CB_OK;
 }

@@ -33,6 +33,12 @@ int vnl_nl_veth_add(struct vnl_nl *nl, const struct vnl_nl_veth_end *end,
 /* Delete a link by name; a link that is already gone counts as success. */
 int vnl_nl_link_del(struct vnl_nl *nl, const char *ifname);
 int vnl_nl_link_up(struct vnl_nl *nl, const char *ifname);
+/* Move link ifindex into the namespace open at nsfd, named newname there (one request). */
+int vnl_nl_link_move(struct vnl_nl *nl, int ifindex, int nsfd, const char *newname);
+/* Rename link ifindex (it must be down). */
+int vnl_nl_link_rename(struct vnl_nl *nl, int ifindex, const char *newname);
+/* Set a link's MTU (0: leave it) and its up/down state. */
+int vnl_nl_link_set(struct vnl_nl *nl, const char *ifname, unsigned mtu, int up);
 /* ifindex of a link, or -1 (errno ENODEV when there is none). */
 int vnl_nl_ifindex(struct vnl_nl *nl, const char *ifname);
 
@@ -53,6 +59,8 @@ struct vnl_nl_link {
 	unsigned mac_len;
 	unsigned flags;      /* IFF_* */
 	char kind[16];       /* "veth", "bridge"... or "" */
+	unsigned mtu;
+	int master;          /* ifindex of its bridge/bond, 0: none */
 };
 typedef void (*vnl_nl_link_cb)(const struct vnl_nl_link *link, void *arg);
 typedef void (*vnl_nl_addr_cb)(const struct vnl_nl_addr *addr, void *arg);

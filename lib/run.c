@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "run.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -934,6 +935,39 @@ static json_t *lab_json(const struct vnl_lab_info *li)
 			 "vlan", li->vlan ? json_integer(li->vlan) : json_null());
 }
 
+/* --remote-netns NS --remote-addr ADDR: the remote end replaces the lab's (if it had one). */
+static int remote_given(struct run *r)
+{
+	if (vnl_labinfo_set_remote(&r->li, r->o->remote_netns, r->o->remote_addr) < 0) {
+		vnl_err("--remote-addr %s is not an IPv4 or IPv6 address", r->o->remote_addr);
+		return -1;
+	}
+	if (!vnl_netns_exists(r->o->remote_netns)) {
+		vnl_err("--remote-netns %s: there is no such network namespace ('ip netns list')",
+			r->o->remote_netns);
+		return -1;
+	}
+	return 0;
+}
+
+/* A lab whose remote end is on the user's network: how to measure it anyway. */
+static void no_remote(const struct run *r)
+{
+	const struct vnl_lab_info *li = &r->li;
+	const char *guest = r->o->ipv6 ? li->local.addr6 : li->local.addr4;
+	vnl_err("lab %s has no remote end of its own: its guest (%s) is on your network, behind %s. "
+		"Give run a namespace of this machine on that network and its address "
+		"('--remote-netns NS --remote-addr ADDR'), or measure by hand: in the guest (it ends "
+		"at the stream's end, or after 60 s),\n"
+		"  vnetlat lab exec guest --name %s -- vnetlat recv --port %u\n"
+		"and meanwhile, on a host of that network,\n"
+		"  vnetlat send %s --port %u --interval %s --count %s",
+		li->name, guest[0] ? guest : "address unknown",
+		li->uplink_if[0] ? "the lent uplink" : "its passed-through device", li->name,
+		r->o->port, guest[0] ? guest : "GUEST_ADDR", r->o->port,
+		r->o->interval ? r->o->interval : "1ms", r->o->count ? r->o->count : "1000");
+}
+
 static int load_lab(struct run *r)
 {
 	int rc = vnl_labinfo_load(VNL_LABINFO_DIR, r->o->lab, &r->li);
@@ -945,6 +979,12 @@ static int load_lab(struct run *r)
 	if (rc) {
 		vnl_err("the info file of lab %s (%s/%s.info) is damaged; recreate the lab",
 			r->o->lab, VNL_LABINFO_DIR, r->o->lab);
+		return -1;
+	}
+	if (r->o->remote_netns && remote_given(r) < 0)
+		return -1;
+	if (!r->li.remote.netns[0]) {
+		no_remote(r);
 		return -1;
 	}
 	const char *need = r->o->ipv6 ? r->li.local.addr6 : r->li.local.addr4;

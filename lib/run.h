@@ -28,6 +28,9 @@ struct vnl_run_opts {
 	uint64_t count_n;
 	bool json, quiet;
 	const char *record_dir;    /* keep the record files here; NULL = temporary */
+	/* The remote end on the user's network (--uplink, passthrough labs): a namespace of
+	 * this machine there, and its address. NULL: the lab's own remote end. */
+	const char *remote_netns, *remote_addr;
 };
 
 /* Returns an exit code (log.h). */

@@ -279,8 +279,9 @@ static const char *skip_reason(const struct runner *r, const struct vnl_job_case
 	if (c->topology != VNL_TOPO_VETH && c->accel == VNL_ACCEL_KVM && !h->kvm)
 		return "accel = kvm but KVM does not work here (no usable /dev/kvm); "
 		       "use accel = auto or tcg";
-	if (c->uplink[0])
-		return "the labs cannot use a host interface as the uplink yet (uplink = ...)";
+	if (c->topology == VNL_TOPO_PASSTHROUGH && !c->remote_netns[0])
+		return "passthrough puts the remote end on the device's network: set remote_netns and "
+		       "remote_addr (a namespace of this host there, and its address)";
 	if (c->transport == VNL_JOB_L2 || c->transport == VNL_JOB_XDP) {
 		snprintf(buf, len, "transport %s: vnetlat run measures udp4 and udp6 through a lab",
 			 vnl_job_transport_name(c->transport));
@@ -314,6 +315,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--ovs-afxdp");
 	if (c->topology == VNL_TOPO_PASSTHROUGH && c->pci_device[0])
 		arg(ch, "--pci=%s", c->pci_device);
+	if (c->uplink[0])
+		arg(ch, "--uplink=%s", c->uplink);
 	if (dry_run)
 		arg(ch, "--dry-run");
 }
@@ -339,6 +342,10 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 	if (c->priority >= 0)
 		arg(ch, "--priority=%d", c->priority);
 	arg(ch, "--transport=%s", vnl_job_transport_name(c->transport));
+	if (c->remote_netns[0]) {
+		arg(ch, "--remote-netns=%s", c->remote_netns);
+		arg(ch, "--remote-addr=%s", c->remote_addr);
+	}
 	arg(ch, "--quiet");
 	if (record_dir) {
 		arg(ch, "--json");
@@ -410,6 +417,10 @@ static int lab_up(struct rep_run *x, struct rep_state *rs)
 		fail(rs, "failed", "lab %s came up without its info file", x->lab);
 		return -1;
 	}
+	/* On the user's network the remote end is the case's (as run is told), e.g. for load. */
+	const struct vnl_job_case *c = x->cs->c;
+	if (c->remote_netns[0])
+		vnl_labinfo_set_remote(&x->li, c->remote_netns, c->remote_addr); /* checked by jobfile */
 	return 0;
 }
 

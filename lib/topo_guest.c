@@ -28,6 +28,7 @@
 #include "topo.h"
 #include "topo_links.h"
 #include "vlantag.h"
+#include "uplink.h"
 
 /* MAC numbers of the lab's nodes (vnl_lab_mac): the wire's two ends, the guest. */
 enum { MAC_WIRE = 1, MAC_UPLINK = 2, MAC_GUEST = 3, MAC_VLAN_PEER = 4 };
@@ -334,8 +335,21 @@ static int remote_vlan(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 		       : 0;
 }
 
+/* --uplink: the user's NIC lent to LAB-h as uplink0; the remote side is the user's network. */
+static int base_on_uplink(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	return vnl_vm_run_dir(b, vm) < 0 || vnl_lab_step_netns(b, vm->host_ns) < 0 ||
+			       vnl_uplink_borrow(b, b->opts->uplink, vm->host_ns, VNL_VM_UPLINK) < 0 ||
+			       vnl_lab_step_up(b, vm->host_ns, "lo") < 0 ||
+			       vnl_lab_step_up(b, vm->host_ns, VNL_VM_UPLINK) < 0
+		       ? -1
+		       : 0;
+}
+
 int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm)
 {
+	if (b->opts->uplink)
+		return base_on_uplink(b, vm);
 	uint8_t wire_mac[6], uplink_mac[6];
 	vnl_lab_mac(vm->lab, MAC_WIRE, wire_mac);
 	vnl_lab_mac(vm->lab, MAC_UPLINK, uplink_mac);
@@ -446,7 +460,7 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	};
 }
 
-static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
+static int print_guest(const struct vnl_lab_builder *b, const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
 		       struct vnl_qemu_cfg *cfg)
 {
 	struct vnl_argv a;
@@ -467,8 +481,9 @@ static int print_guest(const struct vnl_vm *vm, const struct vnl_vm_nic *nic,
 	vnl_vm_path(vm, "qemu.log", log, sizeof(log));
 	printf("ip netns exec %s %s%s >%s 2>&1 &\n", vm->host_ns, line ? line : "",
 	       nic->tap_fd >= 0 ? " 3<>\"$tapdev\"" : "", log);
-	if (nic->pci)
-		printf("# the guest takes its address by DHCP on the network of %s\n", nic->pci);
+	if (nic->pci || b->opts->uplink)
+		printf("# the guest takes its address by DHCP on the network of %s\n",
+		       nic->pci ? nic->pci : b->opts->uplink);
 	else
 		printf("# the guest takes its address by DHCP (%s gets " VNL_VM_GUEST4 "): see "
 		       "%s/dnsmasq.leases\n", vm->guest_mac_text, vm->run_dir);
@@ -512,8 +527,8 @@ static int wait_lease(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 }
 
 /* The guest's IPv4 address on eth0, asked through the agent (no lease file of ours). */
-static int wait_guest_addr(struct vnl_agent *agent, int64_t qemu_start, char *ip, size_t len,
-			   int64_t *addr_ns)
+static int wait_guest_addr(struct vnl_agent *agent, const char *network, int64_t qemu_start,
+			   char *ip, size_t len, int64_t *addr_ns)
 {
 	static const char *const argv[] = { "ip", "-4", "-o", "addr", "show", "dev", "eth0", NULL };
 	int64_t start = vnl_now_ns(CLOCK_MONOTONIC);
@@ -533,9 +548,10 @@ static int wait_guest_addr(struct vnl_agent *agent, int64_t qemu_start, char *ip
 		vnl_agent_result_free(&r);
 		sleep_ms(500);
 	}
-	vnl_err("the guest got no IPv4 address on eth0 (the passed-through device) within %d s: "
-		"is its driver in the guest image, and is there a DHCP server on its network?",
-		VNL_VM_LEASE_MS / 1000);
+	vnl_err("the guest got no IPv4 address on eth0 by DHCP within %d s (%s): is there a DHCP "
+		"server on that network%s?", VNL_VM_LEASE_MS / 1000, network,
+		strstr(network, "passed-through") ? ", and is the device's driver in the guest image"
+						  : "");
 	return -1;
 }
 
@@ -545,9 +561,12 @@ static void vlan_ends(struct vnl_lab_info *info, unsigned vid)
 	info->vlan = vid;
 	info->untagged_remote = info->remote;
 	info->untagged_local = info->local;
-	snprintf(info->remote.ifname, sizeof(info->remote.ifname), VNL_VM_VLAN_PORT);
-	snprintf(info->remote.addr4, sizeof(info->remote.addr4), VNL_VM_VLAN_REMOTE4);
-	snprintf(info->remote.addr6, sizeof(info->remote.addr6), VNL_VM_VLAN_REMOTE6);
+	/* With --uplink the VLAN's remote end is on the user's network (run --remote-*). */
+	if (info->remote.netns[0]) {
+		snprintf(info->remote.ifname, sizeof(info->remote.ifname), VNL_VM_VLAN_PORT);
+		snprintf(info->remote.addr4, sizeof(info->remote.addr4), VNL_VM_VLAN_REMOTE4);
+		snprintf(info->remote.addr6, sizeof(info->remote.addr6), VNL_VM_VLAN_REMOTE6);
+	}
 	snprintf(info->local.ifname, sizeof(info->local.ifname), "eth0.%u", vid);
 	snprintf(info->local.addr4, sizeof(info->local.addr4), VNL_VM_VLAN_GUEST4);
 	snprintf(info->local.addr6, sizeof(info->local.addr6), VNL_VM_VLAN_GUEST6);
@@ -566,8 +585,9 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	vnl_lab_mac(vm->lab, MAC_WIRE, wire_mac);
 	snprintf(info.name, sizeof(info.name), "%.15s", vm->lab);
 	snprintf(info.topology, sizeof(info.topology), "%.15s", vnl_labstate_topology(b->st));
-	/* With a passed-through device, the remote end is on the device's wire: not ours to know. */
-	if (!nic->pci) {
+	/* On a passed-through device or a lent NIC, the remote end is on the user's network:
+	 * not ours to know (`run` asks for it). */
+	if (!nic->pci && !b->opts->uplink) {
 		snprintf(info.remote.netns, sizeof(info.remote.netns), "%.31s", vm->remote_ns);
 		snprintf(info.remote.ifname, sizeof(info.remote.ifname), VNL_VM_WIRE);
 		vnl_nl_mac_format(wire_mac, 6, info.remote.mac, sizeof(info.remote.mac));
@@ -639,7 +659,7 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 		return -1;
 	guest_cfg(b, vm, nic, &img, append, sizeof(append), &cfg);
 	if (b->dry_run)
-		return print_guest(vm, nic, &cfg);
+		return print_guest(b, vm, nic, &cfg);
 	static const char *const files[] = { "qemu.log", "console.log", "agent.sock", "qemu.pid" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (vnl_vm_record_file(b, vm, files[i], file, sizeof(file)) < 0)
@@ -651,8 +671,12 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	int ret = record_qemu(b, &g);
 	if (ret == 0 && b->opts->pin_vcpu >= 0)
 		pin_qemu(vnl_qemu_pid(g.qemu), b->opts->pin_vcpu);
-	if (ret == 0 && nic->pci)
-		ret = wait_guest_addr(g.agent, qemu_start, ip, sizeof(ip), &lease_ns);
+	char network[96];
+	snprintf(network, sizeof(network), nic->pci ? "the passed-through device %s" : "the network of %s",
+		 nic->pci ? nic->pci : b->opts->uplink ? b->opts->uplink : "");
+	/* No dnsmasq of ours on the user's network: the guest says which address it got. */
+	if (ret == 0 && (nic->pci || b->opts->uplink))
+		ret = wait_guest_addr(g.agent, network, qemu_start, ip, sizeof(ip), &lease_ns);
 	else if (ret == 0)
 		ret = wait_lease(b, vm, nic, qemu_start, ip, sizeof(ip), &lease_ns);
 	if (ret == 0 && b->opts->vlan && !nic->pci)
@@ -794,7 +818,12 @@ int vnl_topo_vm_check(const struct vnl_lab_opts *opts)
 	static const char *const dnsmasq[] = { "dnsmasq", NULL };
 	static const char *const qemu[] = { VNL_QEMU_BIN, NULL };
 	static const char *const iproute[] = { "ip", NULL };
-	(void)opts;
+	if (opts->uplink)
+		return vnl_uplink_check(opts->uplink) < 0 ||
+				       vnl_topo_need_programs(qemu, "qemu-system-x86") < 0 ||
+				       vnl_topo_need_programs(iproute, "iproute2") < 0
+			       ? -1
+			       : 0;
 	return vnl_topo_need_programs(dnsmasq, "dnsmasq") < 0 ||
 			       vnl_topo_need_programs(qemu, "qemu-system-x86") < 0 ||
 			       vnl_topo_need_programs(iproute, "iproute2") < 0

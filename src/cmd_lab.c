@@ -55,6 +55,13 @@ static void usage(FILE *out)
 	      "                             (tc programs) makes vlan0\n"
 	      "      --ovs-afxdp            ovs: the uplink as an AF_XDP port (userspace datapath)\n"
 	      "      --pci BDF              passthrough: the PCI device / SR-IOV VF to hand over\n"
+	      "      --uplink IFACE         bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
+	      "                             namespace, to the lab as its uplink instead of a veth\n"
+	      "                             to NAME-r: no NAME-r, no dnsmasq; the guest takes an\n"
+	      "                             address by DHCP from IFACE's network. Refused for\n"
+	      "                             loopback, Wi-Fi, a port of a bridge/bond, or the\n"
+	      "                             interface of the default route. 'down' gives it back\n"
+	      "                             with its name, MTU, addresses and up/down state.\n"
 	      "Doctor: --name NAME checks a VM lab, --bridge BR a Linux bridge of yours (in\n"
 	      "this namespace), for the usual reasons a guest gets no DHCP lease.\n\n"
 	      "NODE for exec: a or remote, b or local (veth); r or remote, h or host, guest\n"
@@ -118,6 +125,7 @@ static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
 		return 0;
 	case 'X': o->ovs_afxdp = true; return 0;
 	case 'B': o->pci = optarg; return 0;
+	case 'U': o->uplink = optarg; return 0;
 	}
 	return usage_error(sub, "internal: option %c", c);
 }
@@ -142,6 +150,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		{ "vlan", required_argument, NULL, 'L' },
 		{ "ovs-afxdp", no_argument, NULL, 'X' },
 		{ "pci", required_argument, NULL, 'B' },
+		{ "uplink", required_argument, NULL, 'U' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,7 +161,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		bool guest = c && strchr("AVCMPLXB", c);
+		bool guest = c && strchr("AVCMPLXBU", c);
 		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
 		    (guest && !strchr(allowed, 'g'))) {
 			/* by its name: argv[optind - 1] may be the option's value */
@@ -178,7 +187,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
 				return usage_error(sub, "--name needs a value");
-			if (optopt && strchr("AVCMPLBb", optopt))
+			if (optopt && strchr("AVCMPLBbU", optopt))
 				return usage_error(sub, "%s needs a value", argv[optind - 1]);
 			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
 					   sub);
@@ -227,6 +236,10 @@ static int lab_up(int argc, char **argv)
 	if (a.opts.vlan && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
 		return usage_error("up", "--vlan is for the guest topologies bridge, macvtap, ovs and "
 				   "xdp, not %s", a.pos[0]);
+	/* veth has no host uplink port; passthrough's wire is its device's own */
+	if (a.opts.uplink && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
+		return usage_error("up", "--uplink is for the bridge, macvtap, ovs and xdp labs; "
+				   "the %s lab has no host uplink port", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);

@@ -38,6 +38,12 @@ static void usage(FILE *out)
 		"      --json           one JSON document with a report per direction\n"
 		"      --record DIR     keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
 		"                       (guest stamps on the host clock; as taken: *.raw.rec)\n"
+		"      --remote-netns NS --remote-addr ADDR\n"
+		"                       the remote end: a named network namespace of this machine\n"
+		"                       and its address there, instead of the lab's NAME-r; needed\n"
+		"                       by labs on a lent NIC (lab up --uplink) or a passed-through\n"
+		"                       device, whose remote end is on your network (without them\n"
+		"                       run refuses and prints the commands to measure by hand)\n"
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
@@ -45,7 +51,7 @@ static void usage(FILE *out)
 		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
 }
 
-enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD };
+enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR };
 
 static const struct option long_opts[] = {
 	{ "direction", required_argument, NULL, O_DIRECTION },
@@ -58,6 +64,8 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
+	{ "remote-netns", required_argument, NULL, O_REMOTE_NETNS },
+	{ "remote-addr", required_argument, NULL, O_REMOTE_ADDR },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +127,12 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 	case O_RECORD:
 		o->record_dir = v;
 		return 0;
+	case O_REMOTE_NETNS:
+		o->remote_netns = v;
+		return 0;
+	case O_REMOTE_ADDR:
+		o->remote_addr = v;
+		return 0;
 	case 'q':
 		o->quiet = true;
 		return 0;
@@ -145,6 +159,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		vnl_err("expected one lab name (got %d); e.g. 'vnetlat run vnl'", argc - optind);
+		return VNL_EXIT_USAGE;
+	}
+	if (!o.remote_netns != !o.remote_addr) {
+		vnl_err("--remote-netns and --remote-addr go together: the namespace of the remote end "
+			"and its address there");
 		return VNL_EXIT_USAGE;
 	}
 	if (o.count && o.duration) {

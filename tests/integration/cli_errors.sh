@@ -1,5 +1,5 @@
 #!/bin/bash
-# Bad usage of send, recv and lab up --vlan: each case must exit 2 with exactly one line on
+# Bad usage of send, recv, lab up --vlan/--uplink and run --remote-*: each case must exit 2 with exactly one line on
 # stderr, "vnetlat VERB: ...", saying what was wrong (checked by a pattern).
 # Usage: bash cli_errors.sh /path/to/vnetlat
 set -uo pipefail
@@ -66,6 +66,13 @@ ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --quiet >/dev/null 2>&1 &
 VNL_BG+=("$!")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
 expect recv "port 4300 is already in use" "${B[@]}" "$VNL" recv --bind 192.0.2.2
+
+# --uplink only where there is a host uplink port; run's remote end in pairs.
+expect lab "--uplink is for the bridge, macvtap, ovs and xdp labs; the veth lab" \
+	"$VNL" lab up veth --name upcli --uplink lo
+expect lab "--uplink is for .*passthrough lab" "$VNL" lab up passthrough --uplink lo --dry-run
+expect lab "--uplink needs a value" "$VNL" lab up bridge --uplink
+expect run "--remote-netns and --remote-addr go together" "$VNL" run "$LAB" --remote-netns x
 
 vnl_check "send --help exits 0 and documents --base-time" \
 	bash -c "'$VNL' send --help | grep -q -- --base-time"

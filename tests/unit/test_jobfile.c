@@ -121,6 +121,8 @@ static void test_typed_values(void **state)
 				       "pin_vcpu = 1\n"
 				       "vlan = 100\n"
 				       "uplink = enp3s0\n"
+				       "remote_netns = lan\n"
+				       "remote_addr = 2001:db8::1\n"
 				       "size = 256\n"
 				       "priority = 6\n"
 				       "transport = udp6\n"
@@ -142,6 +144,8 @@ static void test_typed_values(void **state)
 	assert_int_equal(c->pin_vcpu, 1);
 	assert_int_equal(c->vlan, 100);
 	assert_string_equal(c->uplink, "enp3s0");
+	assert_string_equal(c->remote_netns, "lan");
+	assert_string_equal(c->remote_addr, "2001:db8::1");
 	assert_int_equal(c->size, 256);
 	assert_int_equal(c->priority, 6);
 	assert_int_equal(c->transport, VNL_JOB_UDP6);
@@ -291,6 +295,12 @@ static void test_combinations(void **state)
 	expect_error("[a]\ntopology = veth\nvlan = 5\n", 3, "vlan is a guest option", "guest topology");
 	expect_error("[a]\ntopology = passthrough\n", 2, "needs a pci_device", NULL);
 	expect_error("[a]\ntopology = bridge\npci_device = 0000:01:00.0\n", 3, "passthrough only", NULL);
+	expect_error("[a]\ntopology = bridge\nuplink = enp3s0\n", 3, "needs remote_netns and remote_addr",
+		     "remote_addr = its address");
+	expect_error("[a]\ntopology = bridge\nremote_netns = lan\nremote_addr = 192.0.2.1\n", 3,
+		     "for a lab with uplink", "own");
+	expect_error("[a]\ntopology = bridge\nuplink = e0\nremote_netns = lan\nremote_addr = x\n", 5,
+		     "not an IP address", NULL);
 	expect_error("[a]\ntopology = veth\nguest_cpus = 2\n", 3, "veth has no guest", NULL);
 	expect_error("[a]\ntopology = ovs-afxdp\nvhost = on\n", 3, "vhost-user", NULL);
 	expect_error("[a]\ntopology = veth\nuplink = eth1\n", 3, "no host uplink", NULL);

@@ -177,6 +177,56 @@ static void test_damaged_lines(void **state)
 	vnl_labstate_close(st);
 }
 
+/* A lent NIC: everything down needs to give it back survives the file; less is damage. */
+static void test_uplink_object(void **state)
+{
+	(void)state;
+	struct vnl_obj up = { .type = VNL_OBJ_UPLINK, .name = "enp3s0", .netns = "",
+			      .path = "/run/vnetlat/labs/t9.home", .into = "t9-h", .as = "uplink0",
+			      .mac = "52:54:00:12:34:56", .mtu = 1400, .up = true, .n_addrs = 2 };
+	snprintf(up.addrs[0], sizeof(up.addrs[0]), "198.51.100.5/24");
+	snprintf(up.addrs[1], sizeof(up.addrs[1]), "2001:db8::5/64");
+	struct vnl_labstate *st = vnl_labstate_create(dir, "t9", "bridge");
+	assert_non_null(st);
+	assert_int_equal(vnl_labstate_record(st, &up), 0);
+	vnl_labstate_close(st);
+	st = vnl_labstate_open(dir, "t9", false);
+	assert_non_null(st);
+	assert_int_equal(vnl_labstate_damaged(st), 0);
+	const struct vnl_obj *o = vnl_labstate_obj(st, 0);
+	assert_int_equal(o->type, VNL_OBJ_UPLINK);
+	assert_string_equal(o->name, "enp3s0");
+	assert_string_equal(o->netns, "");
+	assert_string_equal(o->path, "/run/vnetlat/labs/t9.home");
+	assert_string_equal(o->into, "t9-h");
+	assert_string_equal(o->as, "uplink0");
+	assert_string_equal(o->mac, "52:54:00:12:34:56");
+	assert_int_equal(o->mtu, 1400);
+	assert_true(o->up);
+	assert_int_equal(o->n_addrs, 2);
+	assert_string_equal(o->addrs[1], "2001:db8::5/64");
+	char what[200];
+	vnl_obj_describe(o, what, sizeof(what));
+	assert_string_equal(what, "uplink enp3s0 of the host (lent to t9-h as uplink0)");
+	assert_int_equal(vnl_labstate_delete(st), 0);
+	vnl_labstate_close(st);
+
+	static const char text[] =
+		"{\"vnetlat_lab_state\":1,\"lab\":\"t9\",\"topology\":\"bridge\"}\n"
+		/* no mtu */
+		"{\"type\":\"uplink\",\"name\":\"e0\",\"netns\":\"\",\"path\":\"/h\",\"into\":\"t9-h\","
+		"\"as\":\"uplink0\",\"mac\":\"02:00:00:00:00:01\",\"up\":true,\"addresses\":[]}\n"
+		/* an address that is not a string */
+		"{\"type\":\"uplink\",\"name\":\"e0\",\"netns\":\"\",\"path\":\"/h\",\"into\":\"t9-h\","
+		"\"as\":\"uplink0\",\"mac\":\"02:00:00:00:00:01\",\"mtu\":1500,\"up\":true,"
+		"\"addresses\":[5]}\n";
+	st = vnl_labstate_parse("t9", text, sizeof(text) - 1);
+	assert_non_null(st);
+	assert_int_equal(vnl_labstate_count(st), 0);
+	assert_int_equal(vnl_labstate_damaged(st), 2);
+	vnl_labstate_close(st);
+}
+
 static void test_cut_short_and_foreign_files(void **state)
 {
 	(void)state;
@@ -316,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_create_existing_fails),
 		cmocka_unit_test(test_removal_plan_reverse),
 		cmocka_unit_test(test_damaged_lines),
+		cmocka_unit_test(test_uplink_object),
 		cmocka_unit_test(test_cut_short_and_foreign_files),
 		cmocka_unit_test(test_damaged_file_on_disk),
 		cmocka_unit_test(test_append_after_cut_short),
