@@ -409,6 +409,11 @@ static int guest_boot(int argc, char **argv)
 	}
 	if (run_dir_of(a.name, a.run_dir, sizeof(a.run_dir)))
 		return VNL_EXIT_USAGE;
+	if (a.q.accel == VNL_ACCEL_KVM && !vnl_guestarch_native(vnl_qemu_arch(&a.q))) {
+		vnl_err("--accel kvm: KVM runs only the host's own architecture, not an %s guest; "
+			"use --accel tcg or auto", vnl_qemu_arch(&a.q)->name);
+		return VNL_EXIT_USAGE;
+	}
 	a.q.run_dir = a.run_dir;
 	if (!a.q.mac)
 		default_mac(&a);

@@ -220,6 +220,9 @@ static int lab_up(int argc, char **argv)
 	}
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
+	if (a.opts.accel == VNL_ACCEL_KVM && a.opts.guest_arch && !vnl_guestarch_native(a.opts.guest_arch))
+		return usage_error("up", "--accel kvm: KVM runs only the host's own architecture, not "
+				   "an %s guest; use --accel tcg or auto", a.opts.guest_arch->name);
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);
 }
 
