@@ -24,7 +24,7 @@
 #define MAX_MODULES 64
 #define MAX_IPERF_PKGS 16
 #define MAX_ELF_FILES 32
-#define MAX_APT_ARGS (8 + MAX_IPERF_PKGS + 12)
+#define MAX_APT_ARGS (8 + MAX_IPERF_PKGS + 16)
 
 /* What the labs need in the guest; dependencies are added from each module's .modinfo. */
 const char *const vnl_guest_modules[] = {
@@ -181,7 +181,7 @@ static int run_helper(const char *const argv[], const char *dir, char *out, size
 /* apt's options: none for the host's own architecture (the system's lists); for another
  * a private state under CACHE_ROOT/apt/DEBARCH, so the system's configuration stays. */
 struct apt {
-	char opt[5][PATH_MAX + 32];
+	char opt[7][PATH_MAX + 32];
 	int n;
 };
 
@@ -252,7 +252,10 @@ static int apt_setup(struct inputs *in, const char *cache, int force)
 	vnl_pathf(in->apt.opt[2], sizeof(in->apt.opt[2]), "Dir::State::Lists=%s", lists);
 	vnl_pathf(in->apt.opt[3], sizeof(in->apt.opt[3]), "Dir::Cache=%s/cache", dir);
 	vnl_pathf(in->apt.opt[4], sizeof(in->apt.opt[4]), "Dir::State::status=%s", path);
-	in->apt.n = 5;
+	/* its own binary caches (a system may turn them off): without, every call parses the lists */
+	vnl_pathf(in->apt.opt[5], sizeof(in->apt.opt[5]), "Dir::Cache::pkgcache=pkgcache.bin");
+	vnl_pathf(in->apt.opt[6], sizeof(in->apt.opt[6]), "Dir::Cache::srcpkgcache=srcpkgcache.bin");
+	in->apt.n = 7;
 	if (!force && apt_lists_present(lists))
 		return 0;
 	const char *args[] = { "apt-get", "update", "-q", "-o", "APT::Sandbox::User=root", NULL };
