@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "guestimg.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -235,11 +236,13 @@ static int apt_setup(struct inputs *in, const char *cache, int force)
 		return 0;
 	vnl_pathf(dir, sizeof(dir), "%s/apt/%s", cache, in->arch->debian);
 	vnl_pathf(lists, sizeof(lists), "%s/lists", dir);
-	vnl_pathf(path, sizeof(path), "%s/lists/partial", dir);
-	if (mkdir_p(path) || (vnl_pathf(path, sizeof(path), "%s/cache/archives/partial", dir),
-			      mkdir_p(path))) {
-		vnl_errno("cannot create apt's state for %s packages in %s", in->arch->debian, dir);
-		return -1;
+	static const char *const subdirs[] = { "lists/partial", "cache/archives/partial", NULL };
+	for (int i = 0; subdirs[i]; i++) {
+		vnl_pathf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		if (mkdir_p(path)) {
+			vnl_errno("cannot create apt's state for %s packages in %s", in->arch->debian, dir);
+			return -1;
+		}
 	}
 	vnl_pathf(path, sizeof(path), "%s/status", dir);
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* nothing is installed */
@@ -310,8 +313,8 @@ static void resolve_iperf(struct inputs *in)
 	for (int i = 0; i < in->nipkg; i++) {
 		const char *show[] = { "apt-cache", "show", "--no-all-versions", in->ipkg[i].name, NULL };
 		const char *v, *argv[MAX_APT_ARGS];
-		if (vnl_runcmd(apt_argv(in, show, argv), NULL, out, sizeof(out)) || !(v = strstr(out, "\nVersion: ")) ||
-		    sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
+		if (vnl_runcmd(apt_argv(in, show, argv), NULL, out, sizeof(out)) ||
+		    !(v = strstr(out, "\nVersion: ")) || sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
 			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
 				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
 			in->nipkg = 0;
@@ -1061,11 +1064,11 @@ int vnl_guestimg_find_static(const struct vnl_guestarch *arch, char *buf, size_t
 {
 	/* The host's own architecture: vnetlat-static; another: vnetlat-static-ARCH (a cross build). */
 	char name[64], var[64];
-	int native = !arch || vnl_guestarch_native(arch);
-	vnl_pathf(name, sizeof(name), native ? "vnetlat-static" : "vnetlat-static-%s", arch ? arch->name : "");
-	vnl_pathf(var, sizeof(var), native ? "VNL_GUEST_STATIC" : "VNL_GUEST_STATIC_%s", arch ? arch->name : "");
+	const char *sfx = !arch || vnl_guestarch_native(arch) ? "" : arch->name;
+	vnl_pathf(name, sizeof(name), "vnetlat-static%s%s", *sfx ? "-" : "", sfx);
+	vnl_pathf(var, sizeof(var), "VNL_GUEST_STATIC%s%s", *sfx ? "_" : "", sfx);
 	for (char *p = var; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+		*p = (char)toupper((unsigned char)*p);
 	/* A sanitizer build cannot link statically: it may borrow a normal build's. */
 	const char *env = getenv(var);
 	if (env && *env) {
