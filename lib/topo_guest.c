@@ -612,9 +612,10 @@ void vnl_topo_guest_show(const char *lab, json_t *jnodes)
 			info.console_log, "agent", info.agent_path));
 		return;
 	}
-	printf("  node guest (local): qemu pid %d%s, %s, accel %s, vhost %s, on %s in %s\n", (int)pid,
-	       pid ? "" : " (not running)", info.guest_arch, info.accel, info.vhost, info.backend_if,
-	       info.host_netns);
+	/* an info file from before the architecture was recorded has none */
+	printf("  node guest (local): qemu pid %d%s, %s%saccel %s, vhost %s, on %s in %s\n", (int)pid,
+	       pid ? "" : " (not running)", info.guest_arch, info.guest_arch[0] ? ", " : "",
+	       info.accel, info.vhost, info.backend_if, info.host_netns);
 	printf("    %-8s %-4s %-17s %s (DHCP lease) %s\n", info.local.ifname, "up", info.local.mac,
 	       info.local.addr4, info.local.addr6);
 	printf("    console  %s\n    agent    %s ('vnetlat lab exec guest --name %s -- CMD')\n",
