@@ -261,10 +261,33 @@ static void default_mac(struct boot_args *a)
 	a->q.mac = a->mac;
 }
 
+/* The architecture an image was built for, from its manifest (NULL: not recorded). */
+static const struct vnl_guestarch *image_arch(const char *dir)
+{
+	char path[4200], line[256], name[32];
+	const struct vnl_guestarch *arch = NULL;
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	FILE *f = fopen(path, "re");
+	while (f && !arch && fgets(line, sizeof(line), f))
+		if (sscanf(line, "arch %31s", name) == 1)
+			arch = vnl_guestarch_find(name);
+	if (f)
+		fclose(f);
+	return arch;
+}
+
 static int locate_image(struct boot_args *a, struct vnl_guest_image *img)
 {
 	if (!a->image)
 		return build_image(&a->build, img);
+	const struct vnl_guestarch *arch = image_arch(a->image);
+	if (arch && a->q.arch && arch != a->q.arch) {
+		vnl_err("--image %s is an %s guest, not %s; drop --arch or give another image",
+			a->image, arch->name, a->q.arch->name);
+		return VNL_EXIT_USAGE;
+	}
+	if (arch)
+		a->q.arch = arch; /* an aarch64 image boots with qemu-system-aarch64 without --arch */
 	memset(img, 0, sizeof(*img));
 	snprintf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", a->image);
 	snprintf(img->initrd, sizeof(img->initrd), "%s/initrd.gz", a->image);
