@@ -178,6 +178,12 @@ static void kernel_release(char *buf, size_t len)
 	snprintf(buf, len, "%s", uname(&u) ? "unknown" : u.release);
 }
 
+static void machine_name(char *buf, size_t len)
+{
+	struct utsname u;
+	snprintf(buf, len, "%s", uname(&u) ? "unknown" : u.machine);
+}
+
 static int64_t uptime_ms(void)
 {
 	return vnl_now_ns(CLOCK_BOOTTIME) / VNL_NSEC_PER_MSEC;
@@ -185,10 +191,11 @@ static int64_t uptime_ms(void)
 
 static int handle_hello(struct agent *ag, json_t *id)
 {
-	char kernel[128];
+	char kernel[128], machine[65];
 	kernel_release(kernel, sizeof(kernel));
-	return send_json(ag->fd, json_pack("{s:O,s:b,s:s,s:s,s:I}", "id", id, "ok", 1,
-					   "kernel", kernel, "vnetlat", VNL_VERSION,
+	machine_name(machine, sizeof(machine));
+	return send_json(ag->fd, json_pack("{s:O,s:b,s:s,s:s,s:s,s:I}", "id", id, "ok", 1,
+					   "kernel", kernel, "machine", machine, "vnetlat", VNL_VERSION,
 					   "uptime_ms", (json_int_t)uptime_ms()));
 }
 
@@ -876,7 +883,9 @@ int vnl_agent_wait_ready(struct vnl_agent *a, int timeout_ms, struct vnl_agent_i
 		if (ok && info) {
 			const char *k = json_string_value(json_object_get(r, "kernel"));
 			const char *v = json_string_value(json_object_get(r, "vnetlat"));
+			const char *m = json_string_value(json_object_get(r, "machine"));
 			snprintf(info->kernel, sizeof(info->kernel), "%s", k ? k : "");
+			snprintf(info->machine, sizeof(info->machine), "%s", m ? m : "");
 			snprintf(info->vnetlat, sizeof(info->vnetlat), "%s", v ? v : "");
 			info->uptime_ms = json_integer_value(json_object_get(r, "uptime_ms"));
 		}

@@ -50,6 +50,7 @@ struct vnl_agent;
 
 struct vnl_agent_info {
 	char kernel[128];   /* guest `uname -r` */
+	char machine[65];   /* guest `uname -m` ("" from an older agent) */
 	char vnetlat[64];   /* guest vnetlat version */
 	int64_t uptime_ms;  /* guest uptime when it answered */
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "guestimg.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -21,10 +22,11 @@
 #include "runcmd.h"
 
 /* Bumped whenever the image layout changes, so old cache entries are not reused. */
-#define IMAGE_FORMAT 2
+#define IMAGE_FORMAT 3
 #define MAX_MODULES 64
 #define MAX_IPERF_PKGS 16
 #define MAX_ELF_FILES 32
+#define MAX_APT_ARGS (8 + MAX_IPERF_PKGS + 16)
 
 /* What the labs need in the guest; dependencies are added from each module's .modinfo. */
 const char *const vnl_guest_modules[] = {
@@ -38,6 +40,8 @@ static const char init_script[] =
 	"# Kernel arguments: vnl.ip=ADDR/LEN vnl.gw=ADDR vnl.ip6=ADDR/LEN vnl.dhcp vnl.hostname=NAME\n"
 	"#   vnl.vlan=ID vnl.vlan.ip=ADDR/LEN vnl.vlan.ip6=ADDR/LEN (eth0.ID, SO_PRIORITY 0..7 = PCP)\n"
 	"export PATH=/sbin:/bin:/usr/sbin:/usr/bin\n"
+	"# busybox's applet links, when the build could not list them (another architecture's busybox)\n"
+	"[ -e /bin/mount ] || /bin/busybox --install -s\n"
 	"mount -t proc proc /proc\n"
 	"mount -t sysfs sysfs /sys\n"
 	"mount -t devtmpfs devtmpfs /dev\n"
@@ -194,7 +198,16 @@ static int run_helper(const char *const argv[], const char *dir, char *out, size
 /* ------------------------------------------------------------------ */
 /* Which packages, which versions.                                      */
 
+/* apt's options: none for the host's own architecture (the system's lists); for another
+ * a private state under CACHE_ROOT/apt/DEBARCH, so the system's configuration stays. */
+struct apt {
+	char opt[7][PATH_MAX + 32];
+	int n;
+};
+
 struct inputs {
+	const struct vnl_guestarch *arch;
+	struct apt apt;
 	char kpkg[128];     /* linux-image-6.1.0-56-amd64 */
 	char kpkg_ver[64];
 	char bb_ver[64];
@@ -207,12 +220,83 @@ struct inputs {
 	char no_iperf[256];  /* why the guest has no iperf3, or "" */
 };
 
-static int candidate_version(const char *pkg, char *ver, size_t len)
+/* ARGS (program first, NULL-terminated) with apt's options after the program, into ARGV. */
+static const char **apt_argv(const struct inputs *in, const char *const args[], const char **argv)
+{
+	int n = 0;
+	argv[n++] = args[0];
+	for (int i = 0; i < in->apt.n; i++) {
+		argv[n++] = "-o";
+		argv[n++] = in->apt.opt[i];
+	}
+	for (int i = 1; args[i] && n < MAX_APT_ARGS - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return argv;
+}
+
+static int apt_lists_present(const char *lists)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	vnl_pathf(pattern, sizeof(pattern), "%s/*_Packages*", lists);
+	int found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
+	return found;
+}
+
+/* The private apt state for a foreign architecture; its lists are fetched when there are
+ * none yet, or with FORCE. */
+static int apt_setup(struct inputs *in, const char *cache, int force)
+{
+	char dir[PATH_MAX], lists[PATH_MAX], path[PATH_MAX], out[16384];
+	in->apt.n = 0;
+	if (vnl_guestarch_native(in->arch))
+		return 0;
+	vnl_pathf(dir, sizeof(dir), "%s/apt/%s", cache, in->arch->debian);
+	vnl_pathf(lists, sizeof(lists), "%s/lists", dir);
+	static const char *const subdirs[] = { "lists/partial", "cache/archives/partial", NULL };
+	for (int i = 0; subdirs[i]; i++) {
+		vnl_pathf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		if (mkdir_p(path)) {
+			vnl_errno("cannot create apt's state for %s packages in %s", in->arch->debian, dir);
+			return -1;
+		}
+	}
+	vnl_pathf(path, sizeof(path), "%s/status", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* nothing is installed */
+	if (fd < 0 || close(fd)) {
+		vnl_errno("cannot create %s", path);
+		return -1;
+	}
+	vnl_pathf(in->apt.opt[0], sizeof(in->apt.opt[0]), "APT::Architecture=%s", in->arch->debian);
+	vnl_pathf(in->apt.opt[1], sizeof(in->apt.opt[1]), "APT::Architectures::=%s", in->arch->debian);
+	vnl_pathf(in->apt.opt[2], sizeof(in->apt.opt[2]), "Dir::State::Lists=%s", lists);
+	vnl_pathf(in->apt.opt[3], sizeof(in->apt.opt[3]), "Dir::Cache=%s/cache", dir);
+	vnl_pathf(in->apt.opt[4], sizeof(in->apt.opt[4]), "Dir::State::status=%s", path);
+	/* its own binary caches (a system may turn them off): without, every call parses the lists */
+	vnl_pathf(in->apt.opt[5], sizeof(in->apt.opt[5]), "Dir::Cache::pkgcache=pkgcache.bin");
+	vnl_pathf(in->apt.opt[6], sizeof(in->apt.opt[6]), "Dir::Cache::srcpkgcache=srcpkgcache.bin");
+	in->apt.n = 7;
+	if (!force && apt_lists_present(lists))
+		return 0;
+	const char *args[] = { "apt-get", "update", "-q", "-o", "APT::Sandbox::User=root", NULL };
+	const char *argv[MAX_APT_ARGS];
+	vnl_notice("fetching Debian's %s package lists into %s", in->arch->debian, lists);
+	return run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
+			  "cannot fetch the package lists for the guest's architecture",
+			  "check the network and that the apt sources also serve this architecture");
+}
+
+static int candidate_version(const struct inputs *in, const char *pkg, char *ver, size_t len)
 {
 	char out[16384];
-	const char *argv[] = { "apt-cache", "show", "--no-all-versions", pkg, NULL };
-	if (run_helper(argv, NULL, out, sizeof(out), "cannot find the package in apt's lists",
-		       "run 'apt-get update' (the guest is built from Debian packages)"))
+	const char *args[] = { "apt-cache", "show", "--no-all-versions", pkg, NULL };
+	const char *argv[MAX_APT_ARGS];
+	if (run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
+		       "cannot find the package in apt's lists",
+		       "run 'apt-get update' (or 'vnetlat guest build --force' for another "
+		       "architecture's lists): the guest is built from Debian packages"))
 		return -1;
 	const char *v = strstr(out, "\nVersion: ");
 	if (!v || sscanf(v + 10, "%63s", ver) != 1 || strlen(ver) >= len) {
@@ -247,9 +331,9 @@ static void resolve_iperf(struct inputs *in)
 	vnl_pathf(in->ipkg[in->nipkg++].name, sizeof(in->ipkg[0].name), "iperf3");
 	for (int i = 0; i < in->nipkg; i++) {
 		const char *show[] = { "apt-cache", "show", "--no-all-versions", in->ipkg[i].name, NULL };
-		const char *v;
-		if (vnl_runcmd(show, NULL, out, sizeof(out)) || !(v = strstr(out, "\nVersion: ")) ||
-		    sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
+		const char *v, *argv[MAX_APT_ARGS];
+		if (vnl_runcmd(apt_argv(in, show, argv), NULL, out, sizeof(out)) ||
+		    !(v = strstr(out, "\nVersion: ")) || sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
 			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
 				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
 			in->nipkg = 0;
@@ -258,7 +342,7 @@ static void resolve_iperf(struct inputs *in)
 		const char *dep[] = { "apt-cache", "depends", "--no-recommends", "--no-suggests",
 				      "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances",
 				      in->ipkg[i].name, NULL };
-		if (vnl_runcmd(dep, NULL, out, sizeof(out)))
+		if (vnl_runcmd(apt_argv(in, dep, argv), NULL, out, sizeof(out)))
 			continue;
 		for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char name[64];
@@ -277,29 +361,57 @@ static void resolve_iperf(struct inputs *in)
 	}
 }
 
-static int resolve_inputs(const char *vnetlat, struct inputs *in)
+/* The static vnetlat must be built for the guest's architecture. */
+static int check_vnetlat(const struct inputs *in, const char *vnetlat)
 {
-	char out[16384];
-	const char *argv[] = { "apt-cache", "depends", "linux-image-amd64", NULL };
-	if (run_helper(argv, NULL, out, sizeof(out), "cannot resolve the guest kernel package",
-		       "run 'apt-get update' so apt knows linux-image-amd64"))
+	unsigned m = vnl_guestarch_elf_machine(vnetlat);
+	if (m == in->arch->elf_machine)
+		return 0;
+	if (!m)
+		vnl_errno("the static vnetlat %s is no readable ELF file", vnetlat);
+	else
+		vnl_err("the static vnetlat %s is not an %s program (ELF machine %u); the %s guest needs "
+			"vnetlat-static-%s (scripts/build-guest-static %s)", vnetlat, in->arch->name, m,
+			in->arch->name, in->arch->name, in->arch->name);
+	return -1;
+}
+
+static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, struct inputs *in)
+{
+	char out[16384], suffix[32];
+	const char *vnetlat = o->vnetlat;
+	in->arch = o->arch ? o->arch : vnl_guestarch_host();
+	if (!in->arch) {
+		vnl_err("vnetlat has no guest for this host's architecture; choose one with --arch (%s)",
+			vnl_guestarch_names());
+		return -1;
+	}
+	if (check_vnetlat(in, vnetlat) || apt_setup(in, cache, o->force))
+		return -1;
+	const char *args[] = { "apt-cache", "depends", in->arch->kernel_pkg, NULL };
+	const char *argv[MAX_APT_ARGS];
+	if (run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
+		       "cannot resolve the guest kernel package",
+		       "run 'apt-get update' so apt knows the kernel package"))
 		return -1;
 	const char *d = strstr(out, "Depends: linux-image-");
-	if (!d || sscanf(d + 9, "%127s", in->kpkg) != 1 || !strstr(in->kpkg, "-amd64")) {
-		vnl_err("linux-image-amd64 depends on no versioned kernel package; run 'apt-get update'");
+	vnl_pathf(suffix, sizeof(suffix), "-%s", in->arch->debian);
+	if (!d || sscanf(d + 9, "%127s", in->kpkg) != 1 || !strstr(in->kpkg, suffix)) {
+		vnl_err("%s depends on no versioned kernel package; run 'apt-get update'",
+			in->arch->kernel_pkg);
 		return -1;
 	}
 	vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
-	if (candidate_version(in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
-	    candidate_version("busybox-static", in->bb_ver, sizeof(in->bb_ver)))
+	if (candidate_version(in, in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
+	    candidate_version(in, "busybox-static", in->bb_ver, sizeof(in->bb_ver)))
 		return -1;
 	vnl_pathf(in->vnetlat, sizeof(in->vnetlat), "%s", vnetlat);
 	resolve_iperf(in);
 
 	uint64_t h = 0xcbf29ce484222325ULL;
 	char head[512];
-	int n = snprintf(head, sizeof(head), "format %d\n%s %s\nbusybox-static %s\n", IMAGE_FORMAT,
-			 in->kpkg, in->kpkg_ver, in->bb_ver);
+	int n = snprintf(head, sizeof(head), "format %d\narch %s\n%s %s\nbusybox-static %s\n",
+			 IMAGE_FORMAT, in->arch->name, in->kpkg, in->kpkg_ver, in->bb_ver);
 	h = fnv1a(h, head, (size_t)n);
 	for (int i = 0; i < in->nipkg; i++) {
 		n = snprintf(head, sizeof(head), "%s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
@@ -550,14 +662,16 @@ static int add_elf_file(struct iperf_files *fs, const char *root, const char *pa
 }
 
 /* Where the dynamic loader looks (Debian's multiarch directories first). */
-static int find_library(const char *root, const char *name, char *path, size_t len)
+static int find_library(const char *root, const char *multiarch, const char *name, char *path,
+			size_t len)
 {
-	static const char *const dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-					    "/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL };
-	char full[PATH_MAX];
+	static const char *const dirs[] = { "/lib/%s", "/usr/lib/%s", "/lib64", "/usr/lib64", "/lib",
+					    "/usr/lib", NULL };
+	char full[PATH_MAX], dir[128];
 	struct stat st;
 	for (int i = 0; dirs[i]; i++) {
-		vnl_pathf(path, len, "%s/%s", dirs[i], name);
+		vnl_pathf(dir, sizeof(dir), dirs[i], multiarch);
+		vnl_pathf(path, len, "%s/%s", dir, name);
 		vnl_pathf(full, sizeof(full), "%s%s", root, path);
 		if (!lstat(full, &st))
 			return 0;
@@ -616,6 +730,7 @@ out:
 struct closure {
 	struct iperf_files *fs;
 	const char *root;
+	const char *multiarch;
 	char *why;
 	size_t why_len;
 };
@@ -626,7 +741,7 @@ static int closure_add(void *ctx, char what, const char *name)
 	char path[PATH_MAX];
 	if (what == 'I')
 		vnl_pathf(path, sizeof(path), "%s", name);
-	else if (find_library(c->root, name, path, sizeof(path))) {
+	else if (find_library(c->root, c->multiarch, name, path, sizeof(path))) {
 		vnl_pathf(c->why, c->why_len, "iperf3 needs %s, which none of its packages ships", name);
 		return -1;
 	}
@@ -638,9 +753,10 @@ static int closure_add(void *ctx, char what, const char *name)
 }
 
 /* iperf3 and everything it loads, from the packages unpacked in ROOT. */
-static int iperf_closure(const char *root, struct iperf_files *fs, char *why, size_t len)
+static int iperf_closure(const char *root, const char *multiarch, struct iperf_files *fs, char *why,
+			 size_t len)
 {
-	struct closure c = { .fs = fs, .root = root, .why = why, .why_len = len };
+	struct closure c = { .fs = fs, .root = root, .multiarch = multiarch, .why = why, .why_len = len };
 	fs->n = 0;
 	if (add_elf_file(fs, root, "/usr/bin/iperf3")) {
 		vnl_pathf(why, len, "the iperf3 package has no /usr/bin/iperf3");
@@ -662,7 +778,7 @@ static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_f
 	char dir[PATH_MAX], root[PATH_MAX], pattern[PATH_MAX], out[16384];
 	char specs[MAX_IPERF_PKGS][136];
 	const char *dl[8 + MAX_IPERF_PKGS] = { "apt-get", "download", "-q", "-o",
-					       "APT::Sandbox::User=root" };
+					       "APT::Sandbox::User=root" }, *argv[MAX_APT_ARGS];
 	int n = 5;
 	for (int i = 0; i < in->nipkg; i++) {
 		vnl_pathf(specs[i], sizeof(specs[i]), "%s=%s", in->ipkg[i].name, in->ipkg[i].ver);
@@ -676,7 +792,7 @@ static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_f
 		return -1;
 	}
 	vnl_notice("downloading iperf3 %s and its libraries (%d packages)", in->ipkg[0].ver, in->nipkg);
-	if (vnl_runcmd(dl, dir, out, sizeof(out))) {
+	if (vnl_runcmd(apt_argv(in, dl, argv), dir, out, sizeof(out))) {
 		vnl_pathf(why, why_len, "apt-get download of iperf3's packages failed: %s",
 			  vnl_tail_lines(out, 1));
 		return -1;
@@ -694,7 +810,7 @@ static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_f
 	if (rc && !why[0])
 		vnl_pathf(why, why_len, "apt-get download left no packages in %s", dir);
 	globfree(&g);
-	return rc ? -1 : iperf_closure(root, fs, why, why_len);
+	return rc ? -1 : iperf_closure(root, in->arch->multiarch, fs, why, why_len);
 }
 
 static int add_iperf(struct vnl_cpio *c, const struct iperf_files *fs)
@@ -708,10 +824,17 @@ static int add_iperf(struct vnl_cpio *c, const struct iperf_files *fs)
 /* ------------------------------------------------------------------ */
 /* The initramfs.                                                       */
 
-static int add_busybox(struct vnl_cpio *c, const char *root)
+/*
+ * busybox and a link per applet. Another architecture's busybox cannot run here to list
+ * them: then only /bin/sh (for /init), and /init makes the links (busybox --install).
+ */
+static int add_busybox(struct vnl_cpio *c, const char *root, const struct vnl_guestarch *arch)
 {
 	char bb[PATH_MAX], out[65536];
 	vnl_pathf(bb, sizeof(bb), "%s/bin/busybox", root);
+	if (!vnl_guestarch_native(arch))
+		return vnl_cpio_add_file(c, "bin/busybox", 0755, bb) ||
+		       vnl_cpio_add_symlink(c, "bin/sh", "/bin/busybox") ? -1 : 0;
 	const char *argv[] = { bb, "--list-full", NULL };
 	if (run_helper(argv, NULL, out, sizeof(out), "cannot list busybox's applets",
 		       "the busybox-static package looks damaged; try again with --force"))
@@ -747,22 +870,24 @@ static int write_initramfs(const char *path, const char *root, const struct inpu
 	/* every parent first: the initramfs unpacker does not create them */
 	static const char *const dirs[] = { "bin", "sbin", "usr", "usr/bin", "usr/sbin", "usr/share",
 		"usr/share/udhcpc", "etc", "etc/vnetlat", "proc", "sys", "dev", "tmp", "run", "root",
-		"var", "lib", "lib/modules", "lib/x86_64-linux-gnu", "lib64", "usr/lib",
-		"usr/lib/x86_64-linux-gnu", "usr/lib64", NULL };
+		"var", "lib", "lib/modules", "lib/%s", "lib64", "usr/lib", "usr/lib/%s", "usr/lib64", NULL };
+	char dir[64];
 	struct vnl_cpio *c = vnl_cpio_create(path, 6);
 	if (!c) {
 		vnl_errno("cannot create %s", path);
 		return -1;
 	}
 	int rc = 0;
-	for (int i = 0; dirs[i] && !rc; i++)
-		rc = vnl_cpio_add_dir(c, dirs[i], strcmp(dirs[i], "tmp") ? 0755 : 01777);
+	for (int i = 0; dirs[i] && !rc; i++) {
+		vnl_pathf(dir, sizeof(dir), dirs[i], in->arch->multiarch); /* the multiarch ones */
+		rc = vnl_cpio_add_dir(c, dir, strcmp(dir, "tmp") ? 0755 : 01777);
+	}
 	rc = rc || vnl_cpio_add_chardev(c, "dev/console", 0600, 5, 1) ||
 	     vnl_cpio_add_data(c, "init", 0755, init_script, sizeof(init_script) - 1) ||
 	     vnl_cpio_add_data(c, "usr/share/udhcpc/default.script", 0755, udhcpc_script,
 			       sizeof(udhcpc_script) - 1) ||
 	     vnl_cpio_add_file(c, "bin/vnetlat", 0755, in->vnetlat) ||
-	     add_busybox(c, root) || add_modules(c, in->kver, o) || add_iperf(c, fs);
+	     add_busybox(c, root, in->arch) || add_modules(c, in->kver, o) || add_iperf(c, fs);
 	if (rc) {
 		vnl_errno("cannot write the initramfs %s", path);
 		vnl_cpio_abort(c);
@@ -785,10 +910,12 @@ static int fetch_packages(const char *work, const struct inputs *in, char *out, 
 	vnl_pathf(bspec, sizeof(bspec), "busybox-static=%s", in->bb_ver);
 	/* as root in our own directory: apt's _apt sandbox user could not write there */
 	const char *dl[] = { "apt-get", "download", "-q", "-o", "APT::Sandbox::User=root",
-			     kspec, bspec, NULL };
-	vnl_notice("downloading %s %s and busybox-static %s", in->kpkg, in->kpkg_ver, in->bb_ver);
-	if (run_helper(dl, work, out, len, "cannot download the guest's packages",
-		       "check the network and apt sources, then run 'apt-get update'"))
+			     kspec, bspec, NULL }, *argv[MAX_APT_ARGS];
+	vnl_notice("downloading %s %s and busybox-static %s (%s)", in->kpkg, in->kpkg_ver, in->bb_ver,
+		   in->arch->debian);
+	if (run_helper(apt_argv(in, dl, argv), work, out, len, "cannot download the guest's packages",
+		       "check the network and apt sources, then run 'apt-get update' (for another "
+		       "architecture: 'vnetlat guest build --force' refreshes its lists)"))
 		return -1;
 	vnl_pathf(root, sizeof(root), "%s/root", work);
 	vnl_pathf(pattern, sizeof(pattern), "%s/*.deb", work);
@@ -808,8 +935,10 @@ static int fetch_packages(const char *work, const struct inputs *in, char *out, 
 	return rc;
 }
 
-static void image_paths(struct vnl_guest_image *img, const char *dir, const char *kver)
+static void image_paths(struct vnl_guest_image *img, const char *dir, const char *kver,
+			const struct vnl_guestarch *arch)
 {
+	img->arch = arch;
 	vnl_pathf(img->dir, sizeof(img->dir), "%s", dir);
 	vnl_pathf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", dir);
 	vnl_pathf(img->initrd, sizeof(img->initrd), "%s/initrd.gz", dir);
@@ -842,8 +971,8 @@ static int assemble(const char *work, const struct inputs *in, const char *stage
 		vnl_errno("cannot create %s", path);
 		return -1;
 	}
-	fprintf(manifest, "format %d\nkernel %s %s\nbusybox-static %s\nvnetlat %s\nhash %s\n",
-		IMAGE_FORMAT, in->kpkg, in->kpkg_ver, in->bb_ver, in->vnetlat, in->hash);
+	fprintf(manifest, "format %d\narch %s\nkernel %s %s\nbusybox-static %s\nvnetlat %s\nhash %s\n",
+		IMAGE_FORMAT, in->arch->name, in->kpkg, in->kpkg_ver, in->bb_ver, in->vnetlat, in->hash);
 	if (no_iperf[0])
 		fprintf(manifest, "no-iperf3 %s\n", no_iperf);
 	for (int i = 0; i < in->nipkg && !no_iperf[0]; i++)
@@ -903,14 +1032,14 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
 	struct inputs in;
 
 	memset(img, 0, sizeof(*img));
-	if (resolve_inputs(o->vnetlat, &in))
+	if (resolve_inputs(o, cache, &in))
 		return -1;
 	vnl_pathf(guestdir, sizeof(guestdir), "%s/guest", cache);
 	if (o->out_dir)
 		vnl_pathf(final, sizeof(final), "%s", o->out_dir);
 	else
 		vnl_pathf(final, sizeof(final), "%s/%s", guestdir, in.hash);
-	image_paths(img, final, in.kver);
+	image_paths(img, final, in.kver, in.arch);
 	if (!o->force && is_complete(final)) {
 		img->cached = 1;
 		return 0;
@@ -950,10 +1079,17 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
 	return rc ? -1 : 0;
 }
 
-int vnl_guestimg_find_static(char *buf, size_t len)
+int vnl_guestimg_find_static(const struct vnl_guestarch *arch, char *buf, size_t len)
 {
+	/* The host's own architecture: vnetlat-static; another: vnetlat-static-ARCH (a cross build). */
+	char name[64], var[64];
+	const char *sfx = !arch || vnl_guestarch_native(arch) ? "" : arch->name;
+	vnl_pathf(name, sizeof(name), "vnetlat-static%s%s", *sfx ? "-" : "", sfx);
+	vnl_pathf(var, sizeof(var), "VNL_GUEST_STATIC%s%s", *sfx ? "_" : "", sfx);
+	for (char *p = var; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
 	/* A sanitizer build cannot link statically: it may borrow a normal build's. */
-	const char *env = getenv("VNL_GUEST_STATIC");
+	const char *env = getenv(var);
 	if (env && *env) {
 		vnl_pathf(buf, len, "%s", env);
 		return access(buf, R_OK) == 0 ? 0 : -1;
@@ -965,13 +1101,13 @@ int vnl_guestimg_find_static(char *buf, size_t len)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			vnl_pathf(buf, len, "%s/vnetlat-static", self);
+			vnl_pathf(buf, len, "%s/%s", self, name);
 			if (access(buf, R_OK) == 0)
 				return 0;
 		}
 	}
 #ifdef VNL_LIBEXECDIR
-	vnl_pathf(buf, len, "%s/vnetlat-static", VNL_LIBEXECDIR);
+	vnl_pathf(buf, len, "%s/%s", VNL_LIBEXECDIR, name);
 	if (access(buf, R_OK) == 0)
 		return 0;
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guestarch.h"
 #include "runcmd.h"
 #include "topo.h"
 
@@ -59,7 +60,11 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	if (uname(&u) == 0) {
 		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
 		snprintf(f->kernel_version, sizeof(f->kernel_version), "%s", u.version);
+		snprintf(f->arch, sizeof(f->arch), "%s", u.machine);
 	}
+	/* a study's labs boot guests of the host's own architecture (lab up's default) */
+	const struct vnl_guestarch *ga = vnl_guestarch_host();
+	snprintf(f->guest_arch, sizeof(f->guest_arch), "%s", ga ? ga->name : "");
 	read_cpu_model(f->cpu, sizeof(f->cpu));
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	f->cores = n > 0 ? (unsigned)n : 0;
@@ -82,9 +87,10 @@ json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 		"channel (each repetition's clock in study.json says which)" :
 		"ptp_kvm: no KVM clock in a TCG guest (no usable /dev/kvm here): guest clocks are "
 		"estimated by exchanges over the control channel";
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
 			 "s:s?}",
-			 "kernel", f->kernel, "kernel_version", f->kernel_version,
+			 "kernel", f->kernel, "kernel_version", f->kernel_version, "arch", f->arch,
+			 "guest_arch", f->guest_arch[0] ? f->guest_arch : NULL,
 			 "cpu", f->cpu, "cores", (int)f->cores,
 			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
 			 "guest_clock", clock, "guest_clock_why", clock_why,

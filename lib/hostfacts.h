@@ -14,6 +14,8 @@
 struct vnl_hostfacts {
 	char kernel[128];     /* uname -r */
 	char kernel_version[256]; /* uname -v */
+	char arch[65];        /* uname -m */
+	char guest_arch[16];  /* the architecture of the guests a study boots: the host's */
 	char cpu[128];        /* model name */
 	unsigned cores;       /* online CPUs */
 	bool kvm;             /* /dev/kvm opens and answers KVM_GET_API_VERSION */
@@ -27,8 +29,8 @@ struct vnl_hostfacts {
 /* Fill F from this host. Never fails: what cannot be read stays empty/false. */
 void vnl_hostfacts_read(struct vnl_hostfacts *f);
 /*
- * host.json: {kernel, cpu, cores, accel, vhost, guest_clock ("ptp_kvm" with KVM,
- * else "agent"), guest_clock_why, isolcpus, preempt_rt,
+ * host.json: {kernel, arch, guest_arch, cpu, cores, accel, vhost, guest_clock ("ptp_kvm"
+ * with KVM, else "agent"), guest_clock_why, isolcpus, preempt_rt,
  * vnetlat_version, started, finished}; STARTED/FINISHED are RFC 3339 UTC
  * times or NULL (finished: null while running).
  */

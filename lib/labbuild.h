@@ -17,6 +17,7 @@
 
 /* Options of `lab up` for the guest topologies (ignored by veth). */
 struct vnl_lab_opts {
+	const struct vnl_guestarch *guest_arch; /* NULL: the host's */
 	enum vnl_accel accel;
 	enum vnl_vhost vhost;
 	unsigned guest_cpus;   /* 0: 1 */

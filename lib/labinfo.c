@@ -23,13 +23,13 @@ static json_t *endpoint_json(const struct vnl_lab_endpoint *e)
 int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 {
 	char path[512], tmp[520];
-	json_t *doc = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}",
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s}",
 				"vnetlat_lab_info", 1, "name", in->name, "topology", in->topology,
 				"remote", endpoint_json(&in->remote), "local", endpoint_json(&in->local),
 				"host_netns", in->host_netns, "uplink_if", in->uplink_if,
 				"backend_if", in->backend_if, "has_guest", in->has_guest,
 				"agent_path", in->agent_path, "console_log", in->console_log,
-				"accel", in->accel, "vhost", in->vhost);
+				"guest_arch", in->guest_arch, "accel", in->accel, "vhost", in->vhost);
 	if (doc && in->vlan)
 		json_object_set_new(doc, "vlan", json_pack("{s:i, s:o, s:o}", "id", (int)in->vlan,
 							   "untagged_remote",
@@ -92,6 +92,7 @@ int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
 	out->has_guest = json_is_true(json_object_get(doc, "has_guest"));
 	get_str(doc, "agent_path", out->agent_path, sizeof(out->agent_path));
 	get_str(doc, "console_log", out->console_log, sizeof(out->console_log));
+	get_str(doc, "guest_arch", out->guest_arch, sizeof(out->guest_arch));
 	get_str(doc, "accel", out->accel, sizeof(out->accel));
 	get_str(doc, "vhost", out->vhost, sizeof(out->vhost));
 	json_t *vlan = json_object_get(doc, "vlan");

@@ -38,6 +38,7 @@ struct vnl_lab_info {
 	bool has_guest;
 	char agent_path[256];  /* guest control channel (unix socket), "" if no guest */
 	char console_log[256];
+	char guest_arch[16];   /* "x86_64", "aarch64" ("" without a guest) */
 	char accel[8];         /* "kvm", "tcg" */
 	char vhost[8];         /* "on", "off" */
 };

@@ -139,6 +139,17 @@ int vnl_kvm_present(void)
 	return 1;
 }
 
+const struct vnl_guestarch *vnl_qemu_arch(const struct vnl_qemu_cfg *cfg)
+{
+	const struct vnl_guestarch *host = vnl_guestarch_host();
+	return cfg->arch ? cfg->arch : host ? host : vnl_guestarch_find("x86_64");
+}
+
+const char *vnl_qemu_bin(const struct vnl_qemu_cfg *cfg)
+{
+	return cfg->qemu ? cfg->qemu : vnl_qemu_arch(cfg)->qemu;
+}
+
 int vnl_qemu_vhost_on(const struct vnl_qemu_cfg *cfg)
 {
 	if (cfg->vhost == VNL_VHOST_AUTO)
@@ -185,15 +196,17 @@ int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 	vnl_qemu_path(cfg, "qemu.pid", pid, sizeof(pid));
 	vnl_qemu_path(cfg, "console.log", console, sizeof(console));
 	char *esock = qemu_escape(sock), *epid = qemu_escape(pid), *econ = qemu_escape(console);
+	const struct vnl_guestarch *arch = vnl_qemu_arch(cfg);
 	int kvm = cfg->accel == VNL_ACCEL_KVM;
+	const char *cpu = kvm ? "host" : arch->tcg_cpu;
 	int rc = !esock || !epid || !econ;
 
 	memset(a, 0, sizeof(*a));
-	rc = rc || argv_add(a, "%s", cfg->qemu ? cfg->qemu : VNL_QEMU_BIN) ||
+	rc = rc || argv_add(a, "%s", vnl_qemu_bin(cfg)) ||
 	     argv_add(a, "-name") || argv_add(a, "vnetlat-guest") ||
-	     argv_add(a, "-machine") || argv_add(a, "q35") ||
+	     argv_add(a, "-machine") || argv_add(a, "%s", arch->machine) ||
 	     argv_add(a, "-accel") || argv_add(a, "%s", kvm ? "kvm" : "tcg") ||
-	     (kvm && (argv_add(a, "-cpu") || argv_add(a, "host"))) ||
+	     (cpu && (argv_add(a, "-cpu") || argv_add(a, "%s", cpu))) ||
 	     argv_add(a, "-m") || argv_add(a, "%u", cfg->mem_mb ? cfg->mem_mb : 256) ||
 	     argv_add(a, "-smp") || argv_add(a, "%u", cfg->cpus ? cfg->cpus : 1) ||
 	     argv_add(a, "-nodefaults") || argv_add(a, "-no-user-config") ||
@@ -204,7 +217,7 @@ int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 	     argv_add(a, "-kernel") || argv_add(a, "%s", cfg->kernel) ||
 	     argv_add(a, "-initrd") || argv_add(a, "%s", cfg->initrd) ||
 	     argv_add(a, "-append") ||
-	     argv_add(a, "console=ttyS0 panic=-1 rdinit=/init%s%s", cfg->append ? " " : "",
+	     argv_add(a, "console=%s panic=-1 rdinit=/init%s%s", arch->console, cfg->append ? " " : "",
 		      cfg->append ? cfg->append : "") ||
 	     add_network(cfg, a) ||
 	     (cfg->pci_host && (argv_add(a, "-device") || argv_add(a, "vfio-pci,host=%s", cfg->pci_host))) ||
@@ -233,6 +246,18 @@ struct vnl_qemu {
 	int wstatus;
 };
 
+/*
+ * qemu outlives us: it gets no descriptor of ours but stdio and the tap fd. An inherited
+ * one would stay open as long as the guest runs, e.g. the lock of whoever ran `lab up`
+ * under flock(1), held then until `lab down`.
+ */
+static void close_inherited(int keep)
+{
+	if (keep > 3)
+		close_range(3, (unsigned)keep - 1, 0);
+	close_range(keep >= 3 ? (unsigned)keep + 1 : 3, ~0U, 0);
+}
+
 static void exec_child(const struct vnl_qemu_cfg *cfg, char **argv, const char *log)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -256,6 +281,7 @@ static void exec_child(const struct vnl_qemu_cfg *cfg, char **argv, const char *
 			_exit(126);
 		}
 	}
+	close_inherited(cfg->tap_fd);
 	execvp(argv[0], argv);
 	dprintf(2, "vnetlat: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -425,7 +451,7 @@ static void verdict_path(const struct vnl_qemu_cfg *cfg, const char *cache_root,
 {
 	struct utsname u;
 	char out[512] = "", ver[64] = "unknown";
-	const char *argv[] = { cfg->qemu ? cfg->qemu : VNL_QEMU_BIN, "--version", NULL };
+	const char *argv[] = { vnl_qemu_bin(cfg), "--version", NULL };
 	if (vnl_runcmd(argv, NULL, out, sizeof(out)) == 0) {
 		const char *v = strstr(out, "version ");
 		if (v)
@@ -538,6 +564,11 @@ static enum vnl_accel choose_accel(const struct vnl_qemu_cfg *cfg, const char *v
 {
 	if (cfg->accel != VNL_ACCEL_AUTO)
 		return cfg->accel;
+	if (!vnl_guestarch_native(vnl_qemu_arch(cfg))) {
+		vnl_notice("an %s guest on an %s host: running it under TCG (emulation, slower)",
+			   vnl_qemu_arch(cfg)->name, vnl_guestarch_host() ? vnl_guestarch_host()->name : "other");
+		return VNL_ACCEL_TCG;
+	}
 	if (!vnl_kvm_present()) {
 		vnl_notice("no usable /dev/kvm: running the guest under TCG (emulation, slower)");
 		return VNL_ACCEL_TCG;
@@ -556,6 +587,11 @@ int vnl_qemu_boot(const struct vnl_qemu_cfg *cfg_in, const char *cache_root, int
 	enum attempt how;
 
 	memset(b, 0, sizeof(*b));
+	if (cfg.accel == VNL_ACCEL_KVM && !vnl_guestarch_native(vnl_qemu_arch(&cfg))) {
+		vnl_err("KVM cannot run an %s guest on this host (its CPUs are not %s); use --accel "
+			"tcg or auto", vnl_qemu_arch(&cfg)->name, vnl_qemu_arch(&cfg)->name);
+		return -1;
+	}
 	verdict_path(&cfg, cache_root, verdict, sizeof(verdict));
 	cfg.accel = choose_accel(cfg_in, verdict);
 	int trial = cfg_in->accel == VNL_ACCEL_AUTO && cfg.accel == VNL_ACCEL_KVM &&
@@ -588,6 +624,7 @@ int vnl_qemu_boot(const struct vnl_qemu_cfg *cfg_in, const char *cache_root, int
 		return -1;
 	}
 	b->accel = cfg.accel;
+	b->arch = vnl_qemu_arch(&cfg);
 	b->vhost = (cfg.tap || cfg.tap_fd >= 0) && vnl_qemu_vhost_on(&cfg);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Running a guest with qemu-system-x86_64: the exact command line (also printed
- * as a recipe), starting and stopping the process, and booting to "agent ready"
- * with the accelerator chosen by trying (KVM, else TCG; the verdict is cached per
- * host kernel and qemu version) and vhost-net when /dev/vhost-net is usable.
+ * Running a guest with qemu-system-ARCH (x86_64: q35; aarch64: virt): the exact
+ * command line (also printed as a recipe), starting and stopping the process, and
+ * booting to "agent ready" with the accelerator chosen by trying (KVM, else TCG;
+ * the verdict is cached per host kernel and qemu version; a guest of another
+ * architecture than the host's always runs under TCG) and vhost-net when
+ * /dev/vhost-net is usable.
  */
 #ifndef VNL_QEMU_H
 #define VNL_QEMU_H
@@ -14,8 +16,8 @@
 #include <sys/types.h>
 
 #include "agent.h"
+#include "guestarch.h"
 
-#define VNL_QEMU_BIN "qemu-system-x86_64"
 /* How long a KVM boot may take before KVM is judged unable to run a guest here. */
 #define VNL_KVM_TRIAL_MS 15000
 
@@ -27,7 +29,8 @@ int vnl_parse_vhost(const char *s, enum vnl_vhost *out, const char **why);
 const char *vnl_accel_name(enum vnl_accel a);
 
 struct vnl_qemu_cfg {
-	const char *qemu;       /* binary; NULL: VNL_QEMU_BIN from PATH */
+	const struct vnl_guestarch *arch; /* the guest's architecture; NULL: the host's */
+	const char *qemu;       /* binary; NULL: the architecture's qemu-system-ARCH from PATH */
 	const char *kernel;
 	const char *initrd;
 	const char *append;     /* extra kernel arguments (vnl.ip=..., vnl.dhcp), or NULL */
@@ -54,6 +57,10 @@ void vnl_argv_free(struct vnl_argv *a);
 /* The vector as one shell command line, every word quoted where needed (malloc'd). */
 char *vnl_argv_shell(const struct vnl_argv *a);
 
+/* The guest architecture of CFG (resolving NULL to the host's, else x86_64). */
+const struct vnl_guestarch *vnl_qemu_arch(const struct vnl_qemu_cfg *cfg);
+/* The qemu binary CFG runs. */
+const char *vnl_qemu_bin(const struct vnl_qemu_cfg *cfg);
 /* The full qemu command line for CFG (accel must be KVM or TCG). 0, or -1 (ENOMEM). */
 int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *out);
 /* Paths inside run_dir. */
@@ -84,6 +91,7 @@ struct vnl_booted {
 	struct vnl_agent *agent;
 	struct vnl_agent_info info;
 	enum vnl_accel accel;   /* what it runs on */
+	const struct vnl_guestarch *arch;
 	int vhost;
 	int64_t boot_ns;        /* qemu start to agent ready (the successful attempt) */
 };
@@ -91,7 +99,8 @@ struct vnl_booted {
  * Start the guest and wait (up to ready_ms) until its agent answers. With accel AUTO:
  * KVM when /dev/kvm opens and the cached verdict (under CACHE_ROOT/accel/) does not say
  * otherwise; if that boot is not ready within VNL_KVM_TRIAL_MS, kill it, record the verdict,
- * say so, and boot under TCG. On failure prints what went wrong with the console tail.
+ * say so, and boot under TCG. A guest of a foreign architecture gets TCG (KVM cannot run
+ * it). On failure prints what went wrong with the console tail.
  */
 int vnl_qemu_boot(const struct vnl_qemu_cfg *cfg, const char *cache_root, int ready_ms,
 		  struct vnl_booted *out);

@@ -661,7 +661,8 @@ static void leg_text(FILE *out, const struct run *r, const struct leg *l, const 
 	fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role, res->peer,
 		l->rx.role, res->local, r->li.name, r->li.topology);
 	if (r->li.has_guest)
-		fprintf(out, ", accel %s, vhost %s", r->li.accel, r->li.vhost);
+		fprintf(out, ", %s guest, accel %s, vhost %s", r->li.guest_arch[0] ? r->li.guest_arch : "?",
+			r->li.accel, r->li.vhost);
 	if (r->li.vlan)
 		fprintf(out, ", VLAN %u", r->li.vlan);
 	fputs(" ====\n", out);
@@ -924,11 +925,12 @@ static void remove_tmpdir(struct run *r)
 
 static json_t *lab_json(const struct vnl_lab_info *li)
 {
-	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "name", li->name,
+	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "name", li->name,
 			 "topology", li->topology, "has_guest", li->has_guest,
 			 "host_netns", li->host_netns[0] ? li->host_netns : NULL,
 			 "uplink_if", li->uplink_if[0] ? li->uplink_if : NULL,
 			 "backend_if", li->backend_if[0] ? li->backend_if : NULL,
+			 "guest_arch", li->guest_arch[0] ? li->guest_arch : NULL,
 			 "accel", li->accel[0] ? li->accel : NULL,
 			 "vhost", li->vhost[0] ? li->vhost : NULL,
 			 /* the stream's 802.1Q id (lab up --vlan), null: untagged */

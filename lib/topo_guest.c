@@ -427,15 +427,21 @@ static void pin_qemu(pid_t pid, int cpu)
 	closedir(d);
 }
 
-static int guest_image(struct vnl_guest_image *img)
+static int guest_image(const struct vnl_lab_opts *lo, struct vnl_guest_image *img)
 {
 	char vnetlat[4096];
-	if (vnl_guestimg_find_static(vnetlat, sizeof(vnetlat)) < 0) {
-		vnl_err("no static vnetlat (vnetlat-static) next to this program to put in the guest; "
-			"build it (ninja vnetlat-static; not possible with sanitizers)");
+	if (vnl_guestimg_find_static(lo->guest_arch, vnetlat, sizeof(vnetlat)) < 0) {
+		if (lo->guest_arch && !vnl_guestarch_native(lo->guest_arch))
+			vnl_err("no static vnetlat for an %s guest (vnetlat-static-%s next to this program "
+				"or installed, or $VNL_GUEST_STATIC_<ARCH>); cross-build it with "
+				"'scripts/build-guest-static %s'", lo->guest_arch->name,
+				lo->guest_arch->name, lo->guest_arch->name);
+		else
+			vnl_err("no static vnetlat (vnetlat-static) next to this program to put in the "
+				"guest; build it (ninja vnetlat-static; not possible with sanitizers)");
 		return -1;
 	}
-	struct vnl_guestimg_opts o = { .vnetlat = vnetlat };
+	struct vnl_guestimg_opts o = { .arch = lo->guest_arch, .vnetlat = vnetlat };
 	return vnl_guestimg_build(&o, img);
 }
 
@@ -452,7 +458,8 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 			 " vnl.vlan=%u vnl.vlan.ip=" VNL_VM_VLAN_GUEST4 "/24 vnl.vlan.ip6="
 			 VNL_VM_VLAN_GUEST6 "/64", o->vlan);
 	*cfg = (struct vnl_qemu_cfg){
-		.kernel = img->kernel, .initrd = img->initrd, .append = append, .accel = o->accel,
+		.arch = img->arch, .kernel = img->kernel, .initrd = img->initrd, .append = append,
+		.accel = o->accel,
 		.vhost = o->vhost, .cpus = o->guest_cpus, .mem_mb = o->guest_mem_mb,
 		.tap = nic->tap, .tap_fd = nic->tap_fd, .mac = vm->guest_mac_text,
 		.run_dir = vm->run_dir, .netns = vm->host_ns, .pci_host = nic->pci,
@@ -464,7 +471,11 @@ static int print_guest(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		       struct vnl_qemu_cfg *cfg)
 {
 	struct vnl_argv a;
-	if (cfg->accel == VNL_ACCEL_AUTO) {
+	if (cfg->accel == VNL_ACCEL_AUTO && !vnl_guestarch_native(vnl_qemu_arch(cfg))) {
+		printf("# an %s guest: emulated (tcg), as KVM runs only the host's own architecture\n",
+		       vnl_qemu_arch(cfg)->name);
+		cfg->accel = VNL_ACCEL_TCG;
+	} else if (cfg->accel == VNL_ACCEL_AUTO) {
 		/* /dev/kvm may be there and still unable to run a guest: TCG always works. */
 		printf("# --accel auto: tcg here; use '-accel kvm -cpu host' where KVM runs guests\n");
 		cfg->accel = VNL_ACCEL_TCG;
@@ -606,6 +617,9 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	vnl_vm_path(vm, "agent.sock", info.agent_path, sizeof(info.agent_path));
 	vnl_vm_path(vm, "console.log", info.console_log, sizeof(info.console_log));
 	snprintf(info.accel, sizeof(info.accel), "%s", vnl_accel_name(g->accel));
+	/* what the guest's kernel says it runs on, else what was asked for */
+	snprintf(info.guest_arch, sizeof(info.guest_arch), "%.15s",
+		 g->info.machine[0] ? g->info.machine : g->arch->name);
 	snprintf(info.vhost, sizeof(info.vhost), "%s", g->vhost ? "on" : "off");
 	mkdir(VNL_LABINFO_DIR, 0755);
 	int rc = vnl_labinfo_save(VNL_LABINFO_DIR, &info);
@@ -655,7 +669,7 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	struct vnl_guest_image img;
 	struct vnl_qemu_cfg cfg;
 	char append[256], file[256], ip[64];
-	if (guest_image(&img) < 0)
+	if (guest_image(b->opts, &img) < 0)
 		return -1;
 	guest_cfg(b, vm, nic, &img, append, sizeof(append), &cfg);
 	if (b->dry_run)
@@ -687,9 +701,9 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	if (ret == 0)
 		ret = save_info(b, vm, nic, &g, ip);
 	if (ret == 0)
-		printf("guest: ready %.1f s after qemu started (%s, vhost %s); DHCP lease %s at "
+		printf("guest: ready %.1f s after qemu started (%s, %s, vhost %s); DHCP lease %s at "
 		       "%.1f s; console %s/console.log\n",
-		       (double)g.boot_ns / VNL_NSEC_PER_SEC, vnl_accel_name(g.accel),
+		       (double)g.boot_ns / VNL_NSEC_PER_SEC, g.arch->name, vnl_accel_name(g.accel),
 		       g.vhost ? "on" : "off", ip, (double)lease_ns / VNL_NSEC_PER_SEC, vm->run_dir);
 	vnl_qemu_free(g.qemu);
 	return ret;
@@ -733,16 +747,17 @@ void vnl_topo_guest_show(const char *lab, json_t *jnodes)
 				info.local.mac, "addresses", info.local.addr4, info.local.addr6, "vlan",
 				(int)info.vlan));
 		json_array_append_new(jnodes, json_pack(
-			"{s:s, s:s, s:s, s:b, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "node", "guest",
+			"{s:s, s:s, s:s, s:b, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "node", "guest",
 			"role", "local", "netns", "", "present", pid > 0, "interfaces", ifaces,
 			"qemu_pid", (json_int_t)pid, "lease", eth0->addr4, "backend_if",
-			info.backend_if, "accel", info.accel, "vhost", info.vhost, "console_log",
+			info.backend_if, "arch", info.guest_arch, "accel", info.accel, "vhost", info.vhost, "console_log",
 			info.console_log, "agent", info.agent_path));
 		return;
 	}
-	printf("  node guest (local): qemu pid %d%s, accel %s, vhost %s, on %s in %s\n", (int)pid,
-	       pid ? "" : " (not running)", info.accel, info.vhost, info.backend_if,
-	       info.host_netns);
+	/* an info file from before the architecture was recorded has none */
+	printf("  node guest (local): qemu pid %d%s, %s%saccel %s, vhost %s, on %s in %s\n", (int)pid,
+	       pid ? "" : " (not running)", info.guest_arch, info.guest_arch[0] ? ", " : "",
+	       info.accel, info.vhost, info.backend_if, info.host_netns);
 	printf("    %-8s %-4s %-17s %s (DHCP lease) %s\n", eth0->ifname, "up", eth0->mac,
 	       eth0->addr4, eth0->addr6);
 	if (info.vlan)
@@ -816,16 +831,17 @@ int vnl_topo_need_programs(const char *const progs[], const char *package)
 int vnl_topo_vm_check(const struct vnl_lab_opts *opts)
 {
 	static const char *const dnsmasq[] = { "dnsmasq", NULL };
-	static const char *const qemu[] = { VNL_QEMU_BIN, NULL };
 	static const char *const iproute[] = { "ip", NULL };
+	const struct vnl_qemu_cfg cfg = { .arch = opts->guest_arch };
+	const char *const qemu[] = { vnl_qemu_bin(&cfg), NULL };
 	if (opts->uplink)
 		return vnl_uplink_check(opts->uplink) < 0 ||
-				       vnl_topo_need_programs(qemu, "qemu-system-x86") < 0 ||
+				       vnl_topo_need_programs(qemu, vnl_qemu_arch(&cfg)->qemu_pkg) < 0 ||
 				       vnl_topo_need_programs(iproute, "iproute2") < 0
 			       ? -1
 			       : 0;
 	return vnl_topo_need_programs(dnsmasq, "dnsmasq") < 0 ||
-			       vnl_topo_need_programs(qemu, "qemu-system-x86") < 0 ||
+			       vnl_topo_need_programs(qemu, vnl_qemu_arch(&cfg)->qemu_pkg) < 0 ||
 			       vnl_topo_need_programs(iproute, "iproute2") < 0
 		       ? -1
 		       : 0;

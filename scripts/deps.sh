@@ -6,7 +6,11 @@ VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansso
 # iperf3 for a study's background load, QEMU for guests (the guest's kernel and busybox
 # are downloaded, not installed: `guest build`).
 VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool qemu-system-x86 iperf3 dnsmasq
-  openvswitch-switch gnuplot-nox"
+  openvswitch-switch gnuplot-nox qemu-system-arm"
+# The aarch64 guest (`guest build --arch aarch64`, qemu-system-aarch64 from qemu-system-arm
+# above): its static vnetlat is cross-compiled (scripts/build-guest-static) against arm64
+# jansson and zlib that script downloads into a sysroot, not installed.
+VNL_CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 # Tests only: headless Chromium opens the study report's HTML (study_report test).
 VNL_TEST_PKGS="chromium"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.

@@ -25,8 +25,10 @@
 
 static void usage(FILE *out)
 {
-	fputs("Usage: vnetlat guest build [--out DIR] [--force] [--vnetlat FILE] [--cache DIR]\n"
-	      "       vnetlat guest boot [--name NAME] [--accel kvm|tcg|auto] [--vhost on|off|auto]\n"
+	fputs("Usage: vnetlat guest build [--arch x86_64|aarch64] [--out DIR] [--force] [--vnetlat FILE]\n"
+	      "                           [--cache DIR]\n"
+	      "       vnetlat guest boot [--name NAME] [--arch x86_64|aarch64] [--accel kvm|tcg|auto]\n"
+	      "                          [--vhost on|off|auto]\n"
 	      "                          [--tap IF] [--netns NS] [--mac MAC] [--ip ADDR/LEN]\n"
 	      "                          [--gateway ADDR] [--ip6 ADDR/LEN] [--dhcp] [--cpus N]\n"
 	      "                          [--mem MB] [--console FILE] [--append ARGS] [--image DIR]\n"
@@ -38,6 +40,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "build   make the guest (Debian kernel + modules, busybox, static vnetlat) or reuse\n"
 	      "        the cached one under " VNL_CACHE_ROOT "/guest/.\n"
+	      "        --arch: the guest's architecture (default: the host's); another one than\n"
+	      "        the host's is emulated (TCG) and needs vnetlat-static-ARCH, which\n"
+	      "        scripts/build-guest-static ARCH cross-builds.\n"
 	      "boot    start a guest and wait for its agent; stays in the foreground until\n"
 	      "        interrupted (then powers the guest off) unless --detach.\n"
 	      "exec    run a command in a booted guest; its output and exit status are its own.\n"
@@ -84,9 +89,16 @@ struct build_args {
 static int build_image(struct build_args *b, struct vnl_guest_image *img)
 {
 	if (!b->o.vnetlat) {
-		if (vnl_guestimg_find_static(b->vnetlat, sizeof(b->vnetlat))) {
-			vnl_err("no static vnetlat (vnetlat-static) next to this program; build it "
-				"(ninja vnetlat-static, not possible with sanitizers) or give --vnetlat FILE");
+		if (vnl_guestimg_find_static(b->o.arch, b->vnetlat, sizeof(b->vnetlat))) {
+			if (b->o.arch && !vnl_guestarch_native(b->o.arch))
+				vnl_err("no static vnetlat for an %s guest (vnetlat-static-%s next to this "
+					"program or installed, or $VNL_GUEST_STATIC_<ARCH>); cross-build "
+					"it with 'scripts/build-guest-static %s' or give --vnetlat FILE",
+					b->o.arch->name, b->o.arch->name, b->o.arch->name);
+			else
+				vnl_err("no static vnetlat (vnetlat-static) next to this program; build it "
+					"(ninja vnetlat-static, not possible with sanitizers) or give "
+					"--vnetlat FILE");
 			return VNL_EXIT_FAIL;
 		}
 		b->o.vnetlat = b->vnetlat;
@@ -100,9 +112,20 @@ static int build_image(struct build_args *b, struct vnl_guest_image *img)
 	return VNL_EXIT_OK;
 }
 
+static int parse_arch(const char *s, const struct vnl_guestarch **out)
+{
+	*out = vnl_guestarch_find(s);
+	if (!*out) {
+		vnl_err("invalid --arch '%s': expected %s", s, vnl_guestarch_names());
+		return VNL_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int guest_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "arch", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "vnetlat", required_argument, NULL, 'v' },
@@ -116,6 +139,10 @@ static int guest_build(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:fv:c:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			if (parse_arch(optarg, &b.o.arch))
+				return VNL_EXIT_USAGE;
+			break;
 		case 'o': b.o.out_dir = optarg; break;
 		case 'f': b.o.force = 1; break;
 		case 'v': b.o.vnetlat = optarg; break;
@@ -131,8 +158,8 @@ static int guest_build(int argc, char **argv)
 	int rc = build_image(&b, &img);
 	if (rc)
 		return rc;
-	printf("guest image: %s%s\n  kernel  %s (%s)\n  initrd  %s\n", img.dir,
-	       img.cached ? " (cached)" : "", img.kernel, img.kver, img.initrd);
+	printf("guest image: %s%s\n  arch    %s\n  kernel  %s (%s)\n  initrd  %s\n", img.dir,
+	       img.cached ? " (cached)" : "", img.arch->name, img.kernel, img.kver, img.initrd);
 	return VNL_EXIT_OK;
 }
 
@@ -158,6 +185,11 @@ static int boot_option(struct boot_args *a, int c)
 	uint64_t v;
 	switch (c) {
 	case 'n': a->name = optarg; return 0;
+	case 'R':
+		if (parse_arch(optarg, &a->q.arch))
+			return VNL_EXIT_USAGE;
+		a->build.o.arch = a->q.arch;
+		return 0;
 	case 'A': return vnl_parse_accel(optarg, &a->q.accel, &why) ? bad_value("--accel", optarg, why) : 0;
 	case 'V': return vnl_parse_vhost(optarg, &a->q.vhost, &why) ? bad_value("--vhost", optarg, why) : 0;
 	case 't': a->q.tap = optarg; return 0;
@@ -229,10 +261,33 @@ static void default_mac(struct boot_args *a)
 	a->q.mac = a->mac;
 }
 
+/* The architecture an image was built for, from its manifest (NULL: not recorded). */
+static const struct vnl_guestarch *image_arch(const char *dir)
+{
+	char path[4200], line[256], name[32];
+	const struct vnl_guestarch *arch = NULL;
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	FILE *f = fopen(path, "re");
+	while (f && !arch && fgets(line, sizeof(line), f))
+		if (sscanf(line, "arch %31s", name) == 1)
+			arch = vnl_guestarch_find(name);
+	if (f)
+		fclose(f);
+	return arch;
+}
+
 static int locate_image(struct boot_args *a, struct vnl_guest_image *img)
 {
 	if (!a->image)
 		return build_image(&a->build, img);
+	const struct vnl_guestarch *arch = image_arch(a->image);
+	if (arch && a->q.arch && arch != a->q.arch) {
+		vnl_err("--image %s is an %s guest, not %s; drop --arch or give another image",
+			a->image, arch->name, a->q.arch->name);
+		return VNL_EXIT_USAGE;
+	}
+	if (arch)
+		a->q.arch = arch; /* an aarch64 image boots with qemu-system-aarch64 without --arch */
 	memset(img, 0, sizeof(*img));
 	snprintf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", a->image);
 	snprintf(img->initrd, sizeof(img->initrd), "%s/initrd.gz", a->image);
@@ -248,7 +303,8 @@ static int dry_run(struct boot_args *a)
 {
 	struct vnl_argv argv;
 	if (a->q.accel == VNL_ACCEL_AUTO)
-		a->q.accel = vnl_kvm_present() ? VNL_ACCEL_KVM : VNL_ACCEL_TCG;
+		a->q.accel = vnl_kvm_present() && vnl_guestarch_native(vnl_qemu_arch(&a->q)) ?
+			     VNL_ACCEL_KVM : VNL_ACCEL_TCG;
 	if (vnl_qemu_argv(&a->q, &argv)) {
 		vnl_errno("cannot build the qemu command line");
 		return VNL_EXIT_FAIL;
@@ -270,8 +326,8 @@ static void write_info(const struct boot_args *a, const struct vnl_booted *b)
 	FILE *f = fopen(path, "we");
 	if (!f)
 		return;
-	fprintf(f, "pid %d\naccel %s\nvhost %s\nkernel %s\nboot_ms %" PRId64 "\n",
-		(int)vnl_qemu_pid(b->qemu), vnl_accel_name(b->accel), b->vhost ? "on" : "off",
+	fprintf(f, "pid %d\narch %s\naccel %s\nvhost %s\nkernel %s\nboot_ms %" PRId64 "\n",
+		(int)vnl_qemu_pid(b->qemu), b->arch->name, vnl_accel_name(b->accel), b->vhost ? "on" : "off",
 		b->info.kernel, (int64_t)(b->boot_ns / VNL_NSEC_PER_MSEC));
 	fclose(f);
 }
@@ -325,9 +381,9 @@ static int guest_boot_run(struct boot_args *a)
 		return VNL_EXIT_FAIL;
 	write_info(a, &b);
 	vnl_qemu_path(&a->q, "console.log", console, sizeof(console));
-	printf("guest %s ready in %.2f s: kernel %s, vnetlat %s, accel %s, vhost %s, qemu pid %d\n"
+	printf("guest %s ready in %.2f s: %s, kernel %s, vnetlat %s, accel %s, vhost %s, qemu pid %d\n"
 	       "  console log %s\n  agent socket %s/agent.sock\n", a->name,
-	       (double)b.boot_ns / VNL_NSEC_PER_SEC, b.info.kernel, b.info.vnetlat,
+	       (double)b.boot_ns / VNL_NSEC_PER_SEC, b.arch->name, b.info.kernel, b.info.vnetlat,
 	       vnl_accel_name(b.accel), b.vhost ? "on" : "off", (int)vnl_qemu_pid(b.qemu), console,
 	       a->run_dir);
 	fflush(stdout);
@@ -346,6 +402,7 @@ static int guest_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' }, { "accel", required_argument, NULL, 'A' },
+		{ "arch", required_argument, NULL, 'R' },
 		{ "vhost", required_argument, NULL, 'V' }, { "tap", required_argument, NULL, 't' },
 		{ "netns", required_argument, NULL, 'N' }, { "mac", required_argument, NULL, 'm' },
 		{ "ip", required_argument, NULL, 'i' }, { "gateway", required_argument, NULL, 'g' },
@@ -375,6 +432,11 @@ static int guest_boot(int argc, char **argv)
 	}
 	if (run_dir_of(a.name, a.run_dir, sizeof(a.run_dir)))
 		return VNL_EXIT_USAGE;
+	if (a.q.accel == VNL_ACCEL_KVM && !vnl_guestarch_native(vnl_qemu_arch(&a.q))) {
+		vnl_err("--accel kvm: KVM runs only the host's own architecture, not an %s guest; "
+			"use --accel tcg or auto", vnl_qemu_arch(&a.q)->name);
+		return VNL_EXIT_USAGE;
+	}
 	a.q.run_dir = a.run_dir;
 	if (!a.q.mac)
 		default_mac(&a);

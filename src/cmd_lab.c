@@ -42,6 +42,8 @@ static void usage(FILE *out)
 	      "      --json       show: one JSON document {\"labs\": [...]}\n"
 	      "  -h, --help       this help\n"
 	      "Guest options of up:\n"
+	      "      --guest-arch x86_64|aarch64  the guest's architecture (default: the host's;\n"
+	      "                             another one is emulated: TCG)\n"
 	      "      --accel kvm|tcg|auto   accelerator (auto: KVM if it can run a guest, else TCG)\n"
 	      "      --vhost on|off|auto    vhost-net (auto: when /dev/vhost-net exists)\n"
 	      "      --guest-cpus N         vCPUs (default 1)\n"
@@ -123,6 +125,10 @@ static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
 			return usage_error(sub, "--vlan %s: %s (an 802.1Q id, 1 to 4094)", optarg, why);
 		o->vlan = (unsigned)v;
 		return 0;
+	case 'G':
+		o->guest_arch = vnl_guestarch_find(optarg);
+		return o->guest_arch ? 0 : usage_error(sub, "--guest-arch %s: expected %s", optarg,
+						       vnl_guestarch_names());
 	case 'X': o->ovs_afxdp = true; return 0;
 	case 'B': o->pci = optarg; return 0;
 	case 'U': o->uplink = optarg; return 0;
@@ -143,6 +149,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "accel", required_argument, NULL, 'A' },
+		{ "guest-arch", required_argument, NULL, 'G' },
 		{ "vhost", required_argument, NULL, 'V' },
 		{ "guest-cpus", required_argument, NULL, 'C' },
 		{ "guest-mem", required_argument, NULL, 'M' },
@@ -161,7 +168,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		bool guest = c && strchr("AVCMPLXBU", c);
+		bool guest = c && strchr("AGVCMPLXBU", c);
 		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
 		    (guest && !strchr(allowed, 'g'))) {
 			/* by its name: argv[optind - 1] may be the option's value */
@@ -187,7 +194,7 @@ static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
 		default:
 			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
 				return usage_error(sub, "--name needs a value");
-			if (optopt && strchr("AVCMPLBbU", optopt))
+			if (optopt && strchr("AGVCMPLBbU", optopt))
 				return usage_error(sub, "%s needs a value", argv[optind - 1]);
 			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
 					   sub);
@@ -242,6 +249,9 @@ static int lab_up(int argc, char **argv)
 				   "the %s lab has no host uplink port", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
+	if (a.opts.accel == VNL_ACCEL_KVM && a.opts.guest_arch && !vnl_guestarch_native(a.opts.guest_arch))
+		return usage_error("up", "--accel kvm: KVM runs only the host's own architecture, not "
+				   "an %s guest; use --accel tcg or auto", a.opts.guest_arch->name);
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);
 }
 
