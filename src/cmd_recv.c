@@ -34,6 +34,7 @@ struct recv_args {
 	struct vnl_receiver_opts rcv;
 	struct vnl_analysis_opts an;
 	struct vnl_rt_opts rt;
+	const char *status_file;
 	bool json, quiet;
 };
 
@@ -62,7 +63,9 @@ static void usage(FILE *out)
 		"      --mlock          lock memory (no page faults mid-run)\n"
 		"      --json           print the report as one JSON document\n"
 		"      --record FILE    write every packet's stamps to FILE (see vnetlat report)\n"
-		"  -q, --quiet          no notices, no live status\n"
+		"      --status-file F  keep F replaced each second by one JSON line: received,\n"
+		"                       sent, lost and p99 so far (for programs; also with -q)\n"
+		"  -q, --quiet          no notices, no live status on the terminal\n"
 		"  -h, --help           this help\n\n"
 		"Ends at the sender's FIN, --count/--duration, or SIGINT/SIGTERM (the report is\n"
 		"printed in every case). Exit status: 0 measured, 1 nothing received or\n"
@@ -70,7 +73,7 @@ static void usage(FILE *out)
 		VNL_DEFAULT_PORT, DEFAULT_WORST, VNL_DEFAULT_ETHERTYPE);
 }
 
-enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD };
+enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE };
 
 static const struct option long_opts[] = {
 	{ "bind", required_argument, NULL, 'b' },
@@ -82,6 +85,7 @@ static const struct option long_opts[] = {
 	VNL_PROBE_LONG_OPTIONS,
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
+	{ "status-file", required_argument, NULL, O_STATUS_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -115,6 +119,9 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 		return 0;
 	case O_RECORD:
 		a->rcv.record_path = v;
+		return 0;
+	case O_STATUS_FILE:
+		a->status_file = v;
 		return 0;
 	case 'q':
 		a->quiet = true;
@@ -240,6 +247,11 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 
 	struct vnl_analysis *an = vnl_analysis_new(&a->an);
 	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
+	if (st && a->status_file && vnl_status_set_file(st, a->status_file)) {
+		vnl_status_free(st);
+		vnl_analysis_free(an);
+		return VNL_EXIT_USAGE;
+	}
 	struct vnl_receiver *r = an && st ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
 	int rc = VNL_EXIT_FAIL;
 	if (!r) {
@@ -249,6 +261,7 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 		struct vnl_receiver_result res;
 		int run_rc = vnl_receiver_run(r, &res);
 		vnl_status_clear(st);
+		vnl_status_final(st, an);
 		report(a, t, rx_desc, an, &res);
 		if (res.received == 0)
 			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "
