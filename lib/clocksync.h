@@ -34,6 +34,11 @@ struct vnl_clocksync *vnl_clocksync_new(void);
 void vnl_clocksync_free(struct vnl_clocksync *cs);
 /* Feed one exchange (CLOCK_REALTIME ns on each side). False if it is absurd (t4 < t1 etc.). */
 bool vnl_clocksync_add(struct vnl_clocksync *cs, const int64_t t[4]);
+/*
+ * While exchanges are still fed: guest - host of the fastest exchange so far,
+ * good enough for live figures (drift is not followed). False before any.
+ */
+bool vnl_clocksync_estimate(const struct vnl_clocksync *cs, int64_t *offset_ns);
 /* Choose the per-second minimum-delay samples; call after the last add. False if none. */
 bool vnl_clocksync_finish(struct vnl_clocksync *cs);
 /* A guest CLOCK_REALTIME stamp on the host clock (0 stays 0 = absent). After finish. */
