@@ -27,6 +27,7 @@
 #include "record.h"
 #include "runcmd.h"
 #include "stats.h"
+#include "status.h"
 #include "timeutil.h"
 
 #define GUEST_TMP "/tmp"           /* where the guest-side record file is written */
@@ -34,6 +35,7 @@
 #define END_MARGIN_NS (30 * VNL_NSEC_PER_SEC) /* after the stream's expected end */
 #define SYNC_EVERY_NS (100 * VNL_NSEC_PER_MSEC)
 #define SYNC_BURST 16              /* exchanges before and after each stream */
+#define STATUS_EVERY_NS VNL_NSEC_PER_SEC /* the receiver's live status is passed on this often */
 #define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
 #define WORST_N 10
 /* Guest files come back in pieces whose base64 fits the agent's output limit. */
@@ -84,6 +86,9 @@ struct leg {
 	struct end tx, rx;
 	char rec[PATH_MAX];        /* the receiver's record file on the host */
 	char guest_rec[128];       /* ... in the guest, when the receiver runs there */
+	char status[PATH_MAX];     /* the receiver's live status file on the host (--status-file) */
+	char guest_status[128];    /* ... in the guest */
+	int64_t next_status_ns;
 	struct prog recv, send;
 	struct vnl_hopobs *obs;
 	struct vnl_clocksync *cs;
@@ -287,6 +292,15 @@ static size_t b64_decode(char *text, size_t len)
 	return out;
 }
 
+static void guest_remove(struct run *r, const char *guest_path)
+{
+	const char *const rm[] = { "rm", "-f", guest_path, NULL };
+	struct vnl_agent_result gone;
+	const char *why;
+	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
+		vnl_agent_result_free(&gone);
+}
+
 /* One piece of a guest file, base64 over the agent (its output is text, capped in size). */
 static int fetch_chunk(struct run *r, const char *guest_path, unsigned idx, FILE *to, size_t *got)
 {
@@ -332,11 +346,7 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 		vnl_errno("cannot write %s", host_path);
 		rc = -1;
 	}
-	const char *const rm[] = { "rm", "-f", guest_path, NULL };
-	struct vnl_agent_result gone;
-	const char *why;
-	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
-		vnl_agent_result_free(&gone);
+	guest_remove(r, guest_path);
 	return rc;
 }
 
@@ -669,6 +679,8 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--port", a->port);
 	arg(a, "--quiet");
 	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
+	if (r->o->status_file)
+		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
 }
 
 static void send_args(const struct run *r, const struct leg *l, struct args *a)
@@ -691,7 +703,47 @@ static int64_t stream_length(const struct vnl_run_opts *o)
 	return o->duration_ns ? o->duration_ns : (int64_t)o->count_n * o->interval_ns;
 }
 
-/* While the stream runs: follow the guest clock, notice the end (or a stop). */
+/* ---------------------------------------------------------------- live status */
+
+/* The receiver's newest status line: its file on the host, or in the guest through the agent. */
+static int receiver_status(struct run *r, const struct leg *l, struct vnl_status_line *out)
+{
+	if (!l->rx.guest)
+		return vnl_status_read(l->status, out);
+	const char *const argv[] = { "cat", l->guest_status, NULL };
+	struct vnl_agent_result res;
+	const char *why;
+	if (vnl_agent_run(r->agent, argv, NULL, 2000, &res, &why))
+		return -1;
+	int rc = res.exited && res.status == 0 && res.out ? vnl_status_parse(res.out, out) : -1;
+	vnl_agent_result_free(&res);
+	return rc;
+}
+
+/*
+ * Pass the receiver's status on to --status-file, its p99 moved onto the
+ * host clock when one end is the guest: one_way (and path) there are a guest
+ * stamp minus a host stamp ("in") or the other way round ("out"), so they
+ * are off by the guest's offset until the record is corrected at the end.
+ */
+static void relay_status(struct run *r, struct leg *l)
+{
+	struct vnl_status_line s;
+	if (!r->o->status_file || receiver_status(r, l, &s))
+		return;
+	int64_t offset;
+	if (l->cs && s.p99_ns >= 0) {
+		if (vnl_clocksync_estimate(l->cs, &offset))
+			s.p99_ns += l->rx.guest ? -offset : offset;
+		else
+			s.p99_ns = -1; /* not yet known on the host clock */
+	}
+	snprintf(s.direction, sizeof(s.direction), "%s", l->name);
+	if (vnl_status_write(r->o->status_file, &s))
+		vnl_errno("cannot write the status file %s", r->o->status_file);
+}
+
+/* While the stream runs: follow the guest clock, pass the status on, notice the end (or a stop). */
 static void follow(struct run *r, struct leg *l)
 {
 	struct prog *host_side = l->rx.guest ? &l->send : &l->recv;
@@ -703,6 +755,11 @@ static void follow(struct run *r, struct leg *l)
 			return;
 		if (l->cs)
 			clock_samples(r, l, 1);
+		int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
+		if (now >= l->next_status_ns) {
+			l->next_status_ns = now + STATUS_EVERY_NS;
+			relay_status(r, l);
+		}
 		usleep((useconds_t)(SYNC_EVERY_NS / VNL_NSEC_PER_USEC));
 	}
 	if (!stop_asked)
@@ -747,6 +804,7 @@ static int leg_measure(struct run *r, struct leg *l)
 		prog_interrupt(r, &l->recv);
 	}
 	prog_wait(r, &l->recv, margin_ms, "receiver");
+	relay_status(r, l); /* the receiver's final figures */
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
 	vnl_hopobs_stop(l->obs);
@@ -764,6 +822,15 @@ static int leg_measure(struct run *r, struct leg *l)
 	return 0;
 }
 
+/* The file and the temporary one beside it that a receiver stopped mid-write leaves. */
+static void remove_status_file(const char *path)
+{
+	char tmp[PATH_MAX + 8];
+	vnl_pathf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(path);
+	unlink(tmp);
+}
+
 static int leg_run(struct run *r, const char *name)
 {
 	bool in = !strcmp(name, "in");
@@ -772,6 +839,8 @@ static int leg_run(struct run *r, const char *name)
 	struct leg l = { .name = name, .tx = in ? remote : local, .rx = in ? local : remote };
 	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
 	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
+	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);
+	snprintf(l.guest_status, sizeof(l.guest_status), GUEST_TMP "/vnetlat-run-%s.status", name);
 	if (r->li.has_guest && !(l.cs = vnl_clocksync_new())) {
 		vnl_errno("out of memory");
 		return -1;
@@ -798,6 +867,10 @@ static int leg_run(struct run *r, const char *name)
 		result_free(&res);
 	vnl_hopobs_free(l.obs);
 	vnl_clocksync_free(l.cs);
+	if (r->o->status_file && l.rx.guest)
+		guest_remove(r, l.guest_status);
+	else if (r->o->status_file)
+		remove_status_file(l.status);
 	return rc;
 }
 
@@ -889,6 +962,11 @@ int vnl_run(const struct vnl_run_opts *o)
 		return VNL_EXIT_USAGE;
 	if (geteuid() != 0) {
 		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
+		return VNL_EXIT_USAGE;
+	}
+	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY, .p99_ns = -1 };
+	if (o->status_file && vnl_status_write(o->status_file, &none)) {
+		vnl_errno("cannot write the status file '%s'", o->status_file);
 		return VNL_EXIT_USAGE;
 	}
 	if (connect_guest(&r) || make_dir(&r)) {

@@ -28,6 +28,7 @@ struct vnl_run_opts {
 	uint64_t count_n;
 	bool json, quiet;
 	const char *record_dir;    /* keep the record files here; NULL = temporary */
+	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
 };
 
 /* Returns an exit code (log.h). */

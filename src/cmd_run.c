@@ -35,6 +35,9 @@ static void usage(FILE *out)
 		"      --json           one JSON document with a report per direction\n"
 		"      --record DIR     keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
 		"                       (guest stamps on the host clock; as taken: *.raw.rec)\n"
+		"      --status-file F  keep F replaced each second by one JSON line: the running\n"
+		"                       direction's received, sent, lost and p99 so far (the\n"
+		"                       guest's clock offset taken out), for programs\n"
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
@@ -42,7 +45,7 @@ static void usage(FILE *out)
 		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
 }
 
-enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD };
+enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_STATUS_FILE };
 
 static const struct option long_opts[] = {
 	{ "direction", required_argument, NULL, O_DIRECTION },
@@ -55,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
+	{ "status-file", required_argument, NULL, O_STATUS_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -115,6 +119,9 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		return 0;
 	case O_RECORD:
 		o->record_dir = v;
+		return 0;
+	case O_STATUS_FILE:
+		o->status_file = v;
 		return 0;
 	case 'q':
 		o->quiet = true;
