@@ -89,6 +89,8 @@ struct leg {
 	char status[PATH_MAX];     /* the receiver's live status file on the host (--status-file) */
 	char guest_status[128];    /* ... in the guest */
 	int64_t next_status_ns;
+	bool peer_offset;          /* the receiver corrects its status by peer_offset_ns */
+	int64_t peer_offset_ns;    /* the sender's clock minus the receiver's, at the start */
 	struct prog recv, send;
 	struct vnl_hopobs *obs;
 	struct vnl_clocksync *cs;
@@ -654,6 +656,7 @@ struct args {
 	char *v[MAX_ARGS];
 	int n;
 	char port[8];
+	char peer_offset[32];
 };
 
 static void arg(struct args *a, const char *s)
@@ -681,6 +684,10 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
 	if (r->o->status_file)
 		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
+	if (r->o->status_file && l->peer_offset) {
+		snprintf(a->peer_offset, sizeof(a->peer_offset), "%lldns", (long long)l->peer_offset_ns);
+		opt(a, "--peer-offset", a->peer_offset);
+	}
 }
 
 static void send_args(const struct run *r, const struct leg *l, struct args *a)
@@ -721,23 +728,34 @@ static int receiver_status(struct run *r, const struct leg *l, struct vnl_status
 }
 
 /*
- * Pass the receiver's status on to --status-file, its p99 moved onto the
- * host clock when one end is the guest: one_way (and path) there are a guest
- * stamp minus a host stamp ("in") or the other way round ("out"), so they
- * are off by the guest's offset until the record is corrected at the end.
+ * The guest's clock minus the host's as the receiver needs it: the sender's
+ * clock minus the receiver's ("in": host - guest; "out": guest - host).
+ */
+static bool peer_offset_now(const struct leg *l, int64_t *out)
+{
+	int64_t guest_minus_host;
+	if (!l->cs || !vnl_clocksync_estimate(l->cs, &guest_minus_host))
+		return false;
+	*out = l->rx.guest ? -guest_minus_host : guest_minus_host;
+	return true;
+}
+
+/*
+ * Pass the receiver's status on to --status-file. Through a guest, one_way
+ * and path are a difference of the two clocks: the receiver corrects them
+ * by the offset it was given at its start (status.h says why it must), and
+ * here they follow the estimate's drift since; with no offset, no p99.
  */
 static void relay_status(struct run *r, struct leg *l)
 {
 	struct vnl_status_line s;
 	if (!r->o->status_file || receiver_status(r, l, &s))
 		return;
-	int64_t offset;
-	if (l->cs && s.p99_ns >= 0) {
-		if (vnl_clocksync_estimate(l->cs, &offset))
-			s.p99_ns += l->rx.guest ? -offset : offset;
-		else
-			s.p99_ns = -1; /* not yet known on the host clock */
-	}
+	int64_t now;
+	if (l->cs && l->peer_offset && peer_offset_now(l, &now))
+		s.p99_ns += now - l->peer_offset_ns;
+	else if (l->cs)
+		s.has_p99 = false;
 	snprintf(s.direction, sizeof(s.direction), "%s", l->name);
 	if (vnl_status_write(r->o->status_file, &s))
 		vnl_errno("cannot write the status file %s", r->o->status_file);
@@ -772,8 +790,6 @@ static void follow(struct run *r, struct leg *l)
 static int leg_measure(struct run *r, struct leg *l)
 {
 	struct args ra = { .n = 0 }, sa = { .n = 0 };
-	recv_args(r, l, &ra);
-	send_args(r, l, &sa);
 	if (r->li.host_netns[0]) {
 		int64_t len = stream_length(r->o) / (r->o->interval_ns ? r->o->interval_ns : 1);
 		size_t cap = len > 0 && len < RING_MAX ? (size_t)len + 64 : RING_MAX;
@@ -784,6 +800,9 @@ static int leg_measure(struct run *r, struct leg *l)
 	}
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
+	l->peer_offset = peer_offset_now(l, &l->peer_offset_ns);
+	recv_args(r, l, &ra);
+	send_args(r, l, &sa);
 	if (prog_start(r, &l->recv, &l->rx, ra.v))
 		return -1;
 	if (wait_listening(r, &l->recv)) {
@@ -964,7 +983,7 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
 		return VNL_EXIT_USAGE;
 	}
-	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY, .p99_ns = -1 };
+	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY };
 	if (o->status_file && vnl_status_write(o->status_file, &none)) {
 		vnl_errno("cannot write the status file '%s'", o->status_file);
 		return VNL_EXIT_USAGE;

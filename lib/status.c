@@ -24,6 +24,9 @@ struct vnl_status {
 	int64_t next_ns;
 	char *path;              /* the status file, or NULL */
 	int64_t file_next_ns;
+	bool corrected;          /* a peer offset was given: live[] hold the figures */
+	int64_t peer_offset_ns;
+	struct vnl_stats *live_one_way, *live_path;
 };
 
 struct vnl_status *vnl_status_new(bool quiet)
@@ -36,15 +39,45 @@ struct vnl_status *vnl_status_new(bool quiet)
 
 void vnl_status_free(struct vnl_status *s)
 {
-	if (s)
+	if (s) {
 		free(s->path);
+		vnl_stats_free(s->live_one_way);
+		vnl_stats_free(s->live_path);
+	}
 	free(s);
+}
+
+int vnl_status_set_peer_offset(struct vnl_status *s, int64_t peer_offset_ns)
+{
+	if (!s->live_one_way)
+		s->live_one_way = vnl_stats_new();
+	if (!s->live_path)
+		s->live_path = vnl_stats_new();
+	if (!s->live_one_way || !s->live_path) {
+		vnl_errno("out of memory");
+		return -1;
+	}
+	s->peer_offset_ns = peer_offset_ns;
+	s->corrected = true;
+	return 0;
+}
+
+void vnl_status_add(struct vnl_status *s, const struct vnl_pkt *p)
+{
+	if (!s || !s->corrected || (p->flags & VNL_PKT_F_DUPLICATE))
+		return;
+	/* receive stamp (ours) - send stamp (the peer's) + (peer - ours) = on our clock */
+	int64_t v;
+	if (vnl_pkt_stage(p, VNL_STAGE_ONE_WAY, &v))
+		vnl_stats_add(s->live_one_way, v + s->peer_offset_ns);
+	if (vnl_pkt_stage(p, VNL_STAGE_PATH, &v))
+		vnl_stats_add(s->live_path, v + s->peer_offset_ns);
 }
 
 int vnl_status_set_file(struct vnl_status *s, const char *path)
 {
 	/* Fail before the run, not a second into it, when the file cannot be written. */
-	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY, .p99_ns = -1 };
+	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY };
 	if (vnl_status_write(path, &none)) {
 		vnl_errno("cannot write the status file '%s'", path);
 		return -1;
@@ -58,19 +91,22 @@ int vnl_status_set_file(struct vnl_status *s, const char *path)
 	return 0;
 }
 
-void vnl_status_of(const struct vnl_analysis *a, struct vnl_status_line *out)
+void vnl_status_of(const struct vnl_status *s, const struct vnl_analysis *a,
+		   struct vnl_status_line *out)
 {
 	struct vnl_counts c;
 	vnl_analysis_counts(a, &c);
 	*out = (struct vnl_status_line){ .received = c.received, .sent = c.sent, .lost = c.lost,
-					 .stage = VNL_STAGE_ONE_WAY, .p99_ns = -1 };
-	const struct vnl_stats *st = vnl_analysis_stage(a, VNL_STAGE_ONE_WAY);
+					 .stage = VNL_STAGE_ONE_WAY };
+	bool own = s && s->corrected;
+	const struct vnl_stats *st = own ? s->live_one_way : vnl_analysis_stage(a, VNL_STAGE_ONE_WAY);
 	if (!st || !vnl_stats_count(st)) { /* the headline stage, as a study takes it */
-		const struct vnl_stats *path = vnl_analysis_stage(a, VNL_STAGE_PATH);
+		const struct vnl_stats *path = own ? s->live_path : vnl_analysis_stage(a, VNL_STAGE_PATH);
 		if (path && vnl_stats_count(path))
 			st = path, out->stage = VNL_STAGE_PATH;
 	}
-	if (st && vnl_stats_count(st))
+	out->has_p99 = st && vnl_stats_count(st);
+	if (out->has_p99)
 		out->p99_ns = vnl_stats_percentile(st, 0.99);
 }
 
@@ -80,7 +116,7 @@ static void tick_file(struct vnl_status *s, int64_t now_ns, const struct vnl_ana
 		return;
 	s->file_next_ns = now_ns + VNL_NSEC_PER_SEC;
 	struct vnl_status_line l;
-	vnl_status_of(a, &l);
+	vnl_status_of(s, a, &l);
 	vnl_status_write(s->path, &l); /* a failed second is retried the next one */
 }
 
@@ -134,7 +170,7 @@ void vnl_status_clear(struct vnl_status *s)
 int vnl_status_format(const struct vnl_status_line *l, char *buf, size_t len)
 {
 	char p99[40] = "", dir[24] = "";
-	if (l->p99_ns >= 0)
+	if (l->has_p99)
 		snprintf(p99, sizeof(p99), ",\"p99_ns\":%lld", (long long)l->p99_ns);
 	if (l->direction[0])
 		snprintf(dir, sizeof(dir), ",\"direction\":\"%s\"", l->direction);
@@ -156,7 +192,7 @@ static bool get_count(json_t *doc, const char *key, uint64_t *out)
 int vnl_status_parse(const char *text, struct vnl_status_line *out)
 {
 	json_t *doc = json_loads(text, JSON_DISABLE_EOF_CHECK, NULL);
-	*out = (struct vnl_status_line){ .p99_ns = -1 };
+	*out = (struct vnl_status_line){ .stage = VNL_STAGE_ONE_WAY };
 	const char *stage = json_string_value(json_object_get(doc, "stage"));
 	int st = stage ? vnl_stage_from_name(stage) : -1;
 	json_t *p99 = json_object_get(doc, "p99_ns");
@@ -166,7 +202,8 @@ int vnl_status_parse(const char *text, struct vnl_status_line *out)
 		  (!p99 || json_is_integer(p99));
 	if (ok) {
 		out->stage = (enum vnl_stage)st;
-		out->p99_ns = p99 ? json_integer_value(p99) : -1;
+		out->has_p99 = p99 != NULL;
+		out->p99_ns = p99 ? json_integer_value(p99) : 0;
 		snprintf(out->direction, sizeof(out->direction), "%s", dir ? dir : "");
 	}
 	json_decref(doc);

@@ -13,6 +13,12 @@
  *    end), p99_ns is absent until the stage has a value; the stage is the
  *    headline one: one_way when it has values, else path. A writer may add
  *    "direction". Nothing is formatted or written between the seconds.
+ *  - When the sender's clock is another one (a VM guest's), one_way and path
+ *    are a difference of two clocks: the status file's figures then come
+ *    from histograms of their own fed with the peer's clock offset taken
+ *    out (the record and the report keep the stamps as taken). The offset
+ *    must go in before the histogram: a percentile of raw values that carry
+ *    an offset of a second keeps only about 1 % of a second of resolution.
  */
 #ifndef VNL_STATUS_H
 #define VNL_STATUS_H
@@ -30,7 +36,8 @@ struct vnl_status;
 struct vnl_status_line {
 	uint64_t received, sent, lost;
 	enum vnl_stage stage;
-	int64_t p99_ns;          /* -1: no value yet */
+	bool has_p99;            /* the stage has a value yet */
+	int64_t p99_ns;
 	char direction[8];       /* "in", "out", or "" */
 };
 
@@ -39,6 +46,13 @@ struct vnl_status *vnl_status_new(bool quiet);
 void vnl_status_free(struct vnl_status *s);
 /* Also write the status to PATH each second (see above). 0, or -1 with a message. */
 int vnl_status_set_file(struct vnl_status *s, const char *path);
+/*
+ * The sender's clock minus ours is PEER_OFFSET_NS: the status file's
+ * one_way and path are corrected by it (see above). 0, or -1 out of memory.
+ */
+int vnl_status_set_peer_offset(struct vnl_status *s, int64_t peer_offset_ns);
+/* Each finished packet, for the corrected figures; does nothing without an offset. Hot path. */
+void vnl_status_add(struct vnl_status *s, const struct vnl_pkt *p);
 
 /* Call as often as you like; prints at most once a second (now: CLOCK_MONOTONIC ns). */
 void vnl_status_tick(struct vnl_status *s, int64_t now_ns, const struct vnl_analysis *a,
@@ -48,8 +62,9 @@ void vnl_status_final(struct vnl_status *s, const struct vnl_analysis *a);
 /* Erase the line before the final report. */
 void vnl_status_clear(struct vnl_status *s);
 
-/* The figures of A as a status line reports them. */
-void vnl_status_of(const struct vnl_analysis *a, struct vnl_status_line *out);
+/* The figures of A as a status line of S (NULL: no peer offset) reports them. */
+void vnl_status_of(const struct vnl_status *s, const struct vnl_analysis *a,
+		   struct vnl_status_line *out);
 /* Format / parse one status line (no newline in TEXT needed). Parse: 0, or -1 if malformed. */
 int vnl_status_format(const struct vnl_status_line *l, char *buf, size_t len);
 int vnl_status_parse(const char *text, struct vnl_status_line *out);

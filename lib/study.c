@@ -201,7 +201,7 @@ static void show_live(struct runner *r, const struct child *ch)
 	if (!ch->status_file || vnl_status_read(ch->status_file, &l) || !l.received)
 		return;
 	vnl_progress_live(r->progress, ch->live_what ? ch->live_what : l.direction,
-			  vnl_status_loss(&l), l.p99_ns);
+			  vnl_status_loss(&l), l.has_p99 ? l.p99_ns : -1);
 }
 
 static void redirect(int fd, const char *path, int flags)

@@ -44,16 +44,16 @@ static void figures_of_an_analysis(void **state)
 	struct vnl_analysis_opts o = { .worst_n = 1 };
 	struct vnl_analysis *a = vnl_analysis_new(&o);
 	struct vnl_status_line l;
-	vnl_status_of(a, &l);
+	vnl_status_of(NULL, a, &l);
 	assert_int_equal(l.received, 0);
-	assert_int_equal(l.p99_ns, -1);
+	assert_false(l.has_p99);
 	/* 0..99 but 10 and 20 lost; path 1..100 us except packet 99, 1 ms */
 	for (uint64_t s = 0; s < 100; s++)
 		if (s != 10 && s != 20) {
 			struct vnl_pkt p = pkt(s, s == 99 ? 1000 * US : (int64_t)(s + 1) * US, true);
 			vnl_analysis_add(a, &p);
 		}
-	vnl_status_of(a, &l);
+	vnl_status_of(NULL, a, &l);
 	assert_int_equal(l.received, 98);
 	assert_int_equal(l.sent, 100);
 	assert_int_equal(l.lost, 2);
@@ -76,17 +76,51 @@ static void path_when_no_one_way(void **state)
 		vnl_analysis_add(a, &p);
 	}
 	struct vnl_status_line l;
-	vnl_status_of(a, &l);
+	vnl_status_of(NULL, a, &l);
 	assert_int_equal(l.stage, VNL_STAGE_PATH);
 	assert_true(l.p99_ns > 49 * US && l.p99_ns < 51 * US);
 	vnl_analysis_free(a);
+}
+
+/*
+ * The receiver's clock 5 s ahead of the sender's (a guest's): with the
+ * peer's offset given, the status has the figures of the same stream on one
+ * clock, exactly; the report's analysis keeps the raw, shifted values.
+ */
+static void peer_offset_corrects(void **state)
+{
+	(void)state;
+	struct vnl_analysis_opts o = { .worst_n = 1 };
+	struct vnl_analysis *same = vnl_analysis_new(&o), *shifted = vnl_analysis_new(&o);
+	struct vnl_status *st = vnl_status_new(true);
+	assert_int_equal(vnl_status_set_peer_offset(st, -5000 * MS), 0);
+	for (uint64_t s = 0; s < 500; s++) {
+		struct vnl_pkt p = pkt(s, (int64_t)(s % 97 + 20) * US, true);
+		vnl_analysis_add(same, &p);
+		p.rx_sw += 5000 * MS;
+		p.app_rx += 5000 * MS;
+		vnl_analysis_add(shifted, &p);
+		vnl_status_add(st, &p);
+	}
+	struct vnl_status_line want, got, raw;
+	vnl_status_of(NULL, same, &want);
+	vnl_status_of(st, shifted, &got);
+	vnl_status_of(NULL, shifted, &raw);
+	assert_true(want.has_p99 && got.has_p99);
+	assert_int_equal(got.stage, VNL_STAGE_ONE_WAY);
+	assert_int_equal(got.p99_ns, want.p99_ns);
+	assert_int_equal(got.received, 500);
+	assert_true(raw.p99_ns > 4999 * MS); /* uncorrected: the clocks' difference */
+	vnl_status_free(st);
+	vnl_analysis_free(same);
+	vnl_analysis_free(shifted);
 }
 
 static void format_and_parse(void **state)
 {
 	(void)state;
 	struct vnl_status_line l = { .received = 1998, .sent = 2000, .lost = 2,
-				     .stage = VNL_STAGE_ONE_WAY, .p99_ns = 42123 };
+				     .stage = VNL_STAGE_ONE_WAY, .has_p99 = true, .p99_ns = 42123 };
 	char buf[256];
 	assert_true(vnl_status_format(&l, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "{\"received\":1998,\"sent\":2000,\"lost\":2,"
@@ -95,13 +129,13 @@ static void format_and_parse(void **state)
 	assert_int_equal(vnl_status_parse(buf, &back), 0);
 	assert_memory_equal(&back, &l, sizeof(l));
 	/* no value yet, and a direction */
-	l.p99_ns = -1;
+	l.has_p99 = false;
 	l.stage = VNL_STAGE_PATH;
 	snprintf(l.direction, sizeof(l.direction), "out");
 	assert_true(vnl_status_format(&l, buf, sizeof(buf)) > 0);
 	assert_null(strstr(buf, "p99_ns"));
 	assert_int_equal(vnl_status_parse(buf, &back), 0);
-	assert_int_equal(back.p99_ns, -1);
+	assert_false(back.has_p99);
 	assert_int_equal(back.stage, VNL_STAGE_PATH);
 	assert_string_equal(back.direction, "out");
 	assert_int_equal(vnl_status_format(&l, buf, 20), -1); /* does not fit */
@@ -129,7 +163,7 @@ static void file_replaced_and_read(void **state)
 	snprintf(path, sizeof(path), "%s/live", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	struct vnl_status_line l = { .received = 5, .sent = 5, .stage = VNL_STAGE_ONE_WAY,
-				     .p99_ns = 7 }, back;
+				     .has_p99 = true, .p99_ns = 7 }, back;
 	assert_int_equal(vnl_status_read(path, &back), -1); /* none yet */
 	assert_int_equal(vnl_status_write(path, &l), 0);
 	l.received = 6, l.sent = 7, l.lost = 1;
@@ -150,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(figures_of_an_analysis),
 		cmocka_unit_test(path_when_no_one_way),
+		cmocka_unit_test(peer_offset_corrects),
 		cmocka_unit_test(format_and_parse),
 		cmocka_unit_test(malformed_refused),
 		cmocka_unit_test(file_replaced_and_read),
