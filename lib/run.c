@@ -983,11 +983,8 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
 		return VNL_EXIT_USAGE;
 	}
-	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY };
-	if (o->status_file && vnl_status_write(o->status_file, &none)) {
-		vnl_errno("cannot write the status file '%s'", o->status_file);
+	if (o->status_file && vnl_status_start_file(o->status_file))
 		return VNL_EXIT_USAGE;
-	}
 	if (connect_guest(&r) || make_dir(&r)) {
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;

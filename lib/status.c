@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis.h"
@@ -74,14 +75,27 @@ void vnl_status_add(struct vnl_status *s, const struct vnl_pkt *p)
 		vnl_stats_add(s->live_path, v + s->peer_offset_ns);
 }
 
-int vnl_status_set_file(struct vnl_status *s, const char *path)
+int vnl_status_start_file(const char *path)
 {
-	/* Fail before the run, not a second into it, when the file cannot be written. */
+	struct stat sb;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		vnl_err("the status file '%s' exists and is not a regular file; status files are "
+			"replaced by rename, so give the path of a new or a regular file", path);
+		return -1;
+	}
 	struct vnl_status_line none = { .stage = VNL_STAGE_ONE_WAY };
 	if (vnl_status_write(path, &none)) {
 		vnl_errno("cannot write the status file '%s'", path);
 		return -1;
 	}
+	return 0;
+}
+
+int vnl_status_set_file(struct vnl_status *s, const char *path)
+{
+	/* Fail before the run, not a second into it, when the file cannot be written. */
+	if (vnl_status_start_file(path))
+		return -1;
 	free(s->path);
 	s->path = strdup(path);
 	if (!s->path) {

@@ -44,8 +44,15 @@ struct vnl_status_line {
 /* quiet turns the terminal line off (not the file). NULL only when out of memory. */
 struct vnl_status *vnl_status_new(bool quiet);
 void vnl_status_free(struct vnl_status *s);
-/* Also write the status to PATH each second (see above). 0, or -1 with a message. */
+/*
+ * Also write the status to PATH each second (see above): PATH gets its first
+ * (empty) line now, so an unwritable one fails before the run. 0, or -1
+ * with a message.
+ */
 int vnl_status_set_file(struct vnl_status *s, const char *path);
+/* That first line alone (for a program that passes a receiver's status on). 0 or -1 with a
+ * message; refuses a PATH that is not a regular file (a rename would replace a device). */
+int vnl_status_start_file(const char *path);
 /*
  * The sender's clock minus ours is PEER_OFFSET_NS: the status file's
  * one_way and path are corrected by it (see above). 0, or -1 out of memory.

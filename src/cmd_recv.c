@@ -262,6 +262,16 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
 	    vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
+	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
+	if (!st) {
+		vnl_err("out of memory");
+		return VNL_EXIT_FAIL;
+	}
+	if ((a->status_file && vnl_status_set_file(st, a->status_file)) ||
+	    (a->peer_offset && vnl_status_set_peer_offset(st, a->peer_offset_ns))) {
+		vnl_status_free(st);
+		return VNL_EXIT_USAGE;
+	}
 	struct vnl_hwts hw;
 	if (vnl_transport_xsk_fd(t) < 0) {
 		vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
@@ -270,14 +280,7 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 	a->rcv.host_id = vnl_hostid();
 
 	struct vnl_analysis *an = vnl_analysis_new(&a->an);
-	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
-	if (st && ((a->status_file && vnl_status_set_file(st, a->status_file)) ||
-		   (a->peer_offset && vnl_status_set_peer_offset(st, a->peer_offset_ns)))) {
-		vnl_status_free(st);
-		vnl_analysis_free(an);
-		return VNL_EXIT_USAGE;
-	}
-	struct vnl_receiver *r = an && st ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
+	struct vnl_receiver *r = an ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
 	int rc = VNL_EXIT_FAIL;
 	if (!r) {
 		vnl_err("out of memory");

@@ -52,6 +52,12 @@ expect recv "invalid --duration '-3s'" "$VNL" recv --duration -3s
 expect recv "not an address of this host" "${B[@]}" "$VNL" recv --bind 198.51.100.7
 expect recv "interface 'nosuch0' not found" "${B[@]}" "$VNL" recv --l2 --ifname nosuch0
 expect recv "cannot write the record file" "${B[@]}" "$VNL" recv --record /nonexistent-dir/x.rec
+expect recv "cannot write the status file" "${B[@]}" "$VNL" recv --status-file /nonexistent-dir/live
+expect recv "--peer-offset corrects the figures of --status-file" "$VNL" recv --peer-offset -850ms
+expect recv "invalid --peer-offset '--5ms'" "$VNL" recv --status-file "$VNL_TMP/st" --peer-offset --5ms
+mkfifo "$VNL_TMP/fifo" # status files are renamed over: anything but a regular file is refused
+expect recv "status file '.*fifo' exists and is not a regular file" "${B[@]}" "$VNL" recv --status-file "$VNL_TMP/fifo"
+[ -p "$VNL_TMP/fifo" ] || { echo "FAIL: the fifo was replaced"; vnl_failed=1; }
 
 # Port in use: a first receiver holds 4300, a second one must say so.
 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --quiet >/dev/null 2>&1 &
