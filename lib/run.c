@@ -78,6 +78,7 @@ struct run {
 	bool tmpdir;
 	json_t *doc, *dirs;
 	bool failed;
+	bool status_failed;        /* --status-file could not be written (said once) */
 };
 
 /* One direction's measurement in progress. */
@@ -294,9 +295,10 @@ static size_t b64_decode(char *text, size_t len)
 	return out;
 }
 
-static void guest_remove(struct run *r, const char *guest_path)
+/* Remove a file in the guest, and a second one when OTHER is not NULL. */
+static void guest_remove(struct run *r, const char *guest_path, const char *other)
 {
-	const char *const rm[] = { "rm", "-f", guest_path, NULL };
+	const char *const rm[] = { "rm", "-f", guest_path, other, NULL };
 	struct vnl_agent_result gone;
 	const char *why;
 	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
@@ -348,7 +350,7 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 		vnl_errno("cannot write %s", host_path);
 		rc = -1;
 	}
-	guest_remove(r, guest_path);
+	guest_remove(r, guest_path, NULL);
 	return rc;
 }
 
@@ -757,8 +759,10 @@ static void relay_status(struct run *r, struct leg *l)
 	else if (l->cs)
 		s.has_p99 = false;
 	snprintf(s.direction, sizeof(s.direction), "%s", l->name);
-	if (vnl_status_write(r->o->status_file, &s))
-		vnl_errno("cannot write the status file %s", r->o->status_file);
+	if (vnl_status_write(r->o->status_file, &s) && !r->status_failed) {
+		vnl_errno("cannot write the status file %s (the run goes on)", r->o->status_file);
+		r->status_failed = true;
+	}
 }
 
 /* While the stream runs: follow the guest clock, pass the status on, notice the end (or a stop). */
@@ -841,15 +845,6 @@ static int leg_measure(struct run *r, struct leg *l)
 	return 0;
 }
 
-/* The file and the temporary one beside it that a receiver stopped mid-write leaves. */
-static void remove_status_file(const char *path)
-{
-	char tmp[PATH_MAX + 8];
-	vnl_pathf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(path);
-	unlink(tmp);
-}
-
 static int leg_run(struct run *r, const char *name)
 {
 	bool in = !strcmp(name, "in");
@@ -886,10 +881,12 @@ static int leg_run(struct run *r, const char *name)
 		result_free(&res);
 	vnl_hopobs_free(l.obs);
 	vnl_clocksync_free(l.cs);
+	char guest_tmp[sizeof(l.guest_status) + 8];
+	snprintf(guest_tmp, sizeof(guest_tmp), "%s.tmp", l.guest_status);
 	if (r->o->status_file && l.rx.guest)
-		guest_remove(r, l.guest_status);
+		guest_remove(r, l.guest_status, guest_tmp);
 	else if (r->o->status_file)
-		remove_status_file(l.status);
+		vnl_status_remove(l.status);
 	return rc;
 }
 

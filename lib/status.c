@@ -246,6 +246,14 @@ int vnl_status_write(const char *path, const struct vnl_status_line *l)
 	return 0;
 }
 
+void vnl_status_remove(const char *path)
+{
+	char tmp[PATH_MAX];
+	unlink(path);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) < (int)sizeof(tmp))
+		unlink(tmp);
+}
+
 int vnl_status_read(const char *path, struct vnl_status_line *out)
 {
 	char line[LINE_MAX_LEN];

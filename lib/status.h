@@ -79,6 +79,8 @@ int vnl_status_parse(const char *text, struct vnl_status_line *out);
 int vnl_status_write(const char *path, const struct vnl_status_line *l);
 /* The newest line of the status file PATH; 0, or -1 when there is none (yet) or it is bad. */
 int vnl_status_read(const char *path, struct vnl_status_line *out);
+/* Remove PATH and the temporary file beside it that a writer stopped mid-write leaves. */
+void vnl_status_remove(const char *path);
 /* Lost as a fraction of sent, -1 when nothing was sent. */
 double vnl_status_loss(const struct vnl_status_line *l);
 

@@ -213,14 +213,6 @@ static void redirect(int fd, const char *path, int flags)
 	}
 }
 
-static void remove_live(const char *path)
-{
-	char tmp[PATH_MAX + 8];
-	vnl_pathf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(path);
-	unlink(tmp);
-}
-
 /*
  * Run a child to its end with stdout to OUT and stderr appended to ERR
  * (NULL: /dev/null; "-": inherited), in its own process group so a
@@ -270,7 +262,7 @@ static int run_child(struct runner *r, struct child *ch, const char *out, const 
 	}
 	child_pid = 0;
 	if (ch->status_file)
-		remove_live(ch->status_file);
+		vnl_status_remove(ch->status_file);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;

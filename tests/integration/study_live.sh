@@ -18,17 +18,8 @@ ok() { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; failed=1; }
 jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-# Labs of a study are named s + the study's pid (4 hex digits) + case + repetition.
-lab_prefix() { printf 's%04x' $(($1 & 0xffff)); }
 study_cleanup() {
-	local p f
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for p in "${PIDS[@]}"; do
-		for f in /run/vnetlat/labs/"$(lab_prefix "$p")"*.state; do
-			[ -e "$f" ] && "$VNL" lab down --name "$(basename "$f" .state)" >/dev/null 2>&1
-		done
-	done
+	vnl_study_labs_down "${PIDS[@]}"
 	vnl_cleanup
 }
 trap study_cleanup EXIT
