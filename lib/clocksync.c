@@ -15,6 +15,7 @@ struct vnl_clocksync {
 	struct sample *all, *chosen;
 	size_t n_all, cap, n_chosen;
 	int64_t min_delay;
+	int64_t min_delay_offset;  /* the offset of that fastest exchange */
 };
 
 struct vnl_clocksync *vnl_clocksync_new(void)
@@ -50,8 +51,18 @@ bool vnl_clocksync_add(struct vnl_clocksync *cs, const int64_t t[4])
 		.delay = delay,
 		.host_t1 = t[0],
 	};
-	if (cs->n_all == 1 || delay < cs->min_delay)
+	if (cs->n_all == 1 || delay < cs->min_delay) {
 		cs->min_delay = delay;
+		cs->min_delay_offset = cs->all[cs->n_all - 1].offset;
+	}
+	return true;
+}
+
+bool vnl_clocksync_estimate(const struct vnl_clocksync *cs, int64_t *offset_ns)
+{
+	if (!cs->n_all)
+		return false;
+	*offset_ns = cs->min_delay_offset;
 	return true;
 }
 

@@ -42,6 +42,11 @@ bool vnl_clocksync_add(struct vnl_clocksync *cs, const int64_t t[4]);
  */
 bool vnl_clocksync_add_phc(struct vnl_clocksync *cs, int64_t sys_before, int64_t phc,
 			   int64_t sys_after);
+/*
+ * While exchanges are still fed: guest - host of the fastest exchange so far,
+ * good enough for live figures (drift is not followed). False before any.
+ */
+bool vnl_clocksync_estimate(const struct vnl_clocksync *cs, int64_t *offset_ns);
 /* Choose the per-second minimum-delay samples; call after the last add. False if none. */
 bool vnl_clocksync_finish(struct vnl_clocksync *cs);
 /* A guest CLOCK_REALTIME stamp on the host clock (0 stays 0 = absent). After finish. */

@@ -18,6 +18,9 @@ struct vnl_progress {
 	int64_t unit_planned_ns;
 	char name[96];
 	char last[64];             /* "loss 0.00% p99 42.1us" of the last finished unit */
+	char live[80];             /* "in: loss 0.00% p99 42.1us" of the running unit, or "" */
+	int64_t plain_every_ns;    /* not a terminal: live lines at most this often */
+	int64_t plain_next_ns;     /* ...the next one not before */
 };
 
 struct vnl_progress *vnl_progress_new(FILE *out, unsigned total, int64_t planned_ns, bool quiet)
@@ -31,7 +34,13 @@ struct vnl_progress *vnl_progress_new(FILE *out, unsigned total, int64_t planned
 	p->total = total;
 	p->planned_left_ns = planned_ns;
 	p->start_ns = vnl_now_ns(CLOCK_MONOTONIC);
+	p->plain_every_ns = VNL_PROGRESS_PLAIN_EVERY_NS;
 	return p;
+}
+
+void vnl_progress_set_plain_every(struct vnl_progress *p, int64_t every_ns)
+{
+	p->plain_every_ns = every_ns;
 }
 
 void vnl_progress_free(struct vnl_progress *p)
@@ -69,8 +78,10 @@ static void draw(struct vnl_progress *p)
 	char el[16], rem[16];
 	fmt_time(el, sizeof(el), now - p->start_ns);
 	fmt_time(rem, sizeof(rem), remaining_ns(p, now));
+	/* the running case's figures when there are some: they are what moves */
+	const char *label = p->live[0] ? "  now " : p->last[0] ? "  last: " : "";
 	fprintf(p->out, "\r\033[Kcase %u of %u  %s  elapsed %s  ~%s left%s%s", p->index + 1,
-		p->total, p->name, el, rem, p->last[0] ? "  last: " : "", p->last);
+		p->total, p->name, el, rem, label, p->live[0] ? p->live : p->last);
 	fflush(p->out);
 	p->drawn = true;
 }
@@ -82,11 +93,8 @@ void vnl_progress_begin(struct vnl_progress *p, unsigned index, const char *name
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->unit_start_ns = vnl_now_ns(CLOCK_MONOTONIC);
 	p->unit_planned_ns = planned_ns;
-	draw(p);
-}
-
-void vnl_progress_tick(struct vnl_progress *p)
-{
+	p->live[0] = '\0';
+	p->plain_next_ns = p->unit_start_ns + p->plain_every_ns;
 	draw(p);
 }
 
@@ -100,6 +108,36 @@ static void fmt_result(char *buf, size_t len, double loss, int64_t p99_ns)
 	snprintf(buf, len, "%s %s", l, q);
 }
 
+void vnl_progress_live(struct vnl_progress *p, const char *what, double loss, int64_t p99_ns)
+{
+	char res[64];
+	fmt_result(res, sizeof(res), loss, p99_ns);
+	snprintf(p->live, sizeof(p->live), "%s%s%s", what && what[0] ? what : "",
+		 what && what[0] ? ": " : "", res);
+}
+
+/* Not a terminal: the running unit's live figures as a plain line, when one is due. */
+static void plain_live(struct vnl_progress *p)
+{
+	if (p->tty || p->quiet || !p->live[0])
+		return;
+	int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
+	if (now < p->plain_next_ns)
+		return;
+	p->plain_next_ns = now + p->plain_every_ns;
+	char el[16];
+	fmt_time(el, sizeof(el), now - p->start_ns);
+	fprintf(p->out, "case %u/%u %s: running, %s [%s]\n", p->index + 1, p->total, p->name,
+		p->live, el);
+	fflush(p->out);
+}
+
+void vnl_progress_tick(struct vnl_progress *p)
+{
+	draw(p);
+	plain_live(p);
+}
+
 void vnl_progress_end(struct vnl_progress *p, const char *status, double loss, int64_t p99_ns,
 		      const char *detail)
 {
@@ -107,6 +145,7 @@ void vnl_progress_end(struct vnl_progress *p, const char *status, double loss, i
 	p->planned_left_ns -= p->unit_planned_ns;
 	p->planned_done_ns += p->unit_planned_ns;
 	p->unit_start_ns = now;
+	p->live[0] = '\0';
 	fmt_result(p->last, sizeof(p->last), loss, p99_ns);
 	if (p->quiet)
 		return;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The progress of a study: on a terminal, one line redrawn in place ("case i
- * of n", elapsed, estimated remaining, the last case's loss and p99); when
- * not a terminal, one plain line per finished case and nothing else.
+ * of n", elapsed, estimated remaining, and the running case's loss and p99
+ * so far, else the last case's); when not a terminal, one plain line per
+ * finished case and, while a case runs, a "running" line with its live loss
+ * and p99 every few seconds (VNL_PROGRESS_PLAIN_EVERY_NS), so a log shows
+ * how a long case goes without a line a second.
  *
  * The estimate scales the planned time of what is left (probe time and
  * warm-up) by how much longer than planned the finished work took, so lab
@@ -15,6 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Not a terminal: at most one live line per this long. */
+#define VNL_PROGRESS_PLAIN_EVERY_NS (5 * 1000000000LL)
+
 struct vnl_progress;
 
 /* TOTAL units of work planned to take PLANNED_NS; draw on OUT (terminal or not). */
@@ -24,8 +30,18 @@ void vnl_progress_free(struct vnl_progress *p);
 /* Unit INDEX (0-based) named NAME starts; it is planned to take PLANNED_NS. */
 void vnl_progress_begin(struct vnl_progress *p, unsigned index, const char *name,
 			int64_t planned_ns);
-/* Redraw the terminal line (elapsed time moves); call about once a second. */
+/*
+ * The running unit's figures so far: WHAT names the part running ("in",
+ * "out", "warm-up"; may be NULL), LOSS is a fraction and P99_NS the 99th
+ * percentile, each negative when unknown. Shown by the next tick; forgotten
+ * when the unit ends or another begins.
+ */
+void vnl_progress_live(struct vnl_progress *p, const char *what, double loss, int64_t p99_ns);
+/* Redraw the terminal line (elapsed time moves), or print a live line when one is due
+ * (not a terminal); call about once a second. */
 void vnl_progress_tick(struct vnl_progress *p);
+/* How often live lines are printed when not a terminal (default VNL_PROGRESS_PLAIN_EVERY_NS). */
+void vnl_progress_set_plain_every(struct vnl_progress *p, int64_t every_ns);
 /*
  * The unit ended with STATUS ("done", "skipped"...); LOSS is a fraction and
  * P99_NS the 99th percentile, each negative when unknown. DETAIL: the reason

@@ -146,6 +146,7 @@ static void record_open(struct vnl_receiver *r)
 static void finish(struct vnl_receiver *r, const struct vnl_pkt *p)
 {
 	vnl_analysis_add(r->a, p);
+	vnl_status_add(r->status, p);
 	if (r->o.record_path && !r->rec)
 		record_open(r);
 	if (r->rec)

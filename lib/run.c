@@ -29,6 +29,7 @@
 #include "record.h"
 #include "runcmd.h"
 #include "stats.h"
+#include "status.h"
 #include "timeutil.h"
 
 #define GUEST_TMP "/tmp"           /* where the guest-side record file is written */
@@ -37,6 +38,7 @@
 #define SYNC_EVERY_NS (100 * VNL_NSEC_PER_MSEC)
 #define SYNC_BURST 16              /* exchanges before and after each stream */
 #define PHC_SAMPLES 5              /* ptp_kvm readings per request while the stream runs */
+#define STATUS_EVERY_NS VNL_NSEC_PER_SEC /* the receiver's live status is passed on this often */
 #define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
 #define WORST_N 10
 /* Guest files come back in pieces whose base64 fits the agent's output limit. */
@@ -82,6 +84,7 @@ struct run {
 	struct vnl_clock_choice clock;  /* how the guest's clock is related to the host's */
 	char phc_device[64], phc_ioctl[16];
 	uint64_t phc_failures;          /* ptp_kvm requests that failed after it was chosen */
+	bool status_failed;        /* --status-file could not be written (said once) */
 };
 
 /* One direction's measurement in progress. */
@@ -90,6 +93,11 @@ struct leg {
 	struct end tx, rx;
 	char rec[PATH_MAX];        /* the receiver's record file on the host */
 	char guest_rec[128];       /* ... in the guest, when the receiver runs there */
+	char status[PATH_MAX];     /* the receiver's live status file on the host (--status-file) */
+	char guest_status[128];    /* ... in the guest */
+	int64_t next_status_ns;
+	bool peer_offset;          /* the receiver corrects its status by peer_offset_ns */
+	int64_t peer_offset_ns;    /* the sender's clock minus the receiver's, at the start */
 	struct prog recv, send;
 	struct vnl_hopobs *obs;
 	struct vnl_clocksync *cs;
@@ -334,6 +342,16 @@ static size_t b64_decode(char *text, size_t len)
 	return out;
 }
 
+/* Remove a file in the guest, and a second one when OTHER is not NULL. */
+static void guest_remove(struct run *r, const char *guest_path, const char *other)
+{
+	const char *const rm[] = { "rm", "-f", guest_path, other, NULL };
+	struct vnl_agent_result gone;
+	const char *why;
+	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
+		vnl_agent_result_free(&gone);
+}
+
 /* One piece of a guest file, base64 over the agent (its output is text, capped in size). */
 static int fetch_chunk(struct run *r, const char *guest_path, unsigned idx, FILE *to, size_t *got)
 {
@@ -379,11 +397,7 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 		vnl_errno("cannot write %s", host_path);
 		rc = -1;
 	}
-	const char *const rm[] = { "rm", "-f", guest_path, NULL };
-	struct vnl_agent_result gone;
-	const char *why;
-	if (vnl_agent_run(r->agent, rm, NULL, 5000, &gone, &why) == 0)
-		vnl_agent_result_free(&gone);
+	guest_remove(r, guest_path, NULL);
 	return rc;
 }
 
@@ -718,6 +732,7 @@ struct args {
 	char *v[MAX_ARGS];
 	int n;
 	char port[8];
+	char peer_offset[32];
 };
 
 static void arg(struct args *a, const char *s)
@@ -743,6 +758,12 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--port", a->port);
 	arg(a, "--quiet");
 	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
+	if (r->o->status_file)
+		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
+	if (r->o->status_file && l->peer_offset) {
+		snprintf(a->peer_offset, sizeof(a->peer_offset), "%lldns", (long long)l->peer_offset_ns);
+		opt(a, "--peer-offset", a->peer_offset);
+	}
 }
 
 static void send_args(const struct run *r, const struct leg *l, struct args *a)
@@ -765,7 +786,60 @@ static int64_t stream_length(const struct vnl_run_opts *o)
 	return o->duration_ns ? o->duration_ns : (int64_t)o->count_n * o->interval_ns;
 }
 
-/* While the stream runs: follow the guest clock, notice the end (or a stop). */
+/* ---------------------------------------------------------------- live status */
+
+/* The receiver's newest status line: its file on the host, or in the guest through the agent. */
+static int receiver_status(struct run *r, const struct leg *l, struct vnl_status_line *out)
+{
+	if (!l->rx.guest)
+		return vnl_status_read(l->status, out);
+	const char *const argv[] = { "cat", l->guest_status, NULL };
+	struct vnl_agent_result res;
+	const char *why;
+	if (vnl_agent_run(r->agent, argv, NULL, 2000, &res, &why))
+		return -1;
+	int rc = res.exited && res.status == 0 && res.out ? vnl_status_parse(res.out, out) : -1;
+	vnl_agent_result_free(&res);
+	return rc;
+}
+
+/*
+ * The guest's clock minus the host's as the receiver needs it: the sender's
+ * clock minus the receiver's ("in": host - guest; "out": guest - host).
+ */
+static bool peer_offset_now(const struct leg *l, int64_t *out)
+{
+	int64_t guest_minus_host;
+	if (!l->cs || !vnl_clocksync_estimate(l->cs, &guest_minus_host))
+		return false;
+	*out = l->rx.guest ? -guest_minus_host : guest_minus_host;
+	return true;
+}
+
+/*
+ * Pass the receiver's status on to --status-file. Through a guest, one_way
+ * and path are a difference of the two clocks: the receiver corrects them
+ * by the offset it was given at its start (status.h says why it must), and
+ * here they follow the estimate's drift since; with no offset, no p99.
+ */
+static void relay_status(struct run *r, struct leg *l)
+{
+	struct vnl_status_line s;
+	if (!r->o->status_file || receiver_status(r, l, &s))
+		return;
+	int64_t now;
+	if (l->cs && l->peer_offset && peer_offset_now(l, &now))
+		s.p99_ns += now - l->peer_offset_ns;
+	else if (l->cs)
+		s.has_p99 = false;
+	snprintf(s.direction, sizeof(s.direction), "%s", l->name);
+	if (vnl_status_write(r->o->status_file, &s) && !r->status_failed) {
+		vnl_errno("cannot write the status file %s (the run goes on)", r->o->status_file);
+		r->status_failed = true;
+	}
+}
+
+/* While the stream runs: follow the guest clock, pass the status on, notice the end (or a stop). */
 static void follow(struct run *r, struct leg *l)
 {
 	struct prog *host_side = l->rx.guest ? &l->send : &l->recv;
@@ -777,6 +851,11 @@ static void follow(struct run *r, struct leg *l)
 			return;
 		if (l->cs)
 			clock_samples(r, l, r->clock.method == VNL_CLOCK_PTP_KVM ? PHC_SAMPLES : 1);
+		int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
+		if (now >= l->next_status_ns) {
+			l->next_status_ns = now + STATUS_EVERY_NS;
+			relay_status(r, l);
+		}
 		usleep((useconds_t)(SYNC_EVERY_NS / VNL_NSEC_PER_USEC));
 	}
 	if (!stop_asked)
@@ -789,8 +868,6 @@ static void follow(struct run *r, struct leg *l)
 static int leg_measure(struct run *r, struct leg *l)
 {
 	struct args ra = { .n = 0 }, sa = { .n = 0 };
-	recv_args(r, l, &ra);
-	send_args(r, l, &sa);
 	if (r->li.host_netns[0]) {
 		int64_t len = stream_length(r->o) / (r->o->interval_ns ? r->o->interval_ns : 1);
 		size_t cap = len > 0 && len < RING_MAX ? (size_t)len + 64 : RING_MAX;
@@ -801,6 +878,9 @@ static int leg_measure(struct run *r, struct leg *l)
 	}
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
+	l->peer_offset = peer_offset_now(l, &l->peer_offset_ns);
+	recv_args(r, l, &ra);
+	send_args(r, l, &sa);
 	if (prog_start(r, &l->recv, &l->rx, ra.v))
 		return -1;
 	if (wait_listening(r, &l->recv)) {
@@ -821,6 +901,7 @@ static int leg_measure(struct run *r, struct leg *l)
 		prog_interrupt(r, &l->recv);
 	}
 	prog_wait(r, &l->recv, margin_ms, "receiver");
+	relay_status(r, l); /* the receiver's final figures */
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
 	vnl_hopobs_stop(l->obs);
@@ -847,6 +928,8 @@ static int leg_run(struct run *r, const char *name)
 	struct leg l = { .name = name, .tx = in ? remote : local, .rx = in ? local : remote };
 	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
 	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
+	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);
+	snprintf(l.guest_status, sizeof(l.guest_status), GUEST_TMP "/vnetlat-run-%s.status", name);
 	if (r->li.has_guest && !(l.cs = vnl_clocksync_new())) {
 		vnl_errno("out of memory");
 		return -1;
@@ -873,6 +956,12 @@ static int leg_run(struct run *r, const char *name)
 		result_free(&res);
 	vnl_hopobs_free(l.obs);
 	vnl_clocksync_free(l.cs);
+	char guest_tmp[sizeof(l.guest_status) + 8];
+	snprintf(guest_tmp, sizeof(guest_tmp), "%s.tmp", l.guest_status);
+	if (r->o->status_file && l.rx.guest)
+		guest_remove(r, l.guest_status, guest_tmp);
+	else if (r->o->status_file)
+		vnl_status_remove(l.status);
 	return rc;
 }
 
@@ -1008,6 +1097,8 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
 		return VNL_EXIT_USAGE;
 	}
+	if (o->status_file && vnl_status_start_file(o->status_file))
+		return VNL_EXIT_USAGE;
 	if (connect_guest(&r) || make_dir(&r)) {
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;

@@ -31,6 +31,7 @@ struct vnl_run_opts {
 	/* The remote end on the user's network (--uplink, passthrough labs): a namespace of
 	 * this machine there, and its address. NULL: the lab's own remote end. */
 	const char *remote_netns, *remote_addr;
+	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
 };
 
 /* Returns an exit code (log.h). */

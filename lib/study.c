@@ -23,6 +23,7 @@
 #include "log.h"
 #include "progress.h"
 #include "runcmd.h"
+#include "status.h"
 #include "studyreport.h"
 #include "timeutil.h"
 
@@ -38,6 +39,8 @@
  */
 #define LOAD_MARGIN_NS (1 * 1000000000LL)
 #define LOAD_WAIT_NS (4 * 1000000000LL)
+/* A measuring child's live status (vnetlat run --status-file), beside its records. */
+#define LIVE_STATUS "live.status"
 
 static volatile sig_atomic_t stop_asked;
 static volatile sig_atomic_t child_pid;      /* the child an interrupt is passed to */
@@ -176,6 +179,8 @@ struct child {
 	char *argv[MAX_ARGS];
 	int argc;
 	char store[MAX_ARGS][96];
+	const char *status_file;    /* its live status, shown as progress; NULL = none */
+	const char *live_what;      /* what the figures are of; NULL: the direction running */
 };
 
 static void arg(struct child *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -189,6 +194,16 @@ static void arg(struct child *ch, const char *fmt, ...)
 	va_end(ap);
 	ch->argv[ch->argc] = ch->store[ch->argc];
 	ch->argv[++ch->argc] = NULL;
+}
+
+/* The child's newest live figures into the progress display. */
+static void show_live(struct runner *r, const struct child *ch)
+{
+	struct vnl_status_line l;
+	if (!ch->status_file || vnl_status_read(ch->status_file, &l) || !l.received)
+		return;
+	vnl_progress_live(r->progress, ch->live_what ? ch->live_what : l.direction,
+			  vnl_status_loss(&l), l.has_p99 ? l.p99_ns : -1);
 }
 
 static void redirect(int fd, const char *path, int flags)
@@ -240,12 +255,16 @@ static int run_child(struct runner *r, struct child *ch, const char *out, const 
 			stopped_at = now;
 		if (stopped_at && now - stopped_at > CHILD_GRACE_NS)
 			kill(pid, SIGKILL);
-		if (r->progress && tick % 10 == 0)
+		if (r->progress && tick % 10 == 0) {
+			show_live(r, ch);
 			vnl_progress_tick(r->progress);
+		}
 		struct timespec ts = { 0, 100000000 };
 		nanosleep(&ts, NULL);
 	}
 	child_pid = 0;
+	if (ch->status_file)
+		vnl_status_remove(ch->status_file);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
@@ -322,7 +341,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 }
 
 static void run_args(const struct runner *r, struct child *ch, const struct vnl_job_case *c,
-		     const char *lab, int64_t duration_ns, const char *record_dir)
+		     const char *lab, int64_t duration_ns, const char *record_dir,
+		     const char *status_file)
 {
 	static const char *const dirs[] = { "in", "out", "both" };
 	char t[32];
@@ -350,6 +370,10 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 	if (record_dir) {
 		arg(ch, "--json");
 		arg(ch, "--record=%s", record_dir);
+	}
+	if (status_file && !r->o->quiet) { /* nobody would look at it */
+		arg(ch, "--status-file=%s", status_file);
+		ch->status_file = status_file;
 	}
 }
 
@@ -445,8 +469,11 @@ static int warm_up(struct rep_run *x, struct rep_state *rs)
 		return 0;
 	struct child ch = { .argc = 0 };
 	char log[PATH_MAX + 16];
+	char live[PATH_MAX + 16];
 	rep_path(x, "warmup.log", log, sizeof(log));
-	run_args(x->r, &ch, x->cs->c, x->lab, x->cs->c->warmup_ns, NULL);
+	rep_path(x, LIVE_STATUS, live, sizeof(live));
+	run_args(x->r, &ch, x->cs->c, x->lab, x->cs->c->warmup_ns, NULL, live);
+	ch.live_what = "warm-up";
 	if (run_child(x->r, &ch, NULL, log, true) != 0) {
 		child_failed(x, rs, "warm-up", log);
 		return -1;
@@ -555,10 +582,11 @@ static void split_outputs(struct rep_run *x, struct rep_state *rs)
 static void measure(struct rep_run *x, struct rep_state *rs)
 {
 	struct child ch = { .argc = 0 };
-	char out[PATH_MAX + 16], log[PATH_MAX + 16];
+	char out[PATH_MAX + 16], log[PATH_MAX + 16], live[PATH_MAX + 16];
 	rep_path(x, "run.json", out, sizeof(out));
 	rep_path(x, "run.log", log, sizeof(log));
-	run_args(x->r, &ch, x->cs->c, x->lab, x->cs->c->duration_ns, x->dir);
+	rep_path(x, LIVE_STATUS, live, sizeof(live));
+	run_args(x->r, &ch, x->cs->c, x->lab, x->cs->c->duration_ns, x->dir, live);
 	int rc = run_child(x->r, &ch, out, log, true);
 	rs->clock[0] = '\0';
 	split_outputs(x, rs);
@@ -574,7 +602,8 @@ static void measure(struct rep_run *x, struct rep_state *rs)
 static void clear_rep_dir(struct rep_run *x)
 {
 	static const char *const files[] = { "in.vnlrec", "out.vnlrec", "in.rec", "out.rec",
-		"in.json", "out.json", "run.json", "run.log", "lab.log", "warmup.log", "load.json" };
+		"in.json", "out.json", "run.json", "run.log", "lab.log", "warmup.log", "load.json",
+		LIVE_STATUS, LIVE_STATUS ".tmp" };
 	char path[PATH_MAX + 16];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		rep_path(x, files[i], path, sizeof(path));

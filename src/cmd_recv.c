@@ -34,6 +34,9 @@ struct recv_args {
 	struct vnl_receiver_opts rcv;
 	struct vnl_analysis_opts an;
 	struct vnl_rt_opts rt;
+	const char *status_file;
+	int64_t peer_offset_ns;
+	bool peer_offset;
 	bool json, quiet;
 };
 
@@ -62,7 +65,11 @@ static void usage(FILE *out)
 		"      --mlock          lock memory (no page faults mid-run)\n"
 		"      --json           print the report as one JSON document\n"
 		"      --record FILE    write every packet's stamps to FILE (see vnetlat report)\n"
-		"  -q, --quiet          no notices, no live status\n"
+		"      --status-file F  keep F replaced each second by one JSON line: received,\n"
+		"                       sent, lost and p99 so far (for programs; also with -q)\n"
+		"      --peer-offset T  the sender's clock minus this one's (signed: -850ms): the\n"
+		"                       status file's one_way and path are corrected by it\n"
+		"  -q, --quiet          no notices, no live status on the terminal\n"
 		"  -h, --help           this help\n\n"
 		"Ends at the sender's FIN, --count/--duration, or SIGINT/SIGTERM (the report is\n"
 		"printed in every case). Exit status: 0 measured, 1 nothing received or\n"
@@ -70,7 +77,7 @@ static void usage(FILE *out)
 		VNL_DEFAULT_PORT, DEFAULT_WORST, VNL_DEFAULT_ETHERTYPE);
 }
 
-enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD };
+enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET };
 
 static const struct option long_opts[] = {
 	{ "bind", required_argument, NULL, 'b' },
@@ -82,10 +89,25 @@ static const struct option long_opts[] = {
 	VNL_PROBE_LONG_OPTIONS,
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
+	{ "status-file", required_argument, NULL, O_STATUS_FILE },
+	{ "peer-offset", required_argument, NULL, O_PEER_OFFSET },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A signed duration: the offset of another machine's clock can go either way. */
+static int parse_peer_offset(struct recv_args *a, const char *v)
+{
+	const char *why;
+	bool neg = v[0] == '-';
+	if (vnl_parse_duration(neg ? v + 1 : v, &a->peer_offset_ns, &why) < 0)
+		return vnl_opt_bad_value("--peer-offset", v, "expected a duration, negative or not, "
+					 "such as -850ms or 12us");
+	a->peer_offset_ns = neg ? -a->peer_offset_ns : a->peer_offset_ns;
+	a->peer_offset = true;
+	return 0;
+}
 
 static int parse_one(struct recv_args *a, int c, const char *v)
 {
@@ -116,6 +138,11 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 	case O_RECORD:
 		a->rcv.record_path = v;
 		return 0;
+	case O_STATUS_FILE:
+		a->status_file = v;
+		return 0;
+	case O_PEER_OFFSET:
+		return parse_peer_offset(a, v);
 	case 'q':
 		a->quiet = true;
 		return 0;
@@ -151,6 +178,10 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 	}
 	if (a->rcv.count && a->rcv.duration_ns) {
 		vnl_err("give --count or --duration, not both");
+		return -1;
+	}
+	if (a->peer_offset && !a->status_file) {
+		vnl_err("--peer-offset corrects the figures of --status-file; give --status-file too");
 		return -1;
 	}
 	if ((a->tr.l2 || a->tr.xdp) && a->tr.addr) {
@@ -231,6 +262,16 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
 	    vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
+	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
+	if (!st) {
+		vnl_err("out of memory");
+		return VNL_EXIT_FAIL;
+	}
+	if ((a->status_file && vnl_status_set_file(st, a->status_file)) ||
+	    (a->peer_offset && vnl_status_set_peer_offset(st, a->peer_offset_ns))) {
+		vnl_status_free(st);
+		return VNL_EXIT_USAGE;
+	}
 	struct vnl_hwts hw;
 	if (vnl_transport_xsk_fd(t) < 0) {
 		vnl_hwts_setup(vnl_transport_ifname(t), false, true, &hw);
@@ -239,8 +280,7 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 	a->rcv.host_id = vnl_hostid();
 
 	struct vnl_analysis *an = vnl_analysis_new(&a->an);
-	struct vnl_status *st = vnl_status_new(a->quiet || a->json);
-	struct vnl_receiver *r = an && st ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
+	struct vnl_receiver *r = an ? vnl_receiver_new(&a->rcv, t, an, st) : NULL;
 	int rc = VNL_EXIT_FAIL;
 	if (!r) {
 		vnl_err("out of memory");
@@ -249,6 +289,7 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 		struct vnl_receiver_result res;
 		int run_rc = vnl_receiver_run(r, &res);
 		vnl_status_clear(st);
+		vnl_status_final(st, an);
 		report(a, t, rx_desc, an, &res);
 		if (res.received == 0)
 			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "

@@ -44,6 +44,9 @@ static void usage(FILE *out)
 		"                       by labs on a lent NIC (lab up --uplink) or a passed-through\n"
 		"                       device, whose remote end is on your network (without them\n"
 		"                       run refuses and prints the commands to measure by hand)\n"
+		"      --status-file F  keep F replaced each second by one JSON line: the running\n"
+		"                       direction's received, sent, lost and p99 so far (the\n"
+		"                       guest's clock offset taken out), for programs\n"
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
@@ -51,7 +54,8 @@ static void usage(FILE *out)
 		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
 }
 
-enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR };
+enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
+       O_STATUS_FILE };
 
 static const struct option long_opts[] = {
 	{ "direction", required_argument, NULL, O_DIRECTION },
@@ -66,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "record", required_argument, NULL, O_RECORD },
 	{ "remote-netns", required_argument, NULL, O_REMOTE_NETNS },
 	{ "remote-addr", required_argument, NULL, O_REMOTE_ADDR },
+	{ "status-file", required_argument, NULL, O_STATUS_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -132,6 +137,9 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		return 0;
 	case O_REMOTE_ADDR:
 		o->remote_addr = v;
+		return 0;
+	case O_STATUS_FILE:
+		o->status_file = v;
 		return 0;
 	case 'q':
 		o->quiet = true;

@@ -52,6 +52,12 @@ expect recv "invalid --duration '-3s'" "$VNL" recv --duration -3s
 expect recv "not an address of this host" "${B[@]}" "$VNL" recv --bind 198.51.100.7
 expect recv "interface 'nosuch0' not found" "${B[@]}" "$VNL" recv --l2 --ifname nosuch0
 expect recv "cannot write the record file" "${B[@]}" "$VNL" recv --record /nonexistent-dir/x.rec
+expect recv "cannot write the status file" "${B[@]}" "$VNL" recv --status-file /nonexistent-dir/live
+expect recv "--peer-offset corrects the figures of --status-file" "$VNL" recv --peer-offset -850ms
+expect recv "invalid --peer-offset '--5ms'" "$VNL" recv --status-file "$VNL_TMP/st" --peer-offset --5ms
+mkfifo "$VNL_TMP/fifo" # status files are renamed over: anything but a regular file is refused
+expect recv "status file '.*fifo' exists and is not a regular file" "${B[@]}" "$VNL" recv --status-file "$VNL_TMP/fifo"
+[ -p "$VNL_TMP/fifo" ] || { echo "FAIL: the fifo was replaced"; vnl_failed=1; }
 
 # lab up --vlan: an 802.1Q id, and only for the guest topologies (nothing is made: usage errors).
 expect lab "--vlan 0: .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 0

@@ -57,6 +57,21 @@ vnl_lab_up() {
 # Run programs in a node with `ip netns exec NS CMD` directly (it execs CMD):
 # with `CMD &`, $! is then the program itself, so signals reach it.
 
+# Labs of a study are named s + the study's pid (4 hex digits) + case + repetition.
+vnl_study_lab_prefix() { printf 's%04x' $(($1 & 0xffff)); }
+
+# vnl_study_labs_down PID...: kill these studies and take down every lab they left.
+vnl_study_labs_down() {
+	local p f
+	for p in "$@"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for p in "$@"; do
+		for f in /run/vnetlat/labs/"$(vnl_study_lab_prefix "$p")"*.state; do
+			[ -e "$f" ] && "$VNL" lab down --name "$(basename "$f" .state)" >/dev/null 2>&1
+		done
+	done
+}
+
 # vnl_mac NAMESPACE IF: the interface's MAC address.
 vnl_mac() {
 	ip -n "$1" -br link show "$2" | awk '{print $3}'

@@ -15,19 +15,13 @@ TMP=$(mktemp -d)
 PIDS=()
 failed=0
 
-# Labs of a study are named s + the study's pid (4 hex digits) + case + repetition.
-lab_prefix() { printf 's%04x' $(($1 & 0xffff)); }
+source "$(dirname "$0")/lib.sh"
+lab_prefix() { vnl_study_lab_prefix "$1"; }
 
 cleanup() {
-	local p f
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for p in "${PIDS[@]}"; do
-		for f in /run/vnetlat/labs/"$(lab_prefix "$p")"*.state; do
-			[ -e "$f" ] && "$VNL" lab down --name "$(basename "$f" .state)" >/dev/null 2>&1
-		done
-	done
+	vnl_study_labs_down "${PIDS[@]}"
 	rm -rf "$TMP"
+	vnl_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -191,6 +191,23 @@ static void phc_narrowest_wins(void **state)
 	vnl_clocksync_free(cs);
 }
 
+/* Live estimate while a run goes on: the offset of the fastest exchange so far. */
+static void live_estimate(void **state)
+{
+	(void)state;
+	struct vnl_clocksync *cs = vnl_clocksync_new();
+	int64_t off = 1;
+	assert_false(vnl_clocksync_estimate(cs, &off));
+	exchange(cs, T0, 5 * SEC, 400 * US, 100 * US);      /* slow, asymmetric: biased */
+	assert_true(vnl_clocksync_estimate(cs, &off));
+	assert_int_equal(off, 5 * SEC + 150 * US);
+	exchange(cs, T0 + SEC, 5 * SEC, 20 * US, 20 * US);  /* fast: taken */
+	exchange(cs, T0 + 2 * SEC, 5 * SEC, 300 * US, 30 * US); /* slower: ignored */
+	assert_true(vnl_clocksync_estimate(cs, &off));
+	assert_int_equal(off, 5 * SEC);
+	vnl_clocksync_free(cs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +217,7 @@ int main(void)
 		cmocka_unit_test(absurd_and_empty),
 		cmocka_unit_test(phc_triplet_mapping),
 		cmocka_unit_test(phc_narrowest_wins),
+		cmocka_unit_test(live_estimate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
