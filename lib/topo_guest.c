@@ -106,6 +106,9 @@ static void exec_in_netns(const char *ns, const char *const argv[], int out_fd,
 		dup2(out_fd, 1);
 		dup2(out_fd, 2);
 	}
+	/* Daemons (dnsmasq, ovs) outlive `lab up`: no descriptor of its caller's may stay
+	 * open in them (a flock(1) lock, a pipe someone waits on for EOF). */
+	close_range(3, ~0U, 0);
 	for (size_t i = 0; env && env[i]; i++)
 		putenv((char *)env[i]);
 	if (vnl_netns_enter(ns) < 0) {
