@@ -127,5 +127,9 @@ int vnl_labinfo_set_remote(struct vnl_lab_info *info, const char *netns, const c
 	snprintf(ep->netns, sizeof(ep->netns), "%.31s", netns);
 	snprintf(v6 ? ep->addr6 : ep->addr4, v6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%.47s",
 		 addr);
+	/* Background load goes to the untagged end: the given one, unless a VLAN lab has its
+	 * own untagged remote (on a lent uplink it has none: the given end is all we know). */
+	if (!info->vlan || !info->untagged_remote.netns[0])
+		info->untagged_remote = *ep;
 	return 0;
 }

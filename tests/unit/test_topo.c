@@ -147,6 +147,26 @@ static void labinfo_vlan_round_trip(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A remote end given by the user (run --remote-*, study remote_netns) is where load goes too,
+ * unless a VLAN lab keeps its own untagged remote end. */
+static void labinfo_given_remote_is_the_load_end(void **state)
+{
+	(void)state;
+	struct vnl_lab_info li = { .has_guest = true };
+	assert_int_equal(vnl_labinfo_set_remote(&li, "net", "192.0.2.1"), 0);
+	assert_string_equal(li.remote.netns, "net");
+	assert_string_equal(li.untagged_remote.netns, "net");
+	assert_string_equal(li.untagged_remote.addr4, "192.0.2.1");
+	assert_int_equal(vnl_labinfo_set_remote(&li, "net", "not-an-address"), -1);
+
+	struct vnl_lab_info vl = { .has_guest = true, .vlan = 42 };
+	snprintf(vl.untagged_remote.netns, sizeof(vl.untagged_remote.netns), "lab-r");
+	snprintf(vl.untagged_remote.addr4, sizeof(vl.untagged_remote.addr4), "192.0.2.1");
+	assert_int_equal(vnl_labinfo_set_remote(&vl, "board", "198.51.100.1"), 0);
+	assert_string_equal(vl.remote.addr4, "198.51.100.1");
+	assert_string_equal(vl.untagged_remote.netns, "lab-r");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +175,7 @@ int main(void)
 		cmocka_unit_test(names_of_a_lab),
 		cmocka_unit_test(pci_driver_round_trip),
 		cmocka_unit_test(labinfo_vlan_round_trip),
+		cmocka_unit_test(labinfo_given_remote_is_the_load_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
