@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "guestarch.h"
+#include "guestimg.h"
+#include "qemu.h"
 #include "runcmd.h"
 #include "topo.h"
 
@@ -46,6 +48,12 @@ static bool kvm_usable(void)
 	return ok;
 }
 
+void vnl_hostfacts_read_accel(struct vnl_hostfacts *f)
+{
+	/* /dev/kvm may answer and still not run a guest (it does not here): a trial says so */
+	f->kvm = kvm_usable() && vnl_qemu_kvm_verdict(VNL_CACHE_ROOT) != VNL_ACCEL_TCG;
+}
+
 static bool preempt_rt(const char *uname_v)
 {
 	char rt[8];
@@ -68,7 +76,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	read_cpu_model(f->cpu, sizeof(f->cpu));
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	f->cores = n > 0 ? (unsigned)n : 0;
-	f->kvm = kvm_usable();
+	vnl_hostfacts_read_accel(f);
 	f->vhost = access("/dev/vhost-net", F_OK) == 0;
 	f->iommu = vnl_topo_iommu_present();
 	f->vlan = vnl_topo_vlan_kernel();
@@ -85,7 +93,7 @@ json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 		"KVM answers here: a guest that really runs under KVM reads this host's clock "
 		"through ptp_kvm; one that falls back to TCG uses exchanges over the control "
 		"channel (each repetition's clock in study.json says which)" :
-		"ptp_kvm: no KVM clock in a TCG guest (no usable /dev/kvm here): guest clocks are "
+		"ptp_kvm: no KVM clock in a TCG guest (KVM cannot run a guest here): guest clocks are "
 		"estimated by exchanges over the control channel";
 	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
 			 "s:s?}",

@@ -18,7 +18,8 @@ struct vnl_hostfacts {
 	char guest_arch[16];  /* the architecture of the guests a study boots: the host's */
 	char cpu[128];        /* model name */
 	unsigned cores;       /* online CPUs */
-	bool kvm;             /* /dev/kvm opens and answers KVM_GET_API_VERSION */
+	bool kvm;             /* /dev/kvm answers KVM_GET_API_VERSION and no trial boot here found
+	                       * it unable to run a guest (the verdict lib/qemu caches) */
 	bool vhost;           /* /dev/vhost-net exists */
 	bool iommu;           /* at least one IOMMU group */
 	bool vlan;            /* the kernel has 802.1Q (loaded or built in) */
@@ -28,6 +29,8 @@ struct vnl_hostfacts {
 
 /* Fill F from this host. Never fails: what cannot be read stays empty/false. */
 void vnl_hostfacts_read(struct vnl_hostfacts *f);
+/* Only f->kvm again: a study's first guest may have tried KVM since. */
+void vnl_hostfacts_read_accel(struct vnl_hostfacts *f);
 /*
  * host.json: {kernel, arch, guest_arch, cpu, cores, accel, vhost, guest_clock ("ptp_kvm"
  * with KVM, else "agent"), guest_clock_why, isolcpus, preempt_rt,

@@ -474,6 +474,14 @@ static enum vnl_accel verdict_read(const char *path)
 	return !strcmp(word, "kvm") ? VNL_ACCEL_KVM : !strcmp(word, "tcg") ? VNL_ACCEL_TCG : VNL_ACCEL_AUTO;
 }
 
+enum vnl_accel vnl_qemu_kvm_verdict(const char *cache_root)
+{
+	const struct vnl_qemu_cfg cfg = { .accel = VNL_ACCEL_AUTO };
+	char path[4096];
+	verdict_path(&cfg, cache_root, path, sizeof(path));
+	return verdict_read(path);
+}
+
 static void verdict_write(const char *path, enum vnl_accel a)
 {
 	char dir[4096];

@@ -69,6 +69,9 @@ void vnl_qemu_path(const struct vnl_qemu_cfg *cfg, const char *file, char *buf, 
 int vnl_qemu_vhost_on(const struct vnl_qemu_cfg *cfg);
 /* 1 when /dev/kvm can be opened (which does not prove a guest can run). */
 int vnl_kvm_present(void);
+/* What a trial boot of a host-architecture guest found (cached under CACHE_ROOT/accel/):
+ * VNL_ACCEL_KVM or VNL_ACCEL_TCG, or VNL_ACCEL_AUTO when KVM was never tried here. */
+enum vnl_accel vnl_qemu_kvm_verdict(const char *cache_root);
 
 struct vnl_qemu;
 /* Fork/exec qemu (own session, stdout/stderr to RUN_DIR/qemu.log). NULL + message on failure. */

@@ -737,6 +737,8 @@ static int save_host(struct runner *r, bool finished)
 {
 	char now[32], path[PATH_MAX + 16];
 	vnl_hostfacts_now(now, sizeof(now));
+	if (finished) /* the cases' guests have tried KVM by now */
+		vnl_hostfacts_read_accel(&r->host);
 	vnl_pathf(path, sizeof(path), "%s/host.json", r->dir);
 	json_t *doc = vnl_hostfacts_json(&r->host, r->started, finished ? now : NULL);
 	int rc = doc ? save_json(path, doc) : -1;

@@ -110,6 +110,11 @@ done
 	|| fail "host.json kernel"
 [ "$(jq_ "$OUT/host.json" "d['guest_clock'] == ('ptp_kvm' if d['accel'] == 'kvm' else 'agent')")" = True ] \
 	&& ok "host.json: guest_clock $(jq_ "$OUT/host.json" "d['guest_clock']")" || fail "host.json guest_clock"
+# host.json's accel, written again at the end, is what the guest case's run really used
+gdir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][2]['repetitions'][0]['dir']")
+ga=$(jq_ "$gdir/run.json" "d['lab']['accel']")
+[ "$(jq_ "$OUT/host.json" "d['accel']")" = "$ga" ] && ok "host.json: accel $ga, as the guest ran" \
+	|| fail "host.json accel $(jq_ "$OUT/host.json" "d['accel']") but the guest ran under $ga"
 # each repetition records how run related the clocks: one clock on veth; the TCG guest: agent, with why
 ck=$(jq_ "$OUT/study.json" "' '.join(c['repetitions'][0].get('clock') or '-' for c in d['cases'][:4])")
 [ "$ck" = "same-host same-host agent agent" ] && ok "repetitions' clock: $ck" || fail "repetitions' clock: $ck"
