@@ -9,41 +9,20 @@
 # Usage: bash guest_aarch64.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: guest_aarch64.sh /path/to/vnetlat}
+. "$(dirname "$0")/lib.sh"
 SRC=${VNL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-STATE_DIR=/run/vnetlat/labs
-GUEST_DIR=/run/vnetlat/guest
+STATE_DIR=$VNL_STATE_DIR GUEST_DIR=$VNL_GUEST_DIR TMP=$VNL_TMP
 LAB=ar$$ N=200
 LAB=${LAB:0:10}
-TMP=$(mktemp -d)
-failed=0
+VNL_GUEST_LABS=("$LAB")
 
-lab_pids() { # processes naming the lab's run directory (qemu, dnsmasq), zombies aside
-	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$LAB/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
-}
-cleanup() {
-	local ns p
-	"$VNL" lab down --name "$LAB" >/dev/null 2>&1
-	for ns in "$LAB-r" "$LAB-h"; do
-		[ -e "/run/netns/$ns" ] || continue
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	for p in $(lab_pids); do kill -9 "$p" 2>/dev/null; done
-	rm -rf "${GUEST_DIR:?}/$LAB" "$STATE_DIR/$LAB.state" "$STATE_DIR/$LAB.info" "$STATE_DIR/$LAB.tmp"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
 die() {
 	echo "FAIL: $*"
 	[ -f "$GUEST_DIR/$LAB/console.log" ] && tail -20 "$GUEST_DIR/$LAB/console.log"
 	exit 1
 }
 
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
+vnl_skip_unless_root
 for prog in qemu-system-aarch64 aarch64-linux-gnu-gcc dnsmasq python3; do
 	command -v "$prog" >/dev/null || die "$prog is not installed (scripts/deps.sh: VNL_RUN_PKGS, VNL_CROSS_PKGS)"
 done
@@ -140,14 +119,10 @@ PY
 # ---- down ---------------------------------------------------------------------------------
 "$VNL" lab down --name "$LAB" >"$TMP/down" 2>&1 || { fail "lab down"; cat "$TMP/down"; }
 sleep 0.5
-left=""
-[ -e "/run/netns/$LAB-r" ] || [ -e "/run/netns/$LAB-h" ] && left="$left namespace"
-[ -e "$GUEST_DIR/$LAB" ] && left="$left run-directory"
-[ -e "$STATE_DIR/$LAB.state" ] || [ -e "$STATE_DIR/$LAB.info" ] && left="$left state/info"
-[ -n "$(lab_pids)" ] && left="$left processes($(lab_pids | tr '\n' ' '))"
-pgrep -f "^qemu-system-aarch64 .*$GUEST_DIR/$LAB/" >/dev/null && left="$left qemu-system-aarch64"
-[ -z "$left" ] && ok "lab down leaves nothing (no namespace, run directory, state, qemu-system-aarch64)" ||
-	fail "lab down left:$left"
+down_clean() {
+	vnl_guest_lab_gone "$LAB" || return 1
+	! pgrep -f "^qemu-system-aarch64 .*$GUEST_DIR/$LAB/" >/dev/null || { echo "qemu-system-aarch64 left"; return 1; }
+}
+check "lab down leaves nothing (no namespace, run directory, state, qemu-system-aarch64)" down_clean
 
-[ $failed = 0 ] && echo PASS || echo "FAILED: see FAIL lines above"
-exit $failed
+vnl_finish

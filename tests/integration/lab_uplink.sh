@@ -16,60 +16,30 @@
 # Usage: bash lab_uplink.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: lab_uplink.sh /path/to/vnetlat}
-STATE_DIR=/run/vnetlat/labs
-GUEST_DIR=/run/vnetlat/guest
+. "$(dirname "$0")/lib.sh"
+STATE_DIR=$VNL_STATE_DIR TMP=$VNL_TMP
 NIC=vnlup0
+VNL_LENT_UPLINK=$NIC # what a lab a failure left in its LAB-h gives back on exit
 # Labs and namespaces of this run: all start with "up".
 U=up$$a M=up$$m K1=up$$k K2=up$$l R=up$$r
-LABS="$U $M $K1 $K2 $R"
+VNL_GUEST_LABS=("$U" "$M" "$K1" "$K2" "$R")
 NET=up$$-net DR=up$$-dr
-TMP=$(mktemp -d)
-BG_PIDS=()
-failed=0
 
-lab_pids() {
-	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
-}
-
-cleanup() {
-	local lab ns p
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for lab in $LABS; do
-		"$VNL" lab down --name "$lab" >/dev/null 2>&1
-		for p in $(lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
-		[ -e "/run/netns/$lab-h" ] && ip -n "$lab-h" link set uplink0 netns 1 name "$NIC" 2>/dev/null
-		[ -e "/run/netns/$lab-h" ] && ip netns del "$lab-h"
-		[ -e "$STATE_DIR/$lab.home" ] && { umount "$STATE_DIR/$lab.home" 2>/dev/null; rm -f "$STATE_DIR/$lab.home"; }
-		rm -rf "${GUEST_DIR:?}/$lab"
-		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
-	done
+# The labs first (they give $NIC back), then the user's network and the "NIC".
+uplink_cleanup() {
+	local ns p
+	vnl_cleanup
 	for ns in "$NET" "$DR"; do
 		[ -e "/run/netns/$ns" ] || continue
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 		ip netns del "$ns"
 	done
 	ip link del "$NIC" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap uplink_cleanup EXIT
 
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-check() {
-	local what=$1; shift
-	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out" | tail -25; fi
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
-	exit 77
-fi
-for prog in qemu-system-x86_64 dnsmasq; do
-	command -v "$prog" >/dev/null || { echo "FAIL: $prog is not installed"; exit 1; }
-done
+vnl_skip_unless_guest_lab
+vnl_need qemu-system-x86_64 dnsmasq
 if ip link show "$NIC" >/dev/null 2>&1; then echo "FAIL: $NIC exists already"; exit 1; fi
 
 # ---- the "NIC" and the user's network ----
@@ -85,7 +55,7 @@ ip netns exec "$NET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-hos
 	--port=0 --interface=lan0 --bind-interfaces --dhcp-authoritative \
 	--dhcp-range=192.0.2.50,192.0.2.99,255.255.255.0,1h --dhcp-leasefile="$TMP/leases" \
 	--pid-file="$TMP/dnsmasq.pid" --user=root --group=root >"$TMP/dnsmasq.log" 2>&1 &
-BG_PIDS+=("$!")
+VNL_BG+=("$!")
 
 # vnlup0 is here again as it was: name, MAC, MTU, address, up; no way back left pinned.
 nic_back() { # nic_back LAB
@@ -98,7 +68,7 @@ nic_back() { # nic_back LAB
 	ip -o -4 addr show dev "$NIC" | grep -q "inet 198.51.100.5/24 " || { echo "address lost"; return 1; }
 	[ ! -e "/run/netns/$1-h" ] && [ ! -e "$STATE_DIR/$1.state" ] && [ ! -e "$STATE_DIR/$1.home" ] ||
 		{ echo "the lab is not gone"; return 1; }
-	[ -z "$(lab_pids "$1")" ] || { echo "processes left"; return 1; }
+	[ -z "$(vnl_lab_pids "$1")" ] || { echo "processes left"; return 1; }
 }
 
 # The guest's address: the lease the user's dnsmasq gave to the lab's guest MAC.
@@ -187,7 +157,7 @@ kill_then_down() { # kill_then_down LAB PATTERN-IN-STATE WHAT
 	local lab=$1 pat=$2 what=$3 up_pid
 	"$VNL" lab up bridge --name "$lab" --uplink "$NIC" >"$TMP/kill-$lab" 2>&1 &
 	up_pid=$!
-	BG_PIDS+=("$up_pid")
+	VNL_BG+=("$up_pid")
 	for _ in $(seq 600); do
 		grep -q "$pat" "$STATE_DIR/$lab.state" 2>/dev/null && break
 		sleep 0.05
@@ -230,7 +200,7 @@ load_rate = 20M
 INI
 "$VNL" study "$TMP/job.ini" --out "$TMP/study" >"$TMP/study.out" 2>&1 &
 study_pid=$!
-BG_PIDS+=("$study_pid")
+VNL_BG+=("$study_pid")
 wait "$study_pid"
 rc=$?
 jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -246,7 +216,7 @@ else
 fi
 SP=s$(printf %04x $((study_pid & 0xffff)))
 check "$NIC is back as it was after the study, nothing of its lab left" bash -c "
-	$(declare -f nic_back lab_pids); NIC=$NIC NIC_MAC=$NIC_MAC STATE_DIR=$STATE_DIR GUEST_DIR=$GUEST_DIR
+	$(declare -f nic_back vnl_lab_pids); NIC=$NIC NIC_MAC=$NIC_MAC STATE_DIR=$STATE_DIR VNL_GUEST_DIR=$VNL_GUEST_DIR
 	nic_back ${SP}00000 && ! ls $STATE_DIR/$SP* 2>/dev/null"
 
 # ---- refusals, before anything is made ----
@@ -277,5 +247,4 @@ check "refused: a port of a bridge (in $DR)" refused "is a port of brx already" 
 	ip netns exec "$DR" "$VNL" lab up macvtap --name "$R" --uplink dr1
 check "the refused ones left dr0/dr1 in $DR" bash -c "ip -n $DR link show dr0 && ip -n $DR link show dr1"
 
-[ $failed = 0 ] && echo PASS || echo FAILED
-exit $failed
+vnl_finish

@@ -6,37 +6,12 @@
 # Usage: bash lab_veth.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: lab_veth.sh /path/to/vnetlat}
-STATE_DIR=/run/vnetlat/labs
+. "$(dirname "$0")/lib.sh"
+STATE_DIR=$VNL_STATE_DIR TMP=$VNL_TMP
 # Names unique to this run (lab names are at most 10 characters).
 L=lv$$ D=ld$$ K=lk$$ F=lf$$
-LABS="$L $D $K $F"
-TMP=$(mktemp -d)
-BG_PIDS=()
-failed=0
+VNL_LABS=("$L" "$D" "$K" "$F")
 
-cleanup() {
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for lab in $LABS; do
-		"$VNL" lab down --name "$lab" >/dev/null 2>&1
-		# Only our own unique names, also those made by hand from --dry-run.
-		for ns in "$lab-a" "$lab-b"; do
-			[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
-		done
-		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-# check DESCRIPTION COMMAND...: run it, report.
-check() {
-	local what=$1; shift
-	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out"; fi
-}
 # expect_rc RC DESCRIPTION COMMAND...: exit status must be RC.
 expect_rc() {
 	local want=$1 what=$2 rc; shift 2
@@ -132,8 +107,8 @@ done
 [ "$(netns_of "$L")" = "$L-a $L-b " ] && [ -e "$STATE_DIR/$L.state" ] && ok "down --dry-run changed nothing" \
 	|| fail "down --dry-run changed something"
 mac_a=$(ip -n "$L-a" -o link show wire0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-"$VNL" lab exec a --name "$L" -- sleep 100 & killed=$!; BG_PIDS+=($!)
-"$VNL" lab exec b --name "$L" -- sleep 100 & still=$!; BG_PIDS+=($!)
+"$VNL" lab exec a --name "$L" -- sleep 100 & killed=$!; VNL_BG+=($!)
+"$VNL" lab exec b --name "$L" -- sleep 100 & still=$!; VNL_BG+=($!)
 for _ in $(seq 50); do
 	[ "$(ip netns pids "$L-a" | wc -l)" -ge 1 ] && [ "$(ip netns pids "$L-b" | wc -l)" -ge 1 ] && break
 	sleep 0.05
@@ -195,9 +170,8 @@ for delay in 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.012 0.02; do
 		"$VNL" lab down --name "$K" >"$TMP/out" 2>&1 || { fail "down after kill -9 at ${delay}s"; cat "$TMP/out"; }
 	fi
 	nothing_left "$K" "kill -9 after ${delay}s then down" >"$TMP/left"
-	grep -q FAIL "$TMP/left" && { cat "$TMP/left"; failed=1; }
+	grep -q FAIL "$TMP/left" && { cat "$TMP/left"; vnl_failed=1; }
 done
 ok "kill -9 of up at 9 delays, $cut cut mid-way: down left no namespace and no state file each time"
 
-if [ "$failed" = 0 ]; then echo "lab_veth: all checks passed"; else echo "lab_veth: FAILED"; fi
-exit "$failed"
+vnl_finish

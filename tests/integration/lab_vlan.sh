@@ -11,66 +11,16 @@
 # Usage: bash lab_vlan.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: lab_vlan.sh /path/to/vnetlat}
+. "$(dirname "$0")/lib.sh"
 HERE=$(dirname "$0")
-STATE_DIR=/run/vnetlat/labs
-GUEST_DIR=/run/vnetlat/guest
+STATE_DIR=$VNL_STATE_DIR GUEST_DIR=$VNL_GUEST_DIR TMP=$VNL_TMP
 # Lab names unique to this run, at most 10 characters.
 B=vlb$$ M=vlm$$ X=vlx$$ K=vlk$$
-LABS="$B $M $X $K"
+VNL_GUEST_LABS=("$B" "$M" "$X" "$K")
 VID=42 N=300 PRIO=5
-TMP=$(mktemp -d)
-BG_PIDS=()
-failed=0
 
-lab_pids() {
-	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
-}
-
-cleanup() {
-	local lab ns p
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for lab in $LABS; do
-		"$VNL" lab down --name "$lab" >/dev/null 2>&1
-		for ns in "$lab-r" "$lab-h"; do
-			[ -e "/run/netns/$ns" ] || continue
-			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-			ip netns del "$ns" 2>/dev/null
-		done
-		for p in $(lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
-		rm -rf "${GUEST_DIR:?}/$lab"
-		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-check() {
-	local what=$1; shift
-	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out" | tail -25; fi
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
-	exit 77
-fi
-for prog in qemu-system-x86_64 dnsmasq ethtool python3; do
-	command -v "$prog" >/dev/null || { echo "FAIL: $prog is not installed"; exit 1; }
-done
-
-lab_gone() {
-	local lab=$1
-	[ ! -e "/run/netns/$lab-r" ] && [ ! -e "/run/netns/$lab-h" ] || { echo "namespace left"; return 1; }
-	[ ! -e "$GUEST_DIR/$lab" ] || { echo "run directory left: $(ls -A "$GUEST_DIR/$lab")"; return 1; }
-	[ ! -e "$STATE_DIR/$lab.state" ] && [ ! -e "$STATE_DIR/$lab.info" ] || { echo "state/info left"; return 1; }
-	[ -z "$(lab_pids "$lab")" ] || { echo "processes left: $(lab_pids "$lab")"; return 1; }
-	! ip -o link show | grep -qE ": (wire0|uplink0|tap0|macvtap0|br0|vlan0|vlanp0)[@:]" ||
-		{ echo "a lab link is in the host namespace"; return 1; }
-}
+vnl_skip_unless_guest_lab
+vnl_need qemu-system-x86_64 dnsmasq ethtool python3
 
 # The lab info and `lab show --json` name the VLAN ends; the lease stays on untagged eth0.
 info_ok() { # info_ok LAB
@@ -110,7 +60,7 @@ measure() {
 	ip netns exec "$ns" python3 "$HERE/vlan_count.py" $ifc 4300 "$TMP/stop" "$TMP/ready" \
 		>"$TMP/tags.json" 2>"$TMP/tags.err" &
 	local counter=$!
-	BG_PIDS+=("$counter")
+	VNL_BG+=("$counter")
 	for _ in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
 	if ! "$VNL" run "$lab" --direction both --count $N --priority $PRIO --json >"$TMP/run.json" 2>"$TMP/run.err"; then
 		fail "$lab: run exited $?: $(tail -5 "$TMP/run.err")"
@@ -187,7 +137,7 @@ assert p[\"received\"] == 100 and p[\"lost\"] == 0, p'"
 			test $(( ${fast1% *} - ${fast0% *} )) -ge $N -a $(( ${fast1#* } - ${fast0#* } )) -ge $N
 	fi
 	check "$lab: lab down" "$VNL" lab down --name "$lab"
-	check "$lab: nothing left after down" lab_gone "$lab"
+	check "$lab: nothing left after down" vnl_guest_lab_gone "$lab"
 }
 
 # The recipe names the 802.1Q device a normal kernel makes, the tagger used here, the guest's VLAN.
@@ -204,7 +154,7 @@ vlan_lab xdp "$X"
 # kill -9 of `lab up --vlan` once the tagger is attached (guest booting), then down.
 "$VNL" lab up bridge --name "$K" --vlan $VID >"$TMP/up-$K" 2>&1 &
 up_pid=$!
-BG_PIDS+=("$up_pid")
+VNL_BG+=("$up_pid")
 for _ in $(seq 600); do
 	[ -n "$(ls "$GUEST_DIR/$K/" 2>/dev/null | grep qemu.pid)" ] && break
 	sleep 0.1
@@ -214,6 +164,6 @@ tc -n "$K-r" filter show dev wire0 ingress 2>/dev/null | grep -q vlan_tag_in &&
 kill -9 "$up_pid"
 wait "$up_pid" 2>/dev/null
 check "lab down after kill -9 of lab up --vlan" "$VNL" lab down --name "$K"
-check "nothing left after kill -9 + down" lab_gone "$K"
+check "nothing left after kill -9 + down" vnl_guest_lab_gone "$K"
 
-[ "$failed" = 0 ] && echo PASS || exit 1
+vnl_finish

@@ -10,68 +10,14 @@
 # Usage: bash lab_vm.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: lab_vm.sh /path/to/vnetlat}
-STATE_DIR=/run/vnetlat/labs
-GUEST_DIR=/run/vnetlat/guest
+. "$(dirname "$0")/lib.sh"
+STATE_DIR=$VNL_STATE_DIR GUEST_DIR=$VNL_GUEST_DIR TMP=$VNL_TMP
 # Lab names unique to this run, at most 10 characters.
 B=tb$$ M=tm$$ O=to$$ X=tx$$ K=tk$$ D=td$$ F=tf$$ P=tp$$
-LABS="$B $M $O $X $K $D $F $P"
-TMP=$(mktemp -d)
-BG_PIDS=()
-failed=0
+VNL_GUEST_LABS=("$B" "$M" "$O" "$X" "$K" "$D" "$F" "$P")
 
-# Processes of a lab: whatever names its run directory (qemu, dnsmasq, ovs), zombies aside.
-lab_pids() {
-	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
-}
-
-cleanup() {
-	local lab ns p
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for lab in $LABS; do
-		"$VNL" lab down --name "$lab" >/dev/null 2>&1
-		# The hand-made lab (and anything a failure left): only our own names.
-		for ns in "$lab-r" "$lab-h"; do
-			[ -e "/run/netns/$ns" ] || continue
-			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-			ip netns del "$ns" 2>/dev/null
-		done
-		for p in $(lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
-		rm -rf "${GUEST_DIR:?}/$lab"
-		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-check() {
-	local what=$1; shift
-	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out" | tail -25; fi
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
-	exit 77
-fi
-for prog in qemu-system-x86_64 dnsmasq ovs-vswitchd ethtool; do
-	command -v "$prog" >/dev/null ||
-		{ echo "FAIL: $prog is not installed (scripts/deps.sh VNL_RUN_PKGS)"; exit 1; }
-done
-
-# Nothing of lab $1 is left: namespaces, links, processes, run directory, state and info.
-lab_gone() {
-	local lab=$1
-	[ ! -e "/run/netns/$lab-r" ] && [ ! -e "/run/netns/$lab-h" ] || { echo "namespace left"; return 1; }
-	[ ! -e "$GUEST_DIR/$lab" ] || { echo "run directory left: $(ls -A "$GUEST_DIR/$lab")"; return 1; }
-	[ ! -e "$STATE_DIR/$lab.state" ] && [ ! -e "$STATE_DIR/$lab.info" ] || { echo "state/info left"; return 1; }
-	[ -z "$(lab_pids "$lab")" ] || { echo "processes left:"; ps -o pid,args -p "$(lab_pids "$lab" | tr '\n' ',' | sed 's/,$//')"; return 1; }
-	# Links lived in the namespaces: none may have come back to this one.
-	! ip -o link show | grep -qE ": (wire0|uplink0|tap0|macvtap0|br0)[@:]" || { echo "a lab link is in the host namespace"; return 1; }
-}
+vnl_skip_unless_guest_lab
+vnl_need qemu-system-x86_64 dnsmasq ovs-vswitchd ethtool
 
 # Retry a ping a few times: the first may wait for neighbour resolution.
 ping_from() { # ping_from LAB NODE ADDR
@@ -140,7 +86,7 @@ topology() { # topology TOPO LAB
 			"$VNL" lab exec h --name "$lab" -- "$VNL" lab doctor --bridge br0
 	fi
 	check "$topo: lab down" "$VNL" lab down --name "$lab"
-	check "$topo: nothing left (namespaces, links, qemu, dnsmasq, ovs, files)" lab_gone "$lab"
+	check "$topo: nothing left (namespaces, links, qemu, dnsmasq, ovs, files)" vnl_guest_lab_gone "$lab"
 }
 
 topology bridge "$B"
@@ -157,7 +103,7 @@ if "$VNL" lab up ovs --name "$X" --ovs-afxdp >"$TMP/up-$X" 2>&1; then
 	check "ovs --ovs-afxdp: remote -> guest ping 192.0.2.2" ping_from "$X" r 192.0.2.2
 	check "ovs --ovs-afxdp: guest -> remote ping 192.0.2.1" ping_from "$X" guest 192.0.2.1
 	check "ovs --ovs-afxdp: lab down" "$VNL" lab down --name "$X"
-	check "ovs --ovs-afxdp: nothing left" lab_gone "$X"
+	check "ovs --ovs-afxdp: nothing left" vnl_guest_lab_gone "$X"
 else
 	fail "ovs --ovs-afxdp: lab up"; sed 's/^/    /' "$TMP/up-$X" | tail -20
 fi
@@ -185,7 +131,7 @@ if "$VNL" lab up bridge --name "$D" --dry-run >"$TMP/recipe.sh" 2>"$TMP/recipe.e
 	done
 	sleep 1
 	ip netns del "$D-r"; ip netns del "$D-h"; rm -rf "${GUEST_DIR:?}/$D"
-	check "the hand-made lab is gone after cleaning by hand" lab_gone "$D"
+	check "the hand-made lab is gone after cleaning by hand" vnl_guest_lab_gone "$D"
 else
 	fail "bridge --dry-run"; cat "$TMP/recipe.err"
 fi
@@ -193,18 +139,18 @@ fi
 # kill -9 of `lab up` while the guest boots, then down.
 "$VNL" lab up bridge --name "$K" >"$TMP/kill.out" 2>&1 &
 up_pid=$!
-BG_PIDS+=("$up_pid")
+VNL_BG+=("$up_pid")
 for _ in $(seq 100); do
-	[ -n "$(lab_pids "$K" | head -1)" ] && grep -q qemu "$STATE_DIR/$K.state" 2>/dev/null && break
+	[ -n "$(vnl_lab_pids "$K" | head -1)" ] && grep -q qemu "$STATE_DIR/$K.state" 2>/dev/null && break
 	sleep 0.1
 done
 sleep 1
 kill -9 "$up_pid"
 wait "$up_pid" 2>/dev/null
-[ -n "$(lab_pids "$K")" ] && ok "kill -9 of lab up mid-boot left qemu/dnsmasq running" ||
+[ -n "$(vnl_lab_pids "$K")" ] && ok "kill -9 of lab up mid-boot left qemu/dnsmasq running" ||
 	fail "nothing was running when lab up was killed (test timing)"
 check "lab down after kill -9" "$VNL" lab down --name "$K"
-check "nothing left after kill -9 + down" lab_gone "$K"
+check "nothing left after kill -9 + down" vnl_guest_lab_gone "$K"
 
 # passthrough: no IOMMU here, so a clear refusal and nothing made.
 "$VNL" lab up passthrough --name "$P" --pci 0000:00:01.0 >"$TMP/pt.out" 2>&1
@@ -214,7 +160,7 @@ if [ $rc = 1 ] && grep -q "IOMMU" "$TMP/pt.out" && grep -q "intel_iommu=on" "$TM
 else
 	fail "passthrough: exit $rc, $(cat "$TMP/pt.out")"
 fi
-check "passthrough made nothing" lab_gone "$P"
+check "passthrough made nothing" vnl_guest_lab_gone "$P"
 
 # A guest that cannot boot (too little memory: the kernel panics) -> its console tail.
 "$VNL" lab up bridge --name "$F" --guest-mem 80 --accel tcg >"$TMP/bad.out" 2>&1
@@ -224,7 +170,6 @@ if [ $rc = 1 ] && grep -q "last console lines" "$TMP/bad.out" && grep -q "Kernel
 else
 	fail "failing boot: exit $rc"; sed 's/^/    /' "$TMP/bad.out" | tail -20
 fi
-check "the failed lab was removed again" lab_gone "$F"
+check "the failed lab was removed again" vnl_guest_lab_gone "$F"
 
-[ $failed = 0 ] && echo "PASS: lab_vm" || echo "FAIL: lab_vm"
-exit $failed
+vnl_finish

@@ -10,68 +10,14 @@
 # Usage: bash lab_xdp.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: lab_xdp.sh /path/to/vnetlat}
-STATE_DIR=/run/vnetlat/labs
-GUEST_DIR=/run/vnetlat/guest
-PIN_ROOT=/sys/fs/bpf/vnetlat
+. "$(dirname "$0")/lib.sh"
+STATE_DIR=$VNL_STATE_DIR PIN_ROOT=$VNL_PIN_ROOT TMP=$VNL_TMP
 # Lab names unique to this run ("y" prefix), at most 10 characters.
 L=yx$$ K=yk$$
-LABS="$L $K"
-TMP=$(mktemp -d)
-BG_PIDS=()
-failed=0
+VNL_GUEST_LABS=("$L" "$K")
 
-lab_pids() {
-	ps -e -o pid=,stat=,args= | awk -v d="$GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
-}
-
-cleanup() {
-	local lab ns p
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for lab in $LABS; do
-		"$VNL" lab down --name "$lab" >/dev/null 2>&1
-		for ns in "$lab-r" "$lab-h"; do
-			[ -e "/run/netns/$ns" ] || continue
-			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-			ip netns del "$ns" 2>/dev/null
-		done
-		for p in $(lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
-		rm -rf "${PIN_ROOT:?}/$lab" "${GUEST_DIR:?}/$lab"
-		rm -f "$STATE_DIR/$lab.state" "$STATE_DIR/$lab.info" "$STATE_DIR/$lab.tmp"
-	done
-	rmdir "$PIN_ROOT" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-check() {
-	local what=$1; shift
-	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$TMP/out" | tail -25; fi
-}
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
-	exit 77
-fi
-for prog in qemu-system-x86_64 dnsmasq ethtool python3; do
-	command -v "$prog" >/dev/null ||
-		{ echo "FAIL: $prog is not installed (scripts/deps.sh VNL_RUN_PKGS)"; exit 1; }
-done
-
-# Nothing of lab $1 is left: XDP, pins, namespaces, processes, run directory, state.
-lab_gone() {
-	local lab=$1
-	[ ! -e "$PIN_ROOT/$lab" ] || { echo "pins left: $(ls -A "$PIN_ROOT/$lab")"; return 1; }
-	[ ! -e "/run/netns/$lab-r" ] && [ ! -e "/run/netns/$lab-h" ] || { echo "namespace left"; return 1; }
-	[ ! -e "$GUEST_DIR/$lab" ] || { echo "run directory left"; return 1; }
-	[ ! -e "$STATE_DIR/$lab.state" ] && [ ! -e "$STATE_DIR/$lab.info" ] || { echo "state/info left"; return 1; }
-	[ -z "$(lab_pids "$lab")" ] || { echo "processes left: $(lab_pids "$lab")"; return 1; }
-	! ip -o link show | grep -qE ": (wire0|uplink0|tap0|br0)[@:]" || { echo "a lab link is in the host namespace"; return 1; }
-}
+vnl_skip_unless_guest_lab
+vnl_need qemu-system-x86_64 dnsmasq ethtool python3
 
 # Counter $2 of lab $1 from `lab show --json`.
 counter() {
@@ -163,26 +109,25 @@ check "complete checksums: no UDP checksum errors at the remote end or in the gu
 
 # ---- down ----
 check "lab down" "$VNL" lab down --name "$L"
-check "after down: no XDP, no pins, no namespace, qemu or state" lab_gone "$L"
+check "after down: no XDP, no pins, no namespace, qemu or state" vnl_guest_lab_gone "$L"
 
 # ---- kill -9 of the managing process, then down ----
 "$VNL" lab up xdp --name "$K" >"$TMP/upk" 2>&1 &
-BG_PIDS+=($!)
+VNL_BG+=($!)
 kill_mid_boot() {
 	local i
 	for i in $(seq 1 300); do # wait until the bridge is attached and qemu runs
-		[ -e "$PIN_ROOT/$K" ] && [ -n "$(lab_pids "$K" | head -1)" ] && ls "$PIN_ROOT/$K" | grep -q link_tap && break
+		[ -e "$PIN_ROOT/$K" ] && [ -n "$(vnl_lab_pids "$K" | head -1)" ] && ls "$PIN_ROOT/$K" | grep -q link_tap && break
 		sleep 0.1
 	done
 	ls "$PIN_ROOT/$K" | grep -q link_tap || { echo "the bridge never got attached"; cat "$TMP/upk"; return 1; }
-	kill -9 "${BG_PIDS[-1]}"
-	wait "${BG_PIDS[-1]}" 2>/dev/null
+	kill -9 "${VNL_BG[-1]}"
+	wait "${VNL_BG[-1]}" 2>/dev/null
 	ip -n "$K-h" -d link show dev uplink0 | grep -q "prog/xdp" || { echo "not attached when killed"; return 1; }
 	echo "killed lab up with the programs attached and qemu running"
 }
 check "kill -9 of lab up after the programs were attached" kill_mid_boot
 check "lab down after kill -9" "$VNL" lab down --name "$K"
-check "after kill -9 and down: no XDP, no pins, no namespace, qemu or state" lab_gone "$K"
+check "after kill -9 and down: no XDP, no pins, no namespace, qemu or state" vnl_guest_lab_gone "$K"
 
-[ "$failed" = 0 ] && echo "lab_xdp: all checks passed"
-exit "$failed"
+vnl_finish

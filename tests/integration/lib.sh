@@ -1,13 +1,18 @@
 #!/bin/bash
 # Shared helpers for the integration scripts (sourced, never run).
 # Each script: VNL=$1 (the binary), a lab name unique to it, vnl_lab_up, then
-# checks with vnl_check / vnl_json_check; vnl_finish prints the verdict.
-# Cleanup (background processes, the lab, temp files) runs on every exit.
+# checks with vnl_check / vnl_json_check (or ok / fail / check); vnl_finish
+# prints the verdict. Cleanup (background processes, the labs, temp files)
+# runs on every exit.
 
 VNL_TMP=$(mktemp -d)
-VNL_LABS=()
+VNL_LABS=()       # veth labs (nodes LAB-a, LAB-b)
+VNL_GUEST_LABS=() # labs with a guest (nodes LAB-r, LAB-h, a run directory): vnl_guest_lab_remove
 VNL_BG=()
 vnl_failed=0
+VNL_STATE_DIR=/run/vnetlat/labs
+VNL_GUEST_DIR=/run/vnetlat/guest
+VNL_PIN_ROOT=/sys/fs/bpf/vnetlat
 
 vnl_cleanup() {
 	local p lab ns
@@ -16,10 +21,14 @@ vnl_cleanup() {
 	for p in "${VNL_BG[@]}"; do vnl_wait_pid "$p" 2 >/dev/null 2>&1; done
 	for lab in "${VNL_LABS[@]}"; do
 		"$VNL" lab down --name "$lab" >/dev/null 2>&1
+		# Only our own unique names, also those made by hand from --dry-run.
 		for ns in "$lab-a" "$lab-b"; do
 			[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 		done
+		rm -f "$VNL_STATE_DIR/$lab.state" "$VNL_STATE_DIR/$lab.info" "$VNL_STATE_DIR/$lab.tmp"
 	done
+	for lab in "${VNL_GUEST_LABS[@]}"; do vnl_guest_lab_remove "$lab"; done
+	[ ${#VNL_GUEST_LABS[@]} = 0 ] || rmdir "$VNL_PIN_ROOT" 2>/dev/null
 	rm -rf "$VNL_TMP"
 }
 trap vnl_cleanup EXIT
@@ -52,6 +61,66 @@ vnl_lab_up() {
 		ip netns exec "$1-b" ping -q -c 1 -W 3 "$addr" >/dev/null 2>&1 ||
 			echo "note: ping $addr from $1-b failed"
 	done
+}
+
+# vnl_skip_unless_guest_lab: a lab with a guest needs root and the static vnetlat
+# put into the guest image (next to $VNL, or $VNL_GUEST_STATIC).
+vnl_skip_unless_guest_lab() {
+	vnl_skip_unless_root
+	if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
+		echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
+		exit 77
+	fi
+}
+
+# vnl_need PROG...: each program is installed, or the test fails (exit 1).
+vnl_need() {
+	local prog
+	for prog in "$@"; do
+		command -v "$prog" >/dev/null ||
+			{ echo "FAIL: $prog is not installed (scripts/deps.sh VNL_RUN_PKGS)"; exit 1; }
+	done
+}
+
+# vnl_lab_pids LAB: processes naming the lab's run directory (qemu, dnsmasq, ovs), zombies aside.
+vnl_lab_pids() {
+	ps -e -o pid=,stat=,args= | awk -v d="$VNL_GUEST_DIR/$1/" '$2 !~ /^Z/ && $3 != "awk" && index($0, d) { print $1 }'
+}
+
+# vnl_guest_lab_remove LAB: `lab down`, then whatever a failure, a kill -9 or a lab
+# made by hand from --dry-run left, by this lab's own names only. A host interface
+# lent with --uplink ($VNL_LENT_UPLINK) still in LAB-h is given back before LAB-h
+# goes (a veth would go with it).
+vnl_guest_lab_remove() {
+	local lab=$1 ns p
+	"$VNL" lab down --name "$lab" >/dev/null 2>&1
+	for p in $(vnl_lab_pids "$lab"); do kill -9 "$p" 2>/dev/null; done
+	for ns in "$lab-r" "$lab-h"; do
+		[ -e "/run/netns/$ns" ] || continue
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		[ "$ns" = "$lab-h" ] && [ -n "${VNL_LENT_UPLINK:-}" ] &&
+			ip -n "$ns" link set uplink0 netns 1 name "$VNL_LENT_UPLINK" 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -e "$VNL_STATE_DIR/$lab.home" ] &&
+		{ umount "$VNL_STATE_DIR/$lab.home" 2>/dev/null; rm -f "$VNL_STATE_DIR/$lab.home"; }
+	rm -rf "${VNL_PIN_ROOT:?}/$lab" "${VNL_GUEST_DIR:?}/$lab"
+	rm -f "$VNL_STATE_DIR/$lab.state" "$VNL_STATE_DIR/$lab.info" "$VNL_STATE_DIR/$lab.tmp"
+}
+
+# vnl_guest_lab_gone LAB: nothing of the lab is left (XDP pins, namespaces, run
+# directory, state and info, processes), else says what and returns 1.
+vnl_guest_lab_gone() {
+	local lab=$1
+	[ ! -e "$VNL_PIN_ROOT/$lab" ] || { echo "pins left: $(ls -A "$VNL_PIN_ROOT/$lab")"; return 1; }
+	[ ! -e "/run/netns/$lab-r" ] && [ ! -e "/run/netns/$lab-h" ] || { echo "namespace left"; return 1; }
+	[ ! -e "$VNL_GUEST_DIR/$lab" ] || { echo "run directory left: $(ls -A "$VNL_GUEST_DIR/$lab")"; return 1; }
+	[ ! -e "$VNL_STATE_DIR/$lab.state" ] && [ ! -e "$VNL_STATE_DIR/$lab.info" ] || { echo "state/info left"; return 1; }
+	[ -z "$(vnl_lab_pids "$lab")" ] ||
+		{ echo "processes left:"; ps -o pid,args -p "$(vnl_lab_pids "$lab" | tr '\n' ',' | sed 's/,$//')"; return 1; }
+	# Links lived in the lab's namespaces: none may have come back to this one.
+	! ip -o link show | grep -qE ": (wire0|uplink0|tap0|macvtap0|br0|vlan0|vlanp0)[@:]" ||
+		{ echo "a lab link is in the host namespace"; return 1; }
 }
 
 # Run programs in a node with `ip netns exec NS CMD` directly (it execs CMD):
@@ -123,6 +192,17 @@ vnl_check() {
 		echo "FAIL: $what"
 		vnl_failed=1
 	fi
+}
+
+# ok WHAT, fail WHAT: a line of the verdict ("ok: ", "FAIL: "); a failure counts.
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; vnl_failed=1; }
+
+# check DESCRIPTION CMD...: run CMD with its output kept in $VNL_TMP/out, shown
+# (the last 25 lines) only when it fails; ok or fail.
+check() {
+	local what=$1; shift
+	if "$@" >"$VNL_TMP/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$VNL_TMP/out" | tail -25; fi
 }
 
 # vnl_json_check FILE DESCRIPTION PYTHON-EXPRESSION: d is the parsed document.

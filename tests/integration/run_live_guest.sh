@@ -10,30 +10,12 @@
 # Usage: bash run_live_guest.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: run_live_guest.sh /path/to/vnetlat}
+. "$(dirname "$0")/lib.sh"
 LAB=pgg$$
-TMP=$(mktemp -d)
-failed=0
+VNL_GUEST_LABS=("$LAB")
+TMP=$VNL_TMP
 
-cleanup() {
-	local ns p
-	"$VNL" lab down --name "$LAB" >/dev/null 2>&1
-	for ns in "$LAB-r" "$LAB-h"; do # what a failed `lab up` may leave: only our names
-		[ -e "/run/netns/$ns" ] || continue
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failed=1; }
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 77; fi
-if [ ! -x "${VNL_GUEST_STATIC:-$(dirname "$VNL")/vnetlat-static}" ]; then
-	echo "SKIP: no vnetlat-static next to $VNL (sanitizer builds cannot link it statically)"
-	exit 77
-fi
+vnl_skip_unless_guest_lab
 
 if ! "$VNL" lab up bridge --name "$LAB" >"$TMP/up" 2>&1; then
 	echo "FAIL: lab up bridge"; tail -30 "$TMP/up"; exit 1
@@ -83,5 +65,4 @@ left=$("$VNL" lab exec guest --name "$LAB" -- ls /tmp 2>&1)
 case "$left" in *vnetlat-run-*.status*) fail "left in the guest: $left";;
 	*) ok "no status file left in the guest";; esac
 
-[ $failed = 0 ] && echo "PASS: run_live_guest" || echo "FAIL: run_live_guest"
-exit $failed
+vnl_finish
