@@ -18,8 +18,7 @@ set -uo pipefail
 VNL=${1:?usage: lab_uplink.sh /path/to/vnetlat}
 . "$(dirname "$0")/lib.sh"
 STATE_DIR=$VNL_STATE_DIR TMP=$VNL_TMP
-NIC=vnlup0
-VNL_LENT_UPLINK=$NIC # what a lab a failure left in its LAB-h gives back on exit
+NIC=vnlup0 made_nic=
 # Labs and namespaces of this run: all start with "up".
 U=up$$a M=up$$m K1=up$$k K2=up$$l R=up$$r
 VNL_GUEST_LABS=("$U" "$M" "$K1" "$K2" "$R")
@@ -34,7 +33,8 @@ uplink_cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 		ip netns del "$ns"
 	done
-	ip link del "$NIC" 2>/dev/null
+	# only the "NIC" this run made: one that was there before is not ours
+	[ -n "$made_nic" ] && ip link del "$NIC" 2>/dev/null
 }
 trap uplink_cleanup EXIT
 
@@ -44,7 +44,8 @@ if ip link show "$NIC" >/dev/null 2>&1; then echo "FAIL: $NIC exists already"; e
 
 # ---- the "NIC" and the user's network ----
 ip netns add "$NET"
-ip link add "$NIC" mtu 1400 type veth peer name lan0 netns "$NET"
+ip link add "$NIC" mtu 1400 type veth peer name lan0 netns "$NET" && made_nic=1
+VNL_LENT_UPLINK=$NIC # what a lab a failure left in its LAB-h gives back on exit
 ip addr add 198.51.100.5/24 dev "$NIC"
 ip link set "$NIC" up
 ip -n "$NET" link set lo up
