@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "doctor_csum.h"
 #include "labinfo.h"
 #include "log.h"
 #include "netns.h"
@@ -464,8 +465,12 @@ int vnl_doctor_lab(const char *lab)
 	char what[64];
 	snprintf(what, sizeof(what), "lab %s", lab);
 	/* No remote end of ours: the lab is on a lent uplink, its DHCP server the user's. */
-	return verdict(doctor_vm(info.host_netns, info.topology, info.uplink_if, info.backend_if,
-				 info.local.mac, run_dir, !info.remote.netns[0]), what);
+	int problems = doctor_vm(info.host_netns, info.topology, info.uplink_if, info.backend_if,
+				 info.local.mac, run_dir, !info.remote.netns[0]);
+	/* Probes, not pings: only with a remote end of ours to send from and count at. */
+	if (problems >= 0 && info.untagged_remote.netns[0])
+		problems += vnl_doctor_csum(&info);
+	return verdict(problems, what);
 }
 
 int vnl_doctor_bridge(const char *bridge)

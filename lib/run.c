@@ -28,6 +28,7 @@
 #include "pkt.h"
 #include "record.h"
 #include "runcmd.h"
+#include "snmp.h"
 #include "stats.h"
 #include "status.h"
 #include "timeutil.h"
@@ -90,6 +91,8 @@ struct run {
 /* One direction's measurement in progress. */
 struct leg {
 	const char *name;  /* "in", "out" */
+	const char *transport; /* what the stream is sent over: the run's, not the record's
+				* (a receiver on [::] that got nothing records udp6) */
 	struct end tx, rx;
 	char rec[PATH_MAX];        /* the receiver's record file on the host */
 	char guest_rec[128];       /* ... in the guest, when the receiver runs there */
@@ -103,6 +106,9 @@ struct leg {
 	struct vnl_clocksync *cs;
 	bool cs_ok;
 	bool interrupted;
+	/* the receiving end's UDP checksum errors before and after the stream */
+	bool csum_known;
+	uint64_t csum_before, csum_after;
 };
 
 /* ---------------------------------------------------------------- starting programs */
@@ -241,6 +247,22 @@ static bool guest_listening(struct run *r, uint16_t port)
 	bool yes = port_in(res.out, port);
 	vnl_agent_result_free(&res);
 	return yes;
+}
+
+/* UdpInCsumErrors + Udp6InCsumErrors where E receives (its namespace, or the guest). */
+static bool csum_errors(struct run *r, const struct end *e, uint64_t *n)
+{
+	if (e->guest) {
+		static const char *const argv[] = { "cat", "/proc/net/snmp", "/proc/net/snmp6", NULL };
+		struct vnl_agent_result res;
+		const char *why;
+		if (vnl_agent_run(r->agent, argv, NULL, 5000, &res, &why))
+			return false;
+		bool ok = vnl_snmp_udp_csum_errors(res.out, n);
+		vnl_agent_result_free(&res);
+		return ok;
+	}
+	return vnl_snmp_netns_udp_csum_errors(e->ep->netns, n);
 }
 
 static int wait_listening(struct run *r, struct prog *p)
@@ -410,7 +432,7 @@ struct result {
 	struct vnl_run_info info;
 	struct vnl_clocksync_summary cs;
 	bool estimated;            /* guest clock corrected by an estimate */
-	char local[160], peer[160], stamping[64], damage[160], transport[16];
+	char local[160], peer[160], stamping[64], damage[160];
 };
 
 /* Stamps taken by the program running in the guest, moved onto the host clock. */
@@ -543,7 +565,7 @@ static int analyse(struct leg *l, struct result *res)
 	vnl_analysis_set_extra(res->a, &x);
 	if (vnl_record_reader_damage(rd))
 		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
-	bool ipv6 = !strcmp(m->transport, "udp6");
+	bool ipv6 = !strcmp(l->transport, "udp6");
 	endpoint_text(&l->rx, ipv6, res->local, sizeof(res->local));
 	endpoint_text(&l->tx, ipv6, res->peer, sizeof(res->peer));
 	snprintf(res->stamping, sizeof(res->stamping), "%s",
@@ -553,7 +575,7 @@ static int analyse(struct leg *l, struct result *res)
 		vnl_clocksync_summary(l->cs, &res->cs);
 	res->info = (struct vnl_run_info){
 		.role = "run",
-		.transport = m->transport,
+		.transport = l->transport,
 		.local = res->local,
 		.peer = res->peer,
 		.sched_clock = "realtime",
@@ -565,9 +587,6 @@ static int analyse(struct leg *l, struct result *res)
 		.interrupted = l->interrupted || (whole && sum.interrupted),
 		.damage = res->damage[0] ? res->damage : NULL,
 	};
-	/* the reader owns meta's strings: keep a copy the info can point to */
-	snprintf(res->transport, sizeof(res->transport), "%s", m->transport);
-	res->info.transport = res->transport;
 	vnl_record_close(rd);
 	return 0;
 }
@@ -888,6 +907,7 @@ static int leg_measure(struct run *r, struct leg *l)
 		prog_wait(r, &l->recv, 5000, "receiver");
 		return -1;
 	}
+	l->csum_known = csum_errors(r, &l->rx, &l->csum_before);
 	if (prog_start(r, &l->send, &l->tx, sa.v)) {
 		prog_interrupt(r, &l->recv);
 		return -1;
@@ -902,6 +922,7 @@ static int leg_measure(struct run *r, struct leg *l)
 	}
 	prog_wait(r, &l->recv, margin_ms, "receiver");
 	relay_status(r, l); /* the receiver's final figures */
+	l->csum_known = l->csum_known && csum_errors(r, &l->rx, &l->csum_after);
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
 	vnl_hopobs_stop(l->obs);
@@ -920,12 +941,38 @@ static int leg_measure(struct run *r, struct leg *l)
 	return 0;
 }
 
+#define CSUM_HINT "frames left the sender with their checksum to be completed by an offload that " \
+	"nothing on the way completed (an Open vSwitch userspace datapath forwarding a guest's " \
+	"virtio-net frames does this); turn off TX checksum offload where the frames start " \
+	"('ethtool -K IF tx off', or qemu's virtio-net-pci,csum=off) and see 'vnetlat lab doctor'"
+
+/* What was sent and why nothing may have arrived, for a direction that received nothing. */
+static void no_probe_arrived(const struct run *r, const struct leg *l)
+{
+	char from[160], to[160];
+	bool ipv6 = !strcmp(l->transport, "udp6");
+	endpoint_text(&l->tx, ipv6, from, sizeof(from));
+	endpoint_text(&l->rx, ipv6, to, sizeof(to));
+	vnl_err("direction %s: no probe arrived (%s, %s -> %s)", l->name, l->transport, from, to);
+	if (l->csum_known && l->csum_after > l->csum_before)
+		vnl_err("direction %s: the receiver counted %" PRIu64 " UDP checksum errors while "
+			"the stream ran: the probes arrived damaged: %s", l->name,
+			l->csum_after - l->csum_before, CSUM_HINT);
+	else
+		vnl_err("direction %s: the receiver counted no UDP checksum error: the probes did not "
+			"reach it; check the sender's route ('vnetlat %s --name %s -- ip route get %s'), "
+			"a firewall where it receives, and 'vnetlat lab doctor --name %s'", l->name,
+			l->tx.guest ? "guest exec" : "lab exec remote", r->o->lab,
+			strcmp(l->transport, "udp6") ? l->rx.ep->addr4 : l->rx.ep->addr6, r->o->lab);
+}
+
 static int leg_run(struct run *r, const char *name)
 {
 	bool in = !strcmp(name, "in");
 	struct end remote = { "remote", false, &r->li.remote };
 	struct end local = { "local", r->li.has_guest, &r->li.local };
-	struct leg l = { .name = name, .tx = in ? remote : local, .rx = in ? local : remote };
+	struct leg l = { .name = name, .transport = r->o->ipv6 ? "udp6" : "udp4",
+			 .tx = in ? remote : local, .rx = in ? local : remote };
 	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
 	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
 	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);
@@ -936,16 +983,23 @@ static int leg_run(struct run *r, const char *name)
 	}
 	int rc = leg_measure(r, &l);
 	struct result res = { .a = NULL };
-	if (rc == 0 && access(l.rec, F_OK) == 0)
-		rc = analyse(&l, &res);
-	else if (rc == 0)
+	struct stat st;
+	if (rc == 0 && stat(l.rec, &st) < 0)
 		rc = -1, vnl_err("direction %s: the receiver wrote no record (%s)", name, l.rec);
+	else if (rc == 0 && st.st_size == 0) /* a receiver stopped before any probe came */
+		rc = -1, no_probe_arrived(r, &l);
+	else if (rc == 0)
+		rc = analyse(&l, &res);
 	if (rc == 0) {
 		struct vnl_counts c;
 		vnl_analysis_counts(res.a, &c);
 		if (!c.received) {
-			vnl_err("direction %s: no probe arrived", name);
+			no_probe_arrived(r, &l);
 			r->failed = true;
+		} else if (l.csum_known && l.csum_after > l.csum_before) {
+			vnl_err("direction %s: the receiver counted %" PRIu64 " UDP checksum errors "
+				"while the stream ran: %s", name, l.csum_after - l.csum_before,
+				CSUM_HINT);
 		}
 		if (r->o->json)
 			json_object_set_new(r->dirs, name, leg_json(r, &l, &res));
