@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "parse.h"
+#include "probecheck.h"
 #include "run.h"
 #include "timeutil.h"
 #include "transport.h"
@@ -111,8 +112,15 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 			return bad("--duration", v, why ? why : "must be more than zero");
 		return 0;
 	case 's':
+	{
+		/* The same check send makes: refused here, not after recv waited for a stream. */
+		char why_size[160];
 		o->size = v;
-		return vnl_parse_u64(v, 1, 65000, &u, &why) ? bad("--size", v, why) : 0;
+		if (vnl_parse_u64(v, 0, UINT32_MAX, &u, &why))
+			return bad("--size", v, why);
+		return vnl_probecheck_size(u, why_size, sizeof(why_size)) ? bad("--size", v, why_size)
+									    : 0;
+	}
 	case O_PRIORITY:
 		o->priority = v;
 		return vnl_parse_u64(v, 0, 15, &u, &why) ? bad("--priority", v, why) : 0;
@@ -185,6 +193,12 @@ int cmd_run(int argc, char **argv)
 	if (!o.count && !o.duration) {
 		o.count = DEFAULT_COUNT;
 		o.count_n = strtoull(DEFAULT_COUNT, NULL, 10);
+	}
+	char why[256];
+	if (vnl_probecheck_schedule(0, o.interval_ns, o.count ? o.count_n : 0, o.duration_ns, why,
+				    sizeof(why)) < 0) {
+		vnl_err("--interval/--count/--duration: %s", why);
+		return VNL_EXIT_USAGE;
 	}
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
