@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"\n"
 	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
 	"Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
-	"what was read before the damage) or unreadable; 2 bad usage (no file, a file\n"
+	"what was read before the damage) or unreadable, or the window holds no probe;\n"
+	"2 bad usage (no file, a file\n"
 	"that does not exist, a bad option or value, --from not before --to).\n"
 	"See vnetlat-report(8).\n";
 

@@ -32,7 +32,7 @@ static void usage(FILE *out)
 		"  -i, --interval T     probe period (default %s)\n"
 		"  -c, --count N        probes per direction (default %s)\n"
 		"  -d, --duration T     stream length per direction instead of --count\n"
-		"  -s, --size B         UDP payload bytes\n"
+		"  -s, --size B         UDP payload bytes (96..9000, as send)\n"
 		"      --priority P     SO_PRIORITY of the probes\n"
 		"      --transport T    udp4 (default) or udp6\n"
 		"  -p, --port P         UDP port (default %d)\n"
@@ -51,7 +51,8 @@ static void usage(FILE *out)
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
-		"2 bad usage. See vnetlat-run(8).\n",
+		"or the run was interrupted (a direction not started is named), 2 bad usage\n"
+		"(also any value send would refuse). See vnetlat-run(8).\n",
 		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
 }
 

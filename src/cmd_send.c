@@ -65,7 +65,9 @@ static void usage(FILE *out)
 		"      --record FILE    write every probe's sender stamps to FILE\n"
 		"  -q, --quiet          no notices, no live status\n"
 		"  -h, --help           this help\n\n"
-		"Exit status: 0 sent, 1 failed, 2 bad usage. See vnetlat-send(8).\n",
+		"The report counts what was sent; what arrived only the receiver knows.\n"
+		"Exit status: 0 sent, 1 failed, 2 bad usage (also a schedule past the clock's\n"
+		"range, the year 2262). See vnetlat-send(8).\n",
 		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
 }
 

@@ -4,7 +4,9 @@
 #    (text, JSON, report of the send record);
 #  - report --from past the run's end says the window holds no probe, exit 1;
 #  - send --interval 2562047h -c 2 (a schedule past the clock's range): exit 2;
-#  - run --size 95 is refused at once (exit 2), not after the sender failed.
+#  - run --size 95 is refused at once (exit 2), not after the sender failed;
+#  - run --direction both stopped by SIGINT during 'in' names the unmeasured
+#    'out', exits 1 and still prints what 'in' measured.
 # Usage: bash cli_truth.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: cli_truth.sh /path/to/vnetlat}
@@ -47,4 +49,15 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 cat "$T/size.err"
 vnl_check "run --size 95 exits 2" test "$rc" = 2
 vnl_check "... at once, before starting send/recv (took $ms ms; the recv wait is 30 s)" test "$ms" -lt 10000
+
+"$VNL" run "$LAB" --direction both -c 3000 --json >"$T/int.json" 2>"$T/int.err" &
+RUNP=$!; VNL_BG+=("$RUNP")
+sleep 2.5   # inside direction in (about 1 s to start, 3 s of probes)
+kill -INT "$RUNP"
+vnl_wait_pid "$RUNP" 20; rc=$?
+cat "$T/int.err"
+vnl_check "run interrupted during 'in' exits 1" test "$rc" = 1
+vnl_check "... and says 'out' was not measured" grep -q "direction out: it was not measured" "$T/int.err"
+vnl_json_check "$T/int.json" "... and still prints the 'in' it measured" \
+	"list(d['directions']) == ['in'] and d['directions']['in']['packets']['received'] > 0"
 vnl_finish
