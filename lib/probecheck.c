@@ -17,8 +17,8 @@ int vnl_probecheck_size(uint64_t size, char *why, size_t len)
 {
 	if (size >= VNL_WIRE_MIN_SIZE && size <= VNL_WIRE_MAX_SIZE)
 		return 0;
-	snprintf(why, len, "a probe is %d to %d bytes (%d: header and one follow-up, %d: a jumbo "
-		 "frame's payload)", VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_WIRE_MIN_SIZE,
+	snprintf(why, len, "expected %d..%d (%d: header and one follow-up, %d: a jumbo frame's "
+		 "payload)", VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_WIRE_MIN_SIZE,
 		 VNL_WIRE_MAX_SIZE);
 	return -1;
 }

@@ -53,8 +53,8 @@ static const char usage_text[] =
 	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
 	"Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
 	"what was read before the damage) or unreadable, or the window holds no probe;\n"
-	"2 bad usage (no file, a file\n"
-	"that does not exist, a bad option or value, --from not before --to).\n"
+	"2 bad usage (no file, a file that does not exist, a bad option or value,\n"
+	"--from not before --to).\n"
 	"See vnetlat-report(8).\n";
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
