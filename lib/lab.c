@@ -17,6 +17,7 @@
 #include "labbuild.h"
 #include "labinfo.h"
 #include "labstate.h"
+#include "linkready.h"
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
@@ -205,6 +206,29 @@ static int step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname
 	return ret;
 }
 
+/*
+ * Wait until ifname in ns can carry a probe to each of the peers (CIDR or
+ * plain address): a stream must not start while its first packets would
+ * wait a second for the neighbour (linkready.h).
+ */
+#define READY_TIMEOUT_MS 5000
+static int step_ready(struct vnl_lab_builder *b, const char *ns, const char *ifname,
+		      const char *const peers[], unsigned n)
+{
+	char addr[VNL_LAB_READY_MAX][64];
+	const char *plain[VNL_LAB_READY_MAX];
+	if (n > VNL_LAB_READY_MAX)
+		n = VNL_LAB_READY_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(addr[i], sizeof(addr[i]), "%.*s", (int)strcspn(peers[i], "/"), peers[i]);
+		plain[i] = addr[i];
+		if (b->dry_run)
+			printf("ip netns exec %s ping -c1 -W5 %s >/dev/null  # wait for the neighbour\n",
+			       ns, addr[i]);
+	}
+	return b->dry_run ? 0 : vnl_link_ready(ns, ifname, plain, n, READY_TIMEOUT_MS);
+}
+
 /* The same steps for the topology files (labbuild.h). */
 int vnl_lab_record(struct vnl_lab_builder *b, const struct vnl_obj *obj)
 {
@@ -235,6 +259,12 @@ int vnl_lab_step_addr(struct vnl_lab_builder *b, const char *ns, const char *ifn
 int vnl_lab_step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname)
 {
 	return step_up(b, ns, ifname);
+}
+
+int vnl_lab_step_ready(struct vnl_lab_builder *b, const char *ns, const char *ifname,
+		       const char *const peers[], unsigned n)
+{
+	return step_ready(b, ns, ifname, peers, n);
 }
 
 void vnl_lab_mac(const char *lab, unsigned node_no, uint8_t mac[6])
@@ -342,6 +372,11 @@ static int veth_build(struct vnl_lab_builder *b)
 		if (step_addr(b, ns[i], VETH_IFNAME, veth_addrs[i][0]) < 0 ||
 		    step_addr(b, ns[i], VETH_IFNAME, veth_addrs[i][1]) < 0 ||
 		    step_up(b, ns[i], "lo") < 0 || step_up(b, ns[i], VETH_IFNAME) < 0)
+			return -1;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		const char *peer[2] = { veth_addrs[1 - i][0], veth_addrs[1 - i][1] };
+		if (step_ready(b, ns[i], VETH_IFNAME, peer, 2) < 0)
 			return -1;
 	}
 	return b->dry_run ? 0 : veth_info(b, ns, ends);

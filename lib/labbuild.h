@@ -51,6 +51,15 @@ int vnl_lab_step_veth(struct vnl_lab_builder *b, const char *ns, const char *ifn
 int vnl_lab_step_addr(struct vnl_lab_builder *b, const char *ns, const char *ifname,
 		      const char *cidr);
 int vnl_lab_step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname);
+/*
+ * Wait until ifname in ns is running and the peers' addresses (up to
+ * VNL_LAB_READY_MAX, "ADDR" or "ADDR/PREFIX", IPv4 or IPv6) resolve on it:
+ * only then can a stream start without its first probes waiting a second
+ * for the neighbour (linkready.h). Dry run: prints the equivalent pings.
+ */
+#define VNL_LAB_READY_MAX 4
+int vnl_lab_step_ready(struct vnl_lab_builder *b, const char *ns, const char *ifname,
+		       const char *const peers[], unsigned n);
 
 /* The lab's own MAC for node number node_no (locally administered, unicast). */
 void vnl_lab_mac(const char *lab, unsigned node_no, uint8_t mac[6]);

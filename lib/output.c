@@ -152,9 +152,17 @@ static void text_run(FILE *out, const struct vnl_run_info *info)
 			"before the damage\n", info->damage);
 }
 
-static void text_packets(FILE *out, const struct vnl_counts *c, int64_t deadline_ns)
+static void text_packets(FILE *out, const struct vnl_counts *c, int64_t deadline_ns,
+			 bool sender_view)
 {
 	char b[32];
+
+	if (sender_view) {
+		fprintf(out, "\npackets    sent %" PRIu64 ", missing TX stamps %" PRIu64 "\n"
+			"           received, lost: not known to the sender (see the receiver's "
+			"report)\n", c->sent, c->no_tx_stamps);
+		return;
+	}
 
 	fprintf(out, "\npackets    sent %" PRIu64 ", received %" PRIu64 ", lost %" PRIu64
 		" (%.3f%%), reordered %" PRIu64 ", duplicated %" PRIu64 "\n",
@@ -256,7 +264,7 @@ void vnl_output_text(FILE *out, const struct vnl_analysis *a, const struct vnl_r
 
 	vnl_analysis_counts(a, &c);
 	text_run(out, info);
-	text_packets(out, &c, info->deadline_ns);
+	text_packets(out, &c, info->deadline_ns, info->sender_view);
 	text_latency(out, a);
 	text_worst(out, a);
 	text_stamps(out, a, info);
@@ -342,19 +350,25 @@ static json_t *json_run(const struct vnl_run_info *info)
 	return o;
 }
 
-static json_t *json_packets(const struct vnl_analysis *a)
+/* A receiver's count, or null in the sender's view, which cannot know it. */
+static json_t *jrx_count(uint64_t v, bool sender_view)
+{
+	return sender_view ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *json_packets(const struct vnl_analysis *a, bool sv)
 {
 	struct vnl_counts c;
 	vnl_analysis_counts(a, &c);
 	json_t *o = json_object();
 	json_object_set_new(o, "sent", json_integer((json_int_t)c.sent));
-	json_object_set_new(o, "received", json_integer((json_int_t)c.received));
-	json_object_set_new(o, "lost", json_integer((json_int_t)c.lost));
-	json_object_set_new(o, "reordered", json_integer((json_int_t)c.reordered));
-	json_object_set_new(o, "duplicated", json_integer((json_int_t)c.duplicated));
-	json_object_set_new(o, "late", json_integer((json_int_t)c.late));
-	json_object_set_new(o, "foreign", json_integer((json_int_t)c.foreign));
-	json_object_set_new(o, "malformed", json_integer((json_int_t)c.malformed));
+	json_object_set_new(o, "received", jrx_count(c.received, sv));
+	json_object_set_new(o, "lost", jrx_count(c.lost, sv));
+	json_object_set_new(o, "reordered", jrx_count(c.reordered, sv));
+	json_object_set_new(o, "duplicated", jrx_count(c.duplicated, sv));
+	json_object_set_new(o, "late", jrx_count(c.late, sv));
+	json_object_set_new(o, "foreign", jrx_count(c.foreign, sv));
+	json_object_set_new(o, "malformed", jrx_count(c.malformed, sv));
 	json_object_set_new(o, "no_tx_stamps", json_integer((json_int_t)c.no_tx_stamps));
 	return o;
 }
@@ -413,7 +427,7 @@ json_t *vnl_output_json(const struct vnl_analysis *a, const struct vnl_run_info 
 	json_object_set_new(tool, "schema", json_integer(SCHEMA_VERSION));
 	json_object_set_new(doc, "vnetlat", tool);
 	json_object_set_new(doc, "run", json_run(info));
-	json_object_set_new(doc, "packets", json_packets(a));
+	json_object_set_new(doc, "packets", json_packets(a, info->sender_view));
 	for (int st = 0; st < VNL_STAGE__COUNT; st++)
 		json_object_set_new(lat, vnl_stage_name(st), json_summary(vnl_analysis_stage(a, st)));
 	json_object_set_new(doc, "latency", lat);

@@ -30,6 +30,9 @@ struct vnl_run_info {
 	const char *damage;      /* record file damage, NULL if whole */
 	int64_t window_from_ns, window_to_ns; /* 0,0 = whole run */
 	int64_t deadline_ns;
+	bool sender_view;        /* the sender's own figures (send, or report of a send
+				  * record): it cannot know what arrived, so received, lost and
+				  * the receiver's counters are not stated (JSON null) */
 };
 
 void vnl_output_text(FILE *out, const struct vnl_analysis *a, const struct vnl_run_info *info);

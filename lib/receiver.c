@@ -50,11 +50,12 @@ struct vnl_receiver {
 	bool any_seq;
 	uint64_t highest_seq;
 
-	/* The schedule origin, and the interval: the smallest sched step
-	 * between consecutive seqs (a late sender skips slots, never less). */
+	/* The schedule origin, and the interval: the sender's own (in its
+	 * probes); from an older sender that does not say it, the smallest
+	 * sched step between consecutive seqs (a late sender skips slots). */
 	int64_t first_sched;
 	uint64_t prev_seq;
-	int64_t prev_sched, interval_ns;
+	int64_t prev_sched, interval_ns, sender_interval_ns;
 
 	int64_t start_mono, first_mono;
 	bool ending;           /* FIN/count/duration reached: only follow-ups matter now */
@@ -102,11 +103,13 @@ void vnl_receiver_free(struct vnl_receiver *r)
 
 static int64_t interval_estimate(const struct vnl_receiver *r)
 {
-	return r->interval_ns;
+	return r->sender_interval_ns ? r->sender_interval_ns : r->interval_ns;
 }
 
 static void learn_interval(struct vnl_receiver *r, const struct vnl_probe *pr)
 {
+	if (!r->sender_interval_ns)
+		r->sender_interval_ns = pr->interval_ns;
 	if (r->res.received && pr->seq == r->prev_seq + 1) {
 		int64_t step = pr->sched - r->prev_sched;
 		if (step > 0 && (!r->interval_ns || step < r->interval_ns))

@@ -1165,9 +1165,24 @@ int vnl_run(const struct vnl_run_opts *o)
 	r.dirs = json_object();
 	int rc = 0;
 	static const char *const names[] = { "in", "out" };
-	for (int d = 0; d < 2 && !stop_asked; d++)
-		if ((o->directions & (1u << d)) && leg_run(&r, names[d]))
+	unsigned measured = 0;
+	for (int d = 0; d < 2 && !stop_asked; d++) {
+		if (!(o->directions & (1u << d)))
+			continue;
+		measured |= 1u << d;
+		if (leg_run(&r, names[d]))
 			rc = -1;
+	}
+	/* Stopped: what was measured is still printed, but the run did not do what was asked. */
+	for (int d = 0; d < 2 && stop_asked; d++)
+		if ((o->directions & (1u << d)) && !(measured & (1u << d)))
+			vnl_err("interrupted before direction %s: it was not measured; the report "
+				"covers only the direction(s) before it", names[d]);
+	if (stop_asked) {
+		vnl_err("the run was interrupted: exit status 1 (the figures printed cover what was "
+			"measured before the stop)");
+		rc = -1;
+	}
 	if (o->json) {
 		json_t *tool = json_pack("{s:s, s:i}", "version", VNL_VERSION, "schema", 1);
 		json_object_set_new(r.doc, "vnetlat", tool);

@@ -231,6 +231,8 @@ static void probe_init(const struct vnl_sender *s, struct vnl_probe *pr, uint8_t
 	pr->clock_id = (uint32_t)s->o.clock;
 	pr->seq = seq;
 	pr->sched = sched;
+	if (type == VNL_WIRE_DATA)
+		pr->interval_ns = s->o.interval_ns; /* the receiver states it, not guesses it */
 }
 
 /* Sleep until due on the schedule clock; false if a stop signal came first. */

@@ -26,13 +26,13 @@ enum {
 	OFF_SCHED = 32,
 	OFF_APP_TX_SCHED = 40,
 	OFF_APP_TX = 48,
-	OFF_SENT_TOTAL = 56,
+	OFF_TOTAL_OR_INTERVAL = 56, /* FIN: sent_total; DATA: interval_ns */
 };
 
 /* Offsets inside one follow-up entry. */
 enum { FU_SEQ = 0, FU_TX_SCHED = 8, FU_TX_SW = 16, FU_TX_HW = 24 };
 
-_Static_assert(OFF_SENT_TOTAL + 8 == VNL_WIRE_HEADER_SIZE, "header layout");
+_Static_assert(OFF_TOTAL_OR_INTERVAL + 8 == VNL_WIRE_HEADER_SIZE, "header layout");
 _Static_assert(FU_TX_HW + 8 == VNL_WIRE_FOLLOWUP_SIZE, "follow-up layout");
 
 static void put32(unsigned char *b, uint32_t v)
@@ -64,6 +64,24 @@ static uint64_t get64(const unsigned char *b)
 static int known_type(uint8_t type)
 {
 	return type == VNL_WIRE_DATA || type == VNL_WIRE_FIN;
+}
+
+/*
+ * Counts a real sender can produce: seqs and totals within the signed range,
+ * a FIN's total equal to its seq, a non-negative interval. Anything else is
+ * forged or corrupt and would turn into negative or wrapped figures.
+ */
+static int counts_in_range(const struct vnl_probe *p)
+{
+	if (p->seq > VNL_WIRE_MAX_COUNT || p->interval_ns < 0)
+		return 0;
+	if (p->type == VNL_WIRE_FIN ? p->sent_total != p->seq || p->interval_ns
+				    : p->sent_total != 0)
+		return 0;
+	for (unsigned i = 0; i < p->n_followups && i < VNL_WIRE_MAX_FOLLOWUPS; i++)
+		if (p->fu[i].seq > VNL_WIRE_MAX_COUNT)
+			return 0;
+	return 1;
 }
 
 unsigned vnl_wire_followup_capacity(size_t len)
@@ -106,7 +124,7 @@ int vnl_wire_encode(const struct vnl_probe *p, void *buf, size_t len)
 	unsigned char *b = buf;
 
 	if (len < VNL_WIRE_HEADER_SIZE || len > VNL_WIRE_MAX_SIZE || !known_type(p->type) ||
-	    p->n_followups > vnl_wire_followup_capacity(len))
+	    p->n_followups > vnl_wire_followup_capacity(len) || !counts_in_range(p))
 		return -1;
 
 	put32(b + OFF_MAGIC, VNL_WIRE_MAGIC);
@@ -122,7 +140,8 @@ int vnl_wire_encode(const struct vnl_probe *p, void *buf, size_t len)
 	put64(b + OFF_SCHED, (uint64_t)p->sched);
 	put64(b + OFF_APP_TX_SCHED, (uint64_t)p->app_tx_sched);
 	put64(b + OFF_APP_TX, (uint64_t)p->app_tx);
-	put64(b + OFF_SENT_TOTAL, p->sent_total);
+	put64(b + OFF_TOTAL_OR_INTERVAL,
+	      p->type == VNL_WIRE_FIN ? p->sent_total : (uint64_t)p->interval_ns);
 
 	size_t off = VNL_WIRE_HEADER_SIZE;
 	for (unsigned i = 0; i < p->n_followups; i++, off += VNL_WIRE_FOLLOWUP_SIZE)
@@ -167,10 +186,17 @@ enum vnl_wire_result vnl_wire_decode(const void *buf, size_t len, struct vnl_pro
 	out->sched = (int64_t)get64(b + OFF_SCHED);
 	out->app_tx_sched = (int64_t)get64(b + OFF_APP_TX_SCHED);
 	out->app_tx = (int64_t)get64(b + OFF_APP_TX);
-	out->sent_total = get64(b + OFF_SENT_TOTAL);
+	if (out->type == VNL_WIRE_FIN)
+		out->sent_total = get64(b + OFF_TOTAL_OR_INTERVAL);
+	else
+		out->interval_ns = (int64_t)get64(b + OFF_TOTAL_OR_INTERVAL);
 
 	size_t off = VNL_WIRE_HEADER_SIZE;
 	for (unsigned i = 0; i < out->n_followups; i++, off += VNL_WIRE_FOLLOWUP_SIZE)
 		decode_followup(b + off, &out->fu[i]);
+	if (!counts_in_range(out)) {
+		memset(out, 0, sizeof(*out));
+		return VNL_WIRE_MALFORMED;
+	}
 	return VNL_WIRE_OK;
 }

@@ -19,6 +19,12 @@
 #define VNL_WIRE_MIN_SIZE (VNL_WIRE_HEADER_SIZE + VNL_WIRE_FOLLOWUP_SIZE)
 #define VNL_WIRE_MAX_SIZE 9000
 #define VNL_WIRE_MAX_FOLLOWUPS 8
+/*
+ * The largest seq, sent_total and interval a probe may carry: every count
+ * and time vnetlat reports is a signed 64-bit integer (JSON, records), so a
+ * value past INT64_MAX can only be forged or corrupt. Decoded as malformed.
+ */
+#define VNL_WIRE_MAX_COUNT ((uint64_t)INT64_MAX)
 
 enum vnl_wire_type {
 	VNL_WIRE_DATA = 1, /* a scheduled probe */
@@ -43,7 +49,9 @@ struct vnl_probe {
 	uint32_t clock_id;  /* sender's schedule clock (CLOCK_* value) */
 	uint64_t seq;
 	int64_t sched, app_tx_sched, app_tx;
-	uint64_t sent_total; /* FIN: probes sent in the stream; DATA: 0 */
+	uint64_t sent_total; /* FIN: probes sent in the stream (= seq); DATA: 0 */
+	int64_t interval_ns; /* DATA: the sender's schedule interval, 0 = not said (an older
+			      * sender); FIN: 0. Same header field as sent_total. */
 	uint8_t n_followups;
 	struct vnl_followup fu[VNL_WIRE_MAX_FOLLOWUPS];
 };
@@ -56,7 +64,8 @@ enum vnl_wire_result {
 
 /* How many follow-ups fit in a payload of len bytes (0 if len < MIN_SIZE). */
 unsigned vnl_wire_followup_capacity(size_t len);
-/* Encode into exactly len bytes (padding zeroed); -1 if it does not fit. */
+/* Encode into exactly len bytes (padding zeroed); -1 if it does not fit or a
+ * count is out of range (see VNL_WIRE_MAX_COUNT). */
 int vnl_wire_encode(const struct vnl_probe *p, void *buf, size_t len);
 enum vnl_wire_result vnl_wire_decode(const void *buf, size_t len, struct vnl_probe *out);
 

@@ -52,8 +52,9 @@ static const char usage_text[] =
 	"\n"
 	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
 	"Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
-	"what was read before the damage) or unreadable; 2 bad usage (no file, a file\n"
-	"that does not exist, a bad option or value, --from not before --to).\n"
+	"what was read before the damage) or unreadable, or the window holds no probe;\n"
+	"2 bad usage (no file, a file that does not exist, a bad option or value,\n"
+	"--from not before --to).\n"
 	"See vnetlat-report(8).\n";
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
@@ -219,6 +220,7 @@ static void fill_run_info(struct vnl_run_info *info, const struct vnl_record_met
 		.window_from_ns = o->from_ns,
 		.window_to_ns = o->to_ns,
 		.deadline_ns = o->deadline_ns,
+		.sender_view = m->role == VNL_ROLE_SEND,
 	};
 }
 
@@ -349,6 +351,19 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 		json_decref(doc);
 	} else {
 		vnl_output_text(stdout, a, &info);
+	}
+	struct vnl_counts c;
+	vnl_analysis_counts(a, &c);
+	if (w.set && !c.received && !c.duplicated) {
+		/* Empty statistics from a window that missed the run are no result. */
+		char from[32], len[32];
+		vnl_err("the window (--from %s%s) holds no probe: the record's probes were scheduled "
+			"over %s from the run's start; choose a window inside that",
+			vnl_fmt_ns(o->from_ns, from, sizeof(from)), o->to_ns ? ", --to ..." : "",
+			last_sched && w.origin ? vnl_fmt_ns(last_sched - w.origin + m->interval_ns,
+							     len, sizeof(len))
+					       : "nothing (no probe at all)");
+		rc = VNL_EXIT_FAIL;
 	}
 	vnl_analysis_free(a);
 	if (finish_output() != VNL_EXIT_OK)

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "parse.h"
+#include "probecheck.h"
 #include "run.h"
 #include "timeutil.h"
 #include "transport.h"
@@ -31,7 +32,7 @@ static void usage(FILE *out)
 		"  -i, --interval T     probe period (default %s)\n"
 		"  -c, --count N        probes per direction (default %s)\n"
 		"  -d, --duration T     stream length per direction instead of --count\n"
-		"  -s, --size B         UDP payload bytes\n"
+		"  -s, --size B         UDP payload bytes (96..9000, as send)\n"
 		"      --priority P     SO_PRIORITY of the probes\n"
 		"      --transport T    udp4 (default) or udp6\n"
 		"  -p, --port P         UDP port (default %d)\n"
@@ -50,7 +51,8 @@ static void usage(FILE *out)
 		"  -q, --quiet          no notices\n"
 		"  -h, --help           this help\n\n"
 		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
-		"2 bad usage. See vnetlat-run(8).\n",
+		"or the run was interrupted (a direction not started is named), 2 bad usage\n"
+		"(also any value send would refuse). See vnetlat-run(8).\n",
 		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
 }
 
@@ -111,8 +113,15 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 			return bad("--duration", v, why ? why : "must be more than zero");
 		return 0;
 	case 's':
+	{
+		/* The same check send makes: refused here, not after recv waited for a stream. */
+		char why_size[160];
 		o->size = v;
-		return vnl_parse_u64(v, 1, 65000, &u, &why) ? bad("--size", v, why) : 0;
+		if (vnl_parse_u64(v, 0, UINT32_MAX, &u, &why))
+			return bad("--size", v, why);
+		return vnl_probecheck_size(u, why_size, sizeof(why_size)) ? bad("--size", v, why_size)
+									    : 0;
+	}
 	case O_PRIORITY:
 		o->priority = v;
 		return vnl_parse_u64(v, 0, 15, &u, &why) ? bad("--priority", v, why) : 0;
@@ -185,6 +194,12 @@ int cmd_run(int argc, char **argv)
 	if (!o.count && !o.duration) {
 		o.count = DEFAULT_COUNT;
 		o.count_n = strtoull(DEFAULT_COUNT, NULL, 10);
+	}
+	char why[256];
+	if (vnl_probecheck_schedule(0, o.interval_ns, o.count ? o.count_n : 0, o.duration_ns, why,
+				    sizeof(why)) < 0) {
+		vnl_err("--interval/--count/--duration: %s", why);
+		return VNL_EXIT_USAGE;
 	}
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {

@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "cmd.h"
+#include "probecheck.h"
 #include "probeopts.h"
 #include "hostid.h"
 #include "log.h"
@@ -64,7 +65,9 @@ static void usage(FILE *out)
 		"      --record FILE    write every probe's sender stamps to FILE\n"
 		"  -q, --quiet          no notices, no live status\n"
 		"  -h, --help           this help\n\n"
-		"Exit status: 0 sent, 1 failed, 2 bad usage. See vnetlat-send(8).\n",
+		"The report counts what was sent; what arrived only the receiver knows.\n"
+		"Exit status: 0 sent, 1 failed, 2 bad usage (also a schedule past the clock's\n"
+		"range, the year 2262). See vnetlat-send(8).\n",
 		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
 }
 
@@ -109,10 +112,15 @@ static int parse_one(struct send_args *a, int c, const char *v)
 			return -1;
 		return a->snd.duration_ns > 0 ? 0 : vnl_opt_bad_value("--duration", v, "it must be > 0");
 	case 's':
-		if (vnl_opt_num("--size", v, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, &u) < 0)
+	{
+		char why_size[160];
+		if (vnl_opt_num("--size", v, 0, UINT32_MAX, &u) < 0)
 			return -1;
+		if (vnl_probecheck_size(u, why_size, sizeof(why_size)) < 0)
+			return vnl_opt_bad_value("--size", v, why_size);
 		a->snd.size = (uint32_t)u;
 		return 0;
+	}
 	case O_PRIORITY:
 		if (vnl_opt_num("--priority", v, 0, INT32_MAX, &u) < 0)
 			return -1;
@@ -173,6 +181,12 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	a->tr.addr = argv[optind];
 	if (count_given && a->snd.duration_ns) {
 		vnl_err("give --count or --duration, not both");
+		return -1;
+	}
+	char why[256];
+	if (vnl_probecheck_schedule(a->base_given ? a->snd.base_ns : 0, a->snd.interval_ns,
+				    a->snd.count, a->snd.duration_ns, why, sizeof(why)) < 0) {
+		vnl_err("--interval/--count/--duration: %s", why);
 		return -1;
 	}
 	if (!a->tr.l2 && !a->tr.xdp && a->tr.ifname) {
@@ -238,7 +252,7 @@ static void report(const struct send_args *a, const struct vnl_transport *t,
 		.local = vnl_transport_local(t), .peer = vnl_transport_peer(t),
 		.sched_clock = vnl_clock_name(a->snd.clock),
 		.clock_sync = "not applicable (sender-side report)",
-		.stamping = hw->desc, .interval_ns = a->snd.interval_ns,
+		.stamping = hw->desc, .interval_ns = a->snd.interval_ns, .sender_view = true,
 		.payload_size = a->snd.size, .duration_ns = r->end_ns - r->start_ns,
 		.interrupted = r->interrupted,
 	};

@@ -32,7 +32,8 @@ static int wire_seeds(const char *dir)
 		struct vnl_probe p = {
 			.type = i == 4 ? VNL_WIRE_FIN : VNL_WIRE_DATA, .stream_id = 0x1234, .host_id = 7,
 			.seq = 1000 + i, .sched = 1700000000000000000LL, .app_tx_sched = 1700000000000002000LL,
-			.app_tx = 1700000000000002000LL, .sent_total = i == 4 ? 1005 : 0,
+			.app_tx = 1700000000000002000LL, .sent_total = i == 4 ? 1000 + i : 0,
+			.interval_ns = i == 4 ? 0 : 1000000,
 		};
 		p.n_followups = (uint8_t)vnl_wire_followup_capacity(sizes[i]);
 		if (p.n_followups > 2)

@@ -44,14 +44,15 @@ static void make_probe(struct vnl_probe *p, uint8_t type, unsigned nfu, unsigned
 	p->stream_id = (uint32_t)rnd();
 	p->host_id = salt % 2 ? UINT32_MAX : (uint32_t)rnd();
 	p->clock_id = (uint32_t)rnd();
-	p->seq = salt % 5 == 0 ? UINT64_MAX : rnd();
+	p->seq = salt % 5 == 0 ? VNL_WIRE_MAX_COUNT : rnd() >> 1;
 	p->sched = value(salt);
 	p->app_tx_sched = value(salt + 1);
 	p->app_tx = value(salt + 2);
-	p->sent_total = type == VNL_WIRE_FIN ? rnd() : 0;
+	p->sent_total = type == VNL_WIRE_FIN ? p->seq : 0;
+	p->interval_ns = type == VNL_WIRE_DATA ? (int64_t)(rnd() >> 1) : 0;
 	p->n_followups = (uint8_t)nfu;
 	for (unsigned i = 0; i < nfu; i++) {
-		p->fu[i].seq = rnd();
+		p->fu[i].seq = rnd() >> 1;
 		p->fu[i].tx_sched = value(salt + 3 * i);
 		p->fu[i].tx_sw = value(salt + 3 * i + 1);
 		p->fu[i].tx_hw = value(salt + 3 * i + 2);
@@ -238,6 +239,93 @@ static void test_malformed(void **state)
 	assert_int_equal(decode_exact(buf, 128, &out), VNL_WIRE_MALFORMED);
 }
 
+static void put_be64(unsigned char *b, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (unsigned char)v;
+}
+
+/* A probe of type with one 64-bit header field (or follow-up 0's seq) rewritten, CRC valid. */
+static enum vnl_wire_result decode_forged(uint8_t type, size_t off, uint64_t v,
+					  struct vnl_probe *out)
+{
+	static unsigned char buf[128];
+	struct vnl_probe p;
+	make_probe(&p, type, 1, 7);
+	p.seq = 20;
+	p.sent_total = type == VNL_WIRE_FIN ? 20 : 0;
+	assert_int_equal(vnl_wire_encode(&p, buf, sizeof(buf)), 0);
+	put_be64(buf + off, v);
+	fix_crc(buf, sizeof(buf));
+	return decode_exact(buf, sizeof(buf), out);
+}
+
+#define OFF_SEQ 24
+#define OFF_TOTAL_OR_INTERVAL 56
+#define OFF_FU0_SEQ 64
+
+/* Issue 9: counters past the signed 64-bit range are malformed, never figures. */
+static void test_counts_out_of_range(void **state)
+{
+	(void)state;
+	struct vnl_probe out;
+	const uint64_t too_big[] = { UINT64_MAX, VNL_WIRE_MAX_COUNT + 1 };
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t v = too_big[i];
+		/* a FIN's sent_total 2^64-1 was JSON "sent": -1 */
+		assert_int_equal(decode_forged(VNL_WIRE_FIN, OFF_TOTAL_OR_INTERVAL, v, &out),
+				 VNL_WIRE_MALFORMED);
+		/* a probe's seq 2^64-1 made the seq span wrap: "sent 0, received 23" */
+		assert_int_equal(decode_forged(VNL_WIRE_DATA, OFF_SEQ, v, &out), VNL_WIRE_MALFORMED);
+		assert_int_equal(decode_forged(VNL_WIRE_FIN, OFF_SEQ, v, &out), VNL_WIRE_MALFORMED);
+		assert_int_equal(decode_forged(VNL_WIRE_DATA, OFF_FU0_SEQ, v, &out),
+				 VNL_WIRE_MALFORMED);
+		/* a negative interval */
+		assert_int_equal(decode_forged(VNL_WIRE_DATA, OFF_TOTAL_OR_INTERVAL, v, &out),
+				 VNL_WIRE_MALFORMED);
+	}
+	/* a FIN whose total disagrees with its seq */
+	assert_int_equal(decode_forged(VNL_WIRE_FIN, OFF_TOTAL_OR_INTERVAL, 21, &out),
+			 VNL_WIRE_MALFORMED);
+	/* the largest values still decode */
+	assert_int_equal(decode_forged(VNL_WIRE_DATA, OFF_SEQ, VNL_WIRE_MAX_COUNT, &out), VNL_WIRE_OK);
+	assert_true(out.seq == VNL_WIRE_MAX_COUNT);
+	assert_int_equal(decode_forged(VNL_WIRE_DATA, OFF_TOTAL_OR_INTERVAL, 1000000, &out),
+			 VNL_WIRE_OK);
+	assert_int_equal(out.interval_ns, 1000000);
+	assert_true(out.sent_total == 0);
+
+	/* and the encoder does not make them */
+	static unsigned char buf[128];
+	struct vnl_probe p;
+	make_probe(&p, VNL_WIRE_DATA, 0, 1);
+	p.seq = VNL_WIRE_MAX_COUNT + 1;
+	assert_int_equal(vnl_wire_encode(&p, buf, sizeof(buf)), -1);
+	make_probe(&p, VNL_WIRE_FIN, 0, 1);
+	p.sent_total = p.seq + 1;
+	assert_int_equal(vnl_wire_encode(&p, buf, sizeof(buf)), -1);
+}
+
+/* Issue 9: a DATA probe says the sender's interval; a FIN carries its total in that field. */
+static void test_interval_carried(void **state)
+{
+	(void)state;
+	static unsigned char buf[VNL_WIRE_MIN_SIZE];
+	struct vnl_probe p, out;
+	make_probe(&p, VNL_WIRE_DATA, 0, 1);
+	p.seq = 3;
+	p.interval_ns = 1000000;
+	assert_int_equal(vnl_wire_encode(&p, buf, sizeof(buf)), 0);
+	assert_int_equal(decode_exact(buf, sizeof(buf), &out), VNL_WIRE_OK);
+	assert_int_equal(out.interval_ns, 1000000);
+	make_probe(&p, VNL_WIRE_FIN, 0, 1);
+	p.seq = p.sent_total = 42;
+	assert_int_equal(vnl_wire_encode(&p, buf, sizeof(buf)), 0);
+	assert_int_equal(decode_exact(buf, sizeof(buf), &out), VNL_WIRE_OK);
+	assert_true(out.sent_total == 42 && out.interval_ns == 0);
+}
+
 static void test_every_bit_flip_caught(void **state)
 {
 	(void)state;
@@ -284,6 +372,8 @@ int main(void)
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_counts_out_of_range),
+		cmocka_unit_test(test_interval_carried),
 		cmocka_unit_test(test_every_bit_flip_caught),
 		cmocka_unit_test(test_truncation_every_len),
 	};
