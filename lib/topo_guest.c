@@ -698,6 +698,14 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 		ret = wait_lease(b, vm, nic, qemu_start, ip, sizeof(ip), &lease_ns);
 	if (ret == 0 && b->opts->vlan && !nic->pci)
 		ret = check_guest_vlan(vm, g.agent, b->opts->vlan);
+	/*
+	 * Ready only when both families can carry a probe at once: the guest's
+	 * IPv6 address past duplicate detection and both neighbour caches warm,
+	 * or a first udp6 probe waits a second behind neighbour discovery.
+	 */
+	static const char *const guest_addrs[] = { VNL_VM_GUEST4, VNL_VM_GUEST6 };
+	if (ret == 0 && !nic->pci && !b->opts->uplink)
+		ret = vnl_lab_step_ready(b, vm->remote_ns, VNL_VM_WIRE, guest_addrs, 2);
 	/* The guest lives on after `lab up`: close the channel, leave qemu running. */
 	vnl_agent_close(g.agent);
 	g.agent = NULL;

@@ -62,6 +62,24 @@ topology() { # topology TOPO LAB
 	check "$topo: guest exec by lab name ('vnetlat guest exec --name $lab')" \
 		bash -c "'$VNL' guest exec --name '$lab' -- ip -4 addr show eth0 | grep -q 'inet 192.0.2.2/24'"
 	check "$topo: lab doctor finds no problem" "$VNL" lab doctor --name "$lab"
+	vnl_stream_both "$lab" "$topo"
+	if [ "$topo" = ovs ]; then
+		# A real fault: the remote end's checksums left to an offload the
+		# userspace datapath does not complete.
+		ip netns exec "$lab-r" ethtool -K wire0 tx on >/dev/null
+		"$VNL" lab doctor --name "$lab" >"$TMP/doc" 2>&1
+		if [ $? = 1 ] && grep -q "^PROBLEM  UDP checksums remote -> guest: the receiver counted [1-9][0-9]* checksum errors.*ethtool -K wire0 tx off" "$TMP/doc"; then
+			ok "ovs: lab doctor names UDP checksum errors, and the fix"
+		else
+			fail "ovs: lab doctor missed the checksum errors"; sed 's/^/    /' "$TMP/doc"
+		fi
+		"$VNL" run "$lab" --direction in --count 50 >"$TMP/bad" 2>&1
+		grep -q "direction in: no probe arrived (udp4, $lab-r (192.0.2.1) -> guest (192.0.2.2))" "$TMP/bad" &&
+			grep -q "direction in: the receiver counted [1-9][0-9]* UDP checksum errors" "$TMP/bad" &&
+			ok "ovs: run names what was sent and the checksum errors when nothing arrives" ||
+			{ fail "ovs: run's message for a direction that got nothing"; sed 's/^/    /' "$TMP/bad"; }
+		ip netns exec "$lab-r" ethtool -K wire0 tx off >/dev/null
+	fi
 	if [ "$topo" = bridge ]; then
 		# A real fault: STP on with the usual 15 s forward delay.
 		ip -n "$lab-h" link set br0 type bridge stp_state 1 forward_delay 1500
@@ -102,6 +120,7 @@ if "$VNL" lab up ovs --name "$X" --ovs-afxdp >"$TMP/up-$X" 2>&1; then
 []\" ]"
 	check "ovs --ovs-afxdp: remote -> guest ping 192.0.2.2" ping_from "$X" r 192.0.2.2
 	check "ovs --ovs-afxdp: guest -> remote ping 192.0.2.1" ping_from "$X" guest 192.0.2.1
+	vnl_stream_both "$X" "ovs --ovs-afxdp"
 	check "ovs --ovs-afxdp: lab down" "$VNL" lab down --name "$X"
 	check "ovs --ovs-afxdp: nothing left" vnl_guest_lab_gone "$X"
 else

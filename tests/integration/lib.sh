@@ -285,3 +285,45 @@ vnl_finish() {
 	echo "FAILED: see FAIL lines above"
 	exit 1
 }
+
+# vnl_udp_csum_errors NODE LAB: UdpInCsumErrors + Udp6InCsumErrors at a lab node (r, guest).
+vnl_udp_csum_errors() {
+	"$VNL" lab exec "$1" --name "$2" -- cat /proc/net/snmp /proc/net/snmp6 | awk '
+		/^Udp: / { if (!n) { for (i = 2; i <= NF; i++) if ($i == "InCsumErrors") c = i; n = 1 }
+			   else v += $c }
+		/^Udp6InCsumErrors/ { v += $2 }
+		END { print v + 0 }'
+}
+
+# vnl_stream_both LAB WHAT [RUN-OPTIONS...]: run --direction both with 300 probes
+# through the lab's back-end: none lost, every stage and host hop present for
+# every probe, and the receivers' UDP checksum-error counters unchanged.
+vnl_stream_both() {
+	local lab=$1 what=$2 r0 g0 r1 g1; shift 2
+	r0=$(vnl_udp_csum_errors r "$lab") g0=$(vnl_udp_csum_errors guest "$lab")
+	if ! "$VNL" run "$lab" --direction both --count 300 --json "$@" \
+		>"$VNL_TMP/stream-$lab.json" 2>"$VNL_TMP/stream-$lab.err"; then
+		fail "$what: run --direction both --count 300 exited non-zero"
+		sed 's/^/    /' "$VNL_TMP/stream-$lab.err" | tail -15
+		return
+	fi
+	r1=$(vnl_udp_csum_errors r "$lab") g1=$(vnl_udp_csum_errors guest "$lab")
+	if python3 - "$VNL_TMP/stream-$lab.json" <<'PY'; then
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for d in ("in", "out"):
+    r = doc["directions"][d]
+    p = r["packets"]
+    assert p["sent"] == 300 and p["received"] == 300 and p["lost"] == 0, (d, p)
+    for st in ("wakeup", "tx_stack", "path", "rx_stack", "one_way"):
+        assert r["latency"][st]["count"] == 300, (d, st, r["latency"][st]["count"])
+    for hop in r["hops"]["order"]:
+        assert r["hops"][hop]["count"] == 300, (d, hop, r["hops"][hop]["count"])
+PY
+		ok "$what: 300 probes each way through the back-end, none lost, every stage and hop"
+	else
+		fail "$what: the stream's accounting (saw $VNL_TMP/stream-$lab.json above)"
+	fi
+	[ "$r0" = "$r1" ] && [ "$g0" = "$g1" ] && ok "$what: no UDP checksum error at either receiver" ||
+		fail "$what: UDP checksum errors rose: remote $r0 -> $r1, guest $g0 -> $g1"
+}
