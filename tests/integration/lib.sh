@@ -251,6 +251,40 @@ vnl_check_stream_json() {
 	vnl_json_check "$f" "same host: clock_sync is same-host" "d['run']['clock_sync'] == 'same-host'"
 }
 
+# vnl_accounting_py FILE [SENT]: vnetlat's own accounting of one receiver report
+# (speed-free: it holds however late a TCG guest's sender was): received + lost
+# = sent (= SENT when the stream was driven by --count), no duplicate/malformed,
+# every stage counted for every received probe (tx_stack and path for those
+# whose TX stamps came). Prints what it saw; exit 1 with what it expected.
+vnl_accounting_py() {
+	python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = int(sys.argv[2]) if len(sys.argv) > 2 else None
+p, lat = d["packets"], d["latency"]
+bad = []
+if want is not None and p["sent"] != want:
+    bad.append(f"sent {p['sent']}, expected {want} (--count)")
+if p["received"] + p["lost"] != p["sent"]:
+    bad.append(f"received {p['received']} + lost {p['lost']} != sent {p['sent']}")
+if p["received"] == 0:
+    bad.append("nothing received")
+if p["duplicated"] or p["malformed"]:
+    bad.append(f"duplicated {p['duplicated']}, malformed {p['malformed']}, expected 0")
+stamped = p["received"] - p["no_tx_stamps"]
+for st in ("wakeup", "rx_stack", "one_way", "tx_stack", "path"):
+    n = stamped if st in ("tx_stack", "path") else p["received"]
+    if lat[st]["count"] != n:
+        bad.append(f"stage {st}: count {lat[st]['count']}, expected {n}")
+print(f"sent {p['sent']} = received {p['received']} + lost {p['lost']}; "
+      f"no_tx_stamps {p['no_tx_stamps']}; stage counts "
+      + " ".join(f"{st}={lat[st]['count']}" for st in ("wakeup", "tx_stack", "path", "rx_stack", "one_way")))
+if bad:
+    print("expected: " + "; ".join(bad))
+    sys.exit(1)
+PY
+}
+
 # vnl_check_causal_csv CSV: every packet's stamps in causal order (software clock).
 vnl_check_causal_csv() {
 	local out
