@@ -14,8 +14,24 @@ VNL_STATE_DIR=/run/vnetlat/labs
 VNL_GUEST_DIR=/run/vnetlat/guest
 VNL_PIN_ROOT=/sys/fs/bpf/vnetlat
 
+# vnl_keep_logs RC DIR...: after a failure (RC != 0), copy DIR... (the test's temp
+# files, a study's directory) and the guest consoles of its labs to
+# $VNL_TEST_LOGS/<test> (default /tmp/vnetlat-test-logs), and say where.
+vnl_keep_logs() {
+	local rc=$1 d lab to; shift
+	[ "$rc" = 0 ] && return 0
+	to=${VNL_TEST_LOGS:-/tmp/vnetlat-test-logs}/$(basename "$0" .sh)
+	rm -rf "$to"; mkdir -p "$to"
+	for d in "$@"; do [ -e "$d" ] && cp -a "$d" "$to/" 2>/dev/null; done
+	for lab in "${VNL_GUEST_LABS[@]}"; do
+		[ -e "$VNL_GUEST_DIR/$lab/console.log" ] && cp "$VNL_GUEST_DIR/$lab/console.log" "$to/console-$lab.log"
+	done
+	echo "logs of this failure kept in $to"
+}
+
 vnl_cleanup() {
-	local p lab ns
+	local rc=$? p lab ns
+	[ "${VNL_LOGS_KEPT:-}" ] || vnl_keep_logs "$rc" "$VNL_TMP"
 	# TERM first: vnetlat ends cleanly on it; KILL whatever is left.
 	for p in "${VNL_BG[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${VNL_BG[@]}"; do vnl_wait_pid "$p" 2 >/dev/null 2>&1; done

@@ -19,6 +19,8 @@ source "$(dirname "$0")/lib.sh"
 lab_prefix() { vnl_study_lab_prefix "$1"; }
 
 cleanup() {
+	local rc=$?
+	vnl_keep_logs "$rc" "$TMP" "$VNL_TMP"; VNL_LOGS_KEPT=1
 	vnl_study_labs_down "${PIDS[@]}"
 	rm -rf "$TMP"
 	vnl_cleanup
