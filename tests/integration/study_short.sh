@@ -110,8 +110,8 @@ done
 # exceeds the 20M asked, and total_bps is the sum of its streams'.
 dir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][1]['repetitions'][0]['dir']")
 lj=$(jq_ "$dir/load.json" "int(d['total_bps']), all(s['complete'] and 0 < s['received_bps'] <= 1.1 * 20e6 for s in d['streams']), abs(d['total_bps'] - sum(s['received_bps'] for s in d['streams'])) < 1")
-[ "${lj#*, }" = "True, True" ] && ok "load.json: ${lj%%,*} bit/s, complete, <= 20M asked, total = sum of streams" \
-	|| fail "load.json ($dir/load.json): saw total, streams complete <= 22M, total = sum: $lj; expected True, True"
+[ "${lj#* }" = "True True" ] && ok "load.json: ${lj%% *} bit/s, complete, <= 20M asked, total = sum of streams" \
+	|| fail "load.json ($dir/load.json): saw total, streams complete <= 22M, total = sum: $lj; expected <bps> True True"
 [ ! -e "$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")/load.json" ] \
 	&& ok "no load.json without load" || fail "load.json without load"
 for k in kernel cpu cores accel vhost guest_clock guest_clock_why isolcpus preempt_rt \
