@@ -14,8 +14,24 @@ VNL_STATE_DIR=/run/vnetlat/labs
 VNL_GUEST_DIR=/run/vnetlat/guest
 VNL_PIN_ROOT=/sys/fs/bpf/vnetlat
 
+# vnl_keep_logs RC DIR...: after a failure (RC != 0), copy DIR... (the test's temp
+# files, a study's directory) and the guest consoles of its labs to
+# $VNL_TEST_LOGS/<test> (default /tmp/vnetlat-test-logs), and say where.
+vnl_keep_logs() {
+	local rc=$1 d lab to; shift
+	[ "$rc" = 0 ] && return 0
+	to=${VNL_TEST_LOGS:-/tmp/vnetlat-test-logs}/$(basename "$0" .sh)
+	rm -rf "$to"; mkdir -p "$to"
+	for d in "$@"; do [ -e "$d" ] && cp -a "$d" "$to/" 2>/dev/null; done
+	for lab in "${VNL_GUEST_LABS[@]}"; do
+		[ -e "$VNL_GUEST_DIR/$lab/console.log" ] && cp "$VNL_GUEST_DIR/$lab/console.log" "$to/console-$lab.log"
+	done
+	echo "logs of this failure kept in $to"
+}
+
 vnl_cleanup() {
-	local p lab ns
+	local rc=$? p lab ns
+	[ "${VNL_LOGS_KEPT:-}" ] || vnl_keep_logs "$rc" "$VNL_TMP"
 	# TERM first: vnetlat ends cleanly on it; KILL whatever is left.
 	for p in "${VNL_BG[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${VNL_BG[@]}"; do vnl_wait_pid "$p" 2 >/dev/null 2>&1; done
@@ -249,6 +265,40 @@ vnl_check_stream_json() {
 	vnl_json_check "$f" "stages add up: one_way p50 >= path p50" \
 		"d['latency']['one_way']['p50_ns'] >= d['latency']['path']['p50_ns']"
 	vnl_json_check "$f" "same host: clock_sync is same-host" "d['run']['clock_sync'] == 'same-host'"
+}
+
+# vnl_accounting_py FILE [SENT]: vnetlat's own accounting of one receiver report
+# (speed-free: it holds however late a TCG guest's sender was): received + lost
+# = sent (= SENT when the stream was driven by --count), no duplicate/malformed,
+# every stage counted for every received probe (tx_stack and path for those
+# whose TX stamps came). Prints what it saw; exit 1 with what it expected.
+vnl_accounting_py() {
+	python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = int(sys.argv[2]) if len(sys.argv) > 2 else None
+p, lat = d["packets"], d["latency"]
+bad = []
+if want is not None and p["sent"] != want:
+    bad.append(f"sent {p['sent']}, expected {want} (--count)")
+if p["received"] + p["lost"] != p["sent"]:
+    bad.append(f"received {p['received']} + lost {p['lost']} != sent {p['sent']}")
+if p["received"] == 0:
+    bad.append("nothing received")
+if p["duplicated"] or p["malformed"]:
+    bad.append(f"duplicated {p['duplicated']}, malformed {p['malformed']}, expected 0")
+stamped = p["received"] - p["no_tx_stamps"]
+for st in ("wakeup", "rx_stack", "one_way", "tx_stack", "path"):
+    n = stamped if st in ("tx_stack", "path") else p["received"]
+    if lat[st]["count"] != n:
+        bad.append(f"stage {st}: count {lat[st]['count']}, expected {n}")
+print(f"sent {p['sent']} = received {p['received']} + lost {p['lost']}; "
+      f"no_tx_stamps {p['no_tx_stamps']}; stage counts "
+      + " ".join(f"{st}={lat[st]['count']}" for st in ("wakeup", "tx_stack", "path", "rx_stack", "one_way")))
+if bad:
+    print("expected: " + "; ".join(bad))
+    sys.exit(1)
+PY
 }
 
 # vnl_check_causal_csv CSV: every packet's stamps in causal order (software clock).

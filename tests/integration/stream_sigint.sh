@@ -28,8 +28,9 @@ vnl_wait_pid "$SP" 5 >/dev/null
 cat "$T/r1.err"
 vnl_check "interrupted receiver exits 0 (it measured packets)" test "$rrc" = 0
 vnl_json_check "$T/r1.json" "report says interrupted" "d['run']['interrupted'] is True"
-vnl_json_check "$T/r1.json" "it received probes, none lost before the interrupt" \
-	"d['packets']['received'] > 100 and d['packets']['lost'] == 0"
+# how many arrived in the 2 s is the machine's speed; that all are accounted for is vnetlat's
+vnl_json_check "$T/r1.json" "it received probes, received + lost = sent, none lost before the interrupt" \
+	"d['packets']['received'] > 0 and d['packets']['received'] + d['packets']['lost'] == d['packets']['sent'] and d['packets']['lost'] == 0"
 "$VNL" report "$T/r1.rec" --json >"$T/r1.report.json" 2>"$T/r1.report.err"
 vnl_check "report reads the interrupted record" test -s "$T/r1.report.json"
 vnl_json_check "$T/r1.report.json" "record is whole (trailer present, no damage) and says interrupted" \
