@@ -6,6 +6,7 @@
  * terminal line (on a pseudo-terminal) showing "now" figures, then "last".
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,15 +104,28 @@ static int fcntl_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* What the terminal received: read from the pseudo-terminal's master side. */
-static char *drain(int master)
+/*
+ * What the terminal received, read from the pseudo-terminal's master side until
+ * UNTIL is in it (a loaded machine hands pty data over late: wait for it, up to
+ * 10 s, rather than for a fixed time).
+ */
+static char *drain(int master, const char *until)
 {
 	static char buf[4096];
 	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(buf) - 1 && (r = read(master, buf + n, sizeof(buf) - 1 - n)) > 0)
+	buf[0] = '\0';
+	for (int waited_ms = 0; !strstr(buf, until) && waited_ms < 10000 && n < sizeof(buf) - 1;) {
+		struct pollfd pfd = { .fd = master, .events = POLLIN };
+		if (poll(&pfd, 1, 100) <= 0) {
+			waited_ms += 100;
+			continue;
+		}
+		ssize_t r = read(master, buf + n, sizeof(buf) - 1 - n);
+		if (r <= 0)
+			break;
 		n += (size_t)r;
-	buf[n] = '\0';
+		buf[n] = '\0';
+	}
 	return buf;
 }
 
@@ -127,17 +141,15 @@ static void terminal_line_shows_live_then_last(void **state)
 	vnl_progress_live(p, "out", 0.5, 1500000);
 	vnl_progress_tick(p);
 	fflush(tty);
-	usleep(10000);
 	assert_int_equal(fcntl_nonblock(master), 0);
-	char *got = drain(master);
+	char *got = drain(master, "p99 1500.0us");
 	assert_non_null(strstr(got, "\r\033[Kcase 1 of 2  vm/load=none  elapsed 0:00"));
 	assert_non_null(strstr(got, "  now out: loss 50.00% p99 1500.0us"));
 	vnl_progress_end(p, "done", 0.25, 2000000, NULL);
 	vnl_progress_begin(p, 1, "vm/load=udp1", 10 * SEC);
 	vnl_progress_tick(p);
 	fflush(tty);
-	usleep(10000);
-	got = drain(master);
+	got = drain(master, "last: loss 25.00% p99 2000.0us");
 	/* the end line is a line of its own; the next case shows the last one's figures */
 	assert_non_null(strstr(got, "case 1/2 vm/load=none: done, loss 25.00% p99 2000.0us"));
 	char *line = strstr(got, "case 2 of 2  vm/load=udp1");
