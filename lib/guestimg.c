@@ -203,6 +203,8 @@ static int run_helper(const char *const argv[], const char *dir, char *out, size
 struct apt {
 	char opt[7][PATH_MAX + 32];
 	int n;
+	char lists[PATH_MAX];  /* its package lists */
+	char status[PATH_MAX]; /* its dpkg status file */
 };
 
 struct inputs {
@@ -251,10 +253,13 @@ static int apt_setup(struct inputs *in, const char *cache, int force)
 {
 	char dir[PATH_MAX], lists[PATH_MAX], path[PATH_MAX], out[16384];
 	in->apt.n = 0;
+	vnl_pathf(in->apt.lists, sizeof(in->apt.lists), "/var/lib/apt/lists");
+	vnl_pathf(in->apt.status, sizeof(in->apt.status), "/var/lib/dpkg/status");
 	if (vnl_guestarch_native(in->arch))
 		return 0;
 	vnl_pathf(dir, sizeof(dir), "%s/apt/%s", cache, in->arch->debian);
 	vnl_pathf(lists, sizeof(lists), "%s/lists", dir);
+	vnl_pathf(in->apt.lists, sizeof(in->apt.lists), "%s", lists);
 	static const char *const subdirs[] = { "lists/partial", "cache/archives/partial", NULL };
 	for (int i = 0; subdirs[i]; i++) {
 		vnl_pathf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
@@ -264,6 +269,7 @@ static int apt_setup(struct inputs *in, const char *cache, int force)
 		}
 	}
 	vnl_pathf(path, sizeof(path), "%s/status", dir);
+	vnl_pathf(in->apt.status, sizeof(in->apt.status), "%s", path);
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* nothing is installed */
 	if (fd < 0 || close(fd)) {
 		vnl_errno("cannot create %s", path);
@@ -376,18 +382,154 @@ static int check_vnetlat(const struct inputs *in, const char *vnetlat)
 	return -1;
 }
 
-static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, struct inputs *in)
+/* ------------------------------------------------------------------ */
+/* apt's answers, remembered: a cache hit then runs no apt at all.       */
+/* CACHE_ROOT/guest/inputs-ARCH holds the packages and versions apt      */
+/* chose, with a fingerprint of everything apt decided them from (its    */
+/* lists, its configuration, dpkg's status); another fingerprint, and    */
+/* apt is asked again.                                                   */
+
+#define INPUTS_MAGIC "vnetlat-guest-inputs 1"
+
+/* Mix the name, size and mtime of PATH (or that it is missing) into *H. */
+static void fp_stat(uint64_t *h, const char *path)
+{
+	struct stat st;
+	char line[PATH_MAX + 96];
+	int n;
+	if (stat(path, &st))
+		n = snprintf(line, sizeof(line), "%s missing\n", path);
+	else
+		n = snprintf(line, sizeof(line), "%s %lld %lld.%09ld %o\n", path, (long long)st.st_size,
+			     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (unsigned)st.st_mode);
+	*h = fnv1a(*h, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* PATH itself and every entry in it, in any order (readdir's is not sorted). */
+static void fp_dir(uint64_t *h, const char *path)
+{
+	char entry[PATH_MAX];
+	uint64_t sum = 0;
+	struct dirent *e;
+	fp_stat(h, path);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		uint64_t eh = 0xcbf29ce484222325ULL;
+		vnl_pathf(entry, sizeof(entry), "%s/%s", path, e->d_name);
+		fp_stat(&eh, entry);
+		sum += eh;
+	}
+	closedir(d);
+	*h = fnv1a(*h, &sum, sizeof(sum));
+}
+
+/* What apt's answers depend on; apt-get update, a new source or pin, an install change it. */
+static uint64_t apt_fingerprint(const struct inputs *in)
+{
+	static const char *const conf_dirs[] = { "/etc/apt/sources.list.d", "/etc/apt/preferences.d",
+						 "/etc/apt/apt.conf.d", NULL };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = fnv1a(h, in->arch->name, strlen(in->arch->name) + 1);
+	for (int i = 0; i < in->apt.n; i++)
+		h = fnv1a(h, in->apt.opt[i], strlen(in->apt.opt[i]) + 1);
+	fp_dir(&h, in->apt.lists);
+	fp_stat(&h, in->apt.status);
+	fp_stat(&h, "/etc/apt/sources.list");
+	fp_stat(&h, "/etc/apt/preferences");
+	for (int i = 0; conf_dirs[i]; i++)
+		fp_dir(&h, conf_dirs[i]);
+	return h;
+}
+
+static void inputs_path(const struct inputs *in, const char *cache, char *buf, size_t len)
+{
+	vnl_pathf(buf, len, "%s/guest/inputs-%s", cache, in->arch->name);
+}
+
+/* One "KEY VALUE" line of the inputs file into in; -1 for a line that does not belong. */
+static int inputs_line(struct inputs *in, const char *l)
+{
+	char rest[256];
+	if (sscanf(l, "kernel %127s %63s", in->kpkg, in->kpkg_ver) == 2)
+		return strncmp(in->kpkg, "linux-image-", 12) ? -1 : 0;
+	if (sscanf(l, "busybox-static %63s", in->bb_ver) == 1)
+		return 0;
+	if (!strncmp(l, "package ", 8)) {
+		if (in->nipkg == MAX_IPERF_PKGS)
+			return -1;
+		int i = in->nipkg++;
+		return sscanf(l, "package %63s %63s", in->ipkg[i].name, in->ipkg[i].ver) == 2 ? 0 : -1;
+	}
+	if (sscanf(l, "no-iperf3 %255[^\n]", rest) == 1) {
+		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "%s", rest);
+		return 0;
+	}
+	return -1;
+}
+
+/* apt's remembered answers, when they were given for FP. 0, or -1: ask apt. */
+static int inputs_load(struct inputs *in, const char *cache, uint64_t fp)
+{
+	char path[PATH_MAX], line[512], want[64];
+	inputs_path(in, cache, path, sizeof(path));
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int rc = -1;
+	in->kpkg[0] = in->kpkg_ver[0] = in->bb_ver[0] = in->no_iperf[0] = 0;
+	in->nipkg = 0;
+	snprintf(want, sizeof(want), "apt %016" PRIx64 " format %d\n", fp, IMAGE_FORMAT);
+	if (fgets(line, sizeof(line), f) && !strcmp(line, INPUTS_MAGIC "\n") &&
+	    fgets(line, sizeof(line), f) && !strcmp(line, want)) {
+		rc = 0;
+		while (!rc && fgets(line, sizeof(line), f))
+			rc = inputs_line(in, line);
+	}
+	fclose(f);
+	if (rc || !in->kpkg[0] || !in->bb_ver[0] || (!in->nipkg && !in->no_iperf[0]))
+		return -1;
+	vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
+	return 0;
+}
+
+/* Remember apt's answers for FP; a failure only costs the next build apt's time. */
+static void inputs_save(const struct inputs *in, const char *cache, uint64_t fp)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	vnl_pathf(path, sizeof(path), "%s/guest", cache);
+	if (mkdir_p(path))
+		return;
+	inputs_path(in, cache, path, sizeof(path));
+	vnl_pathf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fchmod(fd, 0644);
+	fprintf(f, INPUTS_MAGIC "\napt %016" PRIx64 " format %d\nkernel %s %s\nbusybox-static %s\n",
+		fp, IMAGE_FORMAT, in->kpkg, in->kpkg_ver, in->bb_ver);
+	for (int i = 0; i < in->nipkg; i++)
+		fprintf(f, "package %s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
+	if (in->no_iperf[0])
+		fprintf(f, "no-iperf3 %s\n", in->no_iperf);
+	/* rename: a concurrent build reads the old answers or the new, never half */
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
+}
+
+/* The kernel, busybox and iperf3 packages and their candidate versions, from apt. */
+static int ask_apt(struct inputs *in)
 {
 	char out[16384], suffix[32];
-	const char *vnetlat = o->vnetlat;
-	in->arch = o->arch ? o->arch : vnl_guestarch_host();
-	if (!in->arch) {
-		vnl_err("vnetlat has no guest for this host's architecture; choose one with --arch (%s)",
-			vnl_guestarch_names());
-		return -1;
-	}
-	if (check_vnetlat(in, vnetlat) || apt_setup(in, cache, o->force))
-		return -1;
 	const char *args[] = { "apt-cache", "depends", in->arch->kernel_pkg, NULL };
 	const char *argv[MAX_APT_ARGS];
 	if (run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
@@ -405,8 +547,29 @@ static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, 
 	if (candidate_version(in, in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
 	    candidate_version(in, "busybox-static", in->bb_ver, sizeof(in->bb_ver)))
 		return -1;
-	vnl_pathf(in->vnetlat, sizeof(in->vnetlat), "%s", vnetlat);
+	in->no_iperf[0] = 0;
 	resolve_iperf(in);
+	return 0;
+}
+
+static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, struct inputs *in)
+{
+	const char *vnetlat = o->vnetlat;
+	in->arch = o->arch ? o->arch : vnl_guestarch_host();
+	if (!in->arch) {
+		vnl_err("vnetlat has no guest for this host's architecture; choose one with --arch (%s)",
+			vnl_guestarch_names());
+		return -1;
+	}
+	if (check_vnetlat(in, vnetlat) || apt_setup(in, cache, o->force))
+		return -1;
+	uint64_t fp = apt_fingerprint(in);
+	if (o->force || inputs_load(in, cache, fp)) {
+		if (ask_apt(in))
+			return -1;
+		inputs_save(in, cache, fp);
+	}
+	vnl_pathf(in->vnetlat, sizeof(in->vnetlat), "%s", vnetlat);
 
 	uint64_t h = 0xcbf29ce484222325ULL;
 	char head[512];
