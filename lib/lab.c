@@ -211,7 +211,7 @@ static int step_up(struct vnl_lab_builder *b, const char *ns, const char *ifname
  * plain address): a stream must not start while its first packets would
  * wait a second for the neighbour (linkready.h).
  */
-#define READY_TIMEOUT_MS 5000
+#define READY_TIMEOUT_MS 15000 /* a TCG guest under load may be slow to answer */
 static int step_ready(struct vnl_lab_builder *b, const char *ns, const char *ifname,
 		      const char *const peers[], unsigned n)
 {

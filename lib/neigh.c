@@ -14,6 +14,7 @@
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 #define DISCARD_PORT 9
 #define POLL_STEP_MS 10
+#define REPROVOKE_MS 1000
 
 struct want {
 	int ifindex, family;
@@ -111,9 +112,15 @@ int vnl_neigh_resolve(int ifindex, int family, const void *ip, uint8_t mac[6], i
 	struct want w = { .ifindex = ifindex, .family = family, .ip = ip, .mac = mac };
 	if (dump_lookup(&w) == 0 && w.found)
 		return 0;
-	provoke_resolution(family, ip);
 	struct timespec step = { .tv_nsec = POLL_STEP_MS * 1000000L };
 	for (int waited = 0; waited < timeout_ms; waited += POLL_STEP_MS) {
+		/*
+		 * Again every second: the kernel gives up after its few solicitations
+		 * (an entry FAILED), e.g. while the peer's IPv6 address is still
+		 * tentative (duplicate detection in a slow guest), until new traffic.
+		 */
+		if (waited % REPROVOKE_MS == 0)
+			provoke_resolution(family, ip);
 		nanosleep(&step, NULL);
 		if (dump_lookup(&w) == 0 && w.found)
 			return 0;

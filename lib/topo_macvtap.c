@@ -23,12 +23,24 @@
 
 #define MACVTAP_IF "macvtap0"
 
+/*
+ * A macvtap delivers a multicast frame only if its own multicast list has the
+ * group, and QEMU does not copy the guest's groups to it: the neighbour
+ * solicitations for the guest's IPv6 address (its solicited-node group) were
+ * dropped, so nobody could reach the guest over IPv6 before it spoke first.
+ */
+static int macvtap_allmulti(struct vnl_lab_builder *b, const struct vnl_vm *vm)
+{
+	const char *const argv[] = { "ip", "link", "set", MACVTAP_IF, "allmulticast", "on", NULL };
+	return vnl_vm_run(b, vm->host_ns, argv);
+}
+
 static int make_macvtap(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
 	if (b->dry_run) {
 		printf("ip -n %s link add link %s name %s address %s type macvtap mode bridge\n",
 		       vm->host_ns, VNL_VM_UPLINK, MACVTAP_IF, vm->guest_mac_text);
-		return 0;
+		return macvtap_allmulti(b, vm);
 	}
 	struct vnl_obj obj = { .type = VNL_OBJ_LINK };
 	snprintf(obj.name, sizeof(obj.name), MACVTAP_IF);
@@ -43,7 +55,7 @@ static int make_macvtap(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 		vnl_labstate_mark_failed(b->st, (size_t)index);
 		return -1;
 	}
-	return 0;
+	return macvtap_allmulti(b, vm);
 }
 
 /*
