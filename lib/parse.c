@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "parse.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -73,8 +74,12 @@ int vnl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, cons
 	}
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
-	if (end == s || *end || errno) {
+	if (end == s || *end) {
 		*why = "expected a non-negative whole number";
+		return -1;
+	}
+	if (errno == ERANGE) {
+		*why = "number too large";
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -91,6 +96,34 @@ static const struct clock_name {
 } clock_names[] = {
 	{ "realtime", CLOCK_REALTIME }, { "tai", CLOCK_TAI }, { "monotonic", CLOCK_MONOTONIC },
 };
+
+int vnl_parse_addr(const char *s, int family, bool with_len, const char **why)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int max_len = family == AF_INET ? 32 : 128;
+	const char *what = family == AF_INET
+		? (with_len ? "expected an IPv4 address and prefix length, e.g. 192.0.2.2/24"
+			    : "expected an IPv4 address, e.g. 192.0.2.1")
+		: (with_len ? "expected an IPv6 address and prefix length, e.g. 2001:db8::2/64"
+			    : "expected an IPv6 address, e.g. 2001:db8::1");
+	uint64_t len;
+	const char *len_why;
+	if (n >= sizeof(buf) || (with_len != (slash != NULL)) ||
+	    (slash && vnl_parse_u64(slash + 1, 1, (uint64_t)max_len, &len, &len_why))) {
+		*why = what;
+		return -1;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(family, buf, bin) != 1) {
+		*why = what;
+		return -1;
+	}
+	return 0;
+}
 
 int vnl_parse_clock(const char *s, clockid_t *out, const char **why)
 {

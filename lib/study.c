@@ -17,12 +17,15 @@
 
 #include "hostfacts.h"
 #include "jobfile.h"
+#include "jsonfile.h"
 #include "lab.h"
 #include "labinfo.h"
+#include "labstate.h"
 #include "load.h"
 #include "log.h"
 #include "progress.h"
 #include "runcmd.h"
+#include "safefile.h"
 #include "status.h"
 #include "studyreport.h"
 #include "timeutil.h"
@@ -57,6 +60,7 @@ struct rep_state {
 	char reason[REASON_LEN];
 	char clock[16];             /* how run related the guest's clock: "ptp_kvm", "agent"... */
 	char clock_why[REASON_LEN]; /* ...and why not the other */
+	char lab[16];               /* the lab it is measured in while it runs */
 };
 
 struct case_state {
@@ -77,6 +81,7 @@ struct runner {
 	struct case_state *cases;
 	struct vnl_progress *progress;
 	bool any_failed;
+	char job_fingerprint[32];   /* of the job file's bytes: --resume refuses an edited one */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -118,7 +123,7 @@ static int mkdir_p(const char *path)
 
 static int copy_file(const char *from, const char *to)
 {
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	FILE *in = fopen(from, "rb"), *out = in ? vnl_file_create_stream(to, true) : NULL;
 	int rc = in && out ? 0 : -1;
 	char buf[8192];
 	size_t n;
@@ -135,14 +140,14 @@ static int copy_file(const char *from, const char *to)
 /* Write a JSON document atomically (temp + rename): an interrupt never leaves half a file. */
 static int save_json(const char *path, json_t *doc)
 {
-	char tmp[PATH_MAX + 8];
-	vnl_pathf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS)) {
-		vnl_err("cannot write %s", tmp);
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (r && json_dumpf(doc, vnl_replace_stream(r), JSON_INDENT(2) | JSON_SORT_KEYS)) {
+		vnl_replace_abort(r);
+		vnl_err("cannot write %s: the document could not be encoded", path);
 		return -1;
 	}
-	if (rename(tmp, path)) {
-		vnl_errno("cannot rename %s to %s", tmp, path);
+	if (!r || vnl_replace_commit(r)) {
+		vnl_errno("cannot write %s", path);
 		return -1;
 	}
 	return 0;
@@ -555,7 +560,8 @@ static void split_outputs(struct rep_run *x, struct rep_state *rs)
 {
 	char path[PATH_MAX + 16], to[PATH_MAX + 16];
 	rep_path(x, "run.json", path, sizeof(path));
-	json_t *doc = json_load_file(path, 0, NULL);
+	char why[PATH_MAX + 200];
+	json_t *doc = vnl_json_load(path, "run JSON", why, sizeof(why));
 	json_t *dirs = json_object_get(doc, "directions");
 	static const char *const names[] = { "in", "out" };
 	for (int d = 0; d < 2; d++) {
@@ -598,12 +604,14 @@ static void measure(struct rep_run *x, struct rep_state *rs)
 		fail(rs, "done", "%s", "");
 }
 
+static int save_study(struct runner *r);
+
 /* Files of an earlier, unfinished attempt at this repetition. */
 static void clear_rep_dir(struct rep_run *x)
 {
 	static const char *const files[] = { "in.vnlrec", "out.vnlrec", "in.rec", "out.rec",
 		"in.json", "out.json", "run.json", "run.log", "lab.log", "warmup.log", "load.json",
-		LIVE_STATUS, LIVE_STATUS ".tmp" };
+		LIVE_STATUS };
 	char path[PATH_MAX + 16];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		rep_path(x, files[i], path, sizeof(path));
@@ -623,6 +631,9 @@ static void run_rep(struct runner *r, struct case_state *cs, size_t index, unsig
 		return;
 	}
 	clear_rep_dir(&x);
+	/* Named in study.json before it exists: after a kill -9, --resume finds it. */
+	snprintf(rs->lab, sizeof(rs->lab), "%s", x.lab);
+	save_study(r);
 	if (lab_up(&x, rs) == 0 && warm_up(&x, rs) == 0 && !stop_asked) {
 		struct vnl_load *l = NULL;
 		if (cs->c->load == VNL_LOAD_NONE || (l = load_start(&x, rs)))
@@ -633,6 +644,7 @@ static void run_rep(struct runner *r, struct case_state *cs, size_t index, unsig
 		fail(rs, "partial", "interrupted before measuring");
 	}
 	lab_down(&x);
+	rs->lab[0] = '\0';
 	if (!strcmp(rs->status, "failed"))
 		r->any_failed = true;
 	char detail[REASON_LEN + 16];
@@ -691,11 +703,12 @@ static json_t *case_json(const struct case_state *cs)
 		char dir[160];
 		snprintf(dir, sizeof(dir), "cases/%s/rep%u", cs->id, i + 1);
 		const struct rep_state *rs = &cs->reps[i];
-		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?}", "rep",
+		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "rep",
 			(int)i + 1, "dir", dir, "status", rs->status[0] ? rs->status : "not run",
 			"reason", rs->reason[0] ? rs->reason : NULL,
 			"clock", rs->clock[0] ? rs->clock : NULL,
-			"clock_why", rs->clock[0] ? rs->clock_why : NULL));
+			"clock_why", rs->clock[0] ? rs->clock_why : NULL,
+			"lab", rs->lab[0] ? rs->lab : NULL));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}", "name", c->name,
 			 "topology", vnl_job_topology_name(c->topology),
@@ -717,8 +730,8 @@ static json_t *study_json(const struct runner *r)
 		if (json_is_null(ref) && c->reference >= 0)
 			ref = json_string(vnl_job_case(r->job, (size_t)c->reference)->section);
 	}
-	return json_pack("{s:i, s:o, s:o, s:o}", "vnetlat_study", 1, "window", window,
-			 "reference", ref, "cases", cases);
+	return json_pack("{s:i, s:s, s:o, s:o, s:o}", "vnetlat_study", 1, "job_fingerprint",
+			 r->job_fingerprint, "window", window, "reference", ref, "cases", cases);
 }
 
 static int save_study(struct runner *r)
@@ -748,17 +761,63 @@ static int save_host(struct runner *r, bool finished)
 
 /* ------------------------------------------------------------ resume */
 
+/* Whether DIR/job.ini is not the one the finished repetitions were measured
+ * with (said, and then refused). A study from before fingerprints passes. */
+static bool job_changed(const struct runner *r, json_t *doc)
+{
+	const char *was = json_string_value(json_object_get(doc, "job_fingerprint"));
+	if (!was || !strcmp(was, r->job_fingerprint))
+		return false;
+	vnl_err("cannot resume: %s/job.ini was changed since the study started (fingerprint %s, "
+		"study.json has %s): its finished repetitions were measured with the old settings. "
+		"Put the original job.ini back, or run the edited one as a new study "
+		"('vnetlat study JOB --out NEWDIR')", r->dir, r->job_fingerprint, was);
+	return true;
+}
+
+/* Labs an interrupted run left up (killed before it could take them down):
+ * removed now, and said, so a resumed study starts on a clean host. */
+static void remove_leftover_labs(struct runner *r, json_t *doc)
+{
+	json_t *jc, *jr;
+	size_t i, j;
+	json_array_foreach(json_object_get(doc, "cases"), i, jc) {
+		json_array_foreach(json_object_get(jc, "repetitions"), j, jr) {
+			const char *lab = json_string_value(json_object_get(jr, "lab"));
+			char state[PATH_MAX];
+			if (!lab || !vnl_lab_name_ok(lab, NULL))
+				continue;
+			vnl_pathf(state, sizeof(state), "%s/%s.state", VNL_LABSTATE_DIR, lab);
+			if (access(state, F_OK))
+				continue;
+			vnl_notice("the interrupted run left lab %s up; removing it", lab);
+			struct child ch = { .argc = 0 };
+			arg(&ch, "%s", r->o->self);
+			arg(&ch, "lab");
+			arg(&ch, "down");
+			arg(&ch, "--name=%s", lab);
+			if (run_child(r, &ch, NULL, "-", false) != 0)
+				vnl_err("lab %s was not removed completely; remove it with "
+					"'vnetlat lab down --name %s'", lab, lab);
+		}
+	}
+}
+
 /* Keep every repetition an earlier run finished ("done"), matched by case name. */
 static int merge_previous(struct runner *r)
 {
 	char path[PATH_MAX + 16];
 	vnl_pathf(path, sizeof(path), "%s/study.json", r->dir);
-	json_error_t e;
-	json_t *doc = json_load_file(path, 0, &e);
+	char why[PATH_MAX + 200];
+	json_t *doc = vnl_json_load(path, "study.json", why, sizeof(why));
 	if (!doc) {
-		vnl_err("cannot resume: %s: %s; give the directory of an interrupted study",
-			path, e.text);
+		vnl_err("cannot resume: %s; give the directory of an interrupted study", why);
 		return -1;
+	}
+	remove_leftover_labs(r, doc); /* whatever else is wrong: they are garbage */
+	if (job_changed(r, doc)) {
+		json_decref(doc);
+		return -2;
 	}
 	json_t *cases = json_object_get(doc, "cases"), *jc;
 	size_t i;
@@ -785,7 +844,7 @@ static int merge_previous(struct runner *r)
 		}
 	}
 	vnl_pathf(path, sizeof(path), "%s/host.json", r->dir);
-	json_t *host = json_load_file(path, 0, NULL);
+	json_t *host = vnl_json_load(path, "host.json", why, sizeof(why));
 	const char *started = json_string_value(json_object_get(host, "started"));
 	if (started)
 		snprintf(r->started, sizeof(r->started), "%s", started);
@@ -908,9 +967,10 @@ static int prepare_dir(struct runner *r)
 			"another --out", r->dir, r->dir);
 		return -2;
 	}
-	if (mkdir_p(r->dir)) {
-		vnl_errno("cannot create the results directory %s", r->dir);
-		return -1;
+	if (mkdir_p(r->dir)) { /* the --out given cannot be: a usage error */
+		vnl_errno("cannot create the results directory %s; give --out a directory that can "
+			  "be made", r->dir);
+		return -2;
 	}
 	vnl_pathf(path, sizeof(path), "%s/job.ini", r->dir);
 	if (copy_file(o->job_path, path)) {
@@ -947,6 +1007,19 @@ static void print_json(const struct runner *r)
 	json_decref(doc);
 }
 
+/* FNV-1a over the job file's bytes: not for security, to notice an edit. */
+static void job_fingerprint(const char *path, char *out, size_t len)
+{
+	char err[PATH_MAX + 200];
+	size_t n = 0;
+	char *text = vnl_file_read_input(path, "job file", VNL_JOB_MAX_BYTES, &n, err, sizeof(err));
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; text && i < n; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+	snprintf(out, len, "fnv1a64:%016llx", (unsigned long long)h);
+	free(text);
+}
+
 static int load_job(struct runner *r)
 {
 	const char *path = r->o->job_path;
@@ -960,6 +1033,7 @@ static int load_job(struct runner *r)
 			return -2;
 		}
 	}
+	job_fingerprint(path, r->job_fingerprint, sizeof(r->job_fingerprint));
 	r->job = vnl_job_load(path);
 	if (!r->job) {
 		vnl_errno("out of memory reading %s", path);

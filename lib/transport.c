@@ -152,6 +152,13 @@ static int resolve(const char *host, uint16_t port, bool passive, struct sockadd
 	memcpy(out, res->ai_addr, res->ai_addrlen);
 	*out_len = res->ai_addrlen;
 	freeaddrinfo(res);
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)out;
+	if (out->ss_family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr) && !a6->sin6_scope_id) {
+		/* the kernel would only say "Invalid argument" */
+		vnl_err("'%s' is a link-local address: name the interface it is on, e.g. '%s%%eth1'",
+			host, host);
+		return -1;
+	}
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -240,6 +241,16 @@ static int boot_kernel_args(struct boot_args *a)
 	for (int i = 0; i < 3; i++)
 		if (vals[i] && !plain_word(vals[i]))
 			return bad_value(opts[i], vals[i], "no spaces or quotes");
+	const struct { const char *opt, *val; int family; bool with_len; } addrs[] = {
+		{ "--ip", a->ip, AF_INET, true },
+		{ "--gateway", a->gw, AF_INET, false },
+		{ "--ip6", a->ip6, AF_INET6, true },
+	};
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		const char *why;
+		if (addrs[i].val && vnl_parse_addr(addrs[i].val, addrs[i].family, addrs[i].with_len, &why))
+			return bad_value(addrs[i].opt, addrs[i].val, why);
+	}
 	if (a->dhcp && a->ip) {
 		vnl_err("--dhcp and --ip both set the guest's IPv4 address; give one of them");
 		return VNL_EXIT_USAGE;

@@ -23,7 +23,7 @@
 #endif
 
 #define WORST_DEFAULT 10
-#define WORST_MAX 1000
+#define WORST_MAX 10000 /* as recv --worst */
 
 static const char usage_text[] =
 	"Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"  --deadline T   count a packet as late when wakeup + one_way exceeds T\n"
 	"                 (from when it was due to when the receiving application had it)\n"
 	"  --worst N      list the N worst packets (largest one_way, else path;\n"
-	"                 0 to 1000, default 10)\n"
+	"                 0 to 10000, default 10)\n"
 	"  --json         print one JSON document (schema: doc/json-schema.json)\n"
 	"  --csv          print every packet of the window as CSV, one row per packet\n"
 	"                 (stamps and stages in ns; an empty cell means absent)\n"
@@ -133,6 +133,10 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case 'd':
 			if (parse_duration_opt("deadline", optarg, &o->deadline_ns))
 				return -1;
+			if (o->deadline_ns <= 0) { /* as recv --deadline */
+				vnl_err("--deadline '%s': must be more than 0 (e.g. 500us)", optarg);
+				return -1;
+			}
 			break;
 		case 'w':
 			if (vnl_parse_u64(optarg, 0, WORST_MAX, &worst, &why)) {
@@ -383,6 +387,29 @@ static bool is_study_dir(const char *path)
 	return stat(f, &st) == 0;
 }
 
+/* Each damaged or missing record, named; the cases are marked "damaged" in
+ * the report. Returns how many. */
+static size_t report_damage(const struct vnl_study *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		for (size_t r = 0; r < c->nreps; r++) {
+			const struct vnl_study_rep *rep = &c->reps[r];
+			if (!rep->damage[0])
+				continue;
+			vnl_err("case %s, repetition %u: %s: %s", c->name, rep->rep,
+				rep->record[0] ? rep->record : "(no record)", rep->damage);
+			n++;
+		}
+	}
+	if (n)
+		vnl_err("%zu damaged or missing record%s: the report marks %s \"damaged\"; run "
+			"the study again to measure %s", n, n == 1 ? "" : "s",
+			n == 1 ? "its case" : "their cases", n == 1 ? "it" : "them");
+	return n;
+}
+
 /* vnetlat report DIR: regenerate DIR/report from the results directory. */
 static int report_study(const struct report_opts *o, int argc)
 {
@@ -402,8 +429,9 @@ static int report_study(const struct report_opts *o, int argc)
 		vnl_err("%s", err);
 	else
 		printf("report written to %s/report/index.html\n", o->path);
+	size_t damaged = report_damage(s);
 	vnl_study_free(s);
-	return rc < 0 ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+	return rc < 0 || damaged ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 #endif
 

@@ -44,7 +44,7 @@ static void usage(FILE *out)
 		"  -c, --count N        send N probes, then end\n"
 		"  -d, --duration T     send for T, then end (default: until SIGINT)\n"
 		"  -s, --size BYTES     probe payload size (default 128, %d..%d)\n"
-		"      --priority P     SO_PRIORITY of the probes (traffic class)\n"
+		"      --priority P     SO_PRIORITY of the probes, 0..15 (traffic class)\n"
 		"      --clock C        schedule clock: realtime (default), tai or monotonic\n"
 		"      --base-time T    absolute time of probe 0 on that clock\n"
 		"                       (default: next whole second + 100ms)\n"
@@ -122,7 +122,7 @@ static int parse_one(struct send_args *a, int c, const char *v)
 		return 0;
 	}
 	case O_PRIORITY:
-		if (vnl_opt_num("--priority", v, 0, INT32_MAX, &u) < 0)
+		if (vnl_opt_num("--priority", v, 0, 15, &u) < 0)
 			return -1;
 		a->tr.priority = (int)u;
 		return 0;

@@ -372,7 +372,22 @@ static void test_line_limits(void **state)
 	memcpy(text, "[a]\ntopology = veth\nsize = ", 27);
 	text[sizeof(text) - 2] = '\n';
 	text[sizeof(text) - 1] = '\0';
-	expect_error(text, 3, "longer than", NULL);
+	expect_error(text, 3, "longer than 196 characters", NULL);
+
+	/* issue 9 item 15: exactly the man page's 196 characters fit, with or without
+	 * a line ending; 197 do not */
+	char line[256];
+	for (int n = 196; n <= 197; n++)
+		for (int nl = 0; nl < 2; nl++) {
+			int head = snprintf(line, sizeof(line), "[a]\ntopology = veth\n# ");
+			memset(line + head, 'x', (size_t)n - 2);
+			snprintf(line + head + n - 2, sizeof(line) - (size_t)(head + n - 2), "%s",
+				 nl ? "\n" : "");
+			struct vnl_job *j = vnl_job_parse("t.ini", line, strlen(line));
+			assert_non_null(j);
+			assert_int_equal(vnl_job_error_count(j), n == 196 ? 0 : 1);
+			vnl_job_free(j);
+		}
 
 	static const char nul[] = "[a]\ntopology = veth\nsize\0 = 1\n";
 	struct vnl_job *job = vnl_job_parse("t.ini", nul, sizeof(nul) - 1);
@@ -399,8 +414,8 @@ static void test_missing_file(void **state)
 	assert_non_null(f);
 	vnl_job_print_errors(job, f);
 	fclose(f);
-	assert_string_equal(out, "/nonexistent/study.ini: cannot open the job file: No such file or "
-				 "directory; check the path\n");
+	assert_string_equal(out, "/nonexistent/study.ini: cannot read the job file: No such file or "
+				 "directory\n");
 	free(out);
 	vnl_job_free(job);
 }

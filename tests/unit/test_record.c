@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -197,6 +198,53 @@ static void test_meta_strings_terminated(void **state)
 	assert_int_equal(o.packets, 0);
 	assert_null(vnl_record_reader_damage(r));
 	vnl_record_close(r);
+}
+
+/* Issue 9 item 9: a recorder's strings reach terminals; control bytes never do. */
+static void test_meta_strings_printable(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct vnl_record_meta meta = make_meta();
+	snprintf(meta.transport, sizeof(meta.transport), "\x1b[2J");
+	snprintf(meta.peer, sizeof(meta.peer), "\x1b]0;owned\a\n\xc2\x9b");
+	struct vnl_record_writer *w = vnl_record_create(path, &meta, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(vnl_record_finish(w, &summary_in), 0);
+	struct vnl_record_reader *r = vnl_record_open(path, err, sizeof(err));
+	assert_non_null(r);
+	assert_string_equal(vnl_record_reader_meta(r)->transport, "?[2J");
+	assert_string_equal(vnl_record_reader_meta(r)->peer, "?]0;owned????");
+	vnl_record_close(r);
+}
+
+/* Issue 9 items 6 and 7: a symlink is not written through; a FIFO is not read. */
+static void test_refuses_symlink_and_fifo(void **state)
+{
+	(void)state;
+	char err[512] = "", target[600], link[600], fifo[600];
+	struct vnl_record_meta meta = make_meta();
+	snprintf(target, sizeof(target), "%s.target", path);
+	snprintf(link, sizeof(link), "%s.link", path);
+	snprintf(fifo, sizeof(fifo), "%s.fifo", path);
+	FILE *t = fopen(target, "w");
+	assert_non_null(t);
+	fputs("keep", t);
+	fclose(t);
+	unlink(link);
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(vnl_record_create(link, &meta, err, sizeof(err)));
+	assert_non_null(strstr(err, "symbolic link"));
+	struct stat st;
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_null(vnl_record_open(fifo, err, sizeof(err)));
+	assert_non_null(strstr(err, "FIFO"));
+	unlink(link);
+	unlink(target);
+	unlink(fifo);
 }
 
 static FILE *open_prefix(unsigned char *b, size_t len)
@@ -485,6 +533,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_100k),
 		cmocka_unit_test(test_meta_strings_terminated),
+		cmocka_unit_test(test_meta_strings_printable),
+		cmocka_unit_test(test_refuses_symlink_and_fifo),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_every_corrupt_byte),
 		cmocka_unit_test(test_damage_messages),
