@@ -27,7 +27,7 @@
 #define MAX_MODULES 64
 #define MAX_IPERF_PKGS 16
 #define MAX_ELF_FILES 32
-#define MAX_APT_ARGS (8 + MAX_IPERF_PKGS + 16)
+#define MAX_APT_ARGS (16 + 2 * MAX_IPERF_PKGS + 16) /* options, flags, a batch of names */
 
 /* What the labs need in the guest; dependencies are added from each module's .modinfo. */
 const char *const vnl_guest_modules[] = {
@@ -283,27 +283,72 @@ static int apt_setup(struct inputs *in, const char *cache, int force)
 			  "check the network and that the apt sources also serve this architecture");
 }
 
-static int candidate_version(const struct inputs *in, const char *pkg, char *ver, size_t len)
+/* ------------------------------------------------------------------ */
+/* Asking apt in batches: one apt-cache run names every package of a    */
+/* step (apt-cache show / depends take many), so a build asks apt a few */
+/* times, not twice per package.                                        */
+
+#define APT_OUT_LEN (256 * 1024)
+#define APT_DEPENDS_FLAGS "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", \
+	"--no-replaces", "--no-enhances"
+
+/* apt-cache SUB [FLAGS] NAMES... into OUT; apt's exit status. */
+static int apt_batch(const struct inputs *in, const char *sub, bool depends, const char *const names[],
+		     int n, char *out, size_t len)
 {
-	char out[16384];
-	const char *args[] = { "apt-cache", "show", "--no-all-versions", pkg, NULL };
-	const char *argv[MAX_APT_ARGS];
-	if (run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
-		       "cannot find the package in apt's lists",
-		       "run 'apt-get update' (or 'vnetlat guest build --force' for another "
-		       "architecture's lists): the guest is built from Debian packages"))
-		return -1;
-	const char *v = strstr(out, "\nVersion: ");
-	if (!v || sscanf(v + 10, "%63s", ver) != 1 || strlen(ver) >= len) {
-		vnl_err("apt-cache show %s printed no version; run 'apt-get update'", pkg);
-		return -1;
+	const char *args[MAX_APT_ARGS], *argv[MAX_APT_ARGS];
+	int k = 0;
+	args[k++] = "apt-cache";
+	args[k++] = sub;
+	if (depends) {
+		static const char *const flags[] = { APT_DEPENDS_FLAGS };
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			args[k++] = flags[i];
+	} else {
+		args[k++] = "--no-all-versions";
 	}
-	return 0;
+	for (int i = 0; i < n && k < MAX_APT_ARGS - 2 * in->apt.n - 2; i++)
+		args[k++] = names[i];
+	args[k] = NULL;
+	return vnl_runcmd(apt_argv(in, args, argv), NULL, out, len);
 }
 
-/* ------------------------------------------------------------------ */
-/* iperf3 for background load: Debian's is dynamically linked, so the    */
-/* guest gets the binary, every library it needs and the dynamic loader. */
+/* The "Version:" of package NAME in apt-cache show's stanzas; 0 or -1. */
+static int stanza_version(const char *out, const char *name, char *ver, size_t len)
+{
+	for (const char *p = out; (p = strstr(p, "Package: ")) != NULL; p++) {
+		if (p != out && p[-1] != '\n')
+			continue;
+		size_t n = strlen(name);
+		if (strncmp(p + 9, name, n) || (p[9 + n] != '\n' && p[9 + n] != '\r'))
+			continue;
+		const char *end = strstr(p + 1, "\nPackage: ");
+		const char *v = strstr(p, "\nVersion: ");
+		char buf[64];
+		if (!v || (end && v > end) || sscanf(v + 10, "%63s", buf) != 1 || strlen(buf) >= len)
+			return -1;
+		memcpy(ver, buf, strlen(buf) + 1);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The lib* packages named in apt-cache depends output (its sections start
+ * with a package's name in column 0, its lines are " Depends: X" or
+ * " |Depends: X"; deeper-indented lines are a virtual package's providers):
+ * FN(IN, name) for each.
+ */
+static void each_lib_dependency(char *out, void (*fn)(struct inputs *, const char *), struct inputs *in)
+{
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		if (sscanf(l, " %*[|]Depends: %63s", name) != 1 && sscanf(l, " Depends: %63s", name) != 1)
+			continue;
+		if (!strncmp(name, "lib", 3))
+			fn(in, name);
+	}
+}
 
 static int have_ipkg(const struct inputs *in, const char *name)
 {
@@ -313,46 +358,35 @@ static int have_ipkg(const struct inputs *in, const char *name)
 	return 0;
 }
 
-/*
- * iperf3 and, breadth first, the packages it depends on whose names start
- * with "lib" (Debian names shared-library packages so); which files of them
- * the guest needs is decided later from the ELF NEEDED entries. On failure
- * the reason goes to in->no_iperf and the guest is built without iperf3.
- */
-static void resolve_iperf(struct inputs *in)
+static void add_ipkg(struct inputs *in, const char *name)
 {
-	char out[16384];
-	in->nipkg = 0;
-	vnl_pathf(in->ipkg[in->nipkg++].name, sizeof(in->ipkg[0].name), "iperf3");
-	for (int i = 0; i < in->nipkg; i++) {
-		const char *show[] = { "apt-cache", "show", "--no-all-versions", in->ipkg[i].name, NULL };
-		const char *v, *argv[MAX_APT_ARGS];
-		if (vnl_runcmd(apt_argv(in, show, argv), NULL, out, sizeof(out)) ||
-		    !(v = strstr(out, "\nVersion: ")) || sscanf(v + 10, "%63s", in->ipkg[i].ver) != 1) {
-			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
-				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
-			in->nipkg = 0;
-			return;
-		}
-		const char *dep[] = { "apt-cache", "depends", "--no-recommends", "--no-suggests",
-				      "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances",
-				      in->ipkg[i].name, NULL };
-		if (vnl_runcmd(apt_argv(in, dep, argv), NULL, out, sizeof(out)))
-			continue;
-		for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			char name[64];
-			if (sscanf(l, " %*[|]Depends: %63s", name) != 1 && sscanf(l, " Depends: %63s", name) != 1)
-				continue;
-			if (strncmp(name, "lib", 3) || have_ipkg(in, name))
-				continue;
-			if (in->nipkg == MAX_IPERF_PKGS) {
-				vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "iperf3 depends on more "
-					  "than %d library packages", MAX_IPERF_PKGS);
-				in->nipkg = 0;
-				return;
-			}
-			vnl_pathf(in->ipkg[in->nipkg++].name, sizeof(in->ipkg[0].name), "%s", name);
-		}
+	if (have_ipkg(in, name) || in->no_iperf[0])
+		return;
+	if (in->nipkg == MAX_IPERF_PKGS) {
+		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "iperf3 depends on more than %d "
+			  "library packages", MAX_IPERF_PKGS);
+		return;
+	}
+	vnl_pathf(in->ipkg[in->nipkg].name, sizeof(in->ipkg[0].name), "%s", name);
+	in->ipkg[in->nipkg++].ver[0] = '\0';
+}
+
+/*
+ * iperf3's library tree below the first level (read by the caller): one
+ * apt-cache depends per further level, naming the whole level. Which files
+ * of them the guest needs is decided later from the ELF NEEDED entries.
+ */
+static void resolve_iperf_tree(struct inputs *in, char *out, size_t len)
+{
+	int done = 1; /* iperf3's own dependencies are in already */
+	while (!in->no_iperf[0] && done < in->nipkg) {
+		const char *names[MAX_IPERF_PKGS];
+		int n = 0;
+		for (; done < in->nipkg; done++)
+			names[n++] = in->ipkg[done].name;
+		if (apt_batch(in, "depends", true, names, n, out, len))
+			return; /* a library apt cannot detail: its own files still go in */
+		each_lib_dependency(out, add_ipkg, in);
 	}
 }
 
@@ -515,30 +549,84 @@ static void inputs_save(const struct inputs *in, const char *cache, uint64_t fp)
 		unlink(tmp);
 }
 
-/* The kernel, busybox and iperf3 packages and their candidate versions, from apt. */
-static int ask_apt(struct inputs *in)
+/* The kernel's versioned package from its metapackage's section of OUT. */
+static int kernel_package(struct inputs *in, const char *out, int rc)
 {
-	char out[16384], suffix[32];
-	const char *args[] = { "apt-cache", "depends", in->arch->kernel_pkg, NULL };
-	const char *argv[MAX_APT_ARGS];
-	if (run_helper(apt_argv(in, args, argv), NULL, out, sizeof(out),
-		       "cannot resolve the guest kernel package",
-		       "run 'apt-get update' so apt knows the kernel package"))
-		return -1;
+	char suffix[32];
 	const char *d = strstr(out, "Depends: linux-image-");
 	vnl_pathf(suffix, sizeof(suffix), "-%s", in->arch->debian);
-	if (!d || sscanf(d + 9, "%127s", in->kpkg) != 1 || !strstr(in->kpkg, suffix)) {
-		vnl_err("%s depends on no versioned kernel package; run 'apt-get update'",
-			in->arch->kernel_pkg);
+	if (d && sscanf(d + 9, "%127s", in->kpkg) == 1 && strstr(in->kpkg, suffix)) {
+		vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
+		return 0;
+	}
+	if (rc == 127)
+		vnl_err("cannot resolve the guest kernel package: 'apt-cache' is not installed "
+			"(apt-get install apt)");
+	else
+		vnl_err("%s depends on no versioned kernel package; run 'apt-get update' so apt "
+			"knows the kernel package\n%s", in->arch->kernel_pkg, vnl_tail_lines(out, 4));
+	return -1;
+}
+
+/* Every version in one apt-cache show: the kernel's, busybox's, iperf3's tree's. */
+static int package_versions(struct inputs *in, char *out, size_t len)
+{
+	const char *names[2 + MAX_IPERF_PKGS] = { in->kpkg, "busybox-static" };
+	int n = 2;
+	for (int i = 0; i < in->nipkg; i++)
+		names[n++] = in->ipkg[i].name;
+	int rc = apt_batch(in, "show", false, names, n, out, len);
+	if (stanza_version(out, in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
+	    stanza_version(out, "busybox-static", in->bb_ver, sizeof(in->bb_ver))) {
+		vnl_err("apt-cache show printed no version of %s or busybox-static (exit %d); run "
+			"'apt-get update' (or 'vnetlat guest build --force' for another architecture's "
+			"lists): the guest is built from Debian packages", in->kpkg, rc);
 		return -1;
 	}
-	vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
-	if (candidate_version(in, in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
-	    candidate_version(in, "busybox-static", in->bb_ver, sizeof(in->bb_ver)))
-		return -1;
-	in->no_iperf[0] = 0;
-	resolve_iperf(in);
+	for (int i = 0; i < in->nipkg; i++)
+		if (stanza_version(out, in->ipkg[i].name, in->ipkg[i].ver, sizeof(in->ipkg[i].ver))) {
+			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
+				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
+			in->nipkg = 0;
+		}
 	return 0;
+}
+
+/*
+ * The kernel, busybox and iperf3 packages and their candidate versions, from
+ * apt in a few batched runs: the kernel's metapackage and iperf3 together,
+ * one more apt-cache depends per level of iperf3's library tree, then one
+ * apt-cache show for every version. On a failure for iperf3 alone the reason
+ * goes to in->no_iperf and the guest is built without it.
+ */
+static int ask_apt(struct inputs *in)
+{
+	char *out = malloc(APT_OUT_LEN);
+	if (!out) {
+		vnl_err("out of memory asking apt");
+		return -1;
+	}
+	const char *first[] = { in->arch->kernel_pkg, "iperf3" };
+	int rc = apt_batch(in, "depends", true, first, 2, out, APT_OUT_LEN);
+	in->nipkg = 0;
+	in->no_iperf[0] = 0;
+	if (kernel_package(in, out, rc)) {
+		free(out);
+		return -1;
+	}
+	/* iperf3's section (last: it was named last) heads with its name in column 0 */
+	char *iperf = !strncmp(out, "iperf3\n", 7) ? out : strstr(out, "\niperf3\n");
+	if (!iperf) {
+		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package iperf3 "
+			  "(apt-get update, or enable the main component)");
+	} else {
+		add_ipkg(in, "iperf3");
+		each_lib_dependency(iperf, add_ipkg, in);
+		resolve_iperf_tree(in, out, APT_OUT_LEN);
+	}
+	rc = package_versions(in, out, APT_OUT_LEN);
+	free(out);
+	return rc;
 }
 
 static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, struct inputs *in)
