@@ -50,9 +50,9 @@ cat "$T/size.err"
 vnl_check "run --size 95 exits 2" test "$rc" = 2
 vnl_check "... at once, before starting send/recv (took $ms ms; the recv wait is 30 s)" test "$ms" -lt 10000
 
-"$VNL" run "$LAB" --direction both -c 3000 --json >"$T/int.json" 2>"$T/int.err" &
+"$VNL" run "$LAB" --direction both -c 3000 --json --status-file "$T/live" >"$T/int.json" 2>"$T/int.err" &
 RUNP=$!; VNL_BG+=("$RUNP")
-sleep 2.5   # inside direction in (about 1 s to start, 3 s of probes)
+vnl_wait_received "$T/live" in || exit 1 # inside direction in (3 s of probes)
 kill -INT "$RUNP"
 vnl_wait_pid "$RUNP" 20; rc=$?
 cat "$T/int.err"

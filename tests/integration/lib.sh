@@ -173,6 +173,23 @@ vnl_wait_udp() {
 	return 1
 }
 
+# vnl_wait_received STATUS_FILE [DIRECTION [SECONDS]]: wait until a live status
+# file (recv/run --status-file) says probes arrived (in DIRECTION when given):
+# a stream is known to flow, however slow the machine, instead of guessed by a sleep.
+vnl_wait_received() {
+	local f=$1 dir=${2:-} secs=${3:-30} i
+	for i in $(seq $((secs * 10))); do
+		python3 - "$f" "$dir" 2>/dev/null <<'PY' && return 0
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+sys.exit(0 if d.get("received", 0) > 0 and (not sys.argv[2] or d.get("direction") == sys.argv[2]) else 1)
+PY
+		sleep 0.1
+	done
+	echo "FAIL: no probe arrived${dir:+ in direction $dir} within $secs s ($f: $(cat "$f" 2>/dev/null))"
+	return 1
+}
+
 # vnl_wait_packet NAMESPACE ETHERTYPE(hex, e.g. 88b5): wait for a packet socket.
 vnl_wait_packet() {
 	local i

@@ -56,13 +56,13 @@ for i in range(5):
 print(sent)
 PY
 
-ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --json >"$T/recv.json" 2>"$T/recv.err" &
+ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --json --status-file "$T/live" >"$T/recv.json" 2>"$T/recv.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --count $N --interval 1ms --quiet >/dev/null 2>&1 &
 SP=$!; VNL_BG+=("$SP")
-# The stream starts within 1.1 s and lasts 3 s: inject in its middle.
-sleep 2
+# Inject once the stream flows (it lasts 3 s, the injection 0.05 s).
+vnl_wait_received "$T/live" || exit 1
 ip netns exec "$LAB-a" python3 "$T/inject.py" 192.0.2.2 4300
 vnl_wait_pid "$SP" 10; src=$?
 vnl_wait_pid "$RP" 10; rrc=$?

@@ -15,12 +15,13 @@ vnl_lab_up "$LAB"
 T=$VNL_TMP
 
 echo "-- 1. SIGINT to the receiver"
-ip netns exec "$LAB-b" "$VNL" recv --json --record "$T/r1.rec" >"$T/r1.json" 2>"$T/r1.err" &
+ip netns exec "$LAB-b" "$VNL" recv --json --record "$T/r1.rec" --status-file "$T/live1" >"$T/r1.json" 2>"$T/r1.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --count 4000 --interval 1ms --quiet >/dev/null 2>&1 &
 SP=$!; VNL_BG+=("$SP")
-sleep 2
+vnl_wait_received "$T/live1" || exit 1
+sleep 0.5
 kill -INT "$RP"
 vnl_wait_pid "$RP" 5; rrc=$?
 kill -INT "$SP" 2>/dev/null
@@ -40,12 +41,13 @@ vnl_json_check "$T/r1.report.json" "record holds the $R1 packets the live report
 	"d['packets']['received'] == $R1"
 
 echo "-- 2. SIGINT to the sender"
-ip netns exec "$LAB-b" "$VNL" recv --json >"$T/r2.json" 2>"$T/r2.err" &
+ip netns exec "$LAB-b" "$VNL" recv --json --status-file "$T/live2" >"$T/r2.json" 2>"$T/r2.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --interval 1ms --json >"$T/s2.json" 2>"$T/s2.err" &
 SP=$!; VNL_BG+=("$SP")
-sleep 2
+vnl_wait_received "$T/live2" || exit 1
+sleep 0.5
 kill -INT "$SP"
 vnl_wait_pid "$SP" 5; src=$?
 vnl_wait_pid "$RP" 5; rrc=$?
