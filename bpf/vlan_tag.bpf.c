@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A VLAN device made of two tc direct-action programs, for kernels without
- * 802.1Q (lib/vlantag.c attaches them):
+ * 802.1Q (lib/xdp/vlantag.c attaches them):
  *  - vlan_tag_out, on the egress of the port (vlan0): push the tag, PCP from
  *    skb->priority as egress-qos-map 0:0 .. 7:7 would, and send the frame out
  *    of the wire. Here, not on vlan0's veth peer: crossing a veth clears

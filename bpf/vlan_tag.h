@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The VLAN tagger's parameters as seen from both sides: the tc programs
- * (bpf/vlan_tag.bpf.c) and their loader (lib/vlantag.c).
+ * (bpf/vlan_tag.bpf.c) and their loader (lib/xdp/vlantag.c).
  */
 #ifndef VNL_BPF_VLAN_TAG_H
 #define VNL_BPF_VLAN_TAG_H

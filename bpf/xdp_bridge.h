@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The XDP bridge's maps as seen from both sides: the BPF programs
- * (bpf/xdp_bridge.bpf.c) and their loader (lib/xdpbridge.c).
+ * (bpf/xdp_bridge.bpf.c) and their loader (lib/xdp/xdpbridge.c).
  * Fixed-width kernel types only, so the layout is the same on both sides.
  */
 #ifndef VNL_BPF_XDP_BRIDGE_H

@@ -16,12 +16,14 @@
 
 #include "agent.h"
 #include "guestimg.h"
+#include "hostcaps.h"
 #include "log.h"
+#include "paths.h"
 #include "parse.h"
 #include "qemu.h"
 #include "timeutil.h"
 
-#define RUN_ROOT "/run/vnetlat/guest"
+#define RUN_ROOT VNL_GUEST_RUN_DIR
 #define DEFAULT_NAME "vnlg"
 
 static void usage(FILE *out)
@@ -315,7 +317,7 @@ static int dry_run(struct boot_args *a)
 {
 	struct vnl_argv argv;
 	if (a->q.accel == VNL_ACCEL_AUTO)
-		a->q.accel = vnl_kvm_present() && vnl_guestarch_native(vnl_qemu_arch(&a->q)) ?
+		a->q.accel = vnl_caps_kvm_usable() && vnl_guestarch_native(vnl_qemu_arch(&a->q)) ?
 			     VNL_ACCEL_KVM : VNL_ACCEL_TCG;
 	if (vnl_qemu_argv(&a->q, &argv)) {
 		vnl_errno("cannot build the qemu command line");

@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "record.h"
 #ifndef VNL_GUEST_STATIC
+#include "reportdir.h"
 #include "studyreport.h"
 #endif
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vnetlat study FILE: run every case of a job file; the runner is lib/study.c. */
+/* vnetlat study FILE: run every case of a job file; the runner is lib/study/study.c. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

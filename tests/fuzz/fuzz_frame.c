@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for the AF_XDP frame parser (lib/frame.c) and the probe
+ * libFuzzer target for the AF_XDP frame parser (lib/core/frame.c) and the probe
  * decoder behind it, as the receiver chains them: arbitrary frames must
  * never make either read outside the buffer (the input is copied to an
  * exact-size heap block so ASan sees any overread). Whatever parses must

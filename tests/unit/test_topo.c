@@ -17,6 +17,7 @@
 #include "labinfo.h"
 #include "labstate.h"
 #include "topo.h"
+#include "vmlab.h"
 #include "topo_guest.h"
 
 static char lease_file[64];
@@ -48,9 +49,9 @@ static void lease_found_whatever_the_case(void **state)
 {
 	(void)state;
 	char ip[64];
-	assert_int_equal(vnl_vm_lease(lease_file, "02:0c:44:f3:22:03", ip, sizeof(ip)), 0);
+	assert_int_equal(vnl_lease_find(lease_file, "02:0c:44:f3:22:03", ip, sizeof(ip)), 0);
 	assert_string_equal(ip, "192.0.2.2");
-	assert_int_equal(vnl_vm_lease(lease_file, "02:0C:44:F3:22:07", ip, sizeof(ip)), 0);
+	assert_int_equal(vnl_lease_find(lease_file, "02:0C:44:F3:22:07", ip, sizeof(ip)), 0);
 	assert_string_equal(ip, "192.0.2.7");
 }
 
@@ -58,9 +59,9 @@ static void lease_missing(void **state)
 {
 	(void)state;
 	char ip[64] = "unchanged";
-	assert_int_equal(vnl_vm_lease(lease_file, "02:00:00:00:00:09", ip, sizeof(ip)), -1);
+	assert_int_equal(vnl_lease_find(lease_file, "02:00:00:00:00:09", ip, sizeof(ip)), -1);
 	assert_string_equal(ip, "unchanged");
-	assert_int_equal(vnl_vm_lease("/nonexistent/leases", "02:0c:44:f3:22:03", ip, sizeof(ip)), -1);
+	assert_int_equal(vnl_lease_find("/nonexistent/leases", "02:0c:44:f3:22:03", ip, sizeof(ip)), -1);
 }
 
 static void names_of_a_lab(void **state)
