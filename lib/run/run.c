@@ -37,6 +37,7 @@
 #define GUEST_TMP "/tmp"           /* where the guest-side record file is written */
 #define LISTEN_WAIT_MS 20000       /* a receiver in a TCG guest starts slowly */
 #define END_MARGIN_NS (30 * VNL_NSEC_PER_SEC) /* after the stream's expected end */
+#define INTERRUPT_WAIT_MS 10000    /* for a program told to stop to write its record and end */
 #define SYNC_EVERY_NS (100 * VNL_NSEC_PER_MSEC)
 #define SYNC_BURST 16              /* exchanges before and after each stream */
 #define PHC_SAMPLES 5              /* ptp_kvm readings per request while the stream runs */
@@ -73,6 +74,7 @@ struct prog {
 	uint64_t job;
 	bool done;
 	int status;        /* exit status, 128+signal, -1 unknown */
+	bool timed_out;    /* did not end in time: interrupted */
 };
 
 struct run {
@@ -107,6 +109,7 @@ struct leg {
 	struct vnl_clocksync *cs;
 	bool cs_ok;
 	bool interrupted;
+	bool receiver_late;        /* the receiver had not ended END_MARGIN_NS after the stream */
 	/* the receiving end's UDP checksum errors before and after the stream */
 	bool csum_known;
 	uint64_t csum_before, csum_after;
@@ -187,6 +190,7 @@ static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char 
 			usleep(10000);
 		if (!p->done) {
 			vnl_err("the %s did not end in time; interrupting it", what);
+			p->timed_out = true;
 			kill(p->pid, SIGINT);
 			sleep(1);
 			if (!prog_poll(p)) {
@@ -200,9 +204,18 @@ static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char 
 	struct vnl_agent_result res;
 	const char *why = NULL;
 	if (vnl_agent_wait(r->agent, p->job, timeout_ms, &res, &why)) {
-		vnl_err("the %s in the guest did not end: %s", what, why ? why : strerror(errno));
-		p->done = true;
-		return;
+		/* interrupted, it still ends its record whole and reports what it has */
+		vnl_err("the %s in the guest did not end in time (%s); interrupting it", what,
+			why ? why : strerror(errno));
+		p->timed_out = true;
+		vnl_agent_signal(r->agent, p->job, SIGINT);
+		if (vnl_agent_wait(r->agent, p->job, INTERRUPT_WAIT_MS, &res, &why)) {
+			vnl_err("the %s in the guest did not end after SIGINT either (%s)", what,
+				why ? why : strerror(errno));
+			p->done = true;
+			p->status = 124;
+			return;
+		}
 	}
 	p->done = true;
 	p->status = res.exited ? res.status : 128 + res.signal;
@@ -922,6 +935,8 @@ static int leg_measure(struct run *r, struct leg *l)
 		prog_interrupt(r, &l->recv);
 	}
 	prog_wait(r, &l->recv, margin_ms, "receiver");
+	if (l->recv.timed_out) /* the stream's end never reached it */
+		l->interrupted = l->receiver_late = true;
 	relay_status(r, l); /* the receiver's final figures */
 	l->csum_known = l->csum_known && csum_errors(r, &l->rx, &l->csum_after);
 	if (l->cs)
@@ -1006,6 +1021,14 @@ static int leg_run(struct run *r, const char *name)
 			json_object_set_new(r->dirs, name, leg_json(r, &l, &res));
 		else
 			leg_text(stdout, r, &l, &res);
+	}
+	if (l.receiver_late) {
+		vnl_err("direction %s: the receiver had not ended %lld s after the stream's expected "
+			"end: the stream's end (its FIN) never reached it, so probes after the last it "
+			"saw are missing from its counts (sent, lost); what it received is reported as "
+			"interrupted and the direction failed (a starved guest or a lossy path: see "
+			"'vnetlat lab doctor')", name, (long long)(END_MARGIN_NS / VNL_NSEC_PER_SEC));
+		rc = -1;
 	}
 	if (res.a)
 		result_free(&res);
