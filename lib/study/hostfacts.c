@@ -69,6 +69,9 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->vhost = access("/dev/vhost-net", F_OK) == 0;
 	f->iommu = vnl_caps_iommu();
 	f->vlan = vnl_caps_vlan();
+	f->taprio = vnl_caps_qdisc("taprio");
+	f->etf = vnl_caps_qdisc("etf");
+	f->btf = vnl_caps_btf();
 	vnl_read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
 	f->preempt_rt = preempt_rt(f->kernel_version);
 }
@@ -84,15 +87,16 @@ json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 		"channel (each repetition's clock in study.json says which)" :
 		"ptp_kvm: no KVM clock in a TCG guest (KVM cannot run a guest here): guest clocks are "
 		"estimated by exchanges over the control channel";
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s?, "
-			 "s:s?}",
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
+			 "s:b, s:b, s:s, s:s?, s:s?}",
 			 "kernel", f->kernel, "kernel_version", f->kernel_version, "arch", f->arch,
 			 "guest_arch", f->guest_arch[0] ? f->guest_arch : NULL,
 			 "cpu", f->cpu, "cores", (int)f->cores,
 			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
 			 "guest_clock", clock, "guest_clock_why", clock_why,
 			 "isolcpus", f->isolcpus, "preempt_rt", f->preempt_rt,
-			 "iommu", f->iommu, "vlan_8021q", f->vlan,
+			 "iommu", f->iommu, "vlan_8021q", f->vlan, "qdisc_taprio", f->taprio,
+			 "qdisc_etf", f->etf, "btf", f->btf,
 			 "vnetlat_version", VNL_VERSION, "started", started, "finished", finished);
 }
 

@@ -23,6 +23,8 @@ struct vnl_hostfacts {
 	bool vhost;           /* /dev/vhost-net exists */
 	bool iommu;           /* at least one IOMMU group */
 	bool vlan;            /* the kernel has 802.1Q (loaded or built in) */
+	bool taprio, etf;     /* the qdiscs of TSN (Qbv, launch time): built in, loaded or loadable */
+	bool btf;             /* the kernel's BTF, for the CO-RE tracing programs */
 	char isolcpus[128];   /* /sys/devices/system/cpu/isolated, "" when none */
 	bool preempt_rt;
 };
