@@ -20,6 +20,7 @@
 #include "log.h"
 #include "phc.h"
 #include "runcmd.h"
+#include "safefile.h"
 
 /* Bumped whenever the image layout changes, so old cache entries are not reused. */
 #define IMAGE_FORMAT 3
@@ -131,18 +132,6 @@ static int hash_file(uint64_t *h, const char *path)
 		*h = fnv1a(*h, buf, (size_t)n);
 	close(fd);
 	return n < 0 ? -1 : 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int mkdir_p(const char *path)
@@ -1225,20 +1214,20 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
 	struct iperf_files *fs = calloc(1, sizeof(*fs));
 	if (!fs) {
 		vnl_errno("guest image");
-		remove_tree(work);
+		vnl_remove_tree(work);
 		return -1;
 	}
 	int rc = assemble(work, &in, stage, fs) || mark_complete(stage);
 	free(fs);
 	if (!rc) {
 		/* replace the old image in one step, so a reader never sees half of it */
-		remove_tree(final); /* an older image, or an empty directory (checked above) */
+		vnl_remove_tree(final); /* an older image, or an empty directory (checked above) */
 		if (mkdir_p(final) || rmdir(final) || rename(stage, final)) {
 			vnl_errno("cannot move the image to %s", final);
 			rc = 1;
 		}
 	}
-	remove_tree(work);
+	vnl_remove_tree(work);
 	return rc ? -1 : 0;
 }
 

@@ -12,12 +12,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
+#include "safefile.h"
 #include "wire.h"
 
 #define MAX_SECTIONS 1024
@@ -639,14 +641,21 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	const char *nl = memchr(job->p, '\n', (size_t)(job->end - job->p));
 	size_t len = nl ? (size_t)(nl - job->p) + 1 : (size_t)(job->end - job->p);
+	/* The limit counts what is on the line, not its line ending (as the man page
+	 * does); room is left in STR for "\r\n" and the NUL. */
+	size_t chars = len - (nl ? 1 : 0);
+	if (chars && job->p[chars - 1] == '\r')
+		chars--;
+	const size_t limit = (size_t)num - 4;
 	job->lineno++;
 	job->line_bad = false;
 	if (memchr(job->p, '\0', len)) {
 		add_error(job, job->lineno, "job files are text", "line contains a NUL byte");
 		job->line_bad = true;
 		strcpy(str, "\n");
-	} else if (len > (size_t)num - 3) {
-		add_error(job, job->lineno, NULL, "line is longer than %d characters", num - 3);
+	} else if (chars > limit) {
+		add_error(job, job->lineno, "split the value or shorten it",
+			  "line is %zu characters long; at most %zu fit", chars, limit);
 		job->line_bad = true;
 		strcpy(str, "\n");
 	} else {
@@ -1258,38 +1267,20 @@ struct vnl_job *vnl_job_parse(const char *name, const char *text, size_t len)
 
 struct vnl_job *vnl_job_load(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-
-	if (!f) {
+	char why[PATH_MAX + 200];
+	size_t len = 0;
+	char *text = vnl_file_read_input(path, "job file", VNL_JOB_MAX_BYTES, &len, why, sizeof(why));
+	if (!text) {
 		struct vnl_job *job = calloc(1, sizeof(*job));
-		int err = errno;
 		if (job && !(job->file = strdup(path))) {
 			free(job);
 			return NULL;
 		}
 		if (job)
-			add_error(job, 0, "check the path", "cannot open the job file: %s", strerror(err));
+			add_error(job, 0, NULL, "%s", why);
 		return job;
 	}
-	for (;;) {
-		if (len == cap) {
-			char *n = realloc(text, cap = cap ? cap * 2 : 4096);
-			if (!n) {
-				free(text);
-				fclose(f);
-				return NULL;
-			}
-			text = n;
-		}
-		size_t got = fread(text + len, 1, cap - len, f);
-		if (!got)
-			break;
-		len += got;
-	}
-	fclose(f);
-	struct vnl_job *job = vnl_job_parse(path, text ? text : "", len);
+	struct vnl_job *job = vnl_job_parse(path, text, len);
 	free(text);
 	return job;
 }

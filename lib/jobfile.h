@@ -41,6 +41,7 @@ enum vnl_job_key {
 #define VNL_JOB_NAME_MAX 48    /* a section (case) name */
 #define VNL_JOB_MAX_LOAD_STREAMS 16
 #define VNL_JOB_MAX_CASES 4096
+#define VNL_JOB_MAX_BYTES (1 << 20) /* a job file; anything larger is not one */
 
 /* One case, every setting resolved and typed. Lines are 0 for defaults. */
 struct vnl_job_case {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <sched.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdint.h>
@@ -628,6 +629,31 @@ static void print_up_summary(const struct topology *topo, const char *lab,
 	printf("\n");
 }
 
+/*
+ * What the options say, checked with and without --dry-run (a recipe must
+ * not move eth0 either); what the host lacks (programs, an IOMMU) is checked
+ * by the topology, only when it is to be built.
+ */
+static int opts_check(const struct vnl_lab_opts *o)
+{
+	if (o->uplink && vnl_uplink_check(o->uplink) < 0)
+		return -1;
+	if (o->pci && !vnl_topo_pci_bdf_ok(o->pci)) {
+		vnl_err("--pci %s is not a PCI address DDDD:BB:DD.F (e.g. 0000:03:10.0; 'lspci -D' "
+			"lists them); nothing was created", o->pci);
+		return -1;
+	}
+	cpu_set_t cpus;
+	if (o->pin_vcpu >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    (o->pin_vcpu >= CPU_SETSIZE || !CPU_ISSET(o->pin_vcpu, &cpus))) {
+		vnl_err("--pin-vcpu %d: this process may run on %d CPUs only, and CPU %d is not one of "
+			"them ('nproc', 'taskset -p $$' show them); nothing was created", o->pin_vcpu,
+			CPU_COUNT(&cpus), o->pin_vcpu);
+		return -1;
+	}
+	return 0;
+}
+
 int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts *opts,
 	       bool dry_run)
 {
@@ -639,6 +665,8 @@ int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts
 		return VNL_EXIT_USAGE;
 	}
 	struct vnl_lab_builder b = { .lab = name, .dry_run = dry_run, .opts = opts ? opts : &defaults };
+	if (opts_check(b.opts) < 0)
+		return VNL_EXIT_FAIL; /* nothing was made */
 	if (!dry_run && topo->check && topo->check(b.opts) < 0)
 		return VNL_EXIT_FAIL; /* nothing was made */
 	if (dry_run) {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "safefile.h"
+
 static void info_path(const char *dir, const char *lab, const char *suffix, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s.info%s", dir, lab, suffix);
@@ -22,7 +24,7 @@ static json_t *endpoint_json(const struct vnl_lab_endpoint *e)
 
 int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 {
-	char path[512], tmp[520];
+	char path[512];
 	json_t *doc = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s}",
 				"vnetlat_lab_info", 1, "name", in->name, "topology", in->topology,
 				"remote", endpoint_json(&in->remote), "local", endpoint_json(&in->local),
@@ -39,17 +41,16 @@ int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 	if (!doc)
 		return -ENOMEM;
 	info_path(dir, in->name, "", path, sizeof(path));
-	info_path(dir, in->name, ".tmp", tmp, sizeof(tmp));
-	int rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+	struct vnl_replace *r = vnl_replace_open(path);
+	int rc = r ? json_dumpf(doc, vnl_replace_stream(r), JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
 	json_decref(doc);
-	if (rc)
+	if (!r)
+		return -errno;
+	if (rc) {
+		vnl_replace_abort(r);
 		return -EIO;
-	if (rename(tmp, path)) {
-		rc = -errno;
-		unlink(tmp);
-		return rc;
 	}
-	return 0;
+	return vnl_replace_commit(r) ? -errno : 0;
 }
 
 /* Copy a string member into a fixed buffer; missing members read as "". */
@@ -73,6 +74,8 @@ int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
 	char path[512];
 	json_error_t jerr;
 
+	if (!*lab || strchr(lab, '/') || lab[0] == '.')
+		return -EINVAL; /* a lab's name, never a path */
 	info_path(dir, lab, "", path, sizeof(path));
 	json_t *doc = json_load_file(path, 0, &jerr);
 	if (!doc)

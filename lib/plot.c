@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hist.h"
+#include "safefile.h"
 #include "stats.h"
 #include "studyreport.h"
 
@@ -49,9 +50,9 @@ static FILE *open_in(const char *report_dir, const char *sub, const char *name,
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/%s%s", report_dir, sub, name, ext);
-	FILE *f = fopen(path, "w");
+	FILE *f = vnl_file_create_stream(path, true);
 	if (!f)
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot write '%s': %s", path, vnl_file_why(errno));
 	return f;
 }
 

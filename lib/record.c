@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "timeutil.h"
 
 #define REC_VERSION 1
@@ -215,10 +216,15 @@ static void put_str(unsigned char *dst, const char *src, size_t size)
 	memset(dst + n, 0, size - n);
 }
 
+/* The header's strings are the recorder's word only: anything but printable
+ * ASCII becomes '?', so no reader can be made to print terminal escapes. */
 static void get_str(char *dst, const unsigned char *src, size_t size)
 {
 	memcpy(dst, src, size);
 	dst[size - 1] = '\0';
+	for (char *p = dst; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
 }
 
 static void header_encode(unsigned char *h, const struct vnl_record_meta *m)
@@ -422,10 +428,10 @@ struct vnl_record_writer *vnl_record_create(const char *path, const struct vnl_r
 		snprintf(errbuf, errlen, "cannot record to %s: out of memory", path);
 		return NULL;
 	}
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = vnl_file_create(path, true);
 	if (w->fd < 0) {
-		snprintf(errbuf, errlen, "cannot create record file %s: %s; check the directory exists and is writable",
-			 path, strerror(errno));
+		snprintf(errbuf, errlen, "cannot create record file %s: %s%s", path, vnl_file_why(errno),
+			 errno == ENOENT || errno == EACCES ? "; check the directory exists and is writable" : "");
 		writer_free(w);
 		return NULL;
 	}
@@ -627,11 +633,10 @@ struct vnl_record_reader *vnl_record_open_fp(FILE *fp, char *errbuf, size_t errl
 
 struct vnl_record_reader *vnl_record_open(const char *path, char *errbuf, size_t errlen)
 {
-	FILE *fp = fopen(path, "rbe");
-	if (!fp) {
-		snprintf(errbuf, errlen, "cannot open record file %s: %s", path, strerror(errno));
+	/* Only a regular file: a FIFO would hang the reader, a device never end. */
+	FILE *fp = vnl_file_open_input(path, "record file", 0, errbuf, errlen);
+	if (!fp)
 		return NULL;
-	}
 	/* our own buffer is large: let fread go straight to read(2) into it */
 	setvbuf(fp, NULL, _IONBF, 0);
 	char why[200];

@@ -28,6 +28,7 @@
 #include "pkt.h"
 #include "record.h"
 #include "runcmd.h"
+#include "safefile.h"
 #include "snmp.h"
 #include "stats.h"
 #include "status.h"
@@ -406,9 +407,9 @@ static int fetch_chunk(struct run *r, const char *guest_path, unsigned idx, FILE
 
 static int fetch_guest_file(struct run *r, const char *guest_path, const char *host_path)
 {
-	FILE *f = fopen(host_path, "wb");
+	FILE *f = vnl_file_create_stream(host_path, true);
 	if (!f) {
-		vnl_errno("cannot create %s", host_path);
+		vnl_err("cannot create %s: %s", host_path, vnl_file_why(errno));
 		return -1;
 	}
 	int rc = 0;

@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "log.h"
 #include "parse.h"
+#include "safefile.h"
 #include "stats.h"
 #include "timeutil.h"
 
@@ -226,32 +227,18 @@ int vnl_status_parse(const char *text, struct vnl_status_line *out)
 
 int vnl_status_write(const char *path, const struct vnl_status_line *l)
 {
-	char line[LINE_MAX_LEN], tmp[PATH_MAX];
+	char line[LINE_MAX_LEN];
 	int n = vnl_status_format(l, line, sizeof(line));
-	int t = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (n < 0 || t < 0 || (size_t)t >= sizeof(tmp)) {
+	if (n < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	bool ok = write(fd, line, (size_t)n) == n;
-	if (close(fd) || !ok || rename(tmp, path)) {
-		int e = errno;
-		unlink(tmp);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	return 0;
+	return vnl_replace_write(path, line, (size_t)n);
 }
 
 void vnl_status_remove(const char *path)
 {
-	char tmp[PATH_MAX];
 	unlink(path);
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) < (int)sizeof(tmp))
-		unlink(tmp);
 }
 
 int vnl_status_read(const char *path, struct vnl_status_line *out)

@@ -17,12 +17,14 @@
 
 #include "hostfacts.h"
 #include "jobfile.h"
+#include "jsonfile.h"
 #include "lab.h"
 #include "labinfo.h"
 #include "load.h"
 #include "log.h"
 #include "progress.h"
 #include "runcmd.h"
+#include "safefile.h"
 #include "status.h"
 #include "studyreport.h"
 #include "timeutil.h"
@@ -118,7 +120,7 @@ static int mkdir_p(const char *path)
 
 static int copy_file(const char *from, const char *to)
 {
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	FILE *in = fopen(from, "rb"), *out = in ? vnl_file_create_stream(to, true) : NULL;
 	int rc = in && out ? 0 : -1;
 	char buf[8192];
 	size_t n;
@@ -135,14 +137,14 @@ static int copy_file(const char *from, const char *to)
 /* Write a JSON document atomically (temp + rename): an interrupt never leaves half a file. */
 static int save_json(const char *path, json_t *doc)
 {
-	char tmp[PATH_MAX + 8];
-	vnl_pathf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS)) {
-		vnl_err("cannot write %s", tmp);
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (r && json_dumpf(doc, vnl_replace_stream(r), JSON_INDENT(2) | JSON_SORT_KEYS)) {
+		vnl_replace_abort(r);
+		vnl_err("cannot write %s: the document could not be encoded", path);
 		return -1;
 	}
-	if (rename(tmp, path)) {
-		vnl_errno("cannot rename %s to %s", tmp, path);
+	if (!r || vnl_replace_commit(r)) {
+		vnl_errno("cannot write %s", path);
 		return -1;
 	}
 	return 0;
@@ -555,7 +557,8 @@ static void split_outputs(struct rep_run *x, struct rep_state *rs)
 {
 	char path[PATH_MAX + 16], to[PATH_MAX + 16];
 	rep_path(x, "run.json", path, sizeof(path));
-	json_t *doc = json_load_file(path, 0, NULL);
+	char why[PATH_MAX + 200];
+	json_t *doc = vnl_json_load(path, "run JSON", why, sizeof(why));
 	json_t *dirs = json_object_get(doc, "directions");
 	static const char *const names[] = { "in", "out" };
 	for (int d = 0; d < 2; d++) {
@@ -753,11 +756,10 @@ static int merge_previous(struct runner *r)
 {
 	char path[PATH_MAX + 16];
 	vnl_pathf(path, sizeof(path), "%s/study.json", r->dir);
-	json_error_t e;
-	json_t *doc = json_load_file(path, 0, &e);
+	char why[PATH_MAX + 200];
+	json_t *doc = vnl_json_load(path, "study.json", why, sizeof(why));
 	if (!doc) {
-		vnl_err("cannot resume: %s: %s; give the directory of an interrupted study",
-			path, e.text);
+		vnl_err("cannot resume: %s; give the directory of an interrupted study", why);
 		return -1;
 	}
 	json_t *cases = json_object_get(doc, "cases"), *jc;
@@ -785,7 +787,7 @@ static int merge_previous(struct runner *r)
 		}
 	}
 	vnl_pathf(path, sizeof(path), "%s/host.json", r->dir);
-	json_t *host = json_load_file(path, 0, NULL);
+	json_t *host = vnl_json_load(path, "host.json", why, sizeof(why));
 	const char *started = json_string_value(json_object_get(host, "started"));
 	if (started)
 		snprintf(r->started, sizeof(r->started), "%s", started);

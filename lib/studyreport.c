@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "html.h"
+#include "jsonfile.h"
 #include "output.h"
 #include "parse.h"
 #include "plot.h"
 #include "record.h"
+#include "safefile.h"
 
 #define STAT_MAX_REPS 1000
 
@@ -23,6 +25,7 @@ struct case_priv {
 	struct vnl_stats *merged[2][VNL_STAGE__COUNT]; /* [0] whole, [1] window */
 	struct vnl_study_worst worst[VNL_STUDY_WORST];
 	int64_t worst_key[VNL_STUDY_WORST];
+	char damaged_reason[240];   /* the case's reason when a record is damaged */
 };
 
 struct vnl_study {
@@ -36,10 +39,34 @@ struct vnl_study {
 
 /* ------------------------------------------------------------ small helpers */
 
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* A string of study.json; control characters (a terminal escape, a newline
+ * that would break a table) are replaced by '?' in the document itself, so
+ * every page and table made from it gets the same, harmless text. */
 static const char *jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	if (!json_is_string(v))
+		return NULL;
+	if (printable(json_string_value(v)))
+		return json_string_value(v);
+	char *copy = strdup(json_string_value(v));
+	for (char *p = copy; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (!copy || json_string_set(v, copy)) {
+		free(copy);
+		return NULL;
+	}
+	free(copy);
+	return json_string_value(v);
 }
 
 static bool file_exists(const char *path)
@@ -254,7 +281,8 @@ static void read_hops(const struct vnl_study *s, struct case_priv *c, const char
 	char path[PATH_MAX + 64], file[16];
 	snprintf(file, sizeof(file), "%s.json", c->pub.measured_dir);
 	rep_path(s, repdir, file, path, sizeof(path));
-	json_t *doc = json_load_file(path, 0, NULL);
+	char why[PATH_MAX + 200];
+	json_t *doc = vnl_json_load(path, "run JSON", why, sizeof(why));
 	if (!doc)
 		return;
 	static const char *const hops[] = { "wire", "host", "guest" };
@@ -274,6 +302,23 @@ static void read_hops(const struct vnl_study *s, struct case_priv *c, const char
 		c->pub.has_hops = true;
 	}
 	json_decref(doc);
+}
+
+/* A case with a damaged or missing record is not "done", whatever study.json
+ * says: its figures lack what the record lost. */
+static void mark_damaged(struct case_priv *c)
+{
+	size_t bad = 0, first = 0;
+	for (size_t i = 0; i < c->pub.nreps; i++)
+		if (c->reps[i].damage[0] && !bad++)
+			first = i;
+	if (!bad)
+		return;
+	snprintf(c->damaged_reason, sizeof(c->damaged_reason),
+		 "%zu of %zu records damaged (repetition %u: %s)", bad, c->pub.nreps,
+		 c->reps[first].rep, c->reps[first].damage);
+	c->pub.status = "damaged";
+	c->pub.reason = c->damaged_reason;
 }
 
 static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
@@ -314,8 +359,13 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 			char file[16];
 			snprintf(file, sizeof(file), "%s.vnlrec", c->pub.measured_dir);
 			rep_path(s, rd, file, rep->record, sizeof(rep->record));
-			if (!file_exists(rep->record))
-				rep->record[0] = '\0';
+			if (!file_exists(rep->record)) {
+				if (rep->status && !strcmp(rep->status, "done"))
+					snprintf(rep->damage, sizeof(rep->damage),
+						 "the record is missing");
+				else
+					rep->record[0] = '\0';
+			}
 		}
 		analyse_rep(s, c, rep);
 		if (rep->whole.measured && !hops_read) {
@@ -323,6 +373,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 			hops_read = true;
 		}
 	}
+	mark_damaged(c);
 	for (int w = 0; w < 2; w++) {
 		struct vnl_study_period *p = w ? &c->pub.window : &c->pub.whole;
 		for (int st = 0; st < VNL_STAGE__COUNT; st++)
@@ -405,18 +456,15 @@ static int read_window(struct vnl_study *s, char *err, size_t errlen)
 static int read_study_json(struct vnl_study *s, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16];
-	json_error_t je;
 
 	snprintf(path, sizeof(path), "%s/study.json", s->dir);
-	s->study = json_load_file(path, 0, &je);
-	if (!s->study) {
-		if (!file_exists(path))
-			snprintf(err, errlen, "'%s' has no study.json: give a results directory "
-				 "written by 'vnetlat study'", s->dir);
-		else
-			snprintf(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+	if (!file_exists(path)) {
+		snprintf(err, errlen, "'%s' has no study.json: give a results directory "
+			 "written by 'vnetlat study'", s->dir);
 		return -1;
 	}
+	if (!(s->study = vnl_json_load(path, "study.json", err, errlen)))
+		return -1;
 	json_t *ver = json_object_get(s->study, "vnetlat_study");
 	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
 		snprintf(err, errlen, "%s: not a version 1 study (\"vnetlat_study\": 1 expected)",
@@ -428,7 +476,8 @@ static int read_study_json(struct vnl_study *s, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/host.json", s->dir);
-	s->host = json_load_file(path, 0, NULL); /* optional */
+	char why[PATH_MAX + 200];
+	s->host = vnl_json_load(path, "host.json", why, sizeof(why)); /* optional */
 	return read_window(s, err, errlen);
 }
 
@@ -1025,7 +1074,7 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 
 static int make_dir(const char *path, char *err, size_t errlen)
 {
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(path, 0755) < 0) {
 		snprintf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
 		return -1;
 	}
@@ -1034,44 +1083,34 @@ static int make_dir(const char *path, char *err, size_t errlen)
 
 typedef void (*writer_fn)(const struct vnl_study *s, FILE *out);
 
-/* Written to NAME.tmp then renamed, so a reader never sees half a file. */
+/* Replaced whole (temporary + rename), so a reader never sees half a file. */
 static int write_file(const struct vnl_study *s, const char *report, const char *name,
 		      writer_fn fn, json_t *doc, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 80];
+	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/%s", report, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (!r) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	FILE *f = vnl_replace_stream(r);
 	if (fn)
 		fn(s, f);
-	else if (vnl_output_json_dump(f, doc) < 0) /* as report FILE --json prints numbers */
-		snprintf(err, errlen, "cannot encode %s", name);
-	bool bad = ferror(f);
-	if ((fclose(f) == EOF) | bad || rename(tmp, path) < 0) {
+	else if (doc)
+		vnl_output_json_dump(f, doc); /* as report FILE --json prints numbers */
+	else
+		vnl_html_study(f, s, report);
+	if (vnl_replace_commit(r) < 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	return 0;
 }
 
-static void write_html(const struct vnl_study *s, FILE *out)
+static int write_all_files(const struct vnl_study *s, const char *report, char *err, size_t errlen)
 {
-	char report[PATH_MAX + 16];
-	snprintf(report, sizeof(report), "%s/report", s->dir);
-	vnl_html_study(out, s, report);
-}
-
-int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
-{
-	char report[PATH_MAX + 16], sub[PATH_MAX + 32];
-	snprintf(report, sizeof(report), "%s/report", s->dir);
-	if (make_dir(report, err, errlen) < 0)
-		return -1;
+	char sub[PATH_MAX + 64];
 	snprintf(sub, sizeof(sub), "%s/figures", report);
 	if (make_dir(sub, err, errlen) < 0)
 		return -1;
@@ -1080,7 +1119,7 @@ int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
 		return -1;
 
 	json_t *doc = vnl_study_summary_json(s);
-	int rc = write_file(s, report, "summary.json", NULL, doc, err, errlen);
+	int rc = doc ? write_file(s, report, "summary.json", NULL, doc, err, errlen) : -1;
 	json_decref(doc);
 	if (rc < 0 || write_file(s, report, "summary.csv", vnl_study_summary_csv, NULL, err,
 				 errlen) < 0 ||
@@ -1091,5 +1130,44 @@ int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
 			return -1;
 	if (vnl_plot_breakdown(s, report, err, errlen) < 0)
 		return -1;
-	return write_file(s, report, "index.html", write_html, NULL, err, errlen);
+	return write_file(s, report, "index.html", NULL, NULL, err, errlen);
+}
+
+/*
+ * The report is built in a directory of its own made by mkdtemp (nobody else
+ * can have planted a symlink in it, for us or for gnuplot to write through),
+ * then swapped in for DIR/report; the old report is removed without
+ * following anything in it.
+ */
+int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
+{
+	char report[PATH_MAX + 16], stage[PATH_MAX + 32], old[PATH_MAX + 32];
+	snprintf(report, sizeof(report), "%s/report", s->dir);
+	snprintf(stage, sizeof(stage), "%s/.report-new.XXXXXX", s->dir);
+	snprintf(old, sizeof(old), "%s/.report-old.XXXXXX", s->dir);
+	if (!mkdtemp(stage)) {
+		snprintf(err, errlen, "cannot create a directory in '%s': %s", s->dir, strerror(errno));
+		return -1;
+	}
+	if (write_all_files(s, stage, err, errlen) < 0 || chmod(stage, 0755) < 0) {
+		vnl_remove_tree(stage);
+		return -1;
+	}
+	struct stat st;
+	bool have_old = lstat(report, &st) == 0 && S_ISDIR(st.st_mode);
+	/* A file or symlink where the report goes is removed, never followed. */
+	if ((!have_old && unlink(report) < 0 && errno != ENOENT) ||
+	    (have_old && (!mkdtemp(old) || rename(report, old) < 0))) {
+		snprintf(err, errlen, "cannot replace '%s': %s", report, strerror(errno));
+		vnl_remove_tree(stage);
+		return -1;
+	}
+	if (rename(stage, report) < 0) {
+		snprintf(err, errlen, "cannot move the new report to '%s': %s", report, strerror(errno));
+		vnl_remove_tree(stage);
+		return -1;
+	}
+	if (have_old)
+		vnl_remove_tree(old);
+	return 0;
 }

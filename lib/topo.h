@@ -42,6 +42,8 @@ int vnl_topo_vm_check(const struct vnl_lab_opts *opts);
 int vnl_topo_ovs_check(const struct vnl_lab_opts *opts);
 /* ... and an IOMMU, vfio-pci and the device: refuses with what is missing and how to get it. */
 int vnl_topo_passthrough_check(const struct vnl_lab_opts *opts);
+/* A PCI address as DDDD:BB:DD.F. */
+bool vnl_topo_pci_bdf_ok(const char *bdf);
 
 /* Give a PCI device that passthrough handed to vfio-pci back to its driver (a remover). */
 int vnl_pci_restore(const struct vnl_obj *obj);

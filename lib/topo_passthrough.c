@@ -33,7 +33,7 @@ bool vnl_topo_iommu_present(void)
 	return any;
 }
 
-static bool bdf_ok(const char *bdf)
+bool vnl_topo_pci_bdf_ok(const char *bdf)
 {
 	unsigned dom, bus, dev, fn;
 	char end;
@@ -59,7 +59,7 @@ int vnl_topo_passthrough_check(const struct vnl_lab_opts *opts)
 			"'lspci -D' lists them); nothing was created");
 		return -1;
 	}
-	if (!bdf_ok(opts->pci)) {
+	if (!vnl_topo_pci_bdf_ok(opts->pci)) {
 		vnl_err("--pci %s is not a PCI address DDDD:BB:DD.F (e.g. 0000:03:10.0)", opts->pci);
 		return -1;
 	}

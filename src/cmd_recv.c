@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "receiver.h"
 #include "rt.h"
+#include "safefile.h"
 #include "status.h"
 #include "timeutil.h"
 #include "transport.h"
@@ -202,9 +203,9 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 /* Fail now, not after the run, if the record file cannot be written. */
 static int check_record_path(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int fd = vnl_file_create(path, false);
 	if (fd < 0) {
-		vnl_errno("cannot write the record file '%s'", path);
+		vnl_err("cannot write the record file '%s': %s", path, vnl_file_why(errno));
 		return -1;
 	}
 	close(fd);

@@ -383,6 +383,29 @@ static bool is_study_dir(const char *path)
 	return stat(f, &st) == 0;
 }
 
+/* Each damaged or missing record, named; the cases are marked "damaged" in
+ * the report. Returns how many. */
+static size_t report_damage(const struct vnl_study *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		for (size_t r = 0; r < c->nreps; r++) {
+			const struct vnl_study_rep *rep = &c->reps[r];
+			if (!rep->damage[0])
+				continue;
+			vnl_err("case %s, repetition %u: %s: %s", c->name, rep->rep,
+				rep->record[0] ? rep->record : "(no record)", rep->damage);
+			n++;
+		}
+	}
+	if (n)
+		vnl_err("%zu damaged or missing record%s: the report marks %s \"damaged\"; run "
+			"the study again to measure %s", n, n == 1 ? "" : "s",
+			n == 1 ? "its case" : "their cases", n == 1 ? "it" : "them");
+	return n;
+}
+
 /* vnetlat report DIR: regenerate DIR/report from the results directory. */
 static int report_study(const struct report_opts *o, int argc)
 {
@@ -402,8 +425,9 @@ static int report_study(const struct report_opts *o, int argc)
 		vnl_err("%s", err);
 	else
 		printf("report written to %s/report/index.html\n", o->path);
+	size_t damaged = report_damage(s);
 	vnl_study_free(s);
-	return rc < 0 ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+	return rc < 0 || damaged ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 #endif
 

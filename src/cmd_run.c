@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lab.h"
 #include "log.h"
 #include "parse.h"
 #include "probecheck.h"
@@ -209,6 +210,11 @@ int cmd_run(int argc, char **argv)
 	self[n] = 0;
 	o.self = self;
 	o.lab = argv[optind];
+	const char *bad_name;
+	if (!vnl_lab_name_ok(o.lab, &bad_name)) {
+		vnl_err("bad lab name '%s': %s (the NAME of 'vnetlat lab up --name NAME')", o.lab, bad_name);
+		return VNL_EXIT_USAGE;
+	}
 	vnl_log_set_quiet(o.quiet);
 	return vnl_run(&o);
 }

@@ -2,6 +2,7 @@
 /* vnetlat: measure and explain the network latency virtual machines see. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "log.h"
@@ -34,8 +35,23 @@ static void usage(FILE *out)
 	      "See vnetlat(8) and vnetlat-VERB(8).\n", out);
 }
 
+/* Output that did not reach its file (a full disk, /dev/full) is a failure,
+ * not an empty file and exit 0: stdout's last buffer is flushed here. */
+static int finish_output(int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
+		vnl_errno("cannot write the output (standard output)");
+		return rc == VNL_EXIT_OK ? VNL_EXIT_FAIL : rc;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	/* Files and directories vnetlat makes are 0644 and 0755 whatever the
+	 * caller's umask (run as root, a umask of 000 would make them writable
+	 * by everyone). */
+	umask(022);
 	if (argc < 2) {
 		usage(stderr);
 		return VNL_EXIT_USAGE;
@@ -51,7 +67,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (!strcmp(argv[1], verbs[i].name)) {
 			vnl_log_set_verb(verbs[i].name);
-			return verbs[i].run(argc - 1, argv + 1);
+			return finish_output(verbs[i].run(argc - 1, argv + 1));
 		}
 	}
 	vnl_err("unknown verb '%s'; run 'vnetlat --help' for the list", argv[1]);
