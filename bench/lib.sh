@@ -4,8 +4,9 @@ VNL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VNETLAT=${VNETLAT:-$VNL_SRC/build/src/vnetlat}
 . "$VNL_SRC/scripts/deps.sh"
 
+# bench_lab_up NAME: BENCH_LAB_NAME, when set, overrides NAME (parallel users).
 bench_lab_up() {
-	BENCH_LAB=$1
+	BENCH_LAB=${BENCH_LAB_NAME:-$1}
 	"$VNETLAT" lab down --name "$BENCH_LAB" >/dev/null 2>&1 || true
 	"$VNETLAT" lab up veth --name "$BENCH_LAB" >/dev/null
 	trap bench_cleanup EXIT INT TERM
@@ -33,3 +34,16 @@ wait_udp() {
 	done
 	echo "bench: nothing listening on UDP port $2 in $1" >&2; return 1
 }
+
+# The CPUs the measured tools are pinned to: the probe sender (and its peer
+# tool) on BENCH_CPU, the receivers on BENCH_RXCPU; the last and the first
+# CPU by default, one CPU for both on a single-CPU machine.
+BENCH_CPU=${BENCH_CPU:-$(($(nproc) - 1))}
+BENCH_RXCPU=${BENCH_RXCPU:-0}
+
+# median: of the numbers on stdin, one a line.
+median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "n/a"; else print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# has_opt SUBCOMMAND OPTION: the vnetlat under test knows OPTION (so a bench
+# can compare a build from before the option with one after it).
+has_opt() { "$VNETLAT" "$1" --help 2>/dev/null | grep -q -- "$2"; }

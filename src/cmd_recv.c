@@ -64,6 +64,8 @@ static void usage(FILE *out)
 		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
 		"      --cpu N          pin to CPU N\n"
 		"      --mlock          lock memory (no page faults mid-run)\n"
+		"      --cpu-dma-latency US  hold the PM QoS CPU wake-up limit at US\n"
+		"                       microseconds (0: idle CPUs poll, as cyclictest does)\n"
 		"      --json           print the report as one JSON document\n"
 		"      --record FILE    write every packet's stamps to FILE (see vnetlat report)\n"
 		"      --status-file F  keep F replaced each second by one JSON line: received,\n"

@@ -60,7 +60,11 @@ static void usage(FILE *out)
 		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
 		"      --cpu N          pin to CPU N\n"
 		"      --mlock          lock memory (no page faults mid-run)\n"
+		"      --cpu-dma-latency US  hold the PM QoS CPU wake-up limit at US\n"
+		"                       microseconds (0: idle CPUs poll, as cyclictest does)\n"
 		"      --busy-poll US   SO_BUSY_POLL on the socket\n"
+		"      --spin T         busy-wait the last T before each slot instead of\n"
+		"                       sleeping through it (e.g. 20us; costs a CPU)\n"
 		"      --json           print the sender report as JSON\n"
 		"      --record FILE    write every probe's sender stamps to FILE\n"
 		"  -q, --quiet          no notices, no live status\n"
@@ -71,7 +75,7 @@ static void usage(FILE *out)
 		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
 }
 
-enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC };
+enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC, O_SPIN };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
@@ -83,6 +87,7 @@ static const struct option long_opts[] = {
 	{ "clock", required_argument, NULL, O_CLOCK },
 	{ "base-time", required_argument, NULL, O_BASE },
 	{ "dst-mac", required_argument, NULL, O_DSTMAC },
+	{ "spin", required_argument, NULL, O_SPIN },
 	VNL_PROBE_LONG_OPTIONS,
 	{ "json", no_argument, NULL, O_JSON },
 	{ "record", required_argument, NULL, O_RECORD },
@@ -134,6 +139,11 @@ static int parse_one(struct send_args *a, int c, const char *v)
 	case O_DSTMAC:
 		a->tr.dst_mac = v;
 		return 0;
+	case O_SPIN:
+		if (vnl_opt_duration("--spin", v, &a->snd.spin_ns) < 0)
+			return -1;
+		return a->snd.spin_ns >= 0 && a->snd.spin_ns <= VNL_NSEC_PER_SEC
+			       ? 0 : vnl_opt_bad_value("--spin", v, "expected 0..1s");
 	case O_JSON:
 		a->json = true;
 		return 0;

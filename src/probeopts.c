@@ -16,6 +16,7 @@ void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr
 	tr->ethertype = VNL_DEFAULT_ETHERTYPE;
 	tr->priority = -1;
 	rt->cpu = -1;
+	rt->cpu_dma_latency_us = -1;
 }
 
 int vnl_opt_getopt_error(const char *verb, int c, const char *arg)
@@ -102,6 +103,11 @@ static int numeric_option(struct vnl_probe_cli *cli, int c, const char *v)
 			return -1;
 		cli->rt->sched_fifo = (int)u;
 		return 0;
+	case VNL_PO_DMALAT:
+		if (vnl_opt_num("--cpu-dma-latency", v, 0, 2000000000, &u) < 0)
+			return -1;
+		cli->rt->cpu_dma_latency_us = (int)u;
+		return 0;
 	default: /* VNL_PO_CPU */
 		if (vnl_opt_num("--cpu", v, 0, 4095, &u) < 0)
 			return -1;
@@ -135,6 +141,7 @@ int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v)
 	case VNL_PO_BUSY:
 	case VNL_PO_FIFO:
 	case VNL_PO_CPU:
+	case VNL_PO_DMALAT:
 		rc = numeric_option(cli, c, v);
 		break;
 	default:

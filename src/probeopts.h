@@ -16,7 +16,7 @@
 /* getopt codes of the shared options; a verb's own codes stay below 512. */
 enum {
 	VNL_PO_L2 = 512, VNL_PO_TRANSPORT, VNL_PO_QUEUE, VNL_PO_ZEROCOPY, VNL_PO_COPY, VNL_PO_IFNAME,
-	VNL_PO_ETHERTYPE, VNL_PO_BUSY, VNL_PO_FIFO, VNL_PO_CPU, VNL_PO_MLOCK,
+	VNL_PO_ETHERTYPE, VNL_PO_BUSY, VNL_PO_FIFO, VNL_PO_CPU, VNL_PO_MLOCK, VNL_PO_DMALAT,
 };
 
 /* Spliced into each verb's struct option table. */
@@ -31,7 +31,8 @@ enum {
 	{ "busy-poll", required_argument, NULL, VNL_PO_BUSY },              \
 	{ "sched-fifo", required_argument, NULL, VNL_PO_FIFO },             \
 	{ "cpu", required_argument, NULL, VNL_PO_CPU },                     \
-	{ "mlock", no_argument, NULL, VNL_PO_MLOCK }
+	{ "mlock", no_argument, NULL, VNL_PO_MLOCK },                       \
+	{ "cpu-dma-latency", required_argument, NULL, VNL_PO_DMALAT }
 
 struct vnl_probe_cli {
 	struct vnl_transport_opts *tr;

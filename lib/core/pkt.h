@@ -14,8 +14,8 @@
 struct vnl_pkt {
 	uint64_t seq;
 	int64_t sched;        /* when the sender was due to send (schedule clock) */
-	int64_t app_tx_sched; /* sender app time just before send(), schedule clock */
-	int64_t app_tx;       /* the same instant read on CLOCK_REALTIME */
+	int64_t app_tx_sched; /* sender app time on waking for the slot, schedule clock */
+	int64_t app_tx;       /* sender app time just before send(), CLOCK_REALTIME */
 	int64_t tx_sched;     /* kernel SCHED stamp: entering the qdisc */
 	int64_t tx_sw;        /* kernel SOFTWARE TX stamp: handed to the driver */
 	int64_t tx_hw;        /* NIC HARDWARE TX stamp (PHC clock) */

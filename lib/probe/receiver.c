@@ -41,7 +41,7 @@ struct vnl_receiver {
 	struct vnl_status *status;
 	struct vnl_record_writer *rec;
 	int fd;
-	uint8_t *buf;
+	struct vnl_rx_batch *batch;
 
 	struct pending *ring;
 	uint64_t n_pending;
@@ -75,15 +75,14 @@ struct vnl_receiver *vnl_receiver_new(const struct vnl_receiver_opts *o, struct 
 	r->a = a;
 	r->status = st;
 	r->fd = vnl_transport_fd(t);
-	r->buf = malloc(VNL_WIRE_MAX_SIZE + 1);
+	r->batch = vnl_rx_batch_new(VNL_WIRE_MAX_SIZE + 1);
 	/* malloc + memset, not calloc: touch every page now, not mid-run. */
 	r->ring = malloc(PENDING_RING * sizeof(*r->ring));
 	r->seen = malloc(SEEN_WINDOW / 8);
-	if (!r->buf || !r->ring || !r->seen) {
+	if (!r->batch || !r->ring || !r->seen) {
 		vnl_receiver_free(r);
 		return NULL;
 	}
-	memset(r->buf, 0, VNL_WIRE_MAX_SIZE + 1);
 	memset(r->ring, 0, PENDING_RING * sizeof(*r->ring));
 	memset(r->seen, 0, SEEN_WINDOW / 8);
 	return r;
@@ -93,7 +92,7 @@ void vnl_receiver_free(struct vnl_receiver *r)
 {
 	if (!r)
 		return;
-	free(r->buf);
+	vnl_rx_batch_free(r->batch);
 	free(r->ring);
 	free(r->seen);
 	free(r);
@@ -277,11 +276,11 @@ static void take_data(struct vnl_receiver *r, const struct vnl_probe *pr,
 		start_ending(r);
 }
 
-static void take_datagram(struct vnl_receiver *r, size_t len, const struct msghdr *msg,
-			  int64_t app_rx)
+static void take_datagram(struct vnl_receiver *r, const uint8_t *buf, size_t len,
+			  const struct msghdr *msg, int64_t app_rx)
 {
 	struct vnl_probe pr;
-	enum vnl_wire_result wr = vnl_wire_decode(r->buf, len, &pr);
+	enum vnl_wire_result wr = vnl_wire_decode(buf, len, &pr);
 	if (wr == VNL_WIRE_FOREIGN) {
 		r->res.foreign++;
 		return;
@@ -338,10 +337,8 @@ static int receive_loop(struct vnl_receiver *r)
 			return 0;
 		vnl_status_tick(r->status, now_mono, r->a, VNL_STAGE_ONE_WAY);
 
-		struct msghdr msg;
-		struct iovec iov;
-		vnl_transport_prepare_recv(r->t, &msg, &iov, r->buf, VNL_WIRE_MAX_SIZE + 1);
-		ssize_t n = vnl_transport_recv(r->t, &msg);
+		/* One system call takes what is queued; all of it was in our hands at app_rx. */
+		int n = vnl_transport_recv_batch(r->t, r->batch);
 		int64_t app_rx = vnl_now_ns(CLOCK_REALTIME);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -349,9 +346,12 @@ static int receive_loop(struct vnl_receiver *r)
 			vnl_errno("receiving failed");
 			return -1;
 		}
-		if (!vnl_transport_accept(r->t, &msg))
-			continue;
-		take_datagram(r, (size_t)n, &msg, app_rx);
+		for (int i = 0; i < n; i++) {
+			const struct msghdr *msg = vnl_rx_batch_msg(r->batch, (unsigned)i);
+			if (vnl_transport_accept(r->t, msg))
+				take_datagram(r, vnl_rx_batch_data(r->batch, (unsigned)i),
+					      vnl_rx_batch_len(r->batch, (unsigned)i), msg, app_rx);
+		}
 	}
 }
 

@@ -24,6 +24,11 @@
 /* A probe's stamps are given up on after this long (hardware stamps are late). */
 #define STAMP_TIMEOUT_NS (20 * VNL_NSEC_PER_MSEC)
 #define FIN_COPIES 3
+/* Most probes sent between two reads of the error queue (see drain_every). */
+#define DRAIN_MAX 16
+/* What a sleep is assumed to overshoot before one was measured, and at most. */
+#define SLEEP_COST_INIT_NS (50 * VNL_NSEC_PER_USEC)
+#define SLEEP_COST_MAX_NS (100 * VNL_NSEC_PER_USEC)
 
 /* One sent probe, indexed by its OPT_ID key, until its stamps are complete. */
 struct tx_slot {
@@ -51,6 +56,14 @@ struct vnl_sender {
 	struct vnl_followup last_fu[VNL_WIRE_MAX_FOLLOWUPS]; /* repeated by FINs */
 	unsigned n_last_fu;
 
+	struct vnl_tx_reader *rd;
+	struct vnl_tx_stamp stamps[VNL_TSTAMP_BATCH];
+	unsigned unread;      /* probes sent since the error queue was last read */
+	unsigned drain_every; /* read it at least every this many probes */
+
+	int64_t mono_off;      /* schedule clock - CLOCK_MONOTONIC, at the last wait */
+	int64_t sleep_cost_ns; /* how late a sleep usually wakes (moving average) */
+
 	struct vnl_sender_result res;
 };
 
@@ -66,11 +79,21 @@ struct vnl_sender *vnl_sender_new(const struct vnl_sender_opts *o, struct vnl_tr
 	s->fd = vnl_transport_fd(t);
 	s->no_ktx = !vnl_transport_kernel_tx_stamps(t);
 	s->fu_capacity = vnl_wire_followup_capacity(o->size);
+	/*
+	 * Stamps read in batches come back as follow-ups in bursts; each probe
+	 * carries fu_capacity of them, so a burst is carried off within the
+	 * next burst's probes and the FINs can still carry the last one.
+	 */
+	s->drain_every = 2 * s->fu_capacity < DRAIN_MAX ? 2 * s->fu_capacity : DRAIN_MAX;
+	if (s->drain_every < 1)
+		s->drain_every = 1;
+	s->sleep_cost_ns = SLEEP_COST_INIT_NS;
+	s->rd = vnl_tx_reader_new();
 	s->buf = calloc(1, o->size);
 	/* malloc + memset, not calloc: touch every page now, not mid-run. */
 	s->ring = malloc(TX_RING * sizeof(*s->ring));
 	s->fu = malloc(FU_RING * sizeof(*s->fu));
-	if (!s->buf || !s->ring || !s->fu) {
+	if (!s->rd || !s->buf || !s->ring || !s->fu) {
 		vnl_sender_free(s);
 		return NULL;
 	}
@@ -86,6 +109,7 @@ void vnl_sender_free(struct vnl_sender *s)
 	free(s->buf);
 	free(s->ring);
 	free(s->fu);
+	vnl_tx_reader_free(s->rd);
 	free(s);
 }
 
@@ -158,12 +182,16 @@ static void apply_stamp(struct vnl_sender *s, const struct vnl_tx_stamp *ts)
 		slot_finish(s, sl);
 }
 
-/* Drain the error queue (never blocks), then give up on stale probes. */
+/* Drain the error queue in batches (never blocks), then give up on stale probes. */
 static void collect_stamps(struct vnl_sender *s, bool give_up_all)
 {
-	struct vnl_tx_stamp ts;
-	while (!s->no_ktx && vnl_tstamp_read_tx(s->fd, &ts) > 0)
-		apply_stamp(s, &ts);
+	bool more = !s->no_ktx;
+	while (more) {
+		int n = vnl_tx_reader_read(s->rd, s->fd, s->stamps, &more);
+		for (int i = 0; i < n; i++)
+			apply_stamp(s, &s->stamps[i]);
+	}
+	s->unread = 0;
 	int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
 	while (s->oldest_key != s->next_key) {
 		struct tx_slot *sl = &s->ring[s->oldest_key % TX_RING];
@@ -190,7 +218,7 @@ static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fi
 	sl->used = true;
 	sl->fin = fin;
 	sl->key = s->next_key++;
-	sl->give_up_ns = vnl_now_ns(CLOCK_MONOTONIC) + STAMP_TIMEOUT_NS;
+	sl->give_up_ns = pr->app_tx_sched - s->mono_off + STAMP_TIMEOUT_NS;
 	sl->pkt.seq = pr->seq;
 	sl->pkt.sched = pr->sched;
 	sl->pkt.app_tx_sched = pr->app_tx_sched;
@@ -202,15 +230,14 @@ static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fi
 /* ---- sending ---- */
 
 /*
- * Stamp, encode and send one probe. The two application times are read
- * as late as possible; encoding (a CRC over size bytes) is the only work
- * between them and the send call. Returns 0, or -1 with errno.
+ * Encode and send one probe. app_tx_sched was read on waking (the wakeup
+ * stage is the sleep's lateness only, as cyclictest's); app_tx is read
+ * as late as possible: encoding (a CRC over size bytes) is the only work
+ * between it and the send call. Returns 0, or -1 with errno.
  */
 static int send_probe(struct vnl_sender *s, struct vnl_probe *pr)
 {
-	pr->app_tx_sched = vnl_now_ns(s->o.clock);
-	pr->app_tx = s->o.clock == CLOCK_REALTIME ? pr->app_tx_sched
-						   : vnl_now_ns(CLOCK_REALTIME);
+	pr->app_tx = vnl_now_ns(CLOCK_REALTIME);
 	if (vnl_wire_encode(pr, s->buf, s->o.size) < 0) {
 		errno = EMSGSIZE;
 		return -1;
@@ -235,17 +262,62 @@ static void probe_init(const struct vnl_sender *s, struct vnl_probe *pr, uint8_t
 		pr->interval_ns = s->o.interval_ns; /* the receiver states it, not guesses it */
 }
 
-/* Sleep until due on the schedule clock; false if a stop signal came first. */
-static bool sleep_until(const struct vnl_sender *s, int64_t due)
+/* Absolute sleep on CLOCK_MONOTONIC; false if a stop signal came first. */
+static bool sleep_mono(int64_t until)
 {
-	struct timespec ts = vnl_ns_to_ts(due);
+	struct timespec ts = vnl_ns_to_ts(until);
 	for (;;) {
-		int rc = clock_nanosleep(s->o.clock, TIMER_ABSTIME, &ts, NULL);
+		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		if (rc == 0)
 			return true;
 		if (rc != EINTR || vnl_stop_requested())
 			return false;
 	}
+}
+
+/* Busy-wait until due on the schedule clock; the time it ended, or -1 on a stop signal. */
+static int64_t spin_until(const struct vnl_sender *s, int64_t due)
+{
+	for (;;) {
+		int64_t now = vnl_now_ns(s->o.clock);
+		if (now >= due)
+			return now;
+		if (vnl_stop_requested())
+			return -1;
+	}
+}
+
+static void learn_sleep_cost(struct vnl_sender *s, int64_t overshoot)
+{
+	if (overshoot < 0)
+		overshoot = 0;
+	if (overshoot > SLEEP_COST_MAX_NS)
+		overshoot = SLEEP_COST_MAX_NS;
+	s->sleep_cost_ns += (overshoot - s->sleep_cost_ns) / 8;
+}
+
+/*
+ * Wait for the slot due on the schedule clock and return the time on that
+ * clock read first thing after waking (the probe's app_tx_sched), or -1 if
+ * a stop signal came first. The sleep is an absolute clock_nanosleep on
+ * CLOCK_MONOTONIC (as cyclictest's), the schedule converted to it each
+ * slot (so a step of the schedule clock is followed). A slot nearer than a
+ * sleep's usual overshoot is waited for busily; --spin busy-waits the last
+ * stretch of every slot.
+ */
+static int64_t wait_slot(struct vnl_sender *s, int64_t due)
+{
+	int64_t now = vnl_now_ns(s->o.clock);
+	s->mono_off = s->o.clock == CLOCK_MONOTONIC ? 0 : now - vnl_now_ns(CLOCK_MONOTONIC);
+	int64_t early = s->o.spin_ns > s->sleep_cost_ns ? s->o.spin_ns : s->sleep_cost_ns;
+	if (due - now <= early)
+		return spin_until(s, due);
+	int64_t target = due - s->o.spin_ns;
+	if (!sleep_mono(target - s->mono_off))
+		return -1;
+	int64_t woke = vnl_now_ns(s->o.clock);
+	learn_sleep_cost(s, woke - target);
+	return s->o.spin_ns ? spin_until(s, due) : woke;
 }
 
 static bool send_failed_for_good(int err)
@@ -255,10 +327,11 @@ static bool send_failed_for_good(int err)
 	       err != EHOSTUNREACH && err != ENETUNREACH && err != EINTR;
 }
 
-static int send_data(struct vnl_sender *s, int64_t due)
+static int send_data(struct vnl_sender *s, int64_t due, int64_t woke)
 {
 	struct vnl_probe pr;
 	probe_init(s, &pr, VNL_WIRE_DATA, s->res.sent, due);
+	pr.app_tx_sched = woke;
 	pr.n_followups = (uint8_t)fu_peek(s, pr.fu, s->fu_capacity);
 	if (send_probe(s, &pr) < 0) {
 		s->res.send_errors++;
@@ -275,7 +348,23 @@ static int send_data(struct vnl_sender *s, int64_t due)
 	}
 	track_sent(s, &pr, false);
 	s->res.sent++;
+	s->unread++;
 	return 0;
+}
+
+/*
+ * After a send: read the error queue when a sleep follows anyway (the
+ * next slot is further than a sleep costs) or enough probes wait for their
+ * stamps; at high rates that is one recvmmsg per drain_every probes.
+ */
+static void after_send(struct vnl_sender *s, int64_t next_due)
+{
+	int64_t left = next_due - vnl_now_ns(s->o.clock);
+	if (s->unread < s->drain_every && left <= s->sleep_cost_ns + s->o.spin_ns)
+		return;
+	collect_stamps(s, false);
+	vnl_status_tick(s->sinks.status, vnl_now_ns(CLOCK_MONOTONIC), s->sinks.analysis,
+			VNL_STAGE_WAKEUP);
 }
 
 /* The schedule: returns the due time after the last slot used. */
@@ -288,13 +377,11 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 		if ((o->count && s->res.sent >= o->count) ||
 		    (o->duration_ns && due - o->base_ns >= o->duration_ns) || vnl_stop_requested())
 			break;
-		collect_stamps(s, false);
-		vnl_status_tick(s->sinks.status, vnl_now_ns(CLOCK_MONOTONIC), s->sinks.analysis,
-				VNL_STAGE_WAKEUP);
-		if (!sleep_until(s, due))
+		int64_t woke = wait_slot(s, due);
+		if (woke < 0)
 			break;
 		/* Late by a slot or more: skip (and count) the slots already gone. */
-		int64_t late = vnl_now_ns(o->clock) - due;
+		int64_t late = woke - due;
 		if (late >= o->interval_ns) {
 			uint64_t skip = (uint64_t)(late / o->interval_ns);
 			k += skip;
@@ -303,9 +390,10 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 			if (o->duration_ns && due - o->base_ns >= o->duration_ns)
 				break;
 		}
-		if (send_data(s, due) < 0)
+		if (send_data(s, due, woke) < 0)
 			return -1;
 		k++;
+		after_send(s, o->base_ns + (int64_t)k * o->interval_ns);
 	}
 	*next_due = o->base_ns + (int64_t)k * o->interval_ns;
 	return 0;
@@ -319,11 +407,11 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 static void send_fins(struct vnl_sender *s, int64_t due)
 {
 	for (int i = 0; i < FIN_COPIES; i++, due += s->o.interval_ns) {
-		if (!vnl_stop_requested())
-			sleep_until(s, due);
+		int64_t woke = vnl_stop_requested() ? -1 : wait_slot(s, due);
 		collect_stamps(s, i == FIN_COPIES - 1);
 		struct vnl_probe pr;
 		probe_init(s, &pr, VNL_WIRE_FIN, s->res.sent, due);
+		pr.app_tx_sched = woke < 0 ? vnl_now_ns(s->o.clock) : woke;
 		pr.sent_total = s->res.sent;
 		pr.n_followups = (uint8_t)fu_peek(s, pr.fu, s->fu_capacity);
 		bool fresh = pr.n_followups > 0;
@@ -356,6 +444,8 @@ int vnl_sender_run(struct vnl_sender *s, struct vnl_sender_result *res)
 	 */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	s->res.start_ns = vnl_now_ns(CLOCK_REALTIME);
+	s->mono_off = s->o.clock == CLOCK_MONOTONIC ? 0
+		      : vnl_now_ns(s->o.clock) - vnl_now_ns(CLOCK_MONOTONIC);
 	int64_t next_due;
 	int rc = run_schedule(s, &next_due);
 	s->res.interrupted = vnl_stop_requested();

@@ -2,10 +2,12 @@
 /*
  * The time-triggered sender (like a TSN talker): probe k is due at
  * base + k * interval on the schedule clock and is sent after an absolute
- * clock_nanosleep. Falling behind sends at once and counts the skipped
- * slots; it never bursts to catch up. Kernel TX stamps are collected from
- * the error queue without blocking and travel to the receiver as
- * follow-ups in later probes; the stream ends with three FIN probes.
+ * clock_nanosleep on CLOCK_MONOTONIC (the slot converted to it), or a busy
+ * wait when the slot is nearer than a sleep's overshoot. Falling behind
+ * sends at once and counts the skipped slots; it never bursts to catch up.
+ * Kernel TX stamps are collected from the error queue after the send, in
+ * batches, without blocking, and travel to the receiver as follow-ups in
+ * later probes; the stream ends with three FIN probes.
  */
 #ifndef VNL_SENDER_H
 #define VNL_SENDER_H
@@ -28,6 +30,7 @@ struct vnl_sender_opts {
 	uint32_t size;        /* payload bytes, >= VNL_WIRE_MIN_SIZE */
 	uint32_t stream_id, host_id;
 	bool hw_tx;           /* hardware TX stamps were enabled: wait for them */
+	int64_t spin_ns;      /* busy-wait this last stretch before each slot, 0 = none */
 };
 
 /* Where finished packets (sender's view: no RX stamps) go; any may be NULL. */

@@ -41,10 +41,6 @@ struct vnl_transport {
 	size_t hdr_len;
 	int64_t tai_minus_real;      /* receiver: CLOCK_TAI - CLOCK_REALTIME, whole seconds */
 	int64_t rx_sw, rx_hw;        /* receiver: stamps of the last frame */
-	union {
-		char buf[VNL_TSTAMP_CMSG_SPACE];
-		struct cmsghdr align;
-	} ctrl;
 };
 
 static struct vnl_transport *transport_new(void)
@@ -613,13 +609,6 @@ ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len)
 	return sendto(t->fd, buf, len, 0, (struct sockaddr *)&t->dest, t->dest_len);
 }
 
-ssize_t vnl_transport_recv(struct vnl_transport *t, struct msghdr *msg)
-{
-	if (t->xsk)
-		return xdp_recv(t, msg);
-	return recvmsg(t->fd, msg, 0);
-}
-
 void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr *msg,
 			     struct vnl_rx_stamps *out)
 {
@@ -631,18 +620,84 @@ void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr 
 	out->hw = t->rx_hw;
 }
 
-void vnl_transport_prepare_recv(struct vnl_transport *t, struct msghdr *msg, struct iovec *iov,
-				void *buf, size_t len)
+struct vnl_rx_batch {
+	size_t len;                    /* room per datagram */
+	uint8_t *data;                 /* VNL_RX_BATCH * len */
+	struct mmsghdr m[VNL_RX_BATCH];
+	struct iovec iov[VNL_RX_BATCH];
+	struct sockaddr_storage from[VNL_RX_BATCH];
+	union {
+		char buf[VNL_TSTAMP_CMSG_SPACE];
+		struct cmsghdr align;
+	} ctrl[VNL_RX_BATCH];
+};
+
+struct vnl_rx_batch *vnl_rx_batch_new(size_t len)
 {
-	iov->iov_base = buf;
-	iov->iov_len = len;
-	memset(msg, 0, sizeof(*msg));
-	msg->msg_name = &t->from;
-	msg->msg_namelen = sizeof(t->from);
-	msg->msg_iov = iov;
-	msg->msg_iovlen = 1;
-	msg->msg_control = t->ctrl.buf;
-	msg->msg_controllen = sizeof(t->ctrl.buf);
+	/* malloc + memset, not calloc: every page touched now, not mid-run. */
+	struct vnl_rx_batch *b = malloc(sizeof(*b));
+	uint8_t *data = malloc(VNL_RX_BATCH * len);
+	if (!b || !data) {
+		free(b);
+		free(data);
+		return NULL;
+	}
+	memset(b, 0, sizeof(*b));
+	memset(data, 0, VNL_RX_BATCH * len);
+	b->len = len;
+	b->data = data;
+	return b;
+}
+
+void vnl_rx_batch_free(struct vnl_rx_batch *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	free(b);
+}
+
+const struct msghdr *vnl_rx_batch_msg(const struct vnl_rx_batch *b, unsigned i)
+{
+	return &b->m[i].msg_hdr;
+}
+
+const uint8_t *vnl_rx_batch_data(const struct vnl_rx_batch *b, unsigned i)
+{
+	return b->data + (size_t)i * b->len;
+}
+
+size_t vnl_rx_batch_len(const struct vnl_rx_batch *b, unsigned i)
+{
+	return b->m[i].msg_len;
+}
+
+/* recvmmsg writes back each name and control length: set message i up again. */
+static void batch_prepare(struct vnl_rx_batch *b, unsigned i, void *name)
+{
+	b->iov[i] = (struct iovec){ .iov_base = b->data + (size_t)i * b->len, .iov_len = b->len };
+	b->m[i].msg_len = 0;
+	b->m[i].msg_hdr = (struct msghdr){
+		.msg_name = name, .msg_namelen = sizeof(struct sockaddr_storage),
+		.msg_iov = &b->iov[i], .msg_iovlen = 1,
+		.msg_control = b->ctrl[i].buf, .msg_controllen = sizeof(b->ctrl[i].buf),
+	};
+}
+
+int vnl_transport_recv_batch(struct vnl_transport *t, struct vnl_rx_batch *b)
+{
+	if (t->xsk) {
+		batch_prepare(b, 0, &t->from); /* xdp_recv fills t->from */
+		ssize_t n = xdp_recv(t, &b->m[0].msg_hdr);
+		if (n < 0)
+			return -1;
+		b->m[0].msg_len = (unsigned)n;
+		return 1;
+	}
+	for (unsigned i = 0; i < VNL_RX_BATCH; i++)
+		batch_prepare(b, i, &b->from[i]);
+	/* MSG_WAITFORONE: only the first datagram is waited for. */
+	return recvmmsg(t->fd, b->m, VNL_RX_BATCH, MSG_WAITFORONE, NULL);
 }
 
 bool vnl_transport_accept(const struct vnl_transport *t, const struct msghdr *msg)

@@ -4,7 +4,7 @@
  * AF_PACKET with a chosen EtherType, or UDP frames over an AF_XDP socket
  * (lib/xsk) that vnetlat builds and parses itself (lib/frame). Opening validates everything the user
  * gave (address, port, interface, privileges) and says what was wrong;
- * after that, sending and receiving are single system calls.
+ * after that, sending is a single system call, receiving one per batch.
  */
 #ifndef VNL_TRANSPORT_H
 #define VNL_TRANSPORT_H
@@ -60,22 +60,30 @@ bool vnl_transport_kernel_tx_stamps(const struct vnl_transport *t);
 ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len);
 
 /*
- * Prepare msg (name + control buffers owned by t) to receive into buf.
- * After recvmsg, vnl_transport_accept() says whether the datagram is for
- * us (false for our own outgoing frames seen on a packet socket).
+ * Datagrams are received in batches: one recvmmsg takes what is queued,
+ * up to VNL_RX_BATCH (an AF_XDP socket: one frame per call). The batch
+ * owns every buffer (allocated once: receiving allocates nothing).
  */
-void vnl_transport_prepare_recv(struct vnl_transport *t, struct msghdr *msg, struct iovec *iov,
-				void *buf, size_t len);
+#define VNL_RX_BATCH 32
+struct vnl_rx_batch;
+/* Room for VNL_RX_BATCH datagrams of up to len bytes; NULL when out of memory. */
+struct vnl_rx_batch *vnl_rx_batch_new(size_t len);
+void vnl_rx_batch_free(struct vnl_rx_batch *b);
+/* Datagram i of the last receive: its message, bytes and length. */
+const struct msghdr *vnl_rx_batch_msg(const struct vnl_rx_batch *b, unsigned i);
+const uint8_t *vnl_rx_batch_data(const struct vnl_rx_batch *b, unsigned i);
+size_t vnl_rx_batch_len(const struct vnl_rx_batch *b, unsigned i);
 /*
- * Receive one datagram into msg (prepared above): recvmsg on a socket; on
- * AF_XDP the next frame's UDP payload, waiting at most VNL_TRANSPORT_WAKE_MS.
- * Bytes (0 for an AF_XDP frame that is not a UDP datagram), or -1 with errno
- * (EAGAIN when nothing came in time).
+ * Receive into b: waits for the first datagram (at most the socket's
+ * SO_RCVTIMEO; on AF_XDP VNL_TRANSPORT_WAKE_MS), takes the ones already
+ * queued behind it without waiting. How many (an AF_XDP frame that is not
+ * a UDP datagram comes as one of length 0), or -1 with errno (EAGAIN when
+ * nothing came in time).
  */
 #define VNL_TRANSPORT_WAKE_MS 100
-ssize_t vnl_transport_recv(struct vnl_transport *t, struct msghdr *msg);
+int vnl_transport_recv_batch(struct vnl_transport *t, struct vnl_rx_batch *b);
 struct vnl_rx_stamps;
-/* The RX stamps of the datagram just received: SO_TIMESTAMPING, or on AF_XDP
+/* The RX stamps of a datagram of the last batch: SO_TIMESTAMPING, or on AF_XDP
  * the XDP-ingress software stamp and the driver's hardware stamp. */
 void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr *msg,
 			     struct vnl_rx_stamps *out);

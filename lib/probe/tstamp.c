@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -104,28 +105,57 @@ static int parse_tx(struct msghdr *msg, struct vnl_tx_stamp *out)
 	return have_ts && have_ee;
 }
 
-int vnl_tstamp_read_tx(int fd, struct vnl_tx_stamp *out)
+/* One recvmmsg's worth of error-queue messages, with their buffers. */
+struct vnl_tx_reader {
+	struct mmsghdr m[VNL_TSTAMP_BATCH];
+	struct iovec iov[VNL_TSTAMP_BATCH];
+	char data[VNL_TSTAMP_BATCH][64]; /* OPT_TSONLY: normally empty; ICMP errors carry bytes */
+	union {
+		char buf[VNL_TSTAMP_CMSG_SPACE];
+		struct cmsghdr align;
+	} ctrl[VNL_TSTAMP_BATCH];
+};
+
+struct vnl_tx_reader *vnl_tx_reader_new(void)
 {
-	for (;;) {
-		union {
-			char buf[VNL_TSTAMP_CMSG_SPACE];
-			struct cmsghdr align;
-		} ctrl;
-		char data[64]; /* OPT_TSONLY: normally empty; ICMP errors may carry bytes */
-		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-				      .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf) };
-		ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (parse_tx(&msg, out))
-			return 1;
+	/* malloc + memset, not calloc: every page touched now, not mid-run. */
+	struct vnl_tx_reader *r = malloc(sizeof(*r));
+	if (r)
+		memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void vnl_tx_reader_free(struct vnl_tx_reader *r)
+{
+	free(r);
+}
+
+/* recvmmsg writes back each msg_controllen: set every message up again. */
+static void reader_reset(struct vnl_tx_reader *r)
+{
+	for (unsigned i = 0; i < VNL_TSTAMP_BATCH; i++) {
+		r->iov[i] = (struct iovec){ .iov_base = r->data[i], .iov_len = sizeof(r->data[i]) };
+		r->m[i].msg_hdr = (struct msghdr){ .msg_iov = &r->iov[i], .msg_iovlen = 1,
+						   .msg_control = r->ctrl[i].buf,
+						   .msg_controllen = sizeof(r->ctrl[i].buf) };
 	}
+}
+
+int vnl_tx_reader_read(struct vnl_tx_reader *r, int fd, struct vnl_tx_stamp *out, bool *more)
+{
+	*more = false;
+	reader_reset(r);
+	int n;
+	do
+		n = recvmmsg(fd, r->m, VNL_TSTAMP_BATCH, MSG_ERRQUEUE | MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	*more = n == VNL_TSTAMP_BATCH;
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		k += parse_tx(&r->m[i].msg_hdr, &out[k]);
+	return k;
 }
 
 /* ---- hardware stamping ---- */

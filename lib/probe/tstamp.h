@@ -34,12 +34,23 @@ struct vnl_tx_stamp {
 	enum vnl_tx_kind kind;
 	int64_t sw, hw;        /* sw in ts[0], hw in ts[2]; 0 = absent */
 };
+/* Error-queue messages read per system call. */
+#define VNL_TSTAMP_BATCH 64
 /*
- * Read one TX stamp from the error queue without blocking.
- * 1: *out filled; 0: queue empty; -1: error (errno). Other error-queue
- * messages (ICMP errors) are consumed and skipped.
+ * TX stamps are read in batches: one recvmmsg(MSG_ERRQUEUE) takes up to
+ * VNL_TSTAMP_BATCH messages. The reader owns the buffers (allocated once:
+ * reading allocates nothing).
  */
-int vnl_tstamp_read_tx(int fd, struct vnl_tx_stamp *out);
+struct vnl_tx_reader;
+struct vnl_tx_reader *vnl_tx_reader_new(void);
+void vnl_tx_reader_free(struct vnl_tx_reader *r);
+/*
+ * Read one batch without blocking into out (room for VNL_TSTAMP_BATCH).
+ * Returns how many stamps (other error-queue messages, ICMP errors, are
+ * consumed and skipped), 0 when the queue was empty, -1 on error (errno).
+ * *more: the batch was full, the queue may hold more.
+ */
+int vnl_tx_reader_read(struct vnl_tx_reader *r, int fd, struct vnl_tx_stamp *out, bool *more);
 
 struct vnl_hwts {
 	bool tx_hw, rx_hw;  /* hardware stamping enabled in that direction */
