@@ -125,8 +125,9 @@ static void in_child(const char *const argv[], const struct vnl_child_opts *o, p
 		say(o, "cannot enter", o->dir);
 		_exit(126);
 	}
-	execvp(argv[0], (char *const *)argv);
-	say(o, "cannot run", argv[0]);
+	const char *exe = o->exe ? o->exe : argv[0];
+	execvp(exe, (char *const *)argv);
+	say(o, "cannot run", exe);
 	_exit(127);
 }
 

@@ -40,6 +40,7 @@ struct vnl_child_stream {
 };
 
 struct vnl_child_opts {
+	const char *exe;       /* the program to run, when not argv[0] (argv[0] is only its name) */
 	const char *netns;     /* a named network namespace to run in (vnl_netns_enter), or NULL */
 	const char *dir;       /* working directory, or NULL */
 	struct vnl_child_stream in, out, err;
