@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +85,44 @@ static void place(const struct vnl_child_stream *s, int fd, int cap_fd)
 	}
 }
 
+/* The smallest descriptor in KEEP at or above LO, or -1. */
+static int next_kept(const int *keep, int lo)
+{
+	int best = -1;
+	for (size_t i = 0; keep && keep[i] >= 0; i++)
+		if (keep[i] >= lo && (best < 0 || keep[i] < best))
+			best = keep[i];
+	return best;
+}
+
+/*
+ * Daemons outlive us: none of our descriptors may stay open in them (a flock(1)
+ * lock, a pipe someone waits on for EOF), except those KEEP names, which lose
+ * close-on-exec.
+ */
+static void close_others(const int *keep)
+{
+	unsigned lo = 3;
+	for (int k; (k = next_kept(keep, (int)lo)) >= 0; lo = (unsigned)k + 1) {
+		if ((unsigned)k > lo)
+			close_range(lo, (unsigned)k - 1, 0);
+		fcntl(k, F_SETFD, 0);
+	}
+	close_range(lo, ~0U, 0);
+}
+
+static int enter_netns(const struct vnl_child_opts *o)
+{
+	if (!o->netns_net_only)
+		return vnl_netns_enter(o->netns);
+	int fd = vnl_netns_open(o->netns);
+	if (fd < 0)
+		return -1;
+	int rc = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return rc;
+}
+
 static void wait_go(int go_rd)
 {
 	char c;
@@ -94,8 +133,9 @@ static void wait_go(int go_rd)
 		_exit(0);
 }
 
-static void in_child(const char *const argv[], const struct vnl_child_opts *o, pid_t parent,
-		     int go_rd, int cap_fd)
+/* Everything before the program or function: group, stdio, signals, namespace, directory. */
+static void prepare(const struct vnl_child_opts *o, pid_t parent, int go_rd, int cap_fd,
+		    bool close_fds)
 {
 	if (o->new_session)
 		setsid();
@@ -106,18 +146,21 @@ static void in_child(const char *const argv[], const struct vnl_child_opts *o, p
 		if (getppid() != parent)
 			_exit(125); /* the parent died before PDEATHSIG was set */
 	}
-	if (go_rd >= 0)
+	if (go_rd >= 0) {
 		wait_go(go_rd);
+		close(go_rd);
+	}
 	reset_signals();
 	place(&o->in, STDIN_FILENO, cap_fd);
 	place(&o->out, STDOUT_FILENO, cap_fd);
 	place(&o->err, STDERR_FILENO, cap_fd);
-	/* Daemons outlive us: none of our descriptors may stay open in them (a flock(1)
-	 * lock, a pipe someone waits on for EOF). */
-	close_range(3, ~0U, 0);
+	if (cap_fd > STDERR_FILENO)
+		close(cap_fd);
+	if (close_fds)
+		close_others(o->keep_fds);
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		putenv((char *)o->env[i]);
-	if (o->netns && vnl_netns_enter(o->netns) < 0) {
+	if (o->netns && enter_netns(o) < 0) {
 		say(o, "cannot enter network namespace", o->netns);
 		_exit(o->netns_status ? o->netns_status : 126);
 	}
@@ -125,8 +168,26 @@ static void in_child(const char *const argv[], const struct vnl_child_opts *o, p
 		say(o, "cannot enter", o->dir);
 		_exit(126);
 	}
-	const char *exe = o->exe ? o->exe : argv[0];
-	execvp(exe, (char *const *)argv);
+}
+
+/* What the child does once prepared: a program, or a function of ours. */
+struct job {
+	const char *const *argv;
+	int (*fn)(void *);
+	void *arg;
+};
+
+static void in_child(const struct job *j, const struct vnl_child_opts *o, pid_t parent,
+		     int go_rd, int cap_fd)
+{
+	prepare(o, parent, go_rd, cap_fd, !j->fn);
+	if (j->fn) {
+		int rc = j->fn(j->arg);
+		fflush(NULL);
+		_exit(rc & 0xff);
+	}
+	const char *exe = o->exe ? o->exe : j->argv[0];
+	execvp(exe, (char *const *)j->argv);
 	say(o, "cannot run", exe);
 	_exit(127);
 }
@@ -186,8 +247,7 @@ static void close_pair(int p[2])
 		close(p[1]);
 }
 
-int vnl_child_spawn(struct vnl_child **out, const char *const argv[],
-		    const struct vnl_child_opts *o)
+static int start(struct vnl_child **out, const struct job *j, const struct vnl_child_opts *o)
 {
 	static const struct vnl_child_opts none = { 0 };
 	if (!o)
@@ -212,7 +272,7 @@ int vnl_child_spawn(struct vnl_child **out, const char *const argv[],
 			close(go[1]);
 		if (cap[0] >= 0)
 			close(cap[0]);
-		in_child(argv, o, parent, go[0], cap[1]);
+		in_child(j, o, parent, go[0], cap[1]);
 	}
 	int e = errno;
 	if (go[0] >= 0)
@@ -235,6 +295,26 @@ int vnl_child_spawn(struct vnl_child **out, const char *const argv[],
 	c->pidfd = open_pidfd(pid);
 	*out = c;
 	return 0;
+}
+
+int vnl_child_spawn(struct vnl_child **out, const char *const argv[],
+		    const struct vnl_child_opts *o)
+{
+	struct job j = { .argv = argv };
+	return start(out, &j, o);
+}
+
+int vnl_child_call(struct vnl_child **out, int (*fn)(void *), void *arg,
+		   const struct vnl_child_opts *o)
+{
+	struct job j = { .fn = fn, .arg = arg };
+	return start(out, &j, o);
+}
+
+int vnl_child_replace(const char *const argv[])
+{
+	execvp(argv[0], (char *const *)argv);
+	return -1;
 }
 
 int vnl_child_release(struct vnl_child *c, bool go)

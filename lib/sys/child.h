@@ -53,6 +53,9 @@ struct vnl_child_opts {
 	 * when the caller dies, it exits 0 without running anything.
 	 */
 	bool hold;
+	bool netns_net_only;   /* enter only its network namespace (setns): no private mount
+				* namespace, /sys as it is */
+	const int *keep_fds;   /* descriptors it inherits besides 0-2, ended by -1 (a tap) */
 	const char *const *env;  /* "NAME=value" to add to its environment, NULL-terminated */
 	size_t capture_max;    /* CAPTURE keeps the last this many bytes (0: 64 KiB) */
 	int netns_status;      /* exit status when the namespace cannot be entered (0: 126) */
@@ -62,6 +65,14 @@ struct vnl_child_opts {
 /* Starts ARGV (NULL-terminated, argv[0] looked up in PATH unless it has a '/'). */
 int vnl_child_spawn(struct vnl_child **out, const char *const argv[],
 		    const struct vnl_child_opts *o);
+/*
+ * Runs FN(ARG) in a child prepared as for a program (descriptors are kept: it is
+ * our own code) and exits with its return value (0..255).
+ */
+int vnl_child_call(struct vnl_child **out, int (*fn)(void *), void *arg,
+		   const struct vnl_child_opts *o);
+/* Becomes ARGV (execvp, this process replaced); returns -1 (errno) when it cannot. */
+int vnl_child_replace(const char *const argv[]);
 /* Lets a held child go on (GO) or end without running anything (!GO). */
 int vnl_child_release(struct vnl_child *c, bool go);
 pid_t vnl_child_pid(const struct vnl_child *c);
