@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -212,6 +213,45 @@ static void held_until_released(void **state)
 	vnl_child_free(c);
 }
 
+static int answer(void *arg)
+{
+	printf("%s", (const char *)arg);
+	return 7;
+}
+
+static void calls_a_function(void **state)
+{
+	(void)state;
+	struct vnl_child_opts o = { .out = { .how = VNL_CHILD_CAPTURE } };
+	struct vnl_child *c;
+	assert_int_equal(vnl_child_call(&c, answer, "from the child", &o), 0);
+	assert_int_equal(vnl_child_wait(c, 10 * SEC), 0);
+	assert_int_equal(vnl_child_status(c), 7);
+	assert_string_equal(vnl_child_output(c, NULL), "from the child");
+	vnl_child_free(c);
+}
+
+static void descriptors_closed_but_kept(void **state)
+{
+	(void)state;
+	int a[2], b[2];
+	char script[128];
+	assert_int_equal(pipe(a), 0);          /* not close-on-exec, still closed */
+	assert_int_equal(pipe2(b, O_CLOEXEC), 0); /* close-on-exec, still kept */
+	snprintf(script, sizeof(script), "[ -e /proc/self/fd/%d ] && exit 1; echo kept >&%d",
+		 a[1], b[1]);
+	const int keep[] = { b[1], -1 };
+	struct vnl_child_opts o = { .keep_fds = keep };
+	assert_int_equal(sh(script, &o), 0);
+	close(a[0]);
+	close(a[1]);
+	close(b[1]);
+	char buf[16] = "";
+	assert_int_equal(read(b[0], buf, sizeof(buf) - 1), 5);
+	assert_string_equal(buf, "kept\n");
+	close(b[0]);
+}
+
 static void self_exe(void **state)
 {
 	(void)state;
@@ -254,6 +294,12 @@ static void in_network_namespace(void **state)
 	assert_non_null(strstr(there, "net:["));
 	assert_null(strstr(there, own));
 	vnl_child_free(c);
+	o.netns_net_only = true; /* setns alone: the same namespace */
+	assert_int_equal(vnl_child_spawn(&c, argv, &o), 0);
+	assert_int_equal(vnl_child_wait(c, 10 * SEC), 0);
+	assert_int_equal(vnl_child_status(c), 0);
+	assert_null(strstr(vnl_child_output(c, NULL), own));
+	vnl_child_free(c);
 	assert_int_equal(vnl_netns_remove(TEST_NS), 0);
 	struct vnl_child_opts gone = { .netns = TEST_NS, .quiet = true, .netns_status = 124 };
 	assert_int_equal(vnl_child_run(argv, &gone, 10 * SEC), 124);
@@ -271,6 +317,8 @@ int main(void)
 		cmocka_unit_test(group_signal_reaches_grandchildren),
 		cmocka_unit_test(files_and_directory),
 		cmocka_unit_test(held_until_released),
+		cmocka_unit_test(calls_a_function),
+		cmocka_unit_test(descriptors_closed_but_kept),
 		cmocka_unit_test(self_exe),
 		cmocka_unit_test_teardown(in_network_namespace, remove_ns),
 	};
