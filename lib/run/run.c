@@ -126,6 +126,7 @@ static int spawn_in_netns(const struct run *r, const char *ns, char *const argv[
 		.exe = r->o->self,
 		.netns = ns,
 		.netns_status = 127,
+		.say_prefix = "vnetlat run: ", /* as vnl_errno says it in `vnetlat run` */
 		.in = { .how = VNL_CHILD_INHERIT },
 		.err = { .how = VNL_CHILD_INHERIT },
 	};

@@ -39,7 +39,8 @@ struct vnl_child {
 static void say(const struct vnl_child_opts *o, const char *what, const char *arg)
 {
 	if (!o->quiet)
-		dprintf(STDERR_FILENO, "vnetlat: %s %s: %s\n", what, arg, strerror(errno));
+		dprintf(STDERR_FILENO, "%s%s %s: %s\n", o->say_prefix ? o->say_prefix : "vnetlat: ",
+			what, arg, strerror(errno));
 }
 
 static void reset_signals(void)

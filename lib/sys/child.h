@@ -60,6 +60,7 @@ struct vnl_child_opts {
 	size_t capture_max;    /* CAPTURE keeps the last this many bytes (0: 64 KiB) */
 	int netns_status;      /* exit status when the namespace cannot be entered (0: 126) */
 	bool quiet;            /* do not say on its stderr why it could not be run */
+	const char *say_prefix; /* what starts such a line (NULL: "vnetlat: ") */
 };
 
 /* Starts ARGV (NULL-terminated, argv[0] looked up in PATH unless it has a '/'). */

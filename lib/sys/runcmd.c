@@ -14,6 +14,7 @@ int vnl_runcmd(const char *const argv[], const char *dir, char *out, size_t len)
 		.out = { .how = VNL_CHILD_CAPTURE },
 		.err = { .how = VNL_CHILD_AS_STDOUT },
 		.capture_max = len > 1 ? len - 1 : 1,
+		.say_prefix = "", /* "cannot run X: why" in what is captured */
 	};
 	struct vnl_child *c;
 	if (vnl_child_spawn(&c, argv, &o) < 0)
