@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cmd.h"
 #include "lab.h"
 #include "log.h"
@@ -160,7 +161,6 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 
 int cmd_run(int argc, char **argv)
 {
-	static char self[PATH_MAX];
 	struct vnl_run_opts o = { .directions = VNL_RUN_IN | VNL_RUN_OUT, .port = VNL_DEFAULT_PORT };
 	int c;
 	optind = 1;
@@ -202,13 +202,11 @@ int cmd_run(int argc, char **argv)
 		vnl_err("--interval/--count/--duration: %s", why);
 		return VNL_EXIT_USAGE;
 	}
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
+	o.self = vnl_self_exe();
+	if (!o.self) {
 		vnl_errno("cannot find this program's path (/proc/self/exe)");
 		return VNL_EXIT_FAIL;
 	}
-	self[n] = 0;
-	o.self = self;
 	o.lab = argv[optind];
 	const char *bad_name;
 	if (!vnl_lab_name_ok(o.lab, &bad_name)) {

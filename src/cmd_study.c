@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cmd.h"
 #include "log.h"
 #include "study.h"
@@ -43,18 +44,6 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* This vnetlat, for the lab and run children (argv[0] may be relative or absent from PATH). */
-static int find_self(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	if (n <= 0) {
-		vnl_errno("cannot find this program's path (/proc/self/exe)");
-		return -1;
-	}
-	buf[n] = '\0';
-	return 0;
-}
 
 static int check_args(const struct vnl_studyrun_opts *o, int rest)
 {
@@ -100,9 +89,11 @@ int cmd_study(int argc, char **argv)
 	if (check_args(&o, argc - optind))
 		return VNL_EXIT_USAGE;
 	vnl_log_set_quiet(o.quiet);
-	char self[4096];
-	if (find_self(self, sizeof(self)))
+	/* this vnetlat, for the lab and run children (argv[0] may be relative or absent from PATH) */
+	o.self = vnl_self_exe();
+	if (!o.self) {
+		vnl_errno("cannot find this program's path (/proc/self/exe)");
 		return VNL_EXIT_FAIL;
-	o.self = self;
+	}
 	return vnl_studyrun(&o);
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cpio.h"
 #include "log.h"
 #include "phc.h"
@@ -1335,9 +1336,9 @@ int vnl_guestimg_find_static(const struct vnl_guestarch *arch, char *buf, size_t
 		return access(buf, R_OK) == 0 ? 0 : -1;
 	}
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = 0;
+	const char *exe = vnl_self_exe();
+	if (exe) {
+		vnl_pathf(self, sizeof(self), "%s", exe);
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;

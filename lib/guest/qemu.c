@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "hostcaps.h"
 #include "log.h"
 #include "runcmd.h"
@@ -234,50 +235,34 @@ int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 /* The process.                                                         */
 
 struct vnl_qemu {
+	struct vnl_child *proc;
 	pid_t pid;
 	int reaped;
 	int wstatus;
 };
 
 /*
- * qemu outlives us: it gets no descriptor of ours but stdio and the tap fd. An inherited
- * one would stay open as long as the guest runs, e.g. the lock of whoever ran `lab up`
- * under flock(1), held then until `lab down`.
+ * qemu outlives us (its own session): it gets no descriptor of ours but stdio
+ * (/dev/null, then its log) and the tap fd. An inherited one would stay open as
+ * long as the guest runs, e.g. the lock of whoever ran `lab up` under flock(1),
+ * held then until `lab down`. Only its network namespace is entered.
  */
-static void close_inherited(int keep)
+static int spawn_qemu(struct vnl_qemu *q, const struct vnl_qemu_cfg *cfg, char **argv,
+		      const char *log)
 {
-	if (keep > 3)
-		close_range(3, (unsigned)keep - 1, 0);
-	close_range(keep >= 3 ? (unsigned)keep + 1 : 3, ~0U, 0);
-}
-
-static void exec_child(const struct vnl_qemu_cfg *cfg, char **argv, const char *log)
-{
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int null = open("/dev/null", O_RDONLY);
-	setsid();
-	if (null >= 0)
-		dup2(null, 0);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	if (cfg->tap_fd >= 0)
-		fcntl(cfg->tap_fd, F_SETFD, 0); /* qemu must inherit it */
-	if (cfg->netns) {
-		char path[4096];
-		snprintf(path, sizeof(path), "/run/netns/%s", cfg->netns);
-		int ns = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, CLONE_NEWNET)) {
-			dprintf(2, "vnetlat: cannot enter network namespace %s: %s\n", cfg->netns,
-				strerror(errno));
-			_exit(126);
-		}
-	}
-	close_inherited(cfg->tap_fd);
-	execvp(argv[0], argv);
-	dprintf(2, "vnetlat: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	const int keep[] = { cfg->tap_fd, -1 };
+	struct vnl_child_opts o = {
+		.netns = cfg->netns,
+		.netns_net_only = true,
+		.out = { .how = VNL_CHILD_TRUNCATE, .path = log },
+		.err = { .how = VNL_CHILD_AS_STDOUT },
+		.new_session = true,
+		.keep_fds = keep,
+	};
+	if (vnl_child_spawn(&q->proc, (const char *const *)argv, &o))
+		return -1;
+	q->pid = vnl_child_pid(q->proc);
+	return 0;
 }
 
 struct vnl_qemu *vnl_qemu_start(const struct vnl_qemu_cfg *cfg)
@@ -304,11 +289,9 @@ struct vnl_qemu *vnl_qemu_start(const struct vnl_qemu_cfg *cfg)
 		vnl_argv_free(&a);
 		return NULL;
 	}
-	q->pid = fork();
-	if (q->pid == 0)
-		exec_child(cfg, a.v, log);
+	int rc = spawn_qemu(q, cfg, a.v, log);
 	vnl_argv_free(&a);
-	if (q->pid < 0) {
+	if (rc) {
 		vnl_errno("cannot start qemu");
 		free(q);
 		return NULL;
@@ -323,39 +306,31 @@ pid_t vnl_qemu_pid(const struct vnl_qemu *q)
 
 int vnl_qemu_exited(struct vnl_qemu *q, int *wstatus)
 {
-	if (!q->reaped && waitpid(q->pid, &q->wstatus, WNOHANG) == q->pid)
+	if (!q->reaped && vnl_child_poll(q->proc)) {
+		int sig = vnl_child_term_signal(q->proc);
+		q->wstatus = sig ? sig : (vnl_child_status(q->proc) & 0xff) << 8;
 		q->reaped = 1;
+	}
 	if (q->reaped && wstatus)
 		*wstatus = q->wstatus;
 	return q->reaped;
 }
 
-static int wait_exit(struct vnl_qemu *q, int ms)
-{
-	int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + (int64_t)ms * VNL_NSEC_PER_MSEC;
-	while (!vnl_qemu_exited(q, NULL)) {
-		if (vnl_now_ns(CLOCK_MONOTONIC) >= until)
-			return 0;
-		usleep(20000);
-	}
-	return 1;
-}
-
 void vnl_qemu_stop(struct vnl_qemu *q, int grace_ms)
 {
-	if (!q || wait_exit(q, grace_ms))
+	if (!q || vnl_child_wait(q->proc, (int64_t)grace_ms * VNL_NSEC_PER_MSEC) == 0) {
+		if (q)
+			vnl_qemu_exited(q, NULL);
 		return;
-	kill(q->pid, SIGTERM);
-	if (wait_exit(q, 3000))
-		return;
-	kill(q->pid, SIGKILL);
-	while (!q->reaped && waitpid(q->pid, &q->wstatus, 0) < 0 && errno == EINTR)
-		;
-	q->reaped = 1;
+	}
+	vnl_child_stop(q->proc, SIGTERM, 3000 * VNL_NSEC_PER_MSEC);
+	vnl_qemu_exited(q, NULL);
 }
 
 void vnl_qemu_free(struct vnl_qemu *q)
 {
+	if (q)
+		vnl_child_free(q->proc); /* a qemu still running runs on */
 	free(q);
 }
 

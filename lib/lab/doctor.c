@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "doctor_csum.h"
 #include "hostcaps.h"
 #include "labinfo.h"
@@ -382,27 +383,37 @@ static void run_checks(struct subject *s)
 	check_dhcp(s);
 }
 
+static int checks_here(void *arg)
+{
+	struct subject *s = arg;
+	if (s->ns && vnl_netns_enter(s->ns) < 0) {
+		vnl_errno("cannot enter network namespace %s", s->ns);
+		return 255;
+	}
+	run_checks(s);
+	return s->problems > 250 ? 250 : (int)s->problems;
+}
+
 /* In a child inside s->ns (so /sys and /proc/sys/net are the namespace's). */
 static int checks_in_netns(struct subject *s)
 {
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (s->ns && vnl_netns_enter(s->ns) < 0) {
-			vnl_errno("cannot enter network namespace %s", s->ns);
-			_exit(255);
-		}
-		run_checks(s);
-		fflush(stdout);
-		_exit(s->problems > 250 ? 250 : (int)s->problems);
+	struct vnl_child_opts o = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
+	struct vnl_child *c;
+	int status = -1;
+	if (vnl_child_call(&c, checks_here, s, &o) == 0) {
+		vnl_child_wait(c, -1);
+		status = vnl_child_term_signal(c) ? -1 : vnl_child_status(c);
+		vnl_child_free(c);
 	}
-	int status;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) == 255) {
+	if (status < 0 || status == 255) {
 		vnl_err("the checks could not run");
 		return -1;
 	}
-	return WEXITSTATUS(status);
+	return status;
 }
 
 static int verdict(int problems, const char *what)

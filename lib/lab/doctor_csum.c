@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "child.h"
 #include "netns.h"
 #include "snmp.h"
 
@@ -31,26 +32,42 @@ static bool guest_errors(struct vnl_agent *a, uint64_t *n)
 	return ok;
 }
 
+struct csum_send {
+	const char *ns, *addr;
+};
+
+static int send_here(void *arg)
+{
+	const struct csum_send *cs = arg;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	int fd = -1;
+	if (vnl_netns_enter(cs->ns) < 0 || inet_pton(AF_INET, cs->addr, &to.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+		return 1;
+	static const char payload[128] = "vnetlat doctor checksum check";
+	for (int i = 0; i < DATAGRAMS; i++) {
+		sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
+		usleep(1000);
+	}
+	return 0;
+}
+
 /* DATAGRAMS small UDP datagrams from namespace NS to ADDR (IPv4), from a child there. */
 static bool send_from_netns(const char *ns, const char *addr)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-		int fd = -1;
-		if (vnl_netns_enter(ns) < 0 || inet_pton(AF_INET, addr, &to.sin_addr) != 1 ||
-		    (fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-			_exit(1);
-		static const char payload[128] = "vnetlat doctor checksum check";
-		for (int i = 0; i < DATAGRAMS; i++) {
-			sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
-			usleep(1000);
-		}
-		_exit(0);
-	}
-	int status;
-	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       WEXITSTATUS(status) == 0;
+	struct csum_send cs = { ns, addr };
+	struct vnl_child_opts o = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
+	struct vnl_child *c;
+	if (vnl_child_call(&c, send_here, &cs, &o))
+		return false;
+	vnl_child_wait(c, -1);
+	bool ok = vnl_child_status(c) == 0;
+	vnl_child_free(c);
+	return ok;
 }
 
 static bool send_from_guest(struct vnl_agent *a, const char *addr)

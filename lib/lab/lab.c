@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "labbuild.h"
 #include "labinfo.h"
 #include "labstate.h"
@@ -739,7 +740,7 @@ int vnl_lab_exec(const char *name, const char *node, char **argv)
 		vnl_errno("cannot enter network namespace %s", ns);
 		return VNL_EXIT_FAIL;
 	}
-	execvp(argv[0], argv);
+	vnl_child_replace((const char *const *)argv);
 	int saved = errno;
 	vnl_errno("cannot run '%s' in %s", argv[0], ns);
 	/* As shells do: 127 when the command is not found, 126 when it cannot run. */

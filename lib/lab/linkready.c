@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "neigh.h"
 #include "netns.h"
@@ -76,23 +77,41 @@ static int ready_here(const char *ns, const char *ifname, const char *const peer
 	return READY;
 }
 
+struct ready_args {
+	const char *ns, *ifname;
+	const char *const *peers;
+	unsigned n;
+	int timeout_ms;
+};
+
+static int ready_child(void *arg)
+{
+	const struct ready_args *a = arg;
+	return ready_here(a->ns, a->ifname, a->peers, a->n, a->timeout_ms);
+}
+
 int vnl_link_ready(const char *ns, const char *ifname, const char *const peers[], unsigned n,
 		   int timeout_ms)
 {
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
+	struct ready_args ra = { ns, ifname, peers, n, timeout_ms };
+	struct vnl_child_opts o = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
+	struct vnl_child *c;
+	if (vnl_child_call(&c, ready_child, &ra, &o)) {
 		vnl_errno("cannot fork to wait for %s in %s", ifname, ns);
 		return -1;
 	}
-	if (pid == 0)
-		_exit(ready_here(ns, ifname, peers, n, timeout_ms));
-	int status;
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
+	vnl_child_wait(c, -1);
+	int sig = vnl_child_term_signal(c), status = vnl_child_status(c);
+	vnl_child_free(c);
+	if (sig || status < 0) {
 		vnl_err("waiting for %s in %s to be ready failed", ifname, ns);
 		return -1;
 	}
-	int code = WEXITSTATUS(status);
+	int code = status;
 	if (code == READY)
 		return 0;
 	if (code == NO_NETNS)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "child.h"
 #include "doctor.h"
 #include "guestimg.h"
 #include "hostcaps.h"
@@ -97,29 +98,15 @@ static void print_cmd(const char *ns, const char *const argv[], const char *suff
 	free(line);
 }
 
-/* In a child: stdin from /dev/null, stdout+stderr to fd, into ns, exec. Never returns. */
-static void exec_in_netns(const char *ns, const char *const argv[], int out_fd,
-			  const char *const env[])
+/* A helper in NS: stdin from /dev/null, stdout and stderr to OUT (a daemon's log, a
+ * temporary file), none of our descriptors; 126 when NS cannot be entered. */
+static struct vnl_child_opts in_netns(const char *ns, struct vnl_child_stream out)
 {
-	int null = open("/dev/null", O_RDONLY);
-	if (null >= 0)
-		dup2(null, 0);
-	if (out_fd >= 0) {
-		dup2(out_fd, 1);
-		dup2(out_fd, 2);
-	}
-	/* Daemons (dnsmasq, ovs) outlive `lab up`: no descriptor of its caller's may stay
-	 * open in them (a flock(1) lock, a pipe someone waits on for EOF). */
-	close_range(3, ~0U, 0);
-	for (size_t i = 0; env && env[i]; i++)
-		putenv((char *)env[i]);
-	if (vnl_netns_enter(ns) < 0) {
-		dprintf(2, "vnetlat: cannot enter network namespace %s: %s\n", ns, strerror(errno));
-		_exit(126);
-	}
-	execvp(argv[0], (char *const *)argv);
-	dprintf(2, "vnetlat: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	return (struct vnl_child_opts){
+		.netns = ns,
+		.out = out,
+		.err = { .how = VNL_CHILD_AS_STDOUT },
+	};
 }
 
 static void sleep_ms(long ms)
@@ -144,53 +131,42 @@ int vnl_vm_spawn(struct vnl_lab_builder *b, const char *ns, const char *const ar
 		print_cmd(ns, argv, suffix);
 		return 0;
 	}
-	int go[2];
-	if (pipe2(go, O_CLOEXEC) < 0) {
+	struct vnl_child_opts o = in_netns(ns, (struct vnl_child_stream){
+		.how = VNL_CHILD_TRUNCATE, .path = log });
+	o.env = env;
+	o.new_session = true; /* outlives `lab up`, and a Ctrl-C meant for it */
+	o.hold = true;        /* runs once it is recorded; if we die first, it does nothing */
+	struct vnl_child *c;
+	if (vnl_child_spawn(&c, argv, &o) < 0) {
 		vnl_errno("cannot start %s", argv[0]);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		char c;
-		close(go[1]);
-		setsid(); /* outlives `lab up`, and a Ctrl-C meant for it */
-		/* Wait until the parent has recorded us; if it died first, do nothing. */
-		if (read(go[0], &c, 1) != 1)
-			_exit(0);
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		exec_in_netns(ns, argv, fd, env);
-	}
-	close(go[0]);
-	if (pid < 0) {
-		vnl_errno("cannot start %s", argv[0]);
-		close(go[1]);
-		return -1;
-	}
+	pid_t pid = vnl_child_pid(c);
 	struct vnl_obj obj = { .type = VNL_OBJ_PROCESS, .pid = pid };
 	const char *base = strrchr(argv[0], '/');
 	snprintf(obj.name, sizeof(obj.name), "%s", base ? base + 1 : argv[0]);
 	obj.start_time = vnl_process_start_time(pid);
 	if (vnl_lab_record(b, &obj) < 0) {
-		close(go[1]); /* the child ends without running anything */
-		waitpid(pid, NULL, 0);
+		vnl_child_release(c, false); /* the child ends without running anything */
+		vnl_child_wait(c, -1);
+		vnl_child_free(c);
 		return -1;
 	}
-	ssize_t w = write(go[1], "g", 1);
-	close(go[1]);
+	bool went = vnl_child_release(c, true) == 0;
 	/* A daemon that cannot start usually says so at once. */
-	int status;
-	for (int waited = 0; w == 1 && waited < 300; waited += 50) {
+	for (int waited = 0; went && waited < 300; waited += 50) {
 		sleep_ms(50);
-		if (waitpid(pid, &status, WNOHANG) == pid) {
+		if (vnl_child_poll(c)) {
 			char tail[1024];
 			log_tail(log, tail, sizeof(tail));
 			vnl_err("%s stopped at once in %s (exit %d); its log %s says:\n%s", obj.name, ns,
-				WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log,
-				tail);
+				vnl_child_status(c), log, tail);
+			vnl_child_free(c);
 			return -1;
 		}
 	}
-	return w == 1 ? 0 : -1;
+	vnl_child_free(c); /* it runs on: `lab down` ends it */
+	return went ? 0 : -1;
 }
 
 int vnl_vm_run(struct vnl_lab_builder *b, const char *ns, const char *const argv[])
@@ -205,16 +181,15 @@ int vnl_vm_run(struct vnl_lab_builder *b, const char *ns, const char *const argv
 		vnl_errno("cannot run %s", argv[0]);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0)
-		exec_in_netns(ns, argv, fileno(tmp), NULL);
-	int status = -1;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+	struct vnl_child_opts o = in_netns(ns, (struct vnl_child_stream){
+		.how = VNL_CHILD_FD, .fd = fileno(tmp) });
+	int status = vnl_child_run(argv, &o, -1);
+	if (status < 0) {
 		vnl_errno("cannot run %s", argv[0]);
 		fclose(tmp);
 		return -1;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (status == 0) {
 		fclose(tmp);
 		return 0;
 	}
@@ -223,8 +198,7 @@ int vnl_vm_run(struct vnl_lab_builder *b, const char *ns, const char *const argv
 	out[n] = '\0';
 	fclose(tmp);
 	char *line = shell_line(ns, argv);
-	vnl_err("'%s' failed (exit %d): %s", line ? line : argv[0],
-		WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	vnl_err("'%s' failed (exit %d): %s", line ? line : argv[0], status,
 		n ? vnl_tail_lines(out, 4) : "(no output)");
 	free(line);
 	return -1;

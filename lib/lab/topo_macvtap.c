@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "netns.h"
 #include "topo.h"
@@ -62,30 +63,41 @@ static int make_macvtap(struct vnl_lab_builder *b, const struct vnl_vm *vm)
  * "MAJOR:MINOR" of the macvtap's character device. sysfs shows a namespace's
  * links only when mounted inside it, so a child enters LAB-h and reads it.
  */
+struct macvtap_q {
+	const char *ns;
+	int ifindex;
+};
+
+/* In the child: the device's "MAJOR:MINOR" to stdout. */
+static int macvtap_dev_here(void *arg)
+{
+	const struct macvtap_q *q = arg;
+	char path[128], text[32] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev", MACVTAP_IF, q->ifindex);
+	FILE *f = vnl_netns_enter(q->ns) == 0 ? fopen(path, "re") : NULL;
+	if (!f || !fgets(text, sizeof(text), f))
+		return 1;
+	return write(STDOUT_FILENO, text, strlen(text)) > 0 ? 0 : 1;
+}
+
 static int macvtap_dev(const char *ns, int ifindex, char *buf, size_t len)
 {
-	int fds[2];
-	if (pipe(fds) < 0)
+	struct macvtap_q q = { ns, ifindex };
+	struct vnl_child_opts o = {
+		.out = { .how = VNL_CHILD_CAPTURE },
+		.err = { .how = VNL_CHILD_INHERIT },
+		.capture_max = len - 1,
+	};
+	struct vnl_child *c;
+	if (vnl_child_call(&c, macvtap_dev_here, &q, &o))
 		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		char path[128], text[32] = "";
-		close(fds[0]);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev", MACVTAP_IF, ifindex);
-		FILE *f = vnl_netns_enter(ns) == 0 ? fopen(path, "re") : NULL;
-		if (!f || !fgets(text, sizeof(text), f))
-			_exit(1);
-		_exit(write(fds[1], text, strlen(text)) > 0 ? 0 : 1);
-	}
-	close(fds[1]);
-	ssize_t n = pid > 0 ? read(fds[0], buf, len - 1) : -1;
-	close(fds[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	if (n <= 0)
-		return -1;
+	vnl_child_wait(c, -1);
+	size_t n;
+	const char *text = vnl_child_output(c, &n);
+	memcpy(buf, text, n);
 	buf[n] = '\0';
-	return 0;
+	vnl_child_free(c);
+	return n ? 0 : -1;
 }
 
 /* Our own node of the macvtap's device in the run directory, opened for qemu. */

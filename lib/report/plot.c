@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "hist.h"
 #include "safefile.h"
 #include "stats.h"
@@ -70,33 +71,28 @@ static int close_checked(FILE *f, const char *what, char *err, size_t errlen)
 static int run_gnuplot(const char *report_dir, const char *name, const char *terminal,
 		       const char *ext)
 {
-	char setup[512], script[PATH_MAX], log[PATH_MAX];
+	char setup[512], script[PATH_MAX], log[PATH_MAX + 80];
 	snprintf(setup, sizeof(setup), "set terminal %s; set output 'figures/%s.%s'", terminal,
 		 name, ext);
 	snprintf(script, sizeof(script), "plot/%s.gp", name);
-	snprintf(log, sizeof(log), "plot/%s.log", name);
+	snprintf(log, sizeof(log), "%s/plot/%s.log", report_dir, name);
 
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
+	const char *argv[] = { "gnuplot", "-e", setup, script, NULL };
+	struct vnl_child_opts o = {
+		.dir = report_dir,
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_TRUNCATE, .path = log },
+		.err = { .how = VNL_CHILD_AS_STDOUT },
+		.quiet = true,
+	};
+	struct vnl_child *c;
+	if (vnl_child_spawn(&c, argv, &o) < 0)
 		return -1;
-	if (pid == 0) {
-		int fd;
-		if (chdir(report_dir) < 0)
-			_exit(126);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDERR_FILENO);
-			dup2(fd, STDOUT_FILENO);
-		}
-		execlp("gnuplot", "gnuplot", "-e", setup, script, (char *)NULL);
-		_exit(GNUPLOT_EXIT_MISSING);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	vnl_child_wait(c, -1);
+	/* not found: GNUPLOT_EXIT_MISSING (127); killed: 128 */
+	int status = vnl_child_term_signal(c) ? 128 : vnl_child_status(c);
+	vnl_child_free(c);
+	return status;
 }
 
 int vnl_plot_render(const char *report_dir, const char *name, char *err, size_t errlen)

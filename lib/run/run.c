@@ -17,6 +17,7 @@
 
 #include "agent.h"
 #include "analysis.h"
+#include "child.h"
 #include "clockmethod.h"
 #include "clocksync.h"
 #include "hopobs.h"
@@ -70,6 +71,7 @@ struct end {
 /* A program at one end: a child process, or a job in the guest. */
 struct prog {
 	bool guest;
+	struct vnl_child *child; /* on the host, until it has ended */
 	pid_t pid;
 	uint64_t job;
 	bool done;
@@ -117,27 +119,22 @@ struct leg {
 
 /* ---------------------------------------------------------------- starting programs */
 
-static int spawn_in_netns(const struct run *r, const char *ns, char *const argv[], pid_t *pid)
+static int spawn_in_netns(const struct run *r, const char *ns, char *const argv[],
+			  struct prog *p)
 {
-	*pid = fork();
-	if (*pid < 0) {
+	struct vnl_child_opts o = {
+		.exe = r->o->self,
+		.netns = ns,
+		.netns_status = 127,
+		.say_prefix = "vnetlat run: ", /* as vnl_errno says it in `vnetlat run` */
+		.in = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
+	if (vnl_child_spawn(&p->child, (const char *const *)argv, &o)) {
 		vnl_errno("cannot fork");
 		return -1;
 	}
-	if (*pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (vnl_netns_enter(ns)) {
-			vnl_errno("cannot enter namespace %s", ns);
-			_exit(127);
-		}
-		execv(r->o->self, argv);
-		vnl_errno("cannot run %s", r->o->self);
-		_exit(127);
-	}
+	p->pid = vnl_child_pid(p->child);
 	return 0;
 }
 
@@ -147,7 +144,7 @@ static int prog_start(struct run *r, struct prog *p, const struct end *at, char 
 	p->guest = at->guest;
 	p->status = -1;
 	if (!p->guest)
-		return spawn_in_netns(r, at->ep->netns, argv, &p->pid);
+		return spawn_in_netns(r, at->ep->netns, argv, p);
 	int64_t limit = r->o->duration_ns ? r->o->duration_ns : (int64_t)r->o->count_n * r->o->interval_ns;
 	int timeout_ms = (int)((limit + 2 * END_MARGIN_NS) / VNL_NSEC_PER_MSEC);
 	if (vnl_agent_start(r->agent, (const char *const *)argv, NULL, timeout_ms, &p->job)) {
@@ -162,10 +159,11 @@ static bool prog_poll(struct prog *p)
 {
 	if (p->done || p->guest)
 		return p->done;
-	int ws;
-	if (waitpid(p->pid, &ws, WNOHANG) == p->pid) {
+	if (vnl_child_poll(p->child)) {
 		p->done = true;
-		p->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		p->status = vnl_child_status(p->child);
+		vnl_child_free(p->child);
+		p->child = NULL;
 	}
 	return p->done;
 }
@@ -177,7 +175,7 @@ static void prog_interrupt(struct run *r, struct prog *p)
 	if (p->guest)
 		vnl_agent_signal(r->agent, p->job, SIGINT);
 	else
-		kill(p->pid, SIGINT);
+		vnl_child_signal(p->child, SIGINT);
 }
 
 static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char *what)
@@ -185,17 +183,17 @@ static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char 
 	if (p->done)
 		return;
 	if (!p->guest) {
-		int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * VNL_NSEC_PER_MSEC;
-		while (!prog_poll(p) && vnl_now_ns(CLOCK_MONOTONIC) < until)
-			usleep(10000);
-		if (!p->done) {
+		vnl_child_wait(p->child, (int64_t)timeout_ms * VNL_NSEC_PER_MSEC);
+		if (!prog_poll(p)) {
 			vnl_err("the %s did not end in time; interrupting it", what);
 			p->timed_out = true;
-			kill(p->pid, SIGINT);
-			sleep(1);
+			vnl_child_signal(p->child, SIGINT);
+			vnl_child_wait(p->child, VNL_NSEC_PER_SEC);
 			if (!prog_poll(p)) {
-				kill(p->pid, SIGKILL);
-				waitpid(p->pid, NULL, 0);
+				/* killed: its status stays unknown (-1) */
+				vnl_child_stop(p->child, SIGKILL, -1);
+				vnl_child_free(p->child);
+				p->child = NULL;
 				p->done = true;
 			}
 		}

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "child.h"
 #include "log.h"
 #include "netns.h"
 #include "timeutil.h"
@@ -45,8 +46,9 @@
 
 struct child {
 	pid_t pid;         /* also its process group; 0: none. In a guest: its pid there */
+	struct vnl_child *proc; /* a process here, until reaped */
 	bool reaped;
-	int status;
+	int status;        /* a wait status (WIFEXITED...) */
 	const char *agent; /* the guest's agent socket, or NULL: a process here */
 	const char *role;  /* "server" or "client" (names its files in the guest) */
 	uint16_t port;
@@ -108,47 +110,35 @@ static bool in_path(const char *prog)
 	return false;
 }
 
-/* In the child: own group, die with the parent, enter NETNS, exec ARGV. Never returns. */
-static void exec_child(const char *netns, char *const argv[], int out_fd, pid_t parent)
-{
-	sigset_t none;
-
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(125); /* the parent died before PDEATHSIG was set */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	int null = open("/dev/null", O_RDWR);
-	if (null < 0)
-		_exit(126);
-	dup2(null, STDIN_FILENO);
-	dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
-	if (netns && vnl_netns_enter(netns) != 0)
-		_exit(124);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
+/* Own group, dies with us, in NETNS, stdout to OUT_FD (-1: /dev/null), exit 124 when
+ * NETNS cannot be entered, 127 when ARGV cannot be run. */
 static int spawn(struct child *c, const char *netns, char *const argv[], int out_fd)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	if (pid < 0) {
+	struct vnl_child_opts o = {
+		.netns = netns,
+		.netns_status = 124,
+		.out = { .how = out_fd >= 0 ? VNL_CHILD_FD : VNL_CHILD_NULL, .fd = out_fd },
+		.own_group = true,
+		.die_with_parent = true,
+		.quiet = true,
+	};
+	if (vnl_child_spawn(&c->proc, (const char *const *)argv, &o)) {
 		vnl_errno("cannot start %s", argv[0]);
 		return -1;
 	}
-	if (pid == 0)
-		exec_child(netns, argv, out_fd, parent);
-	setpgid(pid, pid); /* also here: no window where a signal to the group misses it */
-	c->pid = pid;
+	c->pid = vnl_child_pid(c->proc);
 	c->reaped = false;
 	return 0;
+}
+
+/* C's process has ended: its status as a wait status, and it is forgotten. */
+static void reaped(struct child *c)
+{
+	int sig = vnl_child_term_signal(c->proc);
+	c->status = sig ? sig : (vnl_child_status(c->proc) & 0xff) << 8;
+	vnl_child_free(c->proc);
+	c->proc = NULL;
+	c->reaped = true;
 }
 
 /* Has C exited? Reaps it once; a reaped child is never signalled again. */
@@ -156,18 +146,15 @@ static bool exited(struct child *c)
 {
 	if (!c->pid || c->reaped)
 		return true;
-	pid_t r = waitpid(c->pid, &c->status, WNOHANG);
-	if (r == c->pid || (r < 0 && errno == ECHILD)) {
-		c->reaped = true;
-		return true;
-	}
-	return false;
+	if (vnl_child_poll(c->proc))
+		reaped(c);
+	return c->reaped;
 }
 
 static void signal_group(struct child *c, int sig)
 {
 	if (c->pid && !c->reaped)
-		kill(-c->pid, sig);
+		vnl_child_signal(c->proc, sig);
 }
 
 /* Is someone listening on TCP PORT in the namespace of PID? (iperf3's control connection) */
@@ -534,10 +521,8 @@ static void end_children(struct vnl_load *l, bool clients, int sig)
 	for (unsigned i = 0; i < l->n; i++) {
 		struct child *c = clients ? &l->s[i].client : &l->s[i].server;
 		if (c->pid && !c->reaped) {
-			kill(-c->pid, SIGKILL);
-			while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
-				;
-			c->reaped = true;
+			vnl_child_stop(c->proc, SIGKILL, -1);
+			reaped(c);
 		}
 	}
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "hostfacts.h"
 #include "jobfile.h"
 #include "jsonfile.h"
@@ -212,13 +213,14 @@ static void show_live(struct runner *r, const struct child *ch)
 			  vnl_status_loss(&l), l.has_p99 ? l.p99_ns : -1);
 }
 
-static void redirect(int fd, const char *path, int flags)
+/* NULL: /dev/null; "-": inherited; else the file PATH, truncated or appended to. */
+static struct vnl_child_stream stream_to(const char *path, enum vnl_child_io how)
 {
-	int f = open(path ? path : "/dev/null", flags | O_CLOEXEC, 0644);
-	if (f >= 0) {
-		dup2(f, fd);
-		close(f);
-	}
+	if (!path)
+		return (struct vnl_child_stream){ .how = VNL_CHILD_NULL };
+	if (!strcmp(path, "-"))
+		return (struct vnl_child_stream){ .how = VNL_CHILD_INHERIT };
+	return (struct vnl_child_stream){ .how = how, .path = path };
 }
 
 /*
@@ -230,35 +232,31 @@ static void redirect(int fd, const char *path, int flags)
 static int run_child(struct runner *r, struct child *ch, const char *out, const char *err,
 		     bool forward)
 {
-	pid_t pid = fork();
-	if (pid < 0) {
+	struct vnl_child_opts o = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = stream_to(out, VNL_CHILD_TRUNCATE),
+		.err = stream_to(err, VNL_CHILD_APPEND),
+		.own_group = true,
+		.quiet = true,
+	};
+	struct vnl_child *c;
+	if (vnl_child_spawn(&c, (const char *const *)ch->argv, &o)) {
 		vnl_errno("cannot start %s", ch->argv[0]);
 		return -1;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (!out || strcmp(out, "-"))
-			redirect(STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC);
-		if (!err || strcmp(err, "-"))
-			redirect(STDERR_FILENO, err, O_WRONLY | O_CREAT | O_APPEND);
-		execv(ch->argv[0], ch->argv);
-		_exit(127);
-	}
+	pid_t pid = vnl_child_pid(c);
 	if (forward)
 		child_pid = pid;
 	if (forward && stop_asked)
 		kill(pid, SIGINT);
 	int64_t stopped_at = 0;
-	int status = 0;
 	for (unsigned tick = 0;; tick++) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
+		if (vnl_child_poll(c))
 			break;
 		int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
 		if (forward && stop_asked && !stopped_at)
 			stopped_at = now;
+		/* the child itself, as the interrupt went to it alone */
 		if (stopped_at && now - stopped_at > CHILD_GRACE_NS)
 			kill(pid, SIGKILL);
 		if (r->progress && tick % 10 == 0) {
@@ -271,9 +269,9 @@ static int run_child(struct runner *r, struct child *ch, const char *out, const 
 	child_pid = 0;
 	if (ch->status_file)
 		vnl_status_remove(ch->status_file);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	int status = vnl_child_status(c);
+	vnl_child_free(c);
+	return status;
 }
 
 /* ------------------------------------------------------------ what a case needs */

@@ -16,18 +16,28 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "child.h"
 
-static pid_t g_agent;
+static struct vnl_child *g_agent;
+static int g_sv[2];
+
+static int serve(void *arg)
+{
+	(void)arg;
+	close(g_sv[0]);
+	return vnl_agent_serve_fd(g_sv[1], VNL_AGENT_EXIT_ON_EOF) ? 1 : 0;
+}
 
 static int start_agent(void **state)
 {
-	int sv[2];
+	int *sv = g_sv;
+	struct vnl_child_opts o = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	g_agent = fork();
-	if (g_agent == 0) {
-		close(sv[0]);
-		_exit(vnl_agent_serve_fd(sv[1], VNL_AGENT_EXIT_ON_EOF) ? 1 : 0);
-	}
+	assert_int_equal(vnl_child_call(&g_agent, serve, NULL, &o), 0);
 	close(sv[1]);
 	*state = vnl_agent_from_fd(sv[0]);
 	return *state ? 0 : -1;
@@ -35,12 +45,12 @@ static int start_agent(void **state)
 
 static int stop_agent(void **state)
 {
-	int status;
 	vnl_agent_close(*state);
 	/* the agent ends by itself when the host closes */
-	if (waitpid(g_agent, &status, 0) != g_agent || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return 0;
+	vnl_child_wait(g_agent, -1);
+	int status = vnl_child_status(g_agent);
+	vnl_child_free(g_agent);
+	return status == 0 ? 0 : -1;
 }
 
 static void test_ready(void **state)

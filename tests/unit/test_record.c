@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "record.h"
 
 #define HEADER_SIZE 256
@@ -448,38 +449,48 @@ static void test_create_errors(void **state)
 	assert_non_null(strstr(err, "/nonexistent-dir/x.vnl"));
 }
 
+static int g_ready_fd;
+
+/* The child: records 1000 probes, says so once they are flushed, waits to be killed. */
+static int record_then_wait(void *arg)
+{
+	(void)arg;
+	char err[256];
+	struct vnl_record_meta meta = make_meta();
+	struct vnl_record_writer *w = vnl_record_create(path, &meta, err, sizeof(err));
+	if (!w)
+		return 1;
+	for (uint64_t i = 0; i < 1000; i++) {
+		struct vnl_pkt p = make_pkt(i);
+		vnl_record_append(w, &p);
+	}
+	sleep_ms(500); /* past the 200 ms flush period */
+	if (write(g_ready_fd, "x", 1) != 1)
+		return 1;
+	pause();
+	return 0;
+}
+
 /* kill -9 of the recorder keeps everything written more than ~200 ms before. */
 static void test_kill9_keeps_blocks(void **state)
 {
 	(void)state;
 	int ready[2];
 	assert_int_equal(pipe(ready), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char err[256];
-		struct vnl_record_meta meta = make_meta();
-		struct vnl_record_writer *w = vnl_record_create(path, &meta, err, sizeof(err));
-		if (!w)
-			_exit(1);
-		for (uint64_t i = 0; i < 1000; i++) {
-			struct vnl_pkt p = make_pkt(i);
-			vnl_record_append(w, &p);
-		}
-		sleep_ms(500); /* past the 200 ms flush period */
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
+	g_ready_fd = ready[1];
+	struct vnl_child_opts co = {
+		.in = { .how = VNL_CHILD_INHERIT },
+		.out = { .how = VNL_CHILD_INHERIT },
+		.err = { .how = VNL_CHILD_INHERIT },
+	};
+	struct vnl_child *ch;
+	assert_int_equal(vnl_child_call(&ch, record_then_wait, NULL, &co), 0);
 	char c;
 	close(ready[1]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
-	kill(pid, SIGKILL);
-	int status;
-	waitpid(pid, &status, 0);
-	assert_true(WIFSIGNALED(status));
+	assert_int_equal(vnl_child_stop(ch, SIGKILL, -1), 128 + SIGKILL);
+	vnl_child_free(ch);
 
 	char err[256];
 	struct vnl_record_reader *r = vnl_record_open(path, err, sizeof(err));
