@@ -90,9 +90,7 @@ static int handle_hello(struct agent *ag, json_t *id)
 	char kernel[128], machine[65];
 	kernel_release(kernel, sizeof(kernel));
 	machine_name(machine, sizeof(machine));
-	return vnl_agent_send_json(ag->fd, json_pack("{s:O,s:b,s:s,s:s,s:s,s:I}", "id", id, "ok", 1,
-					   "kernel", kernel, "machine", machine, "vnetlat", VNL_VERSION,
-					   "uptime_ms", (json_int_t)uptime_ms()));
+	return vnl_agent_send_json(ag->fd, vnl_agent_msg_hello_reply(id, kernel, machine, uptime_ms()));
 }
 
 /* Written with snprintf, not jansson: t3 is read as late as possible before the write. */
@@ -237,7 +235,7 @@ static int handle_signal(struct agent *ag, json_t *req, json_t *id)
 		if (j && j->id == job && !j->reaped_ns) {
 			if (kill(-j->pid, sig) && kill(j->pid, sig))
 				return reply_error(ag, id, strerror(errno));
-			return vnl_agent_send_json(ag->fd, json_pack("{s:O,s:b}", "id", id, "ok", 1));
+			return vnl_agent_send_json(ag->fd, vnl_agent_msg_ok_reply(id));
 		}
 	}
 	return reply_error(ag, id, "no such running command");
@@ -249,7 +247,7 @@ static int handle_poweroff(struct agent *ag, json_t *id)
 		return reply_error(ag, id, "poweroff is only available to the agent of a guest");
 	ag->poweroff = 1;
 	ag->stop = 1;
-	return vnl_agent_send_json(ag->fd, json_pack("{s:O,s:b}", "id", id, "ok", 1));
+	return vnl_agent_send_json(ag->fd, vnl_agent_msg_ok_reply(id));
 }
 
 static int handle_line(struct agent *ag, const char *line, int64_t t_read)
@@ -518,8 +516,7 @@ int vnl_agent_serve_fd(int fd, int flags)
 		return -1;
 	kernel_release(kernel, sizeof(kernel));
 	/* Lost if no host is connected yet; hosts ask with "hello" anyway. */
-	vnl_agent_send_json(fd, json_pack("{s:s,s:s,s:s}", "event", "ready", "kernel", kernel,
-				"vnetlat", VNL_VERSION));
+	vnl_agent_send_json(fd, vnl_agent_msg_ready(kernel));
 	int rc = agent_loop(&ag);
 	int e = errno;
 	agent_cleanup(&ag);

@@ -159,12 +159,7 @@ static int64_t deadline_in(int timeout_ms)
 static uint64_t request(struct vnl_agent *a, const char *op, json_t *extra)
 {
 	uint64_t id = a->next_id++;
-	json_t *msg = json_pack("{s:I,s:s}", "id", (json_int_t)id, "op", op);
-	if (extra) {
-		json_object_update(msg, extra);
-		json_decref(extra);
-	}
-	return vnl_agent_send_json(a->fd, msg) ? 0 : id;
+	return vnl_agent_send_json(a->fd, vnl_agent_msg_request(id, op, extra)) ? 0 : id;
 }
 
 int vnl_agent_wait_ready(struct vnl_agent *a, int timeout_ms, struct vnl_agent_info *info)
@@ -196,13 +191,7 @@ int vnl_agent_start(struct vnl_agent *a, const char *const argv[], const char *s
 {
 	if (a->npending >= MAX_STASH)
 		return errno = EBUSY, -1;
-	json_t *jargv = json_array();
-	for (size_t i = 0; argv[i]; i++)
-		json_array_append_new(jargv, vnl_agent_json_text(argv[i], strlen(argv[i])));
-	json_t *extra = json_pack("{s:o,s:i}", "argv", jargv, "timeout_ms", timeout_ms);
-	if (stdin_data)
-		json_object_set_new(extra, "stdin", vnl_agent_json_text(stdin_data, strlen(stdin_data)));
-	uint64_t id = request(a, "run", extra);
+	uint64_t id = request(a, "run", vnl_agent_msg_run_fields(argv, stdin_data, timeout_ms));
 	if (!id)
 		return -1;
 	a->pending[a->npending++] = id;

@@ -99,7 +99,48 @@ json_t *vnl_agent_json_text(const char *p, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
-/* Replies the guest encodes.                                          */
+/* Requests the host encodes.                                          */
+
+json_t *vnl_agent_msg_request(uint64_t id, const char *op, json_t *extra)
+{
+	json_t *msg = json_pack("{s:I,s:s}", "id", (json_int_t)id, "op", op);
+	if (extra) {
+		json_object_update(msg, extra);
+		json_decref(extra);
+	}
+	return msg;
+}
+
+json_t *vnl_agent_msg_run_fields(const char *const argv[], const char *stdin_data, int timeout_ms)
+{
+	json_t *jargv = json_array();
+	for (size_t i = 0; argv[i]; i++)
+		json_array_append_new(jargv, vnl_agent_json_text(argv[i], strlen(argv[i])));
+	json_t *extra = json_pack("{s:o,s:i}", "argv", jargv, "timeout_ms", timeout_ms);
+	if (stdin_data)
+		json_object_set_new(extra, "stdin", vnl_agent_json_text(stdin_data, strlen(stdin_data)));
+	return extra;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the guest encodes.                                             */
+
+json_t *vnl_agent_msg_ready(const char *kernel)
+{
+	return json_pack("{s:s,s:s,s:s}", "event", "ready", "kernel", kernel, "vnetlat", VNL_VERSION);
+}
+
+json_t *vnl_agent_msg_ok_reply(json_t *id)
+{
+	return json_pack("{s:O,s:b}", "id", id, "ok", 1);
+}
+
+json_t *vnl_agent_msg_hello_reply(json_t *id, const char *kernel, const char *machine,
+				  int64_t uptime_ms)
+{
+	return json_pack("{s:O,s:b,s:s,s:s,s:s,s:I}", "id", id, "ok", 1, "kernel", kernel,
+			 "machine", machine, "vnetlat", VNL_VERSION, "uptime_ms", (json_int_t)uptime_ms);
+}
 
 json_t *vnl_agent_msg_error(json_t *id, const char *why)
 {

@@ -34,7 +34,18 @@ int vnl_agent_send_json(int fd, json_t *msg);
 /* A JSON string of P, LEN bytes; bytes that are not ASCII become '?' when P is not UTF-8. */
 json_t *vnl_agent_json_text(const char *p, size_t len);
 
-/* ---- replies: encoded by the guest ---- */
+/* ---- encoded by the host ---- */
+/* A request: {"id":ID,"op":OP} with the fields of EXTRA (consumed; NULL: none). */
+json_t *vnl_agent_msg_request(uint64_t id, const char *op, json_t *extra);
+/* The fields of a "run" request: argv (NULL-terminated), stdin (may be NULL), timeout_ms. */
+json_t *vnl_agent_msg_run_fields(const char *const argv[], const char *stdin_data, int timeout_ms);
+
+/* ---- encoded by the guest ---- */
+/* The event sent once at the start: {"event":"ready",...}. */
+json_t *vnl_agent_msg_ready(const char *kernel);
+json_t *vnl_agent_msg_ok_reply(json_t *id);
+json_t *vnl_agent_msg_hello_reply(json_t *id, const char *kernel, const char *machine,
+				  int64_t uptime_ms);
 json_t *vnl_agent_msg_error(json_t *id, const char *why);
 /* The "time" reply, written by hand so t3 is read as late as possible: its length. */
 int vnl_agent_msg_time_reply(char *buf, size_t len, json_int_t id, int64_t t2, int64_t t3);
@@ -44,7 +55,7 @@ json_t *vnl_agent_msg_run_reply(uint64_t id, int wstatus, int timed_out, int tru
 json_t *vnl_agent_msg_phc_reply(json_t *id, const char *device, const char *ioctl,
 				const struct vnl_phc_sample *s, int n);
 
-/* ---- requests and replies: decoded by the host ---- */
+/* ---- decoded by the host ---- */
 /* The "time" request line (the host stamps t1 just before writing it): its length. */
 int vnl_agent_msg_time_request(char *buf, size_t len, uint64_t id);
 /* 1 when R says ok; else 0, errno EPROTO and *why (when not NULL) the agent's reason. */
