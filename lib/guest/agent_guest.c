@@ -197,28 +197,17 @@ fail:
 
 static int handle_run(struct agent *ag, json_t *req, json_t *id)
 {
-	json_t *jargv = json_object_get(req, "argv");
-	const char *stdin_data = json_string_value(json_object_get(req, "stdin"));
-	json_int_t timeout_ms = json_integer_value(json_object_get(req, "timeout_ms"));
-	size_t n = json_array_size(jargv);
+	struct vnl_agent_run_request rr;
+	const char *why;
+	if (vnl_agent_msg_run_request(req, &rr, &why))
+		return reply_error(ag, id, why);
 	int slot = free_slot(ag);
-
-	if (!n || n > 4096)
-		return reply_error(ag, id, "run needs a non-empty argv array");
-	if (slot < 0)
+	if (slot < 0) {
+		free(rr.argv);
 		return reply_error(ag, id, "too many commands running in the guest");
-	char **argv = calloc(n + 1, sizeof(*argv));
-	if (!argv)
-		return reply_error(ag, id, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		argv[i] = (char *)json_string_value(json_array_get(jargv, i));
-		if (!argv[i]) {
-			free(argv);
-			return reply_error(ag, id, "argv must hold only strings");
-		}
 	}
-	struct job *j = job_spawn(argv, stdin_data, timeout_ms);
-	free(argv);
+	struct job *j = job_spawn(rr.argv, rr.stdin_data, rr.timeout_ms);
+	free(rr.argv);
 	if (!j)
 		return reply_error(ag, id, strerror(errno));
 	j->id = (uint64_t)json_integer_value(id);

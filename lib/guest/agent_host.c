@@ -241,7 +241,7 @@ static int simple_request(struct vnl_agent *a, const char *op, json_t *extra, in
 
 int vnl_agent_signal(struct vnl_agent *a, uint64_t job, int sig)
 {
-	return simple_request(a, "signal", json_pack("{s:I,s:i}", "job", (json_int_t)job, "sig", sig),
+	return simple_request(a, "signal", vnl_agent_msg_signal_fields(job, sig),
 			      5000);
 }
 
@@ -272,7 +272,7 @@ int vnl_agent_phc(struct vnl_agent *a, int n, int timeout_ms, struct vnl_agent_p
 		  const char **why)
 {
 	memset(out, 0, sizeof(*out));
-	uint64_t id = request(a, "phc", json_pack("{s:i}", "n", n));
+	uint64_t id = request(a, "phc", vnl_agent_msg_phc_fields(n));
 	if (!id)
 		return -1;
 	json_t *r = await_reply(a, id, deadline_in(timeout_ms), NULL);

@@ -122,6 +122,42 @@ json_t *vnl_agent_msg_run_fields(const char *const argv[], const char *stdin_dat
 	return extra;
 }
 
+json_t *vnl_agent_msg_signal_fields(uint64_t job, int sig)
+{
+	return json_pack("{s:I,s:i}", "job", (json_int_t)job, "sig", sig);
+}
+
+json_t *vnl_agent_msg_phc_fields(int n)
+{
+	return json_pack("{s:i}", "n", n);
+}
+
+/* ------------------------------------------------------------------ */
+/* What the guest decodes.                                             */
+
+int vnl_agent_msg_run_request(json_t *req, struct vnl_agent_run_request *out, const char **why)
+{
+	json_t *jargv = json_object_get(req, "argv");
+	size_t n = json_array_size(jargv);
+	out->stdin_data = json_string_value(json_object_get(req, "stdin"));
+	out->timeout_ms = json_integer_value(json_object_get(req, "timeout_ms"));
+	out->argv = NULL;
+	if (!n || n > 4096)
+		return *why = "run needs a non-empty argv array", -1;
+	char **argv = calloc(n + 1, sizeof(*argv));
+	if (!argv)
+		return *why = "out of memory", -1;
+	for (size_t i = 0; i < n; i++) {
+		argv[i] = (char *)json_string_value(json_array_get(jargv, i));
+		if (!argv[i]) {
+			free(argv);
+			return *why = "argv must hold only strings", -1;
+		}
+	}
+	out->argv = argv;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* What the guest encodes.                                             */
 

@@ -40,6 +40,18 @@ json_t *vnl_agent_msg_request(uint64_t id, const char *op, json_t *extra);
 /* The fields of a "run" request: argv (NULL-terminated), stdin (may be NULL), timeout_ms. */
 json_t *vnl_agent_msg_run_fields(const char *const argv[], const char *stdin_data, int timeout_ms);
 
+json_t *vnl_agent_msg_signal_fields(uint64_t job, int sig);
+json_t *vnl_agent_msg_phc_fields(int n);
+
+/* ---- decoded by the guest ---- */
+struct vnl_agent_run_request {
+	char **argv;             /* NULL-terminated, into the request's strings; free() the array */
+	const char *stdin_data;  /* NULL: none */
+	int64_t timeout_ms;      /* 0: none */
+};
+/* A "run" request: 0, or -1 with *why (the reply's error). */
+int vnl_agent_msg_run_request(json_t *req, struct vnl_agent_run_request *out, const char **why);
+
 /* ---- encoded by the guest ---- */
 /* The event sent once at the start: {"event":"ready",...}. */
 json_t *vnl_agent_msg_ready(const char *kernel);

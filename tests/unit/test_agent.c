@@ -196,6 +196,34 @@ static void test_proto_run_reply(void **state)
 	json_decref(r);
 }
 
+/* What the host asks, as the guest reads it; an argv the guest cannot run is refused. */
+static void test_proto_run_request(void **state)
+{
+	(void)state;
+	const char *const argv[] = { "echo", "a b", "\"q\"", NULL };
+	json_t *req = through_line(vnl_agent_msg_request(3, "run",
+							 vnl_agent_msg_run_fields(argv, "in\n", 250)));
+	assert_string_equal(json_string_value(json_object_get(req, "op")), "run");
+	struct vnl_agent_run_request rr;
+	const char *why = NULL;
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), 0);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(rr.argv[i], argv[i]);
+	assert_null(rr.argv[3]);
+	assert_string_equal(rr.stdin_data, "in\n");
+	assert_int_equal(rr.timeout_ms, 250);
+	free(rr.argv);
+	json_decref(req);
+	req = json_loads("{\"id\":4,\"op\":\"run\",\"argv\":[\"ls\",5]}", 0, NULL);
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), -1);
+	assert_string_equal(why, "argv must hold only strings");
+	json_decref(req);
+	req = json_loads("{\"id\":5,\"op\":\"run\",\"argv\":[]}", 0, NULL);
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), -1);
+	assert_string_equal(why, "run needs a non-empty argv array");
+	json_decref(req);
+}
+
 static void test_proto_phc_and_errors(void **state)
 {
 	(void)state;
@@ -252,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_phc),
 		cmocka_unit_test(test_proto_run_reply),
+		cmocka_unit_test(test_proto_run_request),
 		cmocka_unit_test(test_proto_phc_and_errors),
 	};
 	return cmocka_run_group_tests(tests, start_agent, stop_agent);
