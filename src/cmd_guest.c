@@ -55,12 +55,6 @@ static void usage(FILE *out)
 	      "See vnetlat-guest(8).\n", out);
 }
 
-static int bad_value(const char *opt, const char *val, const char *why)
-{
-	vnl_err("invalid %s '%s': %s", opt, val, why);
-	return VNL_EXIT_USAGE;
-}
-
 static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -74,10 +68,8 @@ static int valid_name(const char *s)
 
 static int run_dir_of(const char *name, char *buf, size_t len)
 {
-	if (!valid_name(name)) {
-		vnl_err("invalid --name '%s': use 1 to 32 letters, digits, '-' or '_'", name);
-		return -1;
-	}
+	if (!valid_name(name))
+		return vnl_err_invalid("--name", name, "use 1 to 32 letters, digits, '-' or '_'");
 	snprintf(buf, len, "%s/%s", RUN_ROOT, name);
 	return 0;
 }
@@ -120,7 +112,9 @@ static int parse_arch(const char *s, const struct vnl_guestarch **out)
 {
 	*out = vnl_guestarch_find(s);
 	if (!*out) {
-		vnl_err("invalid --arch '%s': expected %s", s, vnl_guestarch_names());
+		char why[160];
+		snprintf(why, sizeof(why), "expected %s", vnl_guestarch_names());
+		vnl_err_invalid("--arch", s, why);
 		return VNL_EXIT_USAGE;
 	}
 	return 0;
@@ -194,8 +188,8 @@ static int boot_option(struct boot_args *a, int c)
 			return VNL_EXIT_USAGE;
 		a->build.o.arch = a->q.arch;
 		return 0;
-	case 'A': return vnl_parse_accel(optarg, &a->q.accel, &why) ? bad_value("--accel", optarg, why) : 0;
-	case 'V': return vnl_parse_vhost(optarg, &a->q.vhost, &why) ? bad_value("--vhost", optarg, why) : 0;
+	case 'A': return vnl_parse_accel(optarg, &a->q.accel, &why) ? vnl_err_invalid("--accel", optarg, why) : 0;
+	case 'V': return vnl_parse_vhost(optarg, &a->q.vhost, &why) ? vnl_err_invalid("--vhost", optarg, why) : 0;
 	case 't': a->q.tap = optarg; return 0;
 	case 'N': a->q.netns = optarg; return 0;
 	case 'm': a->q.mac = optarg; return 0;
@@ -205,12 +199,12 @@ static int boot_option(struct boot_args *a, int c)
 	case 'd': a->dhcp = 1; return 0;
 	case 'C':
 		if (vnl_parse_u64(optarg, 1, 64, &v, &why))
-			return bad_value("--cpus", optarg, why);
+			return vnl_err_invalid("--cpus", optarg, why);
 		a->q.cpus = (unsigned)v;
 		return 0;
 	case 'M':
 		if (vnl_parse_u64(optarg, 64, 65536, &v, &why))
-			return bad_value("--mem", optarg, why);
+			return vnl_err_invalid("--mem", optarg, why);
 		a->q.mem_mb = (unsigned)v;
 		return 0;
 	case 'c': a->q.console = optarg; return 0;
@@ -218,7 +212,7 @@ static int boot_option(struct boot_args *a, int c)
 	case 'I': a->image = optarg; return 0;
 	case 'T':
 		if (vnl_parse_duration(optarg, &a->timeout_ns, &why) || a->timeout_ns <= 0)
-			return bad_value("--timeout", optarg, why ? why : "must be positive");
+			return vnl_err_invalid("--timeout", optarg, why ? why : "must be positive");
 		return 0;
 	case 'D': a->detach = 1; return 0;
 	case 'y': a->dry_run = 1; return 0;
@@ -241,8 +235,10 @@ static int boot_kernel_args(struct boot_args *a)
 	const char *vals[] = { a->ip, a->gw, a->ip6 };
 	static const char *const opts[] = { "--ip", "--gateway", "--ip6" };
 	for (int i = 0; i < 3; i++)
-		if (vals[i] && !plain_word(vals[i]))
-			return bad_value(opts[i], vals[i], "no spaces or quotes");
+		if (vals[i] && !plain_word(vals[i])) {
+			vnl_err_invalid(opts[i], vals[i], "no spaces or quotes");
+			return VNL_EXIT_USAGE;
+		}
 	const struct { const char *opt, *val; int family; bool with_len; } addrs[] = {
 		{ "--ip", a->ip, AF_INET, true },
 		{ "--gateway", a->gw, AF_INET, false },
@@ -250,8 +246,10 @@ static int boot_kernel_args(struct boot_args *a)
 	};
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		const char *why;
-		if (addrs[i].val && vnl_parse_addr(addrs[i].val, addrs[i].family, addrs[i].with_len, &why))
-			return bad_value(addrs[i].opt, addrs[i].val, why);
+		if (addrs[i].val && vnl_parse_addr(addrs[i].val, addrs[i].family, addrs[i].with_len, &why)) {
+			vnl_err_invalid(addrs[i].opt, addrs[i].val, why);
+			return VNL_EXIT_USAGE;
+		}
 	}
 	if (a->dhcp && a->ip) {
 		vnl_err("--dhcp and --ip both set the guest's IPv4 address; give one of them");
@@ -275,26 +273,11 @@ static void default_mac(struct boot_args *a)
 	a->q.mac = a->mac;
 }
 
-/* The architecture an image was built for, from its manifest (NULL: not recorded). */
-static const struct vnl_guestarch *image_arch(const char *dir)
-{
-	char path[4200], line[256], name[32];
-	const struct vnl_guestarch *arch = NULL;
-	snprintf(path, sizeof(path), "%s/manifest", dir);
-	FILE *f = fopen(path, "re");
-	while (f && !arch && fgets(line, sizeof(line), f))
-		if (sscanf(line, "arch %31s", name) == 1)
-			arch = vnl_guestarch_find(name);
-	if (f)
-		fclose(f);
-	return arch;
-}
-
 static int locate_image(struct boot_args *a, struct vnl_guest_image *img)
 {
 	if (!a->image)
 		return build_image(&a->build, img);
-	const struct vnl_guestarch *arch = image_arch(a->image);
+	const struct vnl_guestarch *arch = vnl_guestimg_manifest_arch(a->image);
 	if (arch && a->q.arch && arch != a->q.arch) {
 		vnl_err("--image %s is an %s guest, not %s; drop --arch or give another image",
 			a->image, arch->name, a->q.arch->name);
@@ -430,15 +413,15 @@ static int guest_boot(int argc, char **argv)
 	};
 	struct boot_args a = { .name = DEFAULT_NAME, .timeout_ns = 60 * VNL_NSEC_PER_SEC,
 			       .q = { .tap_fd = -1, .accel = VNL_ACCEL_AUTO } };
-	int c, rc;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return VNL_EXIT_OK;
 		}
-		if ((rc = boot_option(&a, c)))
-			return rc;
+		if (boot_option(&a, c))
+			return VNL_EXIT_USAGE;
 	}
 	if (optind != argc) {
 		vnl_err("unexpected argument '%s'; see 'vnetlat guest --help'", argv[optind]);
@@ -510,12 +493,16 @@ static int parse_talk(int argc, char **argv, struct talk_args *t)
 		case 'n': t->name = optarg; break;
 		case 'T':
 			if (vnl_parse_duration(optarg, &t->timeout_ns, &why) || t->timeout_ns <= 0 ||
-			    t->timeout_ns > 86400 * VNL_NSEC_PER_SEC)
-				return bad_value("--timeout", optarg, why ? why : "between 1ns and 1 day");
+			    t->timeout_ns > 86400 * VNL_NSEC_PER_SEC) {
+				vnl_err_invalid("--timeout", optarg, why ? why : "between 1ns and 1 day");
+				return VNL_EXIT_USAGE;
+			}
 			break;
 		case 'k':
-			if (vnl_parse_u64(optarg, 1, 100000, &t->count, &why))
-				return bad_value("--count", optarg, why);
+			if (vnl_parse_u64(optarg, 1, 100000, &t->count, &why)) {
+				vnl_err_invalid("--count", optarg, why);
+				return VNL_EXIT_USAGE;
+			}
 			break;
 		case 'h': usage(stdout); return -1;
 		default: return VNL_EXIT_USAGE;

@@ -105,7 +105,7 @@ static int parse_peer_offset(struct recv_args *a, const char *v)
 	const char *why;
 	bool neg = v[0] == '-';
 	if (vnl_parse_duration(neg ? v + 1 : v, &a->peer_offset_ns, &why) < 0)
-		return vnl_opt_bad_value("--peer-offset", v, "expected a duration, negative or not, "
+		return vnl_err_invalid("--peer-offset", v, "expected a duration, negative or not, "
 					 "such as -850ms or 12us");
 	a->peer_offset_ns = neg ? -a->peer_offset_ns : a->peer_offset_ns;
 	a->peer_offset = true;

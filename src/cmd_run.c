@@ -80,12 +80,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int bad(const char *opt, const char *value, const char *why)
-{
-	vnl_err("invalid %s '%s': %s", opt, value, why);
-	return -1;
-}
-
 static int set_option(struct vnl_run_opts *o, int c, const char *v)
 {
 	const char *why = NULL;
@@ -99,20 +93,20 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		else if (!strcmp(v, "both"))
 			o->directions = VNL_RUN_IN | VNL_RUN_OUT;
 		else
-			return bad("--direction", v, "expected in, out or both");
+			return vnl_err_invalid("--direction", v, "expected in, out or both");
 		return 0;
 	case 'i':
 		o->interval = v;
 		if (vnl_parse_duration(v, &o->interval_ns, &why) || o->interval_ns <= 0)
-			return bad("--interval", v, why ? why : "must be more than zero");
+			return vnl_err_invalid("--interval", v, why ? why : "must be more than zero");
 		return 0;
 	case 'c':
 		o->count = v;
-		return vnl_parse_u64(v, 1, UINT32_MAX, &o->count_n, &why) ? bad("--count", v, why) : 0;
+		return vnl_parse_u64(v, 1, UINT32_MAX, &o->count_n, &why) ? vnl_err_invalid("--count", v, why) : 0;
 	case 'd':
 		o->duration = v;
 		if (vnl_parse_duration(v, &o->duration_ns, &why) || o->duration_ns <= 0)
-			return bad("--duration", v, why ? why : "must be more than zero");
+			return vnl_err_invalid("--duration", v, why ? why : "must be more than zero");
 		return 0;
 	case 's':
 	{
@@ -120,21 +114,21 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		char why_size[160];
 		o->size = v;
 		if (vnl_parse_u64(v, 0, UINT32_MAX, &u, &why))
-			return bad("--size", v, why);
-		return vnl_probecheck_size(u, why_size, sizeof(why_size)) ? bad("--size", v, why_size)
+			return vnl_err_invalid("--size", v, why);
+		return vnl_probecheck_size(u, why_size, sizeof(why_size)) ? vnl_err_invalid("--size", v, why_size)
 									    : 0;
 	}
 	case O_PRIORITY:
 		o->priority = v;
-		return vnl_parse_u64(v, 0, 15, &u, &why) ? bad("--priority", v, why) : 0;
+		return vnl_parse_u64(v, 0, 15, &u, &why) ? vnl_err_invalid("--priority", v, why) : 0;
 	case O_TRANSPORT:
 		if (strcmp(v, "udp4") && strcmp(v, "udp6"))
-			return bad("--transport", v, "expected udp4 or udp6");
+			return vnl_err_invalid("--transport", v, "expected udp4 or udp6");
 		o->ipv6 = !strcmp(v, "udp6");
 		return 0;
 	case 'p':
 		if (vnl_parse_u64(v, 1, 65535, &u, &why))
-			return bad("--port", v, why);
+			return vnl_err_invalid("--port", v, why);
 		o->port = (uint16_t)u;
 		return 0;
 	case O_JSON:

@@ -109,20 +109,20 @@ static int parse_one(struct send_args *a, int c, const char *v)
 	case 'i':
 		if (vnl_opt_duration("--interval", v, &a->snd.interval_ns) < 0)
 			return -1;
-		return a->snd.interval_ns > 0 ? 0 : vnl_opt_bad_value("--interval", v, "it must be > 0");
+		return a->snd.interval_ns > 0 ? 0 : vnl_err_invalid("--interval", v, "it must be > 0");
 	case 'c':
 		return vnl_opt_num("--count", v, 1, UINT64_MAX, &a->snd.count);
 	case 'd':
 		if (vnl_opt_duration("--duration", v, &a->snd.duration_ns) < 0)
 			return -1;
-		return a->snd.duration_ns > 0 ? 0 : vnl_opt_bad_value("--duration", v, "it must be > 0");
+		return a->snd.duration_ns > 0 ? 0 : vnl_err_invalid("--duration", v, "it must be > 0");
 	case 's':
 	{
 		char why_size[160];
 		if (vnl_opt_num("--size", v, 0, UINT32_MAX, &u) < 0)
 			return -1;
 		if (vnl_probecheck_size(u, why_size, sizeof(why_size)) < 0)
-			return vnl_opt_bad_value("--size", v, why_size);
+			return vnl_err_invalid("--size", v, why_size);
 		a->snd.size = (uint32_t)u;
 		return 0;
 	}
@@ -132,7 +132,7 @@ static int parse_one(struct send_args *a, int c, const char *v)
 		a->tr.priority = (int)u;
 		return 0;
 	case O_CLOCK:
-		return vnl_parse_clock(v, &a->snd.clock, &why) < 0 ? vnl_opt_bad_value("--clock", v, why) : 0;
+		return vnl_parse_clock(v, &a->snd.clock, &why) < 0 ? vnl_err_invalid("--clock", v, why) : 0;
 	case O_BASE:
 		a->base_given = true;
 		return vnl_opt_duration("--base-time", v, &a->snd.base_ns);
@@ -143,7 +143,7 @@ static int parse_one(struct send_args *a, int c, const char *v)
 		if (vnl_opt_duration("--spin", v, &a->snd.spin_ns) < 0)
 			return -1;
 		return a->snd.spin_ns >= 0 && a->snd.spin_ns <= VNL_NSEC_PER_SEC
-			       ? 0 : vnl_opt_bad_value("--spin", v, "expected 0..1s");
+			       ? 0 : vnl_err_invalid("--spin", v, "expected 0..1s");
 	case O_JSON:
 		a->json = true;
 		return 0;

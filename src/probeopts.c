@@ -2,6 +2,7 @@
 #include "probeopts.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -27,20 +28,15 @@ int vnl_opt_getopt_error(const char *verb, int c, const char *arg)
 	return -1;
 }
 
-int vnl_opt_bad_value(const char *opt, const char *val, const char *why)
-{
-	vnl_err("invalid %s '%s': %s", opt, val, why);
-	return -1;
-}
-
 int vnl_opt_num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *why;
 	if (vnl_parse_u64(val, 0, UINT64_MAX, out, &why) < 0)
-		return vnl_opt_bad_value(opt, val, why);
+		return vnl_err_invalid(opt, val, why);
 	if (*out < min || *out > max) {
-		vnl_err("invalid %s '%s': expected %" PRIu64 "..%" PRIu64, opt, val, min, max);
-		return -1;
+		char range[64];
+		snprintf(range, sizeof(range), "expected %" PRIu64 "..%" PRIu64, min, max);
+		return vnl_err_invalid(opt, val, range);
 	}
 	return 0;
 }
@@ -48,14 +44,14 @@ int vnl_opt_num(const char *opt, const char *val, uint64_t min, uint64_t max, ui
 int vnl_opt_duration(const char *opt, const char *val, int64_t *out)
 {
 	const char *why;
-	return vnl_parse_duration(val, out, &why) < 0 ? vnl_opt_bad_value(opt, val, why) : 0;
+	return vnl_parse_duration(val, out, &why) < 0 ? vnl_err_invalid(opt, val, why) : 0;
 }
 
 int vnl_opt_positive_duration(const char *opt, const char *val, int64_t *out)
 {
 	if (vnl_opt_duration(opt, val, out) < 0)
 		return -1;
-	return *out > 0 ? 0 : vnl_opt_bad_value(opt, val, "it must be > 0");
+	return *out > 0 ? 0 : vnl_err_invalid(opt, val, "it must be > 0");
 }
 
 static int transport_choice(struct vnl_transport_opts *tr, const char *v)
@@ -64,7 +60,7 @@ static int transport_choice(struct vnl_transport_opts *tr, const char *v)
 	tr->xdp = strcmp(v, "xdp") == 0;
 	if (tr->l2 || tr->xdp || strcmp(v, "udp") == 0)
 		return 0;
-	return vnl_opt_bad_value("--transport", v, "expected udp, l2 or xdp");
+	return vnl_err_invalid("--transport", v, "expected udp, l2 or xdp");
 }
 
 static int xsk_mode(struct vnl_transport_opts *tr, int c)

@@ -49,8 +49,7 @@ int vnl_opt_getopt_error(const char *verb, int c, const char *arg);
 /* 1: c was a shared option and is applied; 0: not one of them; -1: bad value (said). */
 int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v);
 
-/* Value parsers: 0, or -1 after printing "invalid OPT 'VAL': why". */
-int vnl_opt_bad_value(const char *opt, const char *val, const char *why);
+/* Value parsers: 0, or -1 after printing "invalid OPT 'VAL': why" (vnl_err_invalid, log.h). */
 int vnl_opt_num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out);
 int vnl_opt_duration(const char *opt, const char *val, int64_t *out);
 int vnl_opt_positive_duration(const char *opt, const char *val, int64_t *out);

@@ -50,3 +50,9 @@ void vnl_notice(const char *fmt, ...)
 	vlog(fmt, ap, NULL);
 	va_end(ap);
 }
+
+int vnl_err_invalid(const char *what, const char *value, const char *why)
+{
+	vnl_err("invalid %s '%s': %s", what, value, why);
+	return -1;
+}

@@ -12,6 +12,9 @@ void vnl_log_set_quiet(int quiet);
 void vnl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Error with ": strerror(errno)" appended. */
 void vnl_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A value the user gave that cannot be used: "invalid WHAT 'VALUE': WHY" (WHAT: "--port",
+ * "lab name"...). Returns -1, so a parser can end with it. */
+int vnl_err_invalid(const char *what, const char *value, const char *why);
 /* Notice (fallbacks, hints): stderr, suppressed by --quiet. */
 void vnl_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1354,3 +1354,17 @@ int vnl_guestimg_find_static(const struct vnl_guestarch *arch, char *buf, size_t
 #endif
 	return -1;
 }
+
+const struct vnl_guestarch *vnl_guestimg_manifest_arch(const char *dir)
+{
+	char path[PATH_MAX + 16], line[256], name[32];
+	const struct vnl_guestarch *arch = NULL;
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	FILE *f = fopen(path, "re");
+	while (f && !arch && fgets(line, sizeof(line), f))
+		if (sscanf(line, "arch %31s", name) == 1)
+			arch = vnl_guestarch_find(name);
+	if (f)
+		fclose(f);
+	return arch;
+}

@@ -43,6 +43,12 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
  * for another architecture) next to the running executable, else the installed one.
  */
 int vnl_guestimg_find_static(const struct vnl_guestarch *arch, char *buf, size_t len);
+/*
+ * The architecture an image in DIR was built for, from the "arch NAME" line
+ * of the manifest vnl_guestimg_build writes there; NULL when the manifest is
+ * missing, names none, or names one vnetlat does not know.
+ */
+const struct vnl_guestarch *vnl_guestimg_manifest_arch(const char *dir);
 /* The modules the guest loads (names, NULL-terminated). */
 extern const char *const vnl_guest_modules[];
 

@@ -439,8 +439,7 @@ static int destination_mac(struct vnl_transport *t, const struct vnl_transport_o
 	if (o->dst_mac) {
 		if (parse_mac(o->dst_mac, t->flow.dst_mac) == 0)
 			return 0;
-		vnl_err("invalid --dst-mac '%s': expected a MAC like 02:00:00:00:00:02", o->dst_mac);
-		return -1;
+		return vnl_err_invalid("--dst-mac", o->dst_mac, "expected a MAC like 02:00:00:00:00:02");
 	}
 	int ifindex = (int)if_nametoindex(o->ifname);
 	if (vnl_neigh_resolve(ifindex, t->flow.family, t->flow.dst_ip, t->flow.dst_mac,

@@ -17,21 +17,20 @@
 
 #include "agent.h"
 #include "analysis.h"
+#include "base64.h"
 #include "child.h"
 #include "clockmethod.h"
 #include "clocksync.h"
 #include "hopobs.h"
 #include "labinfo.h"
+#include "leg.h"
 #include "log.h"
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
-#include "pkt.h"
-#include "record.h"
 #include "runcmd.h"
 #include "safefile.h"
 #include "snmp.h"
-#include "stats.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -50,8 +49,6 @@
 #define FETCH_CHUNK_TEXT "524288"
 _Static_assert(FETCH_CHUNK / 3 * 4 + FETCH_CHUNK / 57 + 8 < VNL_AGENT_MAX_OUTPUT, "chunk too big");
 
-enum hop { HOP_WIRE, HOP_HOST, HOP_GUEST, HOP__COUNT };
-static const char *const hop_names[HOP__COUNT] = { "wire", "host", "guest" };
 
 static volatile sig_atomic_t stop_asked;
 
@@ -345,37 +342,6 @@ static void choose_clock(struct run *r)
 
 /* ---------------------------------------------------------------- the guest's record file */
 
-static int b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decode base64 text in place (whitespace skipped, '=' ends); returns the byte count. */
-static size_t b64_decode(char *text, size_t len)
-{
-	size_t out = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len && text[i] != '='; i++) {
-		int v = b64_value((unsigned char)text[i]);
-		if (v < 0)
-			continue;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			text[out++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return out;
-}
-
 /* Remove a file in the guest, and a second one when OTHER is not NULL. */
 static void guest_remove(struct run *r, const char *guest_path, const char *other)
 {
@@ -407,10 +373,15 @@ static int fetch_chunk(struct run *r, const char *guest_path, unsigned idx, FILE
 			res.truncated ? "output cut by the control channel" :
 			vnl_tail_lines(res.err ? res.err : "", 1));
 	} else {
-		*got = b64_decode(res.out, res.out_len);
-		rc = fwrite(res.out, 1, *got, to) == *got ? 0 : -1;
-		if (rc)
+		ssize_t n = vnl_base64_decode(res.out, res.out_len);
+		*got = n > 0 ? (size_t)n : 0;
+		if (n < 0)
+			vnl_err("cannot read %s from the guest: what came back is not base64",
+				guest_path);
+		else if (fwrite(res.out, 1, *got, to) != *got)
 			vnl_errno("cannot write the guest's record file");
+		else
+			rc = 0;
 	}
 	vnl_agent_result_free(&res);
 	return rc;
@@ -435,324 +406,25 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 	return rc;
 }
 
-/* ---------------------------------------------------------------- analysis */
+/* ---------------------------------------------------------------- analysis (leg.h) */
 
-/* The results of one direction, ready to present. */
-struct result {
-	struct vnl_analysis *a;
-	struct vnl_stats *hop[HOP__COUNT];
-	struct vnl_run_info info;
-	struct vnl_clocksync_summary cs;
-	bool estimated;            /* guest clock corrected by an estimate */
-	char local[160], peer[160], stamping[64], damage[160];
-};
-
-/* Stamps taken by the program running in the guest, moved onto the host clock. */
-static void correct_guest_side(const struct leg *l, struct vnl_pkt *p)
+static struct vnl_leg_end end_view(const struct end *e)
 {
-	if (!l->cs_ok)
-		return;
-	if (l->tx.guest) {
-		p->sched = vnl_clocksync_to_host(l->cs, p->sched);
-		p->app_tx_sched = vnl_clocksync_to_host(l->cs, p->app_tx_sched);
-		p->app_tx = vnl_clocksync_to_host(l->cs, p->app_tx);
-		p->tx_sched = vnl_clocksync_to_host(l->cs, p->tx_sched);
-		p->tx_sw = vnl_clocksync_to_host(l->cs, p->tx_sw);
-	}
-	if (l->rx.guest) {
-		p->rx_sw = vnl_clocksync_to_host(l->cs, p->rx_sw);
-		p->app_rx = vnl_clocksync_to_host(l->cs, p->app_rx);
-	}
+	return (struct vnl_leg_end){ .role = e->role, .guest = e->guest, .ep = e->ep };
 }
 
-static void add_hop(struct vnl_stats *st, int64_t from, int64_t to)
+/* The measured direction, as its analysis and presentation see it. */
+static struct vnl_leg leg_view(const struct leg *l)
 {
-	if (from && to)
-		vnl_stats_add(st, to - from);
+	return (struct vnl_leg){ .name = l->name, .transport = l->transport, .tx = end_view(&l->tx),
+				 .rx = end_view(&l->rx), .cs = l->cs, .cs_ok = l->cs_ok,
+				 .interrupted = l->interrupted };
 }
 
-/*
- * The back-end port's stamp: a tap sends the guest's frames (out) and
- * receives its frames (in); a macvtap is the other way round (frames for the
- * guest arrive on it from its lower device, the guest's leave through it).
- * A frame passes the port once, so whichever direction it was seen in.
- */
-static int64_t backend_stamp(const struct vnl_hop_stamps *h, enum vnl_hop_dir tap_dir)
+static struct vnl_leg_ctx leg_ctx(const struct run *r)
 {
-	int64_t t = h->t[VNL_HOP_BACKEND][tap_dir];
-	return t ? t : h->t[VNL_HOP_BACKEND][tap_dir == VNL_HOP_IN ? VNL_HOP_OUT : VNL_HOP_IN];
-}
-
-/*
- * in:  remote kernel TX -> uplink (in) = wire, uplink -> tap (out) = host,
- *      tap -> guest kernel RX = guest;  out: the same points in reverse.
- */
-static void add_hops(const struct leg *l, struct result *res, const struct vnl_pkt *p)
-{
-	struct vnl_hop_stamps h;
-	if (!l->obs || (p->flags & VNL_PKT_F_DUPLICATE) || !vnl_hopobs_get(l->obs, p->seq, &h))
-		return;
-	int64_t ktx = p->tx_sw ? p->tx_sw : p->tx_sched, krx = p->rx_sw;
-	if (!strcmp(l->name, "in")) {
-		int64_t up = h.t[VNL_HOP_UPLINK][VNL_HOP_IN], be = backend_stamp(&h, VNL_HOP_OUT);
-		add_hop(res->hop[HOP_WIRE], ktx, up);
-		add_hop(res->hop[HOP_HOST], up, be);
-		add_hop(res->hop[HOP_GUEST], be, krx);
-	} else {
-		int64_t be = backend_stamp(&h, VNL_HOP_IN), up = h.t[VNL_HOP_UPLINK][VNL_HOP_OUT];
-		add_hop(res->hop[HOP_GUEST], ktx, be);
-		add_hop(res->hop[HOP_HOST], be, up);
-		add_hop(res->hop[HOP_WIRE], up, krx);
-	}
-}
-
-static void endpoint_text(const struct end *e, bool ipv6, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s (%s)", e->guest ? "guest" : e->ep->netns,
-		 ipv6 ? e->ep->addr6 : e->ep->addr4);
-}
-
-/*
- * When a guest's stamps were moved onto the host clock, the record kept is
- * the corrected one (so `report FILE` and a study's report show what `run`
- * showed); the guest's own is kept beside it as NAME.raw.rec.
- */
-static struct vnl_record_writer *corrected_record(const struct leg *l, const char *raw,
-						  const struct vnl_record_meta *m)
-{
-	char err[256];
-	struct vnl_record_meta cm = *m;
-	snprintf(cm.clock_sync, sizeof(cm.clock_sync), "estimated");
-	struct vnl_record_writer *w = vnl_record_create(l->rec, &cm, err, sizeof(err));
-	if (!w) {
-		vnl_err("%s; the guest-clock record stays in %s", err, raw);
-		rename(raw, l->rec);
-	}
-	return w;
-}
-
-static int analyse(struct leg *l, struct result *res)
-{
-	char err[256], raw[PATH_MAX + 8];
-	bool correct = l->cs_ok && (l->tx.guest || l->rx.guest);
-	const char *path = l->rec;
-	if (correct) {
-		snprintf(raw, sizeof(raw), "%.*s.raw.rec", (int)(strlen(l->rec) - 4), l->rec);
-		if (rename(l->rec, raw) == 0)
-			path = raw;
-		else
-			correct = false;
-	}
-	struct vnl_record_reader *rd = vnl_record_open(path, err, sizeof(err));
-	if (!rd) {
-		vnl_err("%s", err);
-		return -1;
-	}
-	struct vnl_record_writer *w = correct ? corrected_record(l, raw, vnl_record_reader_meta(rd)) : NULL;
-	struct vnl_analysis_opts ao = { .worst_n = WORST_N };
-	res->a = vnl_analysis_new(&ao);
-	for (int h = 0; h < HOP__COUNT; h++)
-		res->hop[h] = vnl_stats_new();
-	const struct vnl_pkt *batch;
-	size_t n;
-	bool hw = false;
-	while ((batch = vnl_record_next(rd, &n))) {
-		for (size_t i = 0; i < n; i++) {
-			struct vnl_pkt p = batch[i];
-			correct_guest_side(l, &p);
-			if (w)
-				vnl_record_append(w, &p);
-			add_hops(l, res, &p);
-			vnl_analysis_add(res->a, &p);
-			hw |= p.tx_hw || p.rx_hw;
-		}
-	}
-	const struct vnl_record_meta *m = vnl_record_reader_meta(rd);
-	struct vnl_record_summary sum = { 0 };
-	bool whole = vnl_record_reader_summary(rd, &sum);
-	if (w && vnl_record_finish(w, &sum) < 0)
-		vnl_err("could not finish the corrected record %s", l->rec);
-	struct vnl_stream_extra x = { .sent = sum.sent, .foreign = sum.foreign,
-				      .malformed = sum.malformed };
-	vnl_analysis_set_extra(res->a, &x);
-	if (vnl_record_reader_damage(rd))
-		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
-	bool ipv6 = !strcmp(l->transport, "udp6");
-	endpoint_text(&l->rx, ipv6, res->local, sizeof(res->local));
-	endpoint_text(&l->tx, ipv6, res->peer, sizeof(res->peer));
-	snprintf(res->stamping, sizeof(res->stamping), "%s",
-		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
-	res->estimated = l->tx.guest || l->rx.guest;
-	if (l->cs)
-		vnl_clocksync_summary(l->cs, &res->cs);
-	res->info = (struct vnl_run_info){
-		.role = "run",
-		.transport = l->transport,
-		.local = res->local,
-		.peer = res->peer,
-		.sched_clock = "realtime",
-		.clock_sync = res->estimated ? "estimated" : "same-host",
-		.stamping = res->stamping,
-		.interval_ns = m->interval_ns,
-		.payload_size = m->payload_size,
-		.duration_ns = whole && sum.end_ns > m->start_ns ? sum.end_ns - m->start_ns : 0,
-		.interrupted = l->interrupted || (whole && sum.interrupted),
-		.damage = res->damage[0] ? res->damage : NULL,
-	};
-	vnl_record_close(rd);
-	return 0;
-}
-
-static void result_free(struct result *res)
-{
-	vnl_analysis_free(res->a);
-	for (int h = 0; h < HOP__COUNT; h++)
-		vnl_stats_free(res->hop[h]);
-}
-
-/* ---------------------------------------------------------------- presentation */
-
-/* Which figures subtract a stamp of one clock from a stamp of the other. */
-static bool crosses_clocks(const struct leg *l, const char *figure)
-{
-	if (!(l->tx.guest || l->rx.guest))
-		return false;
-	return !strcmp(figure, "path") || !strcmp(figure, "one_way") || !strcmp(figure, "guest");
-}
-
-static const char *hops_note(const struct run *r)
-{
-	if (!r->li.host_netns[0])
-		return "not applicable: this lab has no VM host between its two ends "
-		       "(the ends are joined directly), so there is no wire, host or guest hop";
-	return NULL;
-}
-
-static json_t *clock_json(const struct run *r, const struct result *res)
-{
-	const char *method = vnl_clock_method_name(r->clock.method);
-	if (!res->estimated)
-		return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i}", "sync", "same-host",
-				 "method", method, "why", r->clock.why, "offset_ns", 0,
-				 "uncertainty_ns", 0, "samples", 0);
-	json_t *phc = r->clock.method != VNL_CLOCK_PTP_KVM ? json_null() :
-		json_pack("{s:s, s:s, s:I}", "device", r->phc_device, "ioctl", r->phc_ioctl,
-			  "failed_requests", (json_int_t)r->phc_failures);
-	return json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
-			 "method", method, "why", r->clock.why, "phc", phc,
-			 "offset_ns", (json_int_t)res->cs.offset_ns,
-			 "uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
-			 "samples", (json_int_t)res->cs.samples,
-			 "chosen", (json_int_t)res->cs.chosen,
-			 "min_delay_ns", (json_int_t)res->cs.min_delay_ns,
-			 "drift_ppb", (json_int_t)res->cs.drift_ppb);
-}
-
-static json_t *hops_json(const struct run *r, const struct leg *l, const struct result *res)
-{
-	json_t *o = json_object();
-	const char *note = hops_note(r);
-	json_object_set_new(o, "note", note ? json_string(note) : json_null());
-	json_object_set_new(o, "uplink_if", r->li.uplink_if[0] ? json_string(r->li.uplink_if)
-							       : json_null());
-	json_object_set_new(o, "backend_if", r->li.backend_if[0] ? json_string(r->li.backend_if)
-								 : json_null());
-	json_object_set_new(o, "frames_seen",
-			    json_integer(l->obs ? (json_int_t)vnl_hopobs_seen(l->obs) : 0));
-	json_t *order = json_array();
-	for (int i = 0; i < HOP__COUNT; i++) {
-		int h = !strcmp(l->name, "in") ? i : HOP__COUNT - 1 - i;
-		json_array_append_new(order, json_string(hop_names[h]));
-		json_t *st = note ? json_null() : vnl_output_json_stats(res->hop[h]);
-		if (json_is_object(st) && crosses_clocks(l, hop_names[h]))
-			json_object_set_new(st, "uncertainty_ns", json_integer(res->cs.uncertainty_ns));
-		json_object_set_new(o, hop_names[h], st);
-	}
-	json_object_set_new(o, "order", order);
-	return o;
-}
-
-static json_t *leg_json(const struct run *r, const struct leg *l, const struct result *res)
-{
-	json_t *doc = vnl_output_json(res->a, &res->info);
-	json_object_set_new(doc, "direction", json_string(l->name));
-	json_t *lat = json_object_get(doc, "latency");
-	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
-		const char *name = vnl_stage_name(st);
-		json_t *o = json_object_get(lat, name);
-		json_object_set_new(o, "uncertainty_ns",
-				    json_integer(crosses_clocks(l, name) ? res->cs.uncertainty_ns : 0));
-	}
-	json_object_set_new(doc, "hops", hops_json(r, l, res));
-	json_object_set_new(doc, "clock", clock_json(r, res));
-	return doc;
-}
-
-static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *st,
-			   const struct result *res)
-{
-	char p50[32], p99[32], unc[32];
-	struct vnl_summary s;
-	vnl_stats_summarize(st, &s);
-	if (!s.count)
-		return;
-	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock corrected)\n", name,
-		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
-		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)));
-}
-
-static void leg_text(FILE *out, const struct run *r, const struct leg *l, const struct result *res)
-{
-	fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role, res->peer,
-		l->rx.role, res->local, r->li.name, r->li.topology);
-	if (r->li.has_guest)
-		fprintf(out, ", %s guest, accel %s, vhost %s", r->li.guest_arch[0] ? r->li.guest_arch : "?",
-			r->li.accel, r->li.vhost);
-	if (r->li.vlan)
-		fprintf(out, ", VLAN %u", r->li.vlan);
-	fputs(" ====\n", out);
-	vnl_output_text(out, res->a, &res->info);
-	const char *note = hops_note(r);
-	fputc('\n', out);
-	if (note) {
-		fprintf(out, "hops: %s.\n", note);
-	} else {
-		char title[64];
-		snprintf(title, sizeof(title), "hops (%s)", l->name);
-		vnl_output_text_stats_header(out, title);
-		for (int i = 0; i < HOP__COUNT; i++) {
-			int h = !strcmp(l->name, "in") ? i : HOP__COUNT - 1 - i;
-			vnl_output_text_stats_row(out, hop_names[h], res->hop[h]);
-		}
-		fprintf(out, "  (observed on %s and %s in %s: %" PRIu64 " frames; wire = kernel TX to "
-			"uplink, host = uplink to back-end, guest = back-end to guest kernel RX, "
-			"reversed for out)\n", r->li.uplink_if[0] ? r->li.uplink_if : "-",
-			r->li.backend_if[0] ? r->li.backend_if : "-", r->li.host_netns,
-			l->obs ? vnl_hopobs_seen(l->obs) : 0);
-	}
-	if (res->estimated) {
-		char off[32], unc[32], dly[32], how[160];
-		if (r->clock.method == VNL_CLOCK_PTP_KVM)
-			snprintf(how, sizeof(how), "read from ptp_kvm (%s, %s ioctl)", r->phc_device,
-				 r->phc_ioctl);
-		else
-			snprintf(how, sizeof(how), "estimated over the control channel");
-		fprintf(out, "clock: guest clock %s: guest - host = %s ± %s (%" PRIu64 " %s, %"
-			PRIu64 " kept, %s %s, drift %" PRId64 " ppb); guest stamps are moved onto "
-			"the host clock:\n", how, vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
-			vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
-			r->clock.method == VNL_CLOCK_PTP_KVM ? "readings" : "exchanges",
-			res->cs.chosen, r->clock.method == VNL_CLOCK_PTP_KVM ? "narrowest sandwich"
-			: "fastest round trip", vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)),
-			res->cs.drift_ppb);
-		uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
-		uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
-		if (!note)
-			uncertain_line(out, "guest", res->hop[HOP_GUEST], res);
-		fprintf(out, "clock method: %s: %s\n", vnl_clock_method_name(r->clock.method),
-			r->clock.why);
-	}
-	fputc('\n', out);
+	return (struct vnl_leg_ctx){ .li = &r->li, .clock = &r->clock, .phc_device = r->phc_device,
+				     .phc_ioctl = r->phc_ioctl, .phc_failures = r->phc_failures };
 }
 
 /* ---------------------------------------------------------------- one direction */
@@ -965,8 +637,9 @@ static void no_probe_arrived(const struct run *r, const struct leg *l)
 {
 	char from[160], to[160];
 	bool ipv6 = !strcmp(l->transport, "udp6");
-	endpoint_text(&l->tx, ipv6, from, sizeof(from));
-	endpoint_text(&l->rx, ipv6, to, sizeof(to));
+	struct vnl_leg_end tx = end_view(&l->tx), rx = end_view(&l->rx);
+	vnl_leg_end_text(&tx, ipv6, from, sizeof(from));
+	vnl_leg_end_text(&rx, ipv6, to, sizeof(to));
 	vnl_err("direction %s: no probe arrived (%s, %s -> %s)", l->name, l->transport, from, to);
 	if (l->csum_known && l->csum_after > l->csum_before)
 		vnl_err("direction %s: the receiver counted %" PRIu64 " UDP checksum errors while "
@@ -978,6 +651,32 @@ static void no_probe_arrived(const struct run *r, const struct leg *l)
 			"a firewall where it receives, and 'vnetlat lab doctor --name %s'", l->name,
 			l->tx.guest ? "guest exec" : "lab exec remote", r->o->lab,
 			strcmp(l->transport, "udp6") ? l->rx.ep->addr4 : l->rx.ep->addr6, r->o->lab);
+}
+
+/* The measured direction's record analysed and printed (or added to the JSON); 0 or -1. */
+static int leg_report(struct run *r, const struct leg *l)
+{
+	struct vnl_leg v = leg_view(l);
+	struct vnl_leg_ctx c = leg_ctx(r);
+	struct vnl_leg_result res;
+	if (vnl_leg_analyse(&v, l->rec, l->obs, WORST_N, &res))
+		return -1;
+	struct vnl_counts n;
+	vnl_analysis_counts(res.a, &n);
+	if (!n.received) {
+		no_probe_arrived(r, l);
+		r->failed = true;
+	} else if (l->csum_known && l->csum_after > l->csum_before) {
+		vnl_err("direction %s: the receiver counted %" PRIu64 " UDP checksum errors "
+			"while the stream ran: %s", l->name, l->csum_after - l->csum_before,
+			CSUM_HINT);
+	}
+	if (r->o->json)
+		json_object_set_new(r->dirs, l->name, vnl_leg_json(&c, &v, &res));
+	else
+		vnl_leg_text(stdout, &c, &v, &res);
+	vnl_leg_result_free(&res);
+	return 0;
 }
 
 static int leg_run(struct run *r, const char *name)
@@ -996,30 +695,13 @@ static int leg_run(struct run *r, const char *name)
 		return -1;
 	}
 	int rc = leg_measure(r, &l);
-	struct result res = { .a = NULL };
 	struct stat st;
 	if (rc == 0 && stat(l.rec, &st) < 0)
 		rc = -1, vnl_err("direction %s: the receiver wrote no record (%s)", name, l.rec);
 	else if (rc == 0 && st.st_size == 0) /* a receiver stopped before any probe came */
 		rc = -1, no_probe_arrived(r, &l);
 	else if (rc == 0)
-		rc = analyse(&l, &res);
-	if (rc == 0) {
-		struct vnl_counts c;
-		vnl_analysis_counts(res.a, &c);
-		if (!c.received) {
-			no_probe_arrived(r, &l);
-			r->failed = true;
-		} else if (l.csum_known && l.csum_after > l.csum_before) {
-			vnl_err("direction %s: the receiver counted %" PRIu64 " UDP checksum errors "
-				"while the stream ran: %s", name, l.csum_after - l.csum_before,
-				CSUM_HINT);
-		}
-		if (r->o->json)
-			json_object_set_new(r->dirs, name, leg_json(r, &l, &res));
-		else
-			leg_text(stdout, r, &l, &res);
-	}
+		rc = leg_report(r, &l);
 	if (l.receiver_late) {
 		vnl_err("direction %s: the receiver had not ended %lld s after the stream's expected "
 			"end: the stream's end (its FIN) never reached it, so probes after the last it "
@@ -1028,8 +710,6 @@ static int leg_run(struct run *r, const char *name)
 			"'vnetlat lab doctor')", name, (long long)(END_MARGIN_NS / VNL_NSEC_PER_SEC));
 		rc = -1;
 	}
-	if (res.a)
-		result_free(&res);
 	vnl_hopobs_free(l.obs);
 	vnl_clocksync_free(l.cs);
 	char guest_tmp[sizeof(l.guest_status) + 8];

@@ -84,9 +84,9 @@ static bool lab_name_ok(const char *lab)
 static int lab_dir(const char *lab, char *dir, size_t len)
 {
 	if (!lab_name_ok(lab)) {
-		vnl_err("invalid lab name '%s': use 1-%d letters, digits, '-', '_' or '.'",
-			lab ? lab : "", LAB_NAME_MAX);
-		return -1;
+		char why[64];
+		snprintf(why, sizeof(why), "use 1-%d letters, digits, '-', '_' or '.'", LAB_NAME_MAX);
+		return vnl_err_invalid("lab name", lab ? lab : "", why);
 	}
 	snprintf(dir, len, "%s/%s", VNL_XDP_PIN_ROOT, lab);
 	return 0;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_proto.h"
 #include "child.h"
 
 static struct vnl_child *g_agent;
@@ -163,6 +166,120 @@ static void test_phc(void **state)
 	assert_non_null(strstr(why, "1 to 25"));
 }
 
+/* The wire format alone (agent_proto.c): what the guest encodes, the host decodes back. */
+static json_t *through_line(json_t *msg)
+{
+	char *s = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	assert_non_null(s);
+	json_t *back = json_loads(s, 0, NULL);
+	free(s);
+	assert_non_null(back);
+	return back;
+}
+
+static void test_proto_run_reply(void **state)
+{
+	(void)state;
+	struct vnl_agent_result res;
+	const char out[] = "caf\xc3\xa9\n", bad[] = "a\xff" "b"; /* UTF-8 kept; not UTF-8: '?' */
+	json_t *r = through_line(vnl_agent_msg_run_reply(7, 3 << 8, 0, 1, out, sizeof(out) - 1,
+							 bad, sizeof(bad) - 1));
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 7);
+	assert_int_equal(vnl_agent_msg_ok(r, NULL), 1);
+	vnl_agent_msg_run_result(r, &res);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.status, 3);
+	assert_int_equal(res.truncated, 1);
+	assert_string_equal(res.out, out);
+	assert_int_equal(res.out_len, sizeof(out) - 1);
+	assert_string_equal(res.err, "a?b");
+	vnl_agent_result_free(&res);
+	json_decref(r);
+	r = through_line(vnl_agent_msg_run_reply(8, SIGKILL, 1, 0, NULL, 0, NULL, 0));
+	vnl_agent_msg_run_result(r, &res);
+	assert_int_equal(res.exited, 0);
+	assert_int_equal(res.signal, SIGKILL);
+	assert_int_equal(res.timed_out, 1);
+	assert_string_equal(res.out, "");
+	vnl_agent_result_free(&res);
+	json_decref(r);
+}
+
+/* What the host asks, as the guest reads it; an argv the guest cannot run is refused. */
+static void test_proto_run_request(void **state)
+{
+	(void)state;
+	const char *const argv[] = { "echo", "a b", "\"q\"", NULL };
+	json_t *req = through_line(vnl_agent_msg_request(3, "run",
+							 vnl_agent_msg_run_fields(argv, "in\n", 250)));
+	assert_string_equal(json_string_value(json_object_get(req, "op")), "run");
+	struct vnl_agent_run_request rr;
+	const char *why = NULL;
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), 0);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(rr.argv[i], argv[i]);
+	assert_null(rr.argv[3]);
+	assert_string_equal(rr.stdin_data, "in\n");
+	assert_int_equal(rr.timeout_ms, 250);
+	free(rr.argv);
+	json_decref(req);
+	req = json_loads("{\"id\":4,\"op\":\"run\",\"argv\":[\"ls\",5]}", 0, NULL);
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), -1);
+	assert_string_equal(why, "argv must hold only strings");
+	json_decref(req);
+	req = json_loads("{\"id\":5,\"op\":\"run\",\"argv\":[]}", 0, NULL);
+	assert_int_equal(vnl_agent_msg_run_request(req, &rr, &why), -1);
+	assert_string_equal(why, "run needs a non-empty argv array");
+	json_decref(req);
+}
+
+static void test_proto_phc_and_errors(void **state)
+{
+	(void)state;
+	struct vnl_phc_sample s[2] = { { 100, 150, 210 }, { 300, 349, 400 } };
+	json_t *id = json_integer(5);
+	json_t *r = through_line(vnl_agent_msg_phc_reply(id, "/dev/ptp0", "precise", s, 2));
+	struct vnl_agent_phc ph = { .n = 0 };
+	const char *why = NULL;
+	assert_int_equal(vnl_agent_msg_phc_result(r, &ph, &why), 0);
+	assert_string_equal(ph.device, "/dev/ptp0");
+	assert_string_equal(ph.ioctl, "precise");
+	assert_int_equal(ph.n, 2);
+	assert_int_equal(ph.s[1].phc, 349);
+	assert_int_equal(ph.s[1].sys_after, 400);
+	json_decref(r);
+	/* a reply without samples is malformed, not an empty reading */
+	r = through_line(vnl_agent_msg_ok_reply(id));
+	memset(&ph, 0, sizeof(ph));
+	assert_int_equal(vnl_agent_msg_phc_result(r, &ph, &why), -1);
+	assert_int_equal(errno, EPROTO);
+	assert_string_equal(why, "malformed phc reply");
+	json_decref(r);
+	/* a refusal carries its reason */
+	r = through_line(vnl_agent_msg_error(id, "no such running command"));
+	errno = 0;
+	assert_int_equal(vnl_agent_msg_ok(r, &why), 0);
+	assert_int_equal(errno, EPROTO);
+	assert_string_equal(why, "no such running command");
+	json_decref(r);
+	json_decref(id);
+	/* the hand-written "time" lines are JSON too */
+	char line[160];
+	int n = vnl_agent_msg_time_reply(line, sizeof(line), 9, -5, 1700000000123456789LL);
+	assert_int_equal(line[n - 1], '\n');
+	r = json_loads(line, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r, "t2")), -5);
+	assert_int_equal(json_integer_value(json_object_get(r, "t3")), 1700000000123456789LL);
+	json_decref(r);
+	n = vnl_agent_msg_time_request(line, sizeof(line), 10);
+	assert_int_equal(line[n - 1], '\n');
+	r = json_loads(line, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(r, "op")), "time");
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 10);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +289,9 @@ int main(void)
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_phc),
+		cmocka_unit_test(test_proto_run_reply),
+		cmocka_unit_test(test_proto_run_request),
+		cmocka_unit_test(test_proto_phc_and_errors),
 	};
 	return cmocka_run_group_tests(tests, start_agent, stop_agent);
 }

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "leg.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "log.h"
+#include "parse.h"
+#include "record.h"
+#include "stats.h"
+
+static const char *const hop_names[VNL_LEG_HOP__COUNT] = { "wire", "host", "guest" };
+
+const char *vnl_leg_hop_name(enum vnl_leg_hop h)
+{
+	return h < VNL_LEG_HOP__COUNT ? hop_names[h] : "?";
+}
+
+static bool leg_in(const struct vnl_leg *l)
+{
+	return !strcmp(l->name, "in");
+}
+
+/* The I-th hop in the order the leg's probes pass them. */
+static enum vnl_leg_hop hop_at(const struct vnl_leg *l, int i)
+{
+	return (enum vnl_leg_hop)(leg_in(l) ? i : VNL_LEG_HOP__COUNT - 1 - i);
+}
+
+int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n)
+{
+	memset(res, 0, sizeof(*res));
+	struct vnl_analysis_opts ao = { .worst_n = worst_n };
+	res->a = vnl_analysis_new(&ao);
+	bool ok = res->a != NULL;
+	for (int h = 0; h < VNL_LEG_HOP__COUNT; h++)
+		ok = (res->hop[h] = vnl_stats_new()) && ok;
+	if (!ok) {
+		vnl_leg_result_free(res);
+		vnl_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void vnl_leg_result_free(struct vnl_leg_result *res)
+{
+	vnl_analysis_free(res->a);
+	res->a = NULL;
+	for (int h = 0; h < VNL_LEG_HOP__COUNT; h++) {
+		vnl_stats_free(res->hop[h]);
+		res->hop[h] = NULL;
+	}
+}
+
+void vnl_leg_end_text(const struct vnl_leg_end *e, bool ipv6, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s (%s)", e->guest ? "guest" : e->ep->netns,
+		 ipv6 ? e->ep->addr6 : e->ep->addr4);
+}
+
+/* ---------------------------------------------------------------- per probe */
+
+void vnl_leg_correct(const struct vnl_leg *l, struct vnl_pkt *p)
+{
+	if (!l->cs_ok || !l->cs)
+		return;
+	if (l->tx.guest) {
+		p->sched = vnl_clocksync_to_host(l->cs, p->sched);
+		p->app_tx_sched = vnl_clocksync_to_host(l->cs, p->app_tx_sched);
+		p->app_tx = vnl_clocksync_to_host(l->cs, p->app_tx);
+		p->tx_sched = vnl_clocksync_to_host(l->cs, p->tx_sched);
+		p->tx_sw = vnl_clocksync_to_host(l->cs, p->tx_sw);
+	}
+	if (l->rx.guest) {
+		p->rx_sw = vnl_clocksync_to_host(l->cs, p->rx_sw);
+		p->app_rx = vnl_clocksync_to_host(l->cs, p->app_rx);
+	}
+}
+
+static void add_hop(struct vnl_stats *st, int64_t from, int64_t to)
+{
+	if (from && to)
+		vnl_stats_add(st, to - from);
+}
+
+/*
+ * The back-end port's stamp: a tap sends the guest's frames (out) and
+ * receives its frames (in); a macvtap is the other way round (frames for the
+ * guest arrive on it from its lower device, the guest's leave through it).
+ * A frame passes the port once, so whichever direction it was seen in.
+ */
+static int64_t backend_stamp(const struct vnl_hop_stamps *h, enum vnl_hop_dir tap_dir)
+{
+	int64_t t = h->t[VNL_HOP_BACKEND][tap_dir];
+	return t ? t : h->t[VNL_HOP_BACKEND][tap_dir == VNL_HOP_IN ? VNL_HOP_OUT : VNL_HOP_IN];
+}
+
+void vnl_leg_add_hops(const struct vnl_leg *l, struct vnl_leg_result *res, const struct vnl_pkt *p,
+		      const struct vnl_hop_stamps *h)
+{
+	if (p->flags & VNL_PKT_F_DUPLICATE) /* its stamps are the first copy's */
+		return;
+	int64_t ktx = p->tx_sw ? p->tx_sw : p->tx_sched, krx = p->rx_sw;
+	if (leg_in(l)) {
+		int64_t up = h->t[VNL_HOP_UPLINK][VNL_HOP_IN], be = backend_stamp(h, VNL_HOP_OUT);
+		add_hop(res->hop[VNL_LEG_HOP_WIRE], ktx, up);
+		add_hop(res->hop[VNL_LEG_HOP_HOST], up, be);
+		add_hop(res->hop[VNL_LEG_HOP_GUEST], be, krx);
+	} else {
+		int64_t be = backend_stamp(h, VNL_HOP_IN), up = h->t[VNL_HOP_UPLINK][VNL_HOP_OUT];
+		add_hop(res->hop[VNL_LEG_HOP_GUEST], ktx, be);
+		add_hop(res->hop[VNL_LEG_HOP_HOST], be, up);
+		add_hop(res->hop[VNL_LEG_HOP_WIRE], up, krx);
+	}
+}
+
+/* ---------------------------------------------------------------- the record */
+
+static struct vnl_record_writer *corrected_record(const char *rec, const char *raw,
+						  const struct vnl_record_meta *m)
+{
+	char err[256];
+	struct vnl_record_meta cm = *m;
+	snprintf(cm.clock_sync, sizeof(cm.clock_sync), "estimated");
+	struct vnl_record_writer *w = vnl_record_create(rec, &cm, err, sizeof(err));
+	if (!w) {
+		vnl_err("%s; the guest-clock record stays in %s", err, raw);
+		rename(raw, rec);
+	}
+	return w;
+}
+
+/* What the run states about the stream, from the record's header and summary. */
+static void leg_info(const struct vnl_leg *l, const struct vnl_record_meta *m,
+		     const struct vnl_record_summary *sum, bool whole, struct vnl_leg_result *res)
+{
+	res->info = (struct vnl_run_info){
+		.role = "run",
+		.transport = l->transport,
+		.local = res->local,
+		.peer = res->peer,
+		.sched_clock = "realtime",
+		.clock_sync = res->estimated ? "estimated" : "same-host",
+		.stamping = res->stamping,
+		.interval_ns = m->interval_ns,
+		.payload_size = m->payload_size,
+		.duration_ns = whole && sum->end_ns > m->start_ns ? sum->end_ns - m->start_ns : 0,
+		.interrupted = l->interrupted || (whole && sum->interrupted),
+		.damage = res->damage[0] ? res->damage : NULL,
+	};
+}
+
+int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_hopobs *obs,
+		    unsigned worst_n, struct vnl_leg_result *res)
+{
+	char err[256], raw[PATH_MAX + 8];
+	bool correct = l->cs_ok && (l->tx.guest || l->rx.guest);
+	const char *path = rec;
+	size_t len = strlen(rec);
+	if (correct) {
+		snprintf(raw, sizeof(raw), "%.*s.raw.rec", (int)(len > 4 ? len - 4 : len), rec);
+		if (rename(rec, raw) == 0)
+			path = raw;
+		else
+			correct = false;
+	}
+	if (vnl_leg_result_init(res, worst_n))
+		return -1;
+	struct vnl_record_reader *rd = vnl_record_open(path, err, sizeof(err));
+	if (!rd) {
+		vnl_err("%s", err);
+		vnl_leg_result_free(res);
+		return -1;
+	}
+	struct vnl_record_writer *w = correct ? corrected_record(rec, raw, vnl_record_reader_meta(rd))
+					      : NULL;
+	const struct vnl_pkt *batch;
+	size_t n;
+	bool hw = false;
+	struct vnl_hop_stamps h;
+	while ((batch = vnl_record_next(rd, &n))) {
+		for (size_t i = 0; i < n; i++) {
+			struct vnl_pkt p = batch[i];
+			vnl_leg_correct(l, &p);
+			if (w)
+				vnl_record_append(w, &p);
+			if (obs && vnl_hopobs_get(obs, p.seq, &h))
+				vnl_leg_add_hops(l, res, &p, &h);
+			vnl_analysis_add(res->a, &p);
+			hw |= p.tx_hw || p.rx_hw;
+		}
+	}
+	struct vnl_record_summary sum = { 0 };
+	bool whole = vnl_record_reader_summary(rd, &sum);
+	if (w && vnl_record_finish(w, &sum) < 0)
+		vnl_err("could not finish the corrected record %s", rec);
+	struct vnl_stream_extra x = { .sent = sum.sent, .foreign = sum.foreign,
+				      .malformed = sum.malformed };
+	vnl_analysis_set_extra(res->a, &x);
+	if (vnl_record_reader_damage(rd))
+		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
+	bool ipv6 = !strcmp(l->transport, "udp6");
+	vnl_leg_end_text(&l->rx, ipv6, res->local, sizeof(res->local));
+	vnl_leg_end_text(&l->tx, ipv6, res->peer, sizeof(res->peer));
+	snprintf(res->stamping, sizeof(res->stamping), "%s",
+		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
+	res->estimated = l->tx.guest || l->rx.guest;
+	if (l->cs)
+		vnl_clocksync_summary(l->cs, &res->cs);
+	res->frames_seen = obs ? vnl_hopobs_seen(obs) : 0;
+	leg_info(l, vnl_record_reader_meta(rd), &sum, whole, res);
+	vnl_record_close(rd);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- presentation */
+
+/* Which figures subtract a stamp of one clock from a stamp of the other. */
+static bool crosses_clocks(const struct vnl_leg *l, const char *figure)
+{
+	if (!(l->tx.guest || l->rx.guest))
+		return false;
+	return !strcmp(figure, "path") || !strcmp(figure, "one_way") || !strcmp(figure, "guest");
+}
+
+static const char *hops_note(const struct vnl_leg_ctx *c)
+{
+	if (!c->li->host_netns[0])
+		return "not applicable: this lab has no VM host between its two ends "
+		       "(the ends are joined directly), so there is no wire, host or guest hop";
+	return NULL;
+}
+
+static json_t *clock_json(const struct vnl_leg_ctx *c, const struct vnl_leg_result *res)
+{
+	const char *method = vnl_clock_method_name(c->clock->method);
+	if (!res->estimated)
+		return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i}", "sync", "same-host",
+				 "method", method, "why", c->clock->why, "offset_ns", 0,
+				 "uncertainty_ns", 0, "samples", 0);
+	json_t *phc = c->clock->method != VNL_CLOCK_PTP_KVM ? json_null() :
+		json_pack("{s:s, s:s, s:I}", "device", c->phc_device ? c->phc_device : "",
+			  "ioctl", c->phc_ioctl ? c->phc_ioctl : "",
+			  "failed_requests", (json_int_t)c->phc_failures);
+	return json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
+			 "method", method, "why", c->clock->why, "phc", phc,
+			 "offset_ns", (json_int_t)res->cs.offset_ns,
+			 "uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
+			 "samples", (json_int_t)res->cs.samples,
+			 "chosen", (json_int_t)res->cs.chosen,
+			 "min_delay_ns", (json_int_t)res->cs.min_delay_ns,
+			 "drift_ppb", (json_int_t)res->cs.drift_ppb);
+}
+
+static json_t *hops_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+			 const struct vnl_leg_result *res)
+{
+	const struct vnl_lab_info *li = c->li;
+	json_t *o = json_object();
+	const char *note = hops_note(c);
+	json_object_set_new(o, "note", note ? json_string(note) : json_null());
+	json_object_set_new(o, "uplink_if", li->uplink_if[0] ? json_string(li->uplink_if) : json_null());
+	json_object_set_new(o, "backend_if", li->backend_if[0] ? json_string(li->backend_if)
+							       : json_null());
+	json_object_set_new(o, "frames_seen", json_integer((json_int_t)res->frames_seen));
+	json_t *order = json_array();
+	for (int i = 0; i < VNL_LEG_HOP__COUNT; i++) {
+		enum vnl_leg_hop h = hop_at(l, i);
+		json_array_append_new(order, json_string(hop_names[h]));
+		json_t *st = note ? json_null() : vnl_output_json_stats(res->hop[h]);
+		if (json_is_object(st) && crosses_clocks(l, hop_names[h]))
+			json_object_set_new(st, "uncertainty_ns", json_integer(res->cs.uncertainty_ns));
+		json_object_set_new(o, hop_names[h], st);
+	}
+	json_object_set_new(o, "order", order);
+	return o;
+}
+
+json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+		     const struct vnl_leg_result *res)
+{
+	json_t *doc = vnl_output_json(res->a, &res->info);
+	json_object_set_new(doc, "direction", json_string(l->name));
+	json_t *lat = json_object_get(doc, "latency");
+	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
+		const char *name = vnl_stage_name(st);
+		json_t *o = json_object_get(lat, name);
+		json_object_set_new(o, "uncertainty_ns",
+				    json_integer(crosses_clocks(l, name) ? res->cs.uncertainty_ns : 0));
+	}
+	json_object_set_new(doc, "hops", hops_json(c, l, res));
+	json_object_set_new(doc, "clock", clock_json(c, res));
+	return doc;
+}
+
+static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *st,
+			   const struct vnl_leg_result *res)
+{
+	char p50[32], p99[32], unc[32];
+	struct vnl_summary s;
+	vnl_stats_summarize(st, &s);
+	if (!s.count)
+		return;
+	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock corrected)\n", name,
+		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
+		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)));
+}
+
+static void hops_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+		      const struct vnl_leg_result *res)
+{
+	const struct vnl_lab_info *li = c->li;
+	char title[64];
+	snprintf(title, sizeof(title), "hops (%s)", l->name);
+	vnl_output_text_stats_header(out, title);
+	for (int i = 0; i < VNL_LEG_HOP__COUNT; i++) {
+		enum vnl_leg_hop h = hop_at(l, i);
+		vnl_output_text_stats_row(out, hop_names[h], res->hop[h]);
+	}
+	fprintf(out, "  (observed on %s and %s in %s: %" PRIu64 " frames; wire = kernel TX to "
+		"uplink, host = uplink to back-end, guest = back-end to guest kernel RX, "
+		"reversed for out)\n", li->uplink_if[0] ? li->uplink_if : "-",
+		li->backend_if[0] ? li->backend_if : "-", li->host_netns, res->frames_seen);
+}
+
+static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg_result *res,
+		       bool hops)
+{
+	char off[32], unc[32], dly[32], how[160];
+	bool phc = c->clock->method == VNL_CLOCK_PTP_KVM;
+	if (phc)
+		snprintf(how, sizeof(how), "read from ptp_kvm (%s, %s ioctl)",
+			 c->phc_device ? c->phc_device : "", c->phc_ioctl ? c->phc_ioctl : "");
+	else
+		snprintf(how, sizeof(how), "estimated over the control channel");
+	fprintf(out, "clock: guest clock %s: guest - host = %s ± %s (%" PRIu64 " %s, %"
+		PRIu64 " kept, %s %s, drift %" PRId64 " ppb); guest stamps are moved onto "
+		"the host clock:\n", how, vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
+		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
+		phc ? "readings" : "exchanges", res->cs.chosen,
+		phc ? "narrowest sandwich" : "fastest round trip",
+		vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)), res->cs.drift_ppb);
+	uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
+	uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
+	if (hops)
+		uncertain_line(out, "guest", res->hop[VNL_LEG_HOP_GUEST], res);
+	fprintf(out, "clock method: %s: %s\n", vnl_clock_method_name(c->clock->method),
+		c->clock->why);
+}
+
+void vnl_leg_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+		  const struct vnl_leg_result *res)
+{
+	const struct vnl_lab_info *li = c->li;
+	fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role, res->peer,
+		l->rx.role, res->local, li->name, li->topology);
+	if (li->has_guest)
+		fprintf(out, ", %s guest, accel %s, vhost %s", li->guest_arch[0] ? li->guest_arch : "?",
+			li->accel, li->vhost);
+	if (li->vlan)
+		fprintf(out, ", VLAN %u", li->vlan);
+	fputs(" ====\n", out);
+	vnl_output_text(out, res->a, &res->info);
+	const char *note = hops_note(c);
+	fputc('\n', out);
+	if (note)
+		fprintf(out, "hops: %s.\n", note);
+	else
+		hops_text(out, c, l, res);
+	if (res->estimated)
+		clock_text(out, c, res, !note);
+	fputc('\n', out);
+}
