@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "child.h"
 #include "phc.h"
 #include "timeutil.h"
 
@@ -33,7 +34,7 @@ struct outbuf {
 
 struct job {
 	uint64_t id;
-	pid_t pid;
+	struct vnl_child *child;
 	int in_fd, out_fd, err_fd;
 	char *stdin_data;
 	size_t stdin_len, stdin_off;
@@ -121,21 +122,6 @@ static int handle_phc(struct agent *ag, json_t *req, json_t *id)
 								    vnl_phc_ioctl(ag->phc), s, (int)n));
 }
 
-static void child_exec(char **argv, int in[2], int out[2], int err[2])
-{
-	setpgid(0, 0);
-	dup2(in[0], 0);
-	dup2(out[1], 1);
-	dup2(err[1], 2);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL); /* an ignored disposition would survive exec */
-	execvp(argv[0], argv);
-	dprintf(2, "vnetlat agent: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
 static int free_slot(struct agent *ag)
 {
 	for (int i = 0; i < VNL_AGENT_MAX_JOBS; i++)
@@ -152,6 +138,7 @@ static void job_free(struct job *j)
 	free(j->stdin_data);
 	free(j->out.data);
 	free(j->err.data);
+	vnl_child_free(j->child);
 	free(j);
 }
 
@@ -164,11 +151,14 @@ static struct job *job_spawn(char **argv, const char *stdin_data, int64_t timeou
 	j->in_fd = j->out_fd = j->err_fd = -1;
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		goto fail;
-	j->pid = fork();
-	if (j->pid < 0)
+	/* its own process group, so a signal from the host reaches what it started too */
+	const struct vnl_child_opts o = {
+		.in = { VNL_CHILD_FD, NULL, in[0] }, .out = { VNL_CHILD_FD, NULL, out[1] },
+		.err = { VNL_CHILD_FD, NULL, err[1] }, .own_group = true,
+		.say_prefix = "vnetlat agent: ",
+	};
+	if (vnl_child_spawn(&j->child, (const char *const *)argv, &o))
 		goto fail;
-	if (j->pid == 0)
-		child_exec(argv, in, out, err);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
@@ -222,7 +212,7 @@ static int handle_signal(struct agent *ag, json_t *req, json_t *id)
 	for (int i = 0; i < VNL_AGENT_MAX_JOBS; i++) {
 		struct job *j = ag->jobs[i];
 		if (j && j->id == job && !j->reaped_ns) {
-			if (kill(-j->pid, sig) && kill(j->pid, sig))
+			if (vnl_child_signal(j->child, sig))
 				return reply_error(ag, id, strerror(errno));
 			return vnl_agent_send_json(ag->fd, vnl_agent_msg_ok_reply(id));
 		}
@@ -323,20 +313,18 @@ static int job_reply(struct agent *ag, struct job *j)
 
 static void reap_children(struct agent *ag)
 {
-	int wstatus;
-	pid_t pid;
 	struct signalfd_siginfo si;
 
 	while (read(ag->sigfd, &si, sizeof(si)) > 0)
 		;
-	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
-		for (int i = 0; i < VNL_AGENT_MAX_JOBS; i++) {
-			struct job *j = ag->jobs[i];
-			if (j && j->pid == pid) {
-				j->wstatus = wstatus;
-				j->reaped_ns = vnl_now_ns(CLOCK_MONOTONIC);
-			}
-		}
+	for (int i = 0; i < VNL_AGENT_MAX_JOBS; i++) {
+		struct job *j = ag->jobs[i];
+		if (!j || j->reaped_ns || !vnl_child_poll(j->child))
+			continue;
+		/* as waitpid(2) would have said it: the reply encodes a wait status */
+		int sig = vnl_child_term_signal(j->child);
+		j->wstatus = sig ? sig : (vnl_child_status(j->child) & 0xff) << 8;
+		j->reaped_ns = vnl_now_ns(CLOCK_MONOTONIC);
 	}
 }
 
@@ -350,8 +338,7 @@ static int service_jobs(struct agent *ag)
 			continue;
 		if (!j->reaped_ns && j->deadline_ns && now >= j->deadline_ns && !j->timed_out) {
 			j->timed_out = 1;
-			kill(-j->pid, SIGKILL);
-			kill(j->pid, SIGKILL);
+			vnl_child_signal(j->child, SIGKILL);
 		}
 		if (!j->reaped_ns)
 			continue;
@@ -477,11 +464,8 @@ static void agent_cleanup(struct agent *ag)
 		struct job *j = ag->jobs[i];
 		if (!j)
 			continue;
-		if (!j->reaped_ns) {
-			kill(-j->pid, SIGKILL);
-			kill(j->pid, SIGKILL);
-			waitpid(j->pid, NULL, 0);
-		}
+		if (!j->reaped_ns)
+			vnl_child_stop(j->child, SIGKILL, 0);
 		job_free(j);
 		ag->jobs[i] = NULL;
 	}

@@ -23,6 +23,8 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
+#include "paths.h"
+#include "safefile.h"
 #include "topo.h"
 #include "uplink.h"
 
@@ -205,8 +207,23 @@ static int remove_path(const struct vnl_obj *obj)
 	/* A directory the lab made (a run directory) goes when its files have gone. */
 	if (unlink(obj->path) == 0 || errno == ENOENT)
 		return 0;
-	if (errno == EISDIR)
-		return rmdir(obj->path) < 0 && errno != ENOENT ? -1 : 0;
+	if (errno != EISDIR)
+		return -1;
+	if (rmdir(obj->path) == 0 || errno == ENOENT)
+		return 0;
+	/*
+	 * A guest's run directory holding files nobody recorded: a `lab up`
+	 * killed between starting qemu and recording its files. They are the
+	 * lab's (console, logs), so they go with it; nothing outside vnetlat's
+	 * run directory is ever removed this way, and no link is followed.
+	 */
+	size_t n = strlen(VNL_GUEST_RUN_DIR "/");
+	if (errno == ENOTEMPTY && !strncmp(obj->path, VNL_GUEST_RUN_DIR "/", n) &&
+	    !strstr(obj->path, "/..") && obj->path[n]) {
+		vnl_remove_tree(obj->path);
+		return access(obj->path, F_OK) == 0 ? -1 : 0;
+	}
+	errno = ENOTEMPTY;
 	return -1;
 }
 
