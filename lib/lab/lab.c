@@ -218,13 +218,15 @@ static int remove_path(const struct vnl_obj *obj)
 	 * run directory is ever removed this way, and no link is followed.
 	 */
 	size_t n = strlen(VNL_GUEST_RUN_DIR "/");
-	if (errno == ENOTEMPTY && !strncmp(obj->path, VNL_GUEST_RUN_DIR "/", n) &&
-	    !strstr(obj->path, "/..") && obj->path[n]) {
-		vnl_remove_tree(obj->path);
-		return access(obj->path, F_OK) == 0 ? -1 : 0;
+	if (errno != ENOTEMPTY || strncmp(obj->path, VNL_GUEST_RUN_DIR "/", n) ||
+	    strstr(obj->path, "/..") || !obj->path[n])
+		return -1; /* rmdir's errno, for the message */
+	vnl_remove_tree(obj->path);
+	if (access(obj->path, F_OK) == 0) {
+		errno = ENOTEMPTY;
+		return -1;
 	}
-	errno = ENOTEMPTY;
-	return -1;
+	return 0;
 }
 
 static void print_remove_netns(const struct vnl_obj *obj)
