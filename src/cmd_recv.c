@@ -258,10 +258,6 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 
 static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc)
 {
-	if (vnl_transport_xsk_fd(t) < 0 && vnl_tstamp_enable_rx(vnl_transport_fd(t)) < 0) {
-		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
-		return VNL_EXIT_FAIL;
-	}
 	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
 	    vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;

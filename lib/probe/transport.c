@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "log.h"
 #include "neigh.h"
+#include "timeutil.h"
 #include "tstamp.h"
 #include "xdp_probe.h"
 #include "xsk.h"
@@ -204,6 +205,26 @@ fail:
 	return NULL;
 }
 
+/* How long a receiver waits for the kernel to switch software RX stamping on. */
+#define RX_LIVE_TIMEOUT_NS (2 * VNL_NSEC_PER_SEC)
+
+/*
+ * RX stamps on before the socket is bound, and live: a sender that finds the
+ * port bound finds every probe stamped (see vnl_tstamp_wait_rx_live).
+ */
+static int rx_stamps_on(int fd, const struct sockaddr *local)
+{
+	if (vnl_tstamp_enable_rx(fd) < 0) {
+		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
+		return -1;
+	}
+	if (vnl_tstamp_wait_rx_live(local, RX_LIVE_TIMEOUT_NS) < 0)
+		vnl_notice("the kernel has not switched software RX stamping on after 2 s (it "
+			   "does so from a work item that a busy or real-time task can hold off); "
+			   "probes received before it is on have no rx_sw (see 'stamps' counts)");
+	return 0;
+}
+
 static int bind_udp(struct vnl_transport *t, const struct vnl_transport_opts *o)
 {
 	struct sockaddr_storage addr;
@@ -235,6 +256,8 @@ static int bind_udp(struct vnl_transport *t, const struct vnl_transport_opts *o)
 	}
 	set_udp_name(t, addr.ss_family);
 	format_sockaddr((struct sockaddr *)&addr, t->local, sizeof(t->local));
+	if (rx_stamps_on(t->fd, o->addr ? (struct sockaddr *)&addr : NULL) < 0)
+		return -1;
 	if (bind(t->fd, (struct sockaddr *)&addr, addr_len) < 0) {
 		if (errno == EADDRINUSE)
 			vnl_err("port %u is already in use on %s; stop the other receiver or pick "
@@ -304,6 +327,8 @@ static int open_packet_socket(struct vnl_transport *t, const struct vnl_transpor
 	}
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = listen_proto,
 				   .sll_ifindex = *ifindex };
+	if (listen_proto && rx_stamps_on(t->fd, NULL) < 0)
+		return -1;
 	if (bind(t->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		vnl_errno("cannot bind a packet socket to %s", o->ifname);
 		return -1;

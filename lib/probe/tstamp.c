@@ -9,6 +9,7 @@
 #include <linux/net_tstamp.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,81 @@ int vnl_tstamp_enable_rx(int fd)
 	int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_RX_HARDWARE |
 		    SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_RAW_HARDWARE;
 	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags));
+}
+
+/* A socket bound to LOCAL's address (any port), connected to itself, with RX stamps on. */
+static int self_socket(const struct sockaddr *local)
+{
+	struct sockaddr_storage a;
+	socklen_t len;
+	if (local && local->sa_family == AF_INET6) {
+		memcpy(&a, local, sizeof(struct sockaddr_in6));
+		((struct sockaddr_in6 *)&a)->sin6_port = 0;
+		len = sizeof(struct sockaddr_in6);
+	} else if (local && local->sa_family == AF_INET) {
+		memcpy(&a, local, sizeof(struct sockaddr_in));
+		((struct sockaddr_in *)&a)->sin_port = 0;
+		len = sizeof(struct sockaddr_in);
+	} else {
+		struct sockaddr_in lo = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		memcpy(&a, &lo, sizeof(lo));
+		len = sizeof(lo);
+	}
+	int fd = socket(a.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+	    connect(fd, (struct sockaddr *)&a, len) < 0 || vnl_tstamp_enable_rx(fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Did a datagram come back with a software stamp? Drains what is queued. */
+static bool self_stamped(int fd)
+{
+	bool stamped = false;
+	for (;;) {
+		char byte, control[VNL_TSTAMP_CMSG_SPACE];
+		struct iovec iov = { &byte, 1 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+				      .msg_controllen = sizeof(control) };
+		if (recvmsg(fd, &msg, MSG_DONTWAIT) < 0)
+			return stamped;
+		struct vnl_rx_stamps st;
+		vnl_tstamp_rx(&msg, &st);
+		stamped |= st.sw != 0;
+	}
+}
+
+int vnl_tstamp_wait_rx_live(const struct sockaddr *local, int64_t timeout_ns)
+{
+	int fd = self_socket(local);
+	if (fd < 0)
+		return 0;
+	int64_t deadline = vnl_now_ns(CLOCK_MONOTONIC) + timeout_ns;
+	int rc = -1, answered = 0;
+	do {
+		if (send(fd, "", 1, 0) < 0 && errno != EAGAIN) {
+			rc = 0; /* this address carries nothing (lo down, no route) */
+			break;
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 5) > 0) {
+			answered++;
+			if (self_stamped(fd)) {
+				rc = 1;
+				break;
+			}
+		}
+	} while (vnl_now_ns(CLOCK_MONOTONIC) < deadline);
+	if (rc < 0 && !answered)
+		rc = 0; /* nothing came back at all: not a verdict on stamping */
+	close(fd);
+	return rc;
 }
 
 /* struct scm_timestamping: ts[0] software, ts[1] legacy, ts[2] raw hardware. */

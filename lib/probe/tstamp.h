@@ -20,6 +20,17 @@
 int vnl_tstamp_enable_tx(int fd);
 /* Receiver: SOFTWARE and HARDWARE RX stamps on every datagram. */
 int vnl_tstamp_enable_rx(int fd);
+/*
+ * Wait until the kernel really stamps received packets: it switches software
+ * RX stamping on for the first socket that asks from a deferred work item
+ * (net_enable_timestamp), which a busy or real-time-hogged CPU can delay
+ * without bound, and packets that arrive before get no rx_sw. Checked with a
+ * datagram a private socket sends to itself on LOCAL (the receiver's own
+ * address, port ignored; NULL: the loopback). 1: live; 0: could not be
+ * checked (the address cannot carry it, e.g. lo is down); -1: not live
+ * within timeout_ns.
+ */
+int vnl_tstamp_wait_rx_live(const struct sockaddr *local, int64_t timeout_ns);
 
 struct vnl_rx_stamps {
 	int64_t sw, hw; /* 0 = absent */

@@ -382,12 +382,14 @@ static int start_client(struct vnl_load *l, struct stream *s)
 	argv[n++] = "-t";
 	argv[n++] = secs;
 	argv[n++] = "--json";
-	if (s->client.agent) {
-		/* one summary, no per-second intervals: the report comes back through the agent,
-		 * which keeps at most VNL_AGENT_MAX_OUTPUT of it */
-		argv[n++] = "-i";
-		argv[n++] = "0";
-	}
+	/*
+	 * One summary, no per-second intervals: only the end sums are read, a guest's
+	 * report comes back through the agent (which keeps at most VNL_AGENT_MAX_OUTPUT),
+	 * and iperf3's SIGINT handler longjmps out of the signal: a stop that lands while
+	 * it builds an interval's JSON (malloc) can abort it, losing what it sent.
+	 */
+	argv[n++] = "-i";
+	argv[n++] = "0";
 	if (sp->proto == VNL_LOAD_UDP)
 		argv[n++] = "-u";
 	if (sp->proto == VNL_LOAD_UDP || sp->rate_bps) {

@@ -4,16 +4,16 @@
 # shutdown, and a guest that cannot boot reported with its console tail.
 set -euo pipefail
 VNL=${1:?usage: guest_boot.sh /path/to/vnetlat}
-NAME=g5t NS=g5ns TAP=g5tap
+P=$(( $$ % 100000 )); NAME=g5t$P NS=g5t${P}n TAP=g5t${P}t BADN=g5b$P
 HOST_IP=198.51.100.1 GUEST_IP=198.51.100.2
 RUN=/run/vnetlat/guest/$NAME BAD=$(mktemp -d /tmp/vnl-g5bad.XXXXXX)
 OUT=$(mktemp /tmp/vnl-g5out.XXXXXX) ERR=$(mktemp /tmp/vnl-g5err.XXXXXX)
 
 cleanup() {
 	"$VNL" guest stop --name "$NAME" >/dev/null 2>&1 || true
-	"$VNL" guest stop --name g5bad >/dev/null 2>&1 || true
+	"$VNL" guest stop --name "$BADN" >/dev/null 2>&1 || true
 	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$BAD" "$OUT" "$ERR" "$RUN" /run/vnetlat/guest/g5bad
+	rm -rf "$BAD" "$OUT" "$ERR" "$RUN" "/run/vnetlat/guest/$BADN"
 }
 trap cleanup EXIT
 
@@ -89,9 +89,9 @@ check "guest stopped, no qemu left"
 cp "$(dirname "$(sed -n 's/^  kernel  \([^ ]*\) .*/\1/p' <("$VNL" guest build))")/vmlinuz" "$BAD/"
 head -c 65536 /dev/urandom >"$BAD/initrd.gz"
 rc=0
-"$VNL" guest boot --name g5bad --accel tcg --image "$BAD" --timeout 60s 2>"$ERR" >/dev/null || rc=$?
+"$VNL" guest boot --name "$BADN" --accel tcg --image "$BAD" --timeout 60s 2>"$ERR" >/dev/null || rc=$?
 [ "$rc" = 1 ] || fail "a corrupted initrd should fail with 1, got $rc"
 grep -q "Kernel panic" "$ERR" || fail "no console tail in the error: $(cat "$ERR")"
-! pgrep -f /run/vnetlat/guest/g5bad >/dev/null || fail "qemu of the failed guest left running"
+! pgrep -f "/run/vnetlat/guest/$BADN" >/dev/null || fail "qemu of the failed guest left running"
 check "corrupted initrd: exit 1 with the console tail ($(grep -m1 -o 'Kernel panic.*' "$ERR"))"
 echo "PASS"

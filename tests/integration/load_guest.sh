@@ -8,7 +8,7 @@
 set -euo pipefail
 VNL=${1:?usage: load_guest.sh /path/to/vnetlat}
 CTL=${VNL_LOAD_CTL:?set VNL_LOAD_CTL to the load_ctl test program}
-NAME=w14g NS=w14ns TAP=w14tap
+P=$(( $$ % 100000 )); NAME=w4g$P NS=w4g${P}n TAP=w4g${P}t
 HOST_IP=198.51.100.1 GUEST_IP=198.51.100.2
 RUN=/run/vnetlat/guest/$NAME SOCK=/run/vnetlat/guest/$NAME/agent.sock
 OUT=$(mktemp /tmp/vnl-w14out.XXXXXX)

@@ -8,7 +8,7 @@
 # ptp_kvm load, recorded by its /init) is reported.
 set -euo pipefail
 VNL=${1:?usage: run_guest.sh /path/to/vnetlat}
-LAB=r3 R=r3-r H=r3-h G=r3g TAP=r3tap N=300
+P=$(( $$ % 100000 )); LAB=r3$P; R=$LAB-r H=$LAB-h G=${LAB}g TAP=${LAB}t N=300
 INFO=/run/vnetlat/labs/$LAB.info
 OUT=$(mktemp -d /tmp/vnl-r3.XXXXXX)
 

@@ -4,7 +4,7 @@
 # the record files kept with --record; bad usage exits 2.
 set -euo pipefail
 VNL=${1:?usage: run_veth.sh /path/to/vnetlat}
-LAB=r1 N=500
+P=$(( $$ % 100000 )); LAB=r1$P N=500
 DIR=$(mktemp -d /tmp/vnl-r1.XXXXXX)
 
 cleanup() {
@@ -21,7 +21,7 @@ check() { echo "ok: $*"; }
 	|| fail "run exited $?"
 check "run $LAB --direction both: $N probes each way"
 
-python3 - "$DIR/run.json" $N <<'PY' || fail "report content"
+python3 - "$DIR/run.json" $N "$LAB" <<'PY' || fail "report content"
 import json, sys
 doc = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 assert doc["lab"]["topology"] == "veth", doc["lab"]
@@ -43,9 +43,10 @@ for d in ("in", "out"):
     print(f"ok: {d}: {n}/{n} received, 5 stages x {n}, one_way p50 "
           f"{r['latency']['one_way']['p50_ns']/1000:.1f}us p99 "
           f"{r['latency']['one_way']['p99_ns']/1000:.1f}us, same-host clock, hops n/a")
-assert doc["directions"]["in"]["run"]["local"].startswith("r1-b")
-assert doc["directions"]["out"]["run"]["local"].startswith("r1-a")
-print("ok: in is received on r1-b (local), out on r1-a (remote)")
+lab = sys.argv[3]
+assert doc["directions"]["in"]["run"]["local"].startswith(lab + "-b")
+assert doc["directions"]["out"]["run"]["local"].startswith(lab + "-a")
+print(f"ok: in is received on {lab}-b (local), out on {lab}-a (remote)")
 PY
 
 # causal order of every packet's stamps, from the kept record files
@@ -61,7 +62,7 @@ check "stamps in causal order (sched <= app_tx <= tx_sched <= tx_sw <= rx_sw <= 
 
 # text report: both directions and the hops note
 "$VNL" run "$LAB" --count 50 --direction out >"$DIR/run.txt" || fail "text run"
-grep -q "^==== out: local r1-b" "$DIR/run.txt" && ! grep -q "^==== in" "$DIR/run.txt" \
+grep -q "^==== out: local $LAB-b" "$DIR/run.txt" && ! grep -q "^==== in" "$DIR/run.txt" \
 	&& grep -q "^hops: not applicable" "$DIR/run.txt" || fail "text report: $(head -3 "$DIR/run.txt")"
 check "--direction out alone; text report says hops are not applicable on veth"
 

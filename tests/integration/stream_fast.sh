@@ -33,6 +33,10 @@ vnl_json_check "$T/fast-send.json" "sender: every probe's TX stamps came back" \
 	"d['sender']['no_tx_stamps'] == 0 and d['sender']['sent'] == 20000"
 vnl_json_check "$T/fast.json" "receiver: probes without their follow-up at most one per lost probe" \
 	"d['packets']['received'] > 0 and d['packets']['no_tx_stamps'] <= d['packets']['lost']"
+# the counts, for the log: which stamp is short when the next check fails
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); p = d["packets"]
+print("    received", p["received"], "lost", p["lost"], "no_tx_stamps", p["no_tx_stamps"],
+      {k: d["stamps"][k]["count"] for k in ("tx_sched", "tx_sw", "rx_sw", "app_rx")})' "$T/fast.json"
 vnl_json_check "$T/fast.json" "receiver: tx_sched, tx_sw, rx_sw, app_rx on every probe with its follow-up" \
 	"all(d['stamps'][k]['count'] == d['packets']['received'] - d['packets']['no_tx_stamps'] for k in ('tx_sched', 'tx_sw', 'rx_sw', 'app_rx'))"
 "$VNL" report "$T/fast.rec" --csv >"$T/fast.csv" 2>"$T/report.err"

@@ -10,8 +10,8 @@
 set -u
 CTL=${VNL_XDP_BRIDGE_CTL:?set VNL_XDP_BRIDGE_CTL to the xdp_bridge_ctl test driver}
 OBJ=${VNL_XDP_BRIDGE_OBJ:?set VNL_XDP_BRIDGE_OBJ to xdp_bridge.bpf.o}
-LAB=x1
-R=x1r H=x1h G=x1g
+P=$(( $$ % 100000 )); LAB=x1$P
+R=${LAB}r H=${LAB}h G=${LAB}g
 GUEST_MAC=02:00:5e:00:53:02
 PORT=7007
 N=50
