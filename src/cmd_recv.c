@@ -41,63 +41,41 @@ struct recv_args {
 	bool json, quiet;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vnetlat recv [OPTIONS]\n"
-		"Receive one probe stream from 'vnetlat send' and report its latency per stage.\n\n"
-		"  -b, --bind ADDR      local address to listen on (default: all, IPv4 and IPv6)\n"
-		"  -p, --port P         UDP port (default %d)\n"
-		"  -c, --count N        end after N probes\n"
-		"  -d, --duration T     end T after the first probe (default: at the stream's end)\n"
-		"      --deadline T     count probes whose wakeup + one_way exceeds T as late\n"
-		"      --worst N        list the N worst probes (default %d)\n"
-		"      --transport T    udp (default), l2 (same as --l2) or xdp (AF_XDP; needs root)\n"
-		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
-		"      --ifname IF      interface for --l2 and --transport xdp\n"
-		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
-		"      --queue Q        xdp: the interface queue to bind to (default 0)\n"
-		"      --zero-copy      xdp: zero-copy or fail (default: zero-copy if the driver\n"
-		"                       has it, else copy mode)\n"
-		"      --copy           xdp: copy mode even where zero-copy is possible\n"
-		"      --busy-poll US   SO_BUSY_POLL on the socket (xdp: also SO_PREFER_BUSY_POLL)\n"
-		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
-		"      --cpu N          pin to CPU N\n"
-		"      --mlock          lock memory (no page faults mid-run)\n"
-		"      --cpu-dma-latency US  hold the PM QoS CPU wake-up limit at US\n"
-		"                       microseconds (0: idle CPUs poll, as cyclictest does)\n"
-		"      --json           print the report as one JSON document\n"
-		"      --record FILE    write every packet's stamps to FILE (see vnetlat report)\n"
-		"      --status-file F  keep F replaced each second by one JSON line: received,\n"
-		"                       sent, lost and p99 so far (for programs; also with -q)\n"
-		"      --peer-offset T  the sender's clock minus this one's (signed: -850ms): the\n"
-		"                       status file's one_way and path are corrected by it\n"
-		"  -q, --quiet          no notices, no live status on the terminal\n"
-		"  -h, --help           this help\n\n"
-		"Ends at the sender's FIN, --count/--duration, or SIGINT/SIGTERM (the report is\n"
-		"printed in every case). Exit status: 0 measured, 1 nothing received or\n"
-		"failed, 2 bad usage. See vnetlat-recv(8).\n",
-		VNL_DEFAULT_PORT, DEFAULT_WORST, VNL_DEFAULT_ETHERTYPE);
-}
-
 enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET };
 
-static const struct option long_opts[] = {
-	{ "bind", required_argument, NULL, 'b' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "deadline", required_argument, NULL, O_DEADLINE },
-	{ "worst", required_argument, NULL, O_WORST },
-	VNL_PROBE_LONG_OPTIONS,
-	{ "json", no_argument, NULL, O_JSON },
-	{ "record", required_argument, NULL, O_RECORD },
-	{ "status-file", required_argument, NULL, O_STATUS_FILE },
-	{ "peer-offset", required_argument, NULL, O_PEER_OFFSET },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct vnl_opt recv_opts[] = {
+	{ "bind", 'b', "ADDR", "local address to listen on (default: all, IPv4 and IPv6)" },
+	{ "port", 'p', "P", "UDP port (default " VNL_STR(VNL_DEFAULT_PORT) ")" },
+	{ "count", 'c', "N", "end after N probes" },
+	{ "duration", 'd', "T", "end T after the first probe (default: at the stream's end)" },
+	{ "deadline", O_DEADLINE, "T", "count probes whose wakeup + one_way exceeds T as late" },
+	{ "worst", O_WORST, "N", "list the N worst probes (default " VNL_STR(DEFAULT_WORST) ")" },
+	VNL_OPT_END,
 };
+/* After the shared options in --help: the output and the usual two. */
+static const struct vnl_opt recv_tail[] = {
+	{ "json", O_JSON, NULL, "print the report as one JSON document" },
+	{ "record", O_RECORD, "FILE", "write every packet's stamps to FILE (see vnetlat report)" },
+	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: received,\n"
+					    "sent, lost and p99 so far (for programs; also with -q)" },
+	{ "peer-offset", O_PEER_OFFSET, "T", "the sender's clock minus this one's (signed: -850ms): the\n"
+					    "status file's one_way and path are corrected by it" },
+	{ "quiet", 'q', NULL, "no notices, no live status on the terminal" },
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt *const recv_tables[] = { recv_opts, vnl_probe_opts, recv_tail, NULL };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat recv [OPTIONS]\n"
+	      "Receive one probe stream from 'vnetlat send' and report its latency per stage.\n\n",
+	      out);
+	vnl_opts_print(out, recv_tables);
+	fputs("\nEnds at the sender's FIN, --count/--duration, or SIGINT/SIGTERM (the report is\n"
+	      "printed in every case). Exit status: 0 measured, 1 nothing received or\n"
+	      "failed, 2 bad usage. See vnetlat-recv(8).\n", out);
+}
 
 /* A signed duration: the offset of another machine's clock can go either way. */
 static int parse_peer_offset(struct recv_args *a, const char *v)
@@ -161,15 +139,16 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 	a->an.worst_n = DEFAULT_WORST;
 	struct vnl_probe_cli cli;
 	vnl_probe_cli_init(&cli, &a->tr, &a->rt);
+	struct vnl_optset set;
+	vnl_optset_build(&set, recv_tables);
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:p:c:d:qh", long_opts, NULL)) != -1) {
+	while ((c = vnl_optset_next(&set, argc, argv, "recv")) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 1;
 		}
-		if (c == '?' || c == ':')
-			return vnl_opt_getopt_error("recv", c, argv[optind - 1]);
+		if (c == '?')
+			return -1;
 		int shared = vnl_probe_cli_option(&cli, c, optarg);
 		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))
 			return -1;

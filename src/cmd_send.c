@@ -33,68 +33,46 @@ struct send_args {
 	const char *record;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vnetlat send DEST [OPTIONS]\n"
-		"Send a time-triggered probe stream: probe k leaves at base + k * interval.\n\n"
-		"  DEST                 receiver's IPv4/IPv6 address or host name (with --l2: its MAC)\n"
-		"  -p, --port P         UDP port (default %d)\n"
-		"  -i, --interval T     time between probes (default 1ms; units ns us ms s m h)\n"
-		"  -c, --count N        send N probes, then end\n"
-		"  -d, --duration T     send for T, then end (default: until SIGINT)\n"
-		"  -s, --size BYTES     probe payload size (default 128, %d..%d)\n"
-		"      --priority P     SO_PRIORITY of the probes, 0..15 (traffic class)\n"
-		"      --clock C        schedule clock: realtime (default), tai or monotonic\n"
-		"      --base-time T    absolute time of probe 0 on that clock\n"
-		"                       (default: next whole second + 100ms)\n"
-		"      --transport T    udp (default), l2 (same as --l2) or xdp (AF_XDP; needs root)\n"
-		"      --l2             raw Ethernet frames (AF_PACKET) instead of UDP; needs root\n"
-		"      --ifname IF      interface for --l2 and --transport xdp\n"
-		"      --ethertype E    EtherType for --l2 (default 0x%04x)\n"
-		"      --queue Q        xdp: the interface queue to send on (default 0)\n"
-		"      --zero-copy      xdp: zero-copy or fail (default: zero-copy if the driver\n"
-		"                       has it, else copy mode)\n"
-		"      --copy           xdp: copy mode even where zero-copy is possible\n"
-		"      --dst-mac MAC    xdp: destination MAC (default: from the neighbour table)\n"
-		"      --sched-fifo P   run as SCHED_FIFO with priority P (1..99)\n"
-		"      --cpu N          pin to CPU N\n"
-		"      --mlock          lock memory (no page faults mid-run)\n"
-		"      --cpu-dma-latency US  hold the PM QoS CPU wake-up limit at US\n"
-		"                       microseconds (0: idle CPUs poll, as cyclictest does)\n"
-		"      --busy-poll US   SO_BUSY_POLL on the socket\n"
-		"      --spin T         busy-wait the last T before each slot instead of\n"
-		"                       sleeping through it (e.g. 20us; costs a CPU)\n"
-		"      --json           print the sender report as JSON\n"
-		"      --record FILE    write every probe's sender stamps to FILE\n"
-		"  -q, --quiet          no notices, no live status\n"
-		"  -h, --help           this help\n\n"
-		"The report counts what was sent; what arrived only the receiver knows.\n"
-		"Exit status: 0 sent, 1 failed, 2 bad usage (also a schedule past the clock's\n"
-		"range, the year 2262). See vnetlat-send(8).\n",
-		VNL_DEFAULT_PORT, VNL_WIRE_MIN_SIZE, VNL_WIRE_MAX_SIZE, VNL_DEFAULT_ETHERTYPE);
-}
-
 enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC, O_SPIN };
 
-static const struct option long_opts[] = {
-	{ "port", required_argument, NULL, 'p' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "size", required_argument, NULL, 's' },
-	{ "priority", required_argument, NULL, O_PRIORITY },
-	{ "clock", required_argument, NULL, O_CLOCK },
-	{ "base-time", required_argument, NULL, O_BASE },
-	{ "dst-mac", required_argument, NULL, O_DSTMAC },
-	{ "spin", required_argument, NULL, O_SPIN },
-	VNL_PROBE_LONG_OPTIONS,
-	{ "json", no_argument, NULL, O_JSON },
-	{ "record", required_argument, NULL, O_RECORD },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+_Static_assert(VNL_WIRE_MIN_SIZE == 96 && VNL_WIRE_MAX_SIZE == 9000, "--size help says 96..9000");
+
+static const struct vnl_opt send_opts[] = {
+	{ "port", 'p', "P", "UDP port (default " VNL_STR(VNL_DEFAULT_PORT) ")" },
+	{ "interval", 'i', "T", "time between probes (default 1ms; units ns us ms s m h)" },
+	{ "count", 'c', "N", "send N probes, then end" },
+	{ "duration", 'd', "T", "send for T, then end (default: until SIGINT)" },
+	{ "size", 's', "BYTES", "probe payload size (default 128, 96..9000)" },
+	{ "priority", O_PRIORITY, "P", "SO_PRIORITY of the probes, 0..15 (traffic class)" },
+	{ "clock", O_CLOCK, "C", "schedule clock: realtime (default), tai or monotonic" },
+	{ "base-time", O_BASE, "T", "absolute time of probe 0 on that clock\n"
+				    "(default: next whole second + 100ms)" },
+	{ "dst-mac", O_DSTMAC, "MAC", "xdp: destination MAC (default: from the neighbour table)" },
+	{ "spin", O_SPIN, "T", "busy-wait the last T before each slot instead of\n"
+			       "sleeping through it (e.g. 20us; costs a CPU)" },
+	VNL_OPT_END,
 };
+/* After the shared options in --help: the output and the usual two. */
+static const struct vnl_opt send_tail[] = {
+	{ "json", O_JSON, NULL, "print the sender report as JSON" },
+	{ "record", O_RECORD, "FILE", "write every probe's sender stamps to FILE" },
+	{ "quiet", 'q', NULL, "no notices, no live status" },
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt *const send_tables[] = { send_opts, vnl_probe_opts, send_tail, NULL };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat send DEST [OPTIONS]\n"
+	      "Send a time-triggered probe stream: probe k leaves at base + k * interval.\n\n"
+	      "  DEST                 receiver's IPv4/IPv6 address or host name (with --l2: its MAC)\n",
+	      out);
+	vnl_opts_print(out, send_tables);
+	fputs("\nThe report counts what was sent; what arrived only the receiver knows.\n"
+	      "Exit status: 0 sent, 1 failed, 2 bad usage (also a schedule past the clock's\n"
+	      "range, the year 2262). See vnetlat-send(8).\n", out);
+}
 
 static int parse_one(struct send_args *a, int c, const char *v)
 {
@@ -168,15 +146,16 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 	bool count_given = false;
 	struct vnl_probe_cli cli;
 	vnl_probe_cli_init(&cli, &a->tr, &a->rt);
+	struct vnl_optset set;
+	vnl_optset_build(&set, send_tables);
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:i:c:d:s:qh", long_opts, NULL)) != -1) {
+	while ((c = vnl_optset_next(&set, argc, argv, "send")) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 1;
 		}
-		if (c == '?' || c == ':')
-			return vnl_opt_getopt_error("send", c, argv[optind - 1]);
+		if (c == '?')
+			return -1;
 		count_given |= c == 'c';
 		int shared = vnl_probe_cli_option(&cli, c, optarg);
 		if (shared < 0 || (!shared && parse_one(a, c, optarg) < 0))

@@ -9,6 +9,24 @@
 #include "parse.h"
 #include "xsk.h"
 
+const struct vnl_opt vnl_probe_opts[] = {
+	{ "transport", VNL_PO_TRANSPORT, "T", "udp (default), l2 (same as --l2) or xdp (AF_XDP; needs root)" },
+	{ "l2", VNL_PO_L2, NULL, "raw Ethernet frames (AF_PACKET) instead of UDP; needs root" },
+	{ "ifname", VNL_PO_IFNAME, "IF", "interface for --l2 and --transport xdp" },
+	{ "ethertype", VNL_PO_ETHERTYPE, "E", "EtherType for --l2 (default " VNL_STR(VNL_DEFAULT_ETHERTYPE) ")" },
+	{ "queue", VNL_PO_QUEUE, "Q", "xdp: the interface queue to use (default 0)" },
+	{ "zero-copy", VNL_PO_ZEROCOPY, NULL, "xdp: zero-copy or fail (default: zero-copy if the driver\n"
+					      "has it, else copy mode)" },
+	{ "copy", VNL_PO_COPY, NULL, "xdp: copy mode even where zero-copy is possible" },
+	{ "busy-poll", VNL_PO_BUSY, "US", "SO_BUSY_POLL on the socket (xdp: also SO_PREFER_BUSY_POLL)" },
+	{ "sched-fifo", VNL_PO_FIFO, "P", "run as SCHED_FIFO with priority P (1..99)" },
+	{ "cpu", VNL_PO_CPU, "N", "pin to CPU N" },
+	{ "mlock", VNL_PO_MLOCK, NULL, "lock memory (no page faults mid-run)" },
+	{ "cpu-dma-latency", VNL_PO_DMALAT, "US", "hold the PM QoS CPU wake-up limit at US\n"
+						  "microseconds (0: idle CPUs poll, as cyclictest does)" },
+	VNL_OPT_END,
+};
+
 void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr,
 			struct vnl_rt_opts *rt)
 {
@@ -18,14 +36,6 @@ void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr
 	tr->priority = -1;
 	rt->cpu = -1;
 	rt->cpu_dma_latency_us = -1;
-}
-
-int vnl_opt_getopt_error(const char *verb, int c, const char *arg)
-{
-	vnl_err(c == ':' ? "option '%s' needs a value; see 'vnetlat %s --help'"
-			 : "unknown option '%s'; see 'vnetlat %s --help'",
-		arg, verb);
-	return -1;
 }
 
 int vnl_opt_num(const char *opt, const char *val, uint64_t min, uint64_t max, uint64_t *out)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "optable.h"
 #include "rt.h"
 #include "transport.h"
 
@@ -19,20 +20,8 @@ enum {
 	VNL_PO_ETHERTYPE, VNL_PO_BUSY, VNL_PO_FIFO, VNL_PO_CPU, VNL_PO_MLOCK, VNL_PO_DMALAT,
 };
 
-/* Spliced into each verb's struct option table. */
-#define VNL_PROBE_LONG_OPTIONS                                              \
-	{ "l2", no_argument, NULL, VNL_PO_L2 },                             \
-	{ "transport", required_argument, NULL, VNL_PO_TRANSPORT },         \
-	{ "queue", required_argument, NULL, VNL_PO_QUEUE },                 \
-	{ "zero-copy", no_argument, NULL, VNL_PO_ZEROCOPY },                \
-	{ "copy", no_argument, NULL, VNL_PO_COPY },                         \
-	{ "ifname", required_argument, NULL, VNL_PO_IFNAME },               \
-	{ "ethertype", required_argument, NULL, VNL_PO_ETHERTYPE },         \
-	{ "busy-poll", required_argument, NULL, VNL_PO_BUSY },              \
-	{ "sched-fifo", required_argument, NULL, VNL_PO_FIFO },             \
-	{ "cpu", required_argument, NULL, VNL_PO_CPU },                     \
-	{ "mlock", no_argument, NULL, VNL_PO_MLOCK },                       \
-	{ "cpu-dma-latency", required_argument, NULL, VNL_PO_DMALAT }
+/* The shared options' table, joined after each verb's own (optable.h). */
+extern const struct vnl_opt vnl_probe_opts[];
 
 struct vnl_probe_cli {
 	struct vnl_transport_opts *tr;
@@ -43,9 +32,6 @@ struct vnl_probe_cli {
 /* Point cli at the verb's option structs and set the shared defaults. */
 void vnl_probe_cli_init(struct vnl_probe_cli *cli, struct vnl_transport_opts *tr,
 			struct vnl_rt_opts *rt);
-/* For getopt's '?' and ':' (opterr = 0): one line naming the option; -1. */
-int vnl_opt_getopt_error(const char *verb, int c, const char *arg);
-
 /* 1: c was a shared option and is applied; 0: not one of them; -1: bad value (said). */
 int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v);
 
