@@ -141,8 +141,10 @@ static void table(FILE *out, const struct vnl_study *s)
 			fputs(": ", out);
 			vnl_html_text(out, c->reason);
 		}
-		fprintf(out, "</td><td>%zu</td><td class=\"t\">%s</td>", c->nreps,
-			vnl_stage_name(c->metric));
+		char metric[96];
+		vnl_study_metric_text(c, metric, sizeof(metric));
+		fprintf(out, "</td><td>%zu</td>", c->nreps);
+		cell_text(out, metric);
 		period_cells(out, &c->whole, c->metric);
 		if (window)
 			period_cells(out, &c->window, c->metric);

@@ -293,6 +293,15 @@ static void read_hops(const struct vnl_study *s, struct case_priv *c, const char
 		if (all)
 			c->pub.hop_p50_ns[i] = json_number_value(p50);
 	}
+	json_t *clk = json_object_get(doc, "clock");
+	const char *method = json_string_value(json_object_get(clk, "combined"));
+	if (!method) /* a run JSON from before the back-end port's bound */
+		method = json_string_value(json_object_get(clk, "method"));
+	/* path and one_way cross the two clocks alike: one bound serves the metric (chosen later) */
+	json_t *bound = json_object_get(json_object_get(json_object_get(doc, "latency"), "path"),
+					"uncertainty_ns");
+	snprintf(c->pub.clock, sizeof(c->pub.clock), "%s", method ? method : "");
+	c->pub.clock_bound_ns = json_is_integer(bound) ? json_integer_value(bound) : 0;
 	json_t *app = json_object_get(json_object_get(json_object_get(doc, "latency"), "rx_stack"),
 				      "p50_ns");
 	if (all && json_is_number(app)) {
@@ -1007,6 +1016,16 @@ double vnl_study_col_ns(const struct vnl_study_period *p, enum vnl_stage metric,
 	return col < COL__COUNT ? col_value(&p->stage[metric], col) : vnl_study_loss(&p->counts);
 }
 
+void vnl_study_metric_text(const struct vnl_study_case *c, char *buf, size_t len)
+{
+	char b[32];
+	if (c->clock_bound_ns > 0)
+		snprintf(buf, len, "%s ± %s (%s)", vnl_stage_name(c->metric),
+			 vnl_fmt_ns(c->clock_bound_ns, b, sizeof(b)), c->clock);
+	else
+		snprintf(buf, len, "%s", vnl_stage_name(c->metric));
+}
+
 const char *vnl_study_col_name(unsigned col)
 {
 	return col < COL__COUNT ? col_names[col] : "loss";
@@ -1031,12 +1050,12 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 	} else {
 		fputs("No window: whole runs only.\n\n", out);
 	}
-	fputs("| case | topology | load | dir | status | reps |", out);
+	fputs("| case | topology | load | dir | status | reps | metric (clock bound) |", out);
 	for (int w = 0; w < (s->has_window ? 2 : 1); w++)
 		for (unsigned c = 0; c < VNL_STUDY_COLS; c++)
 			fprintf(out, " %s %s |", w ? "window" : "whole", vnl_study_col_name(c));
 	fputs(" reference | vs ref mean | vs ref p99 |\n|", out);
-	for (unsigned c = 0; c < 9 + VNL_STUDY_COLS * (s->has_window ? 2 : 1); c++)
+	for (unsigned c = 0; c < 10 + VNL_STUDY_COLS * (s->has_window ? 2 : 1); c++)
 		fputs("---|", out);
 	fputc('\n', out);
 	for (size_t i = 0; i < s->n; i++) {
@@ -1046,6 +1065,9 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 			c->topology ? c->topology : "", c->load ? c->load : "",
 			c->measured_dir ? c->measured_dir : c->direction ? c->direction : "",
 			c->status, c->reason ? ": " : "", c->reason ? c->reason : "", c->nreps);
+		char metric[96];
+		vnl_study_metric_text(c, metric, sizeof(metric));
+		fprintf(out, " %s |", metric);
 		for (int w = 0; w < (s->has_window ? 2 : 1); w++) {
 			for (unsigned col = 0; col < VNL_STUDY_COLS; col++) {
 				vnl_study_fmt_col(buf, sizeof(buf), w ? &c->window : &c->whole,

@@ -58,7 +58,14 @@ struct vnl_study_case {
 	/* Stage breakdown from the run JSON's hops (first repetition), when present. */
 	bool has_hops;
 	double hop_p50_ns[4];      /* wire, host, guest, application */
+	/* The clock bound of the metric (first repetition's run JSON): how the guest's clock
+	 * was related ("agent+tap", "ptp_kvm", "same-host"), and +- what; "" / 0 unknown. */
+	char clock[24];
+	int64_t clock_bound_ns;
 };
+
+/* "one_way ± 40.3us (agent+tap)", or just the metric's name when one clock serves. */
+void vnl_study_metric_text(const struct vnl_study_case *c, char *buf, size_t len);
 
 struct vnl_study;
 

@@ -50,6 +50,8 @@ void vnl_leg_result_free(struct vnl_leg_result *res)
 {
 	vnl_analysis_free(res->a);
 	res->a = NULL;
+	vnl_tapbound_free(res->tb);
+	res->tb = NULL;
 	for (int h = 0; h < VNL_LEG_HOP__COUNT; h++) {
 		vnl_stats_free(res->hop[h]);
 		res->hop[h] = NULL;
@@ -63,6 +65,17 @@ void vnl_leg_end_text(const struct vnl_leg_end *e, bool ipv6, char *buf, size_t 
 }
 
 /* ---------------------------------------------------------------- per probe */
+
+/* Subtract D from the stamps the guest took (0 stays 0: absent). */
+static void shift_guest(const struct vnl_leg *l, struct vnl_pkt *p, int64_t d)
+{
+	int64_t *const tx[] = { &p->sched, &p->app_tx_sched, &p->app_tx, &p->tx_sched, &p->tx_sw };
+	int64_t *const rx[] = { &p->rx_sw, &p->app_rx };
+	for (size_t i = 0; l->tx.guest && i < sizeof(tx) / sizeof(tx[0]); i++)
+		*tx[i] = *tx[i] ? *tx[i] - d : 0;
+	for (size_t i = 0; l->rx.guest && i < sizeof(rx) / sizeof(rx[0]); i++)
+		*rx[i] = *rx[i] ? *rx[i] - d : 0;
+}
 
 void vnl_leg_correct(const struct vnl_leg *l, struct vnl_pkt *p)
 {
@@ -79,6 +92,8 @@ void vnl_leg_correct(const struct vnl_leg *l, struct vnl_pkt *p)
 		p->rx_sw = vnl_clocksync_to_host(l->cs, p->rx_sw);
 		p->app_rx = vnl_clocksync_to_host(l->cs, p->app_rx);
 	}
+	if (l->clock_error_ns) /* the estimate made wrong on purpose: guest - host + error */
+		shift_guest(l, p, l->clock_error_ns);
 }
 
 static void add_hop(struct vnl_stats *st, int64_t from, int64_t to)
@@ -118,6 +133,37 @@ void vnl_leg_add_hops(const struct vnl_leg *l, struct vnl_leg_result *res, const
 	}
 }
 
+bool vnl_leg_crossing(const struct vnl_leg *l, const struct vnl_pkt *p,
+		      const struct vnl_hop_stamps *h, int64_t *guest_ns, int64_t *hop_ns)
+{
+	if (p->flags & VNL_PKT_F_DUPLICATE)
+		return false;
+	int64_t port;
+	if (leg_in(l)) {
+		*guest_ns = l->rx.guest ? p->rx_sw : 0;
+		port = backend_stamp(h, VNL_HOP_OUT);
+		*hop_ns = *guest_ns - port;
+	} else {
+		*guest_ns = l->tx.guest ? (p->tx_sw ? p->tx_sw : p->tx_sched) : 0;
+		port = backend_stamp(h, VNL_HOP_IN);
+		*hop_ns = port - *guest_ns;
+	}
+	return *guest_ns && port;
+}
+
+void vnl_leg_apply_witness(const struct vnl_leg *l, const struct vnl_tapbound *tb,
+			   struct vnl_pkt *p)
+{
+	if (!tb)
+		return;
+	int64_t at = leg_in(l) ? p->rx_sw : (p->tx_sw ? p->tx_sw : p->tx_sched);
+	if (!at) /* no crossing stamp: the window of its nearest own stamp */
+		at = leg_in(l) ? p->app_rx : p->app_tx;
+	int64_t r = at ? vnl_tapbound_residual(tb, at) : 0;
+	if (r)
+		shift_guest(l, p, r);
+}
+
 /* ---------------------------------------------------------------- the record */
 
 static struct vnl_record_writer *corrected_record(const char *rec, const char *raw,
@@ -154,6 +200,65 @@ static void leg_info(const struct vnl_leg *l, const struct vnl_record_meta *m,
 	};
 }
 
+/* Why the back-end port cannot bound this leg's guest clock, or NULL when it can. */
+static const char *witness_missing(const struct vnl_leg *l, const struct vnl_hopobs *obs)
+{
+	if (!l->tx.guest && !l->rx.guest)
+		return "not applicable: both ends read the host's clock";
+	if (!l->cs_ok)
+		return "not applicable: the guest's clock was not estimated";
+	if (!obs)
+		return "not applicable: no host port sees the guest's frames (no VM host namespace)";
+	return NULL;
+}
+
+/*
+ * First pass over the record: every probe the back-end port saw, with its
+ * guest stamp moved by the estimate, bounds the estimate's error (tapbound.h).
+ * NULL (with res->tap_why said) when nothing bounds it.
+ */
+static struct vnl_tapbound *witness_pass(const struct vnl_leg *l, const char *path,
+					 const struct vnl_hopobs *obs, struct vnl_leg_result *res)
+{
+	const char *why = witness_missing(l, obs);
+	if (why) {
+		snprintf(res->tap_why, sizeof(res->tap_why), "%s", why);
+		return NULL;
+	}
+	char err[256];
+	struct vnl_record_reader *rd = vnl_record_open(path, err, sizeof(err));
+	struct vnl_tapbound *tb = rd ? vnl_tapbound_new(leg_in(l) ? VNL_TAPBOUND_UPPER
+							       : VNL_TAPBOUND_LOWER,
+						     res->cs.uncertainty_ns, VNL_TAPBOUND_WINDOW_NS)
+				     : NULL;
+	const struct vnl_pkt *batch;
+	size_t n;
+	struct vnl_hop_stamps h;
+	int64_t at, hop;
+	while (tb && (batch = vnl_record_next(rd, &n))) {
+		for (size_t i = 0; i < n; i++) {
+			struct vnl_pkt p = batch[i];
+			vnl_leg_correct(l, &p);
+			if (vnl_hopobs_get(obs, p.seq, &h) && vnl_leg_crossing(l, &p, &h, &at, &hop))
+				vnl_tapbound_add(tb, at, hop);
+		}
+	}
+	vnl_record_close(rd);
+	if (tb)
+		vnl_tapbound_summary(tb, &res->tap);
+	if (tb && !res->tap.probes) {
+		snprintf(res->tap_why, sizeof(res->tap_why), "not applied: the back-end port saw "
+			 "none of the probes (passthrough has no host port; see hops.frames_seen)");
+		vnl_tapbound_free(tb);
+		return NULL;
+	}
+	if (tb)
+		snprintf(res->tap_why, sizeof(res->tap_why), "%s bound: the guest %s each probe %s "
+			 "the back-end port saw it", leg_in(l) ? "upper" : "lower",
+			 leg_in(l) ? "received" : "sent", leg_in(l) ? "after" : "before");
+	return tb;
+}
+
 int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_hopobs *obs,
 		    unsigned worst_n, struct vnl_leg_result *res)
 {
@@ -176,6 +281,13 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 		vnl_leg_result_free(res);
 		return -1;
 	}
+	if (l->cs)
+		vnl_clocksync_summary(l->cs, &res->cs);
+	res->uncertainty_ns = res->cs.uncertainty_ns;
+	if (correct && (res->tb = witness_pass(l, path, obs, res)))
+		res->uncertainty_ns = res->tap.uncertainty_ns;
+	else if (!correct)
+		witness_pass(l, path, NULL, res); /* says why not */
 	struct vnl_record_writer *w = correct ? corrected_record(rec, raw, vnl_record_reader_meta(rd))
 					      : NULL;
 	const struct vnl_pkt *batch;
@@ -186,6 +298,7 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 		for (size_t i = 0; i < n; i++) {
 			struct vnl_pkt p = batch[i];
 			vnl_leg_correct(l, &p);
+			vnl_leg_apply_witness(l, res->tb, &p);
 			if (w)
 				vnl_record_append(w, &p);
 			if (obs && vnl_hopobs_get(obs, p.seq, &h))
@@ -209,8 +322,6 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 	snprintf(res->stamping, sizeof(res->stamping), "%s",
 		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
 	res->estimated = l->tx.guest || l->rx.guest;
-	if (l->cs)
-		vnl_clocksync_summary(l->cs, &res->cs);
 	res->frames_seen = obs ? vnl_hopobs_seen(obs) : 0;
 	leg_info(l, vnl_record_reader_meta(rd), &sum, whole, res);
 	vnl_record_close(rd);
@@ -235,25 +346,52 @@ static const char *hops_note(const struct vnl_leg_ctx *c)
 	return NULL;
 }
 
-static json_t *clock_json(const struct vnl_leg_ctx *c, const struct vnl_leg_result *res)
+/* The back-end port's bound on the guest clock estimate (tapbound.h). */
+static json_t *tap_json(const struct vnl_leg *l, const struct vnl_leg_result *res)
+{
+	const struct vnl_tapbound_summary *t = &res->tap;
+	json_t *o = json_pack("{s:b, s:s}", "applied", res->tb != NULL, "why", res->tap_why);
+	if (!res->tb)
+		return o;
+	json_object_set_new(o, "side", json_string(leg_in(l) ? "upper" : "lower"));
+	json_object_set_new(o, "probes", json_integer((json_int_t)t->probes));
+	json_object_set_new(o, "windows", json_integer((json_int_t)t->windows));
+	json_object_set_new(o, "window_ns", json_integer(VNL_TAPBOUND_WINDOW_NS));
+	json_object_set_new(o, "uncertainty_ns", json_integer(t->uncertainty_ns));
+	json_object_set_new(o, "residual_min_ns", json_integer(t->min_residual_ns));
+	json_object_set_new(o, "residual_max_ns", json_integer(t->max_residual_ns));
+	json_object_set_new(o, "contradictions", json_integer((json_int_t)t->contradictions));
+	json_object_set_new(o, "worst_excess_ns", json_integer(t->worst_excess_ns));
+	return o;
+}
+
+static json_t *clock_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+			  const struct vnl_leg_result *res)
 {
 	const char *method = vnl_clock_method_name(c->clock->method);
 	if (!res->estimated)
-		return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i}", "sync", "same-host",
-				 "method", method, "why", c->clock->why, "offset_ns", 0,
-				 "uncertainty_ns", 0, "samples", 0);
+		return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "sync", "same-host",
+				 "method", method, "combined", method, "why", c->clock->why,
+				 "offset_ns", 0, "uncertainty_ns", 0, "exchange_uncertainty_ns", 0,
+				 "samples", 0, "tap", tap_json(l, res));
 	json_t *phc = c->clock->method != VNL_CLOCK_PTP_KVM ? json_null() :
 		json_pack("{s:s, s:s, s:I}", "device", c->phc_device ? c->phc_device : "",
 			  "ioctl", c->phc_ioctl ? c->phc_ioctl : "",
 			  "failed_requests", (json_int_t)c->phc_failures);
-	return json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "sync", "estimated",
-			 "method", method, "why", c->clock->why, "phc", phc,
-			 "offset_ns", (json_int_t)res->cs.offset_ns,
-			 "uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
-			 "samples", (json_int_t)res->cs.samples,
-			 "chosen", (json_int_t)res->cs.chosen,
-			 "min_delay_ns", (json_int_t)res->cs.min_delay_ns,
-			 "drift_ppb", (json_int_t)res->cs.drift_ppb);
+	char combined[32];
+	snprintf(combined, sizeof(combined), "%s%s", method, res->tb ? "+tap" : "");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			      "sync", "estimated", "method", method, "combined", combined,
+			      "why", c->clock->why, "phc", phc,
+			      "offset_ns", (json_int_t)res->cs.offset_ns,
+			      "uncertainty_ns", (json_int_t)res->uncertainty_ns,
+			      "exchange_uncertainty_ns", (json_int_t)res->cs.uncertainty_ns,
+			      "samples", (json_int_t)res->cs.samples,
+			      "chosen", (json_int_t)res->cs.chosen,
+			      "min_delay_ns", (json_int_t)res->cs.min_delay_ns,
+			      "drift_ppb", (json_int_t)res->cs.drift_ppb);
+	json_object_set_new(o, "tap", tap_json(l, res));
+	return o;
 }
 
 static json_t *hops_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
@@ -273,11 +411,49 @@ static json_t *hops_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 		json_array_append_new(order, json_string(hop_names[h]));
 		json_t *st = note ? json_null() : vnl_output_json_stats(res->hop[h]);
 		if (json_is_object(st) && crosses_clocks(l, hop_names[h]))
-			json_object_set_new(st, "uncertainty_ns", json_integer(res->cs.uncertainty_ns));
+			json_object_set_new(st, "uncertainty_ns", json_integer(res->uncertainty_ns));
 		json_object_set_new(o, hop_names[h], st);
 	}
 	json_object_set_new(o, "order", order);
 	return o;
+}
+
+/*
+ * A figure whose minimum is below zero: possible only where it subtracts a
+ * stamp of one clock from one of the other, and within the stated bound; never
+ * shown without a word. CB gets each (name, minimum, the bound that allows it).
+ */
+static void each_negative(const struct vnl_leg *l, const struct vnl_leg_result *res,
+			  void (*cb)(void *ctx, const char *name, int64_t min, int64_t bound),
+			  void *ctx)
+{
+	struct vnl_summary s;
+	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
+		vnl_stats_summarize(vnl_analysis_stage(res->a, st), &s);
+		if (s.count && s.min_ns < 0)
+			cb(ctx, vnl_stage_name(st), s.min_ns,
+			   crosses_clocks(l, vnl_stage_name(st)) ? res->uncertainty_ns : 0);
+	}
+	for (int h = 0; h < VNL_LEG_HOP__COUNT; h++) {
+		vnl_stats_summarize(res->hop[h], &s);
+		if (s.count && s.min_ns < 0)
+			cb(ctx, hop_names[h], s.min_ns,
+			   crosses_clocks(l, hop_names[h]) ? res->uncertainty_ns : 0);
+	}
+}
+
+static void negative_to_json(void *ctx, const char *name, int64_t min, int64_t bound)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:b}", "figure", name,
+					     "min_ns", (json_int_t)min, "clock_bound_ns",
+					     (json_int_t)bound, "within_bound", -min <= bound));
+}
+
+static json_t *negatives_json(const struct vnl_leg *l, const struct vnl_leg_result *res)
+{
+	json_t *a = json_array();
+	each_negative(l, res, negative_to_json, a);
+	return a;
 }
 
 json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
@@ -290,10 +466,11 @@ json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 		const char *name = vnl_stage_name(st);
 		json_t *o = json_object_get(lat, name);
 		json_object_set_new(o, "uncertainty_ns",
-				    json_integer(crosses_clocks(l, name) ? res->cs.uncertainty_ns : 0));
+				    json_integer(crosses_clocks(l, name) ? res->uncertainty_ns : 0));
 	}
 	json_object_set_new(doc, "hops", hops_json(c, l, res));
-	json_object_set_new(doc, "clock", clock_json(c, res));
+	json_object_set_new(doc, "clock", clock_json(c, l, res));
+	json_object_set_new(doc, "negative_minima", negatives_json(l, res));
 	return doc;
 }
 
@@ -307,7 +484,43 @@ static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *
 		return;
 	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock corrected)\n", name,
 		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
-		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)));
+		vnl_fmt_ns(res->uncertainty_ns, unc, sizeof(unc)));
+}
+
+/* "clock: back-end port ..." : how the port's stamps narrowed (or contradicted) the estimate. */
+static void tap_text(FILE *out, const struct vnl_leg *l, const struct vnl_leg_result *res)
+{
+	const struct vnl_tapbound_summary *t = &res->tap;
+	char unc[32], lo[32], hi[32], ex[32];
+	if (!res->tb) {
+		fprintf(out, "clock: back-end port as witness: %s\n", res->tap_why);
+		return;
+	}
+	fprintf(out, "clock: back-end port as witness (%s bound, %" PRIu64 " probes in %" PRIu64
+		" windows of 1 s): ± %s instead of the estimate's own; residual %s .. %s "
+		"subtracted from the guest's stamps\n", leg_in(l) ? "upper" : "lower", t->probes,
+		t->windows, vnl_fmt_ns(t->uncertainty_ns, unc, sizeof(unc)),
+		vnl_fmt_ns(t->min_residual_ns, lo, sizeof(lo)),
+		vnl_fmt_ns(t->max_residual_ns, hi, sizeof(hi)));
+	if (t->contradictions)
+		fprintf(out, "clock: CONTRADICTION: in %" PRIu64 " of %" PRIu64 " windows the port "
+			"shows the estimate wrong by up to %s beyond its own ± bound; those windows "
+			"are corrected to the causal edge (their fastest guest hop is 0)\n",
+			t->contradictions, t->windows,
+			vnl_fmt_ns(t->worst_excess_ns, ex, sizeof(ex)));
+}
+
+static void negative_to_text(void *ctx, const char *name, int64_t min, int64_t bound)
+{
+	char m[32], b[32];
+	if (-min <= bound)
+		fprintf(ctx, "note: %s min %s is below zero, within the clock bound ± %s (the guest's "
+			"clock is known no better)\n", name, vnl_fmt_ns(min, m, sizeof(m)),
+			vnl_fmt_ns(bound, b, sizeof(b)));
+	else
+		fprintf(ctx, "WARNING: %s min %s is below zero beyond the clock bound ± %s: a stamp "
+			"is wrong (see 'vnetlat lab doctor')\n", name, vnl_fmt_ns(min, m, sizeof(m)),
+			vnl_fmt_ns(bound, b, sizeof(b)));
 }
 
 static void hops_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *l,
@@ -327,8 +540,8 @@ static void hops_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_l
 		li->backend_if[0] ? li->backend_if : "-", li->host_netns, res->frames_seen);
 }
 
-static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg_result *res,
-		       bool hops)
+static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *l,
+		       const struct vnl_leg_result *res, bool hops)
 {
 	char off[32], unc[32], dly[32], how[160];
 	bool phc = c->clock->method == VNL_CLOCK_PTP_KVM;
@@ -344,6 +557,7 @@ static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_
 		phc ? "readings" : "exchanges", res->cs.chosen,
 		phc ? "narrowest sandwich" : "fastest round trip",
 		vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)), res->cs.drift_ppb);
+	tap_text(out, l, res);
 	uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
 	uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
 	if (hops)
@@ -372,6 +586,7 @@ void vnl_leg_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *
 	else
 		hops_text(out, c, l, res);
 	if (res->estimated)
-		clock_text(out, c, res, !note);
+		clock_text(out, c, l, res, !note);
+	each_negative(l, res, negative_to_text, out);
 	fputc('\n', out);
 }

@@ -23,6 +23,7 @@
 #include "labinfo.h"
 #include "output.h"
 #include "pkt.h"
+#include "tapbound.h"
 
 enum vnl_leg_hop { VNL_LEG_HOP_WIRE, VNL_LEG_HOP_HOST, VNL_LEG_HOP_GUEST, VNL_LEG_HOP__COUNT };
 
@@ -43,6 +44,7 @@ struct vnl_leg {
 	const struct vnl_clocksync *cs;       /* the guest's clock; NULL: one clock */
 	bool cs_ok;                           /* cs finished: guest stamps can be moved */
 	bool interrupted;                     /* the stream was stopped before its end */
+	int64_t clock_error_ns;               /* test aid: added to the estimate (see run.h) */
 };
 
 /* The lab and the guest clock's method, as a leg's JSON and text name them. */
@@ -60,6 +62,10 @@ struct vnl_leg_result {
 	struct vnl_run_info info;
 	struct vnl_clocksync_summary cs;
 	bool estimated;                       /* a guest's clock corrected by an estimate */
+	struct vnl_tapbound *tb;              /* the back-end port's bound; NULL: none applies */
+	struct vnl_tapbound_summary tap;
+	char tap_why[200];                    /* why the port's bound applies, or not */
+	int64_t uncertainty_ns;               /* stated: the estimate's, narrowed by the port */
 	uint64_t frames_seen;                 /* by the hop observer */
 	char local[160], peer[160], stamping[64], damage[160];
 };
@@ -73,6 +79,16 @@ void vnl_leg_end_text(const struct vnl_leg_end *e, bool ipv6, char *buf, size_t 
 
 /* Stamps the program in the guest took, moved onto the host clock (nothing without cs_ok). */
 void vnl_leg_correct(const struct vnl_leg *l, struct vnl_pkt *p);
+/*
+ * The guest's kernel stamp where P crosses the guest boundary (rx_sw for
+ * "in", tx_sw or tx_sched for "out"), the back-end port's stamp of it (from
+ * H), and the guest hop between them; false when either is missing.
+ */
+bool vnl_leg_crossing(const struct vnl_leg *l, const struct vnl_pkt *p,
+		      const struct vnl_hop_stamps *h, int64_t *guest_ns, int64_t *hop_ns);
+/* Subtract the port bound's residual at P's crossing from its guest stamps (tapbound.h). */
+void vnl_leg_apply_witness(const struct vnl_leg *l, const struct vnl_tapbound *tb,
+			   struct vnl_pkt *p);
 /* Add P's hop stages from what the observer saw of it (H) to res->hop. */
 void vnl_leg_add_hops(const struct vnl_leg *l, struct vnl_leg_result *res, const struct vnl_pkt *p,
 		      const struct vnl_hop_stamps *h);

@@ -414,11 +414,34 @@ static struct vnl_leg_end end_view(const struct end *e)
 }
 
 /* The measured direction, as its analysis and presentation see it. */
+static int64_t clock_error_ns; /* see read_clock_error */
+
+/*
+ * A test aid: VNL_RUN_CLOCK_ERROR_ENV (a signed duration, "300us", "-1ms")
+ * is added to the guest clock estimate, so that a test can check that the
+ * back-end port's bound catches an estimate wrong by a known amount.
+ * 0, or -1 when it is set but not a duration.
+ */
+static int read_clock_error(void)
+{
+	const char *v = getenv(VNL_RUN_CLOCK_ERROR_ENV), *why;
+	if (!v || !*v)
+		return 0;
+	bool neg = v[0] == '-';
+	if (vnl_parse_duration(neg ? v + 1 : v, &clock_error_ns, &why) < 0)
+		return vnl_err_invalid(VNL_RUN_CLOCK_ERROR_ENV, v, "expected a signed duration "
+				       "such as 300us or -1ms");
+	clock_error_ns = neg ? -clock_error_ns : clock_error_ns;
+	vnl_notice("%s=%s: the guest clock estimate is made wrong by %s on purpose",
+		   VNL_RUN_CLOCK_ERROR_ENV, v, v);
+	return 0;
+}
+
 static struct vnl_leg leg_view(const struct leg *l)
 {
 	return (struct vnl_leg){ .name = l->name, .transport = l->transport, .tx = end_view(&l->tx),
 				 .rx = end_view(&l->rx), .cs = l->cs, .cs_ok = l->cs_ok,
-				 .interrupted = l->interrupted };
+				 .interrupted = l->interrupted, .clock_error_ns = clock_error_ns };
 }
 
 static struct vnl_leg_ctx leg_ctx(const struct run *r)
@@ -847,7 +870,7 @@ static int load_lab(struct run *r)
 int vnl_run(const struct vnl_run_opts *o)
 {
 	struct run r = { .o = o };
-	if (load_lab(&r))
+	if (load_lab(&r) || read_clock_error())
 		return VNL_EXIT_USAGE;
 	if (geteuid() != 0) {
 		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");

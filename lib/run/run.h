@@ -37,4 +37,8 @@ struct vnl_run_opts {
 /* Returns an exit code (log.h). */
 int vnl_run(const struct vnl_run_opts *o);
 
+/* Environment variable for tests: a signed duration added to the guest clock
+ * estimate (vnetlat-run(8), ENVIRONMENT). */
+#define VNL_RUN_CLOCK_ERROR_ENV "VNETLAT_TEST_CLOCK_ERROR"
+
 #endif

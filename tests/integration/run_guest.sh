@@ -91,16 +91,23 @@ for d in ("in", "out"):
         assert lat[st]["count"] == want, (d, st, lat[st]["count"], want)
     for st in ("wakeup", "tx_stack", "rx_stack"):   # one clock: exact
         assert lat[st]["min_ns"] >= 0 and lat[st]["uncertainty_ns"] == 0, (d, st)
+    # the tap saw every probe: its causal bound narrows the estimate's own (issue 19)
+    t = c["tap"]
+    assert c["combined"] == "agent+tap" and t["applied"], c
+    assert t["side"] == ("upper" if d == "in" else "lower") and t["probes"] > 0, t
+    assert t["contradictions"] == 0, t
+    assert 0 <= unc == t["uncertainty_ns"] <= c["exchange_uncertainty_ns"], c
     for st in ("path", "one_way"):                   # across the two clocks
         assert lat[st]["uncertainty_ns"] == unc, (d, st)
-        assert lat[st]["min_ns"] >= -unc, (d, st, lat[st]["min_ns"], unc)
+        assert lat[st]["min_ns"] >= 0, (d, st, lat[st]["min_ns"], unc)
+    assert r["negative_minima"] == [], r["negative_minima"]
     h = r["hops"]
     assert h["note"] is None and h["order"] == (["wire", "host", "guest"] if d == "in"
                                                 else ["guest", "host", "wire"]), h
     for hop in ("wire", "host", "guest"):
         assert h[hop]["count"] == lat["path"]["count"], (d, hop, h[hop]["count"], lat["path"]["count"])
     assert h["wire"]["min_ns"] >= 0 and h["host"]["min_ns"] >= 0, (d, h["wire"], h["host"])
-    assert h["guest"]["min_ns"] >= -unc and h["guest"]["uncertainty_ns"] == unc, (d, h["guest"])
+    assert h["guest"]["min_ns"] >= 0 and h["guest"]["uncertainty_ns"] == unc, (d, h["guest"])
     # the hops add up to the path (same packets, each hop a difference of the same stamps)
     s = sum(h[x]["mean_ns"] for x in ("wire", "host", "guest"))
     assert abs(s - lat["path"]["mean_ns"]) < 1000, (d, s, lat["path"]["mean_ns"])
@@ -109,7 +116,8 @@ for d in ("in", "out"):
           f"{us(lat['path']['p50_ns'])} p99 {us(lat['path']['p99_ns'])}, one_way p50 "
           f"{us(lat['one_way']['p50_ns'])} p99 {us(lat['one_way']['p99_ns'])}; hops p50 wire "
           f"{us(h['wire']['p50_ns'])} host {us(h['host']['p50_ns'])} guest {us(h['guest']['p50_ns'])}; "
-          f"offset {c['offset_ns']/1e6:.3f}ms from {c['samples']} exchanges")
+          f"offset {c['offset_ns']/1e6:.3f}ms from {c['samples']} exchanges, ±{us(c['exchange_uncertainty_ns'])} "
+          f"narrowed by the tap to ±{us(unc)}")
 PY
 
 "$VNL" run "$LAB" --count 100 --direction in >"$OUT/run.txt" || fail "text run"
@@ -117,6 +125,35 @@ grep -q "^  one_way  p50 .* ± .* (guest clock corrected)" "$OUT/run.txt" \
 	&& grep -q "^clock: guest clock estimated over the control channel" "$OUT/run.txt" \
 	&& grep -q "^  guest  " "$OUT/run.txt" || fail "text report: $(tail -12 "$OUT/run.txt")"
 check "text report gives one_way with its uncertainty and the hop table"
+grep -q "^clock: back-end port as witness (upper bound, [0-9]* probes in [0-9]* windows of 1 s): ± " \
+	"$OUT/run.txt" || fail "text report has no witness line: $(grep '^clock' "$OUT/run.txt")"
+check "text report: $(grep '^clock: back-end port' "$OUT/run.txt")"
+
+# An estimate made wrong on purpose, by far more than its own bound: the tap catches it.
+err=$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["directions"]["in"]["clock"]
+print("%dus" % (3 * c["exchange_uncertainty_ns"] // 1000 + 1000))' "$OUT/run.json")
+VNETLAT_TEST_CLOCK_ERROR=$err "$VNL" run "$LAB" --count 100 --direction in --json >"$OUT/wrong.json" \
+	2>"$OUT/wrong.err" || fail "run with a wrong estimate exited $?: $(cat "$OUT/wrong.err")"
+python3 - "$OUT/wrong.json" <<'PY' || fail "the wrong estimate was not caught"
+import json, sys
+r = json.load(open(sys.argv[1]))["directions"]["in"]
+t = r["clock"]["tap"]
+assert t["applied"] and t["contradictions"] == t["windows"] >= 1, t
+assert t["worst_excess_ns"] > 0, t
+assert r["hops"]["guest"]["min_ns"] == 0, r["hops"]["guest"]   # moved to the causal edge
+print(f"ok: an estimate wrong on purpose: {t['contradictions']} of {t['windows']} windows "
+      f"contradict it, by up to {t['worst_excess_ns']/1000:.1f}us beyond its bound")
+PY
+grep -q "the guest clock estimate is made wrong by $err on purpose" "$OUT/wrong.err" \
+	|| fail "no notice of the deliberate error: $(cat "$OUT/wrong.err")"
+VNETLAT_TEST_CLOCK_ERROR=$err "$VNL" run "$LAB" --count 50 --direction in 2>/dev/null >"$OUT/wrong.txt" \
+	|| fail "text run with a wrong estimate"
+grep -q "^clock: CONTRADICTION: in [0-9]* of [0-9]* windows the port shows the estimate wrong by up to" \
+	"$OUT/wrong.txt" || fail "text does not say CONTRADICTION: $(grep '^clock' "$OUT/wrong.txt")"
+check "text: $(grep '^clock: CONTRADICTION' "$OUT/wrong.txt" | cut -c1-100)..."
+rc=0; VNETLAT_TEST_CLOCK_ERROR=soon "$VNL" run "$LAB" --count 5 2>"$OUT/bad.err" >/dev/null || rc=$?
+[ $rc = 2 ] && grep -q "VNETLAT_TEST_CLOCK_ERROR" "$OUT/bad.err" || fail "bad VNETLAT_TEST_CLOCK_ERROR: rc $rc"
+check "VNETLAT_TEST_CLOCK_ERROR=soon refused (exit 2)"
 grep -q "^clock method: agent: ptp_kvm: no KVM clock in a TCG guest (guest: .*ptp_kvm did not load" \
 	"$OUT/run.txt" || fail "text report has no clock method line: $(grep -i clock "$OUT/run.txt")"
 check "text report: $(grep '^clock method:' "$OUT/run.txt")"

@@ -37,6 +37,10 @@ for d in ("in", "out"):
         assert s["uncertainty_ns"] == 0, (d, st)
     assert r["clock"]["sync"] == "same-host" and r["clock"]["uncertainty_ns"] == 0, r["clock"]
     assert r["clock"]["method"] == "same-host" and r["clock"]["why"], r["clock"]
+    t = r["clock"]["tap"]   # one clock: the back-end port has nothing to bound (issue 19)
+    assert r["clock"]["combined"] == "same-host" and not t["applied"], r["clock"]
+    assert t["why"] == "not applicable: both ends read the host's clock", t
+    assert r["negative_minima"] == [], r["negative_minima"]
     h = r["hops"]
     assert "not applicable" in h["note"] and h["wire"] is None and h["host"] is None \
         and h["guest"] is None, h

@@ -135,6 +135,10 @@ case "$why" in "ptp_kvm: no KVM clock in a TCG guest"*) ok "clock_why: $why";;
 	*) fail "clock_why of the guest case: '$why'";; esac
 cmp -s "$TMP/job.ini" "$OUT/job.ini" && ok "job.ini kept as run" || fail "job.ini differs"
 [ -s "$OUT/report/index.html" ] && ok "report written" || fail "no report/index.html"
+# the guest cases' metric carries its clock bound, narrowed by the back-end port (issue 19)
+n=$(grep -c "^| vm[^|]* |.*| one_way ± [0-9.]*[mun]*s (agent+tap) |" "$OUT/report/summary.md")
+[ "$n" = 2 ] && ok "summary.md: both vm cases give one_way ± bound (agent+tap)" \
+	|| fail "summary.md: $n vm rows with a clock bound: $(grep '^| vm' "$OUT/report/summary.md")"
 # The HTML report in headless Chromium: not blank, a row per case (the skipped
 # one too), the breakdown + two figures per done case inline.
 python3 "$SRC/tests/integration/html_check.py" "$OUT/report/index.html" 9 5 "$TMP" || failed=1

@@ -192,6 +192,8 @@ static void synthetic_result(struct vnl_leg_result *res, const struct vnl_leg *l
 	res->estimated = true;
 	res->cs = (struct vnl_clocksync_summary){ .samples = 30, .chosen = 3, .offset_ns = OFFSET,
 						  .uncertainty_ns = 7 * US, .min_delay_ns = 80 * US };
+	res->uncertainty_ns = 7 * US;
+	snprintf(res->tap_why, sizeof(res->tap_why), "not applied: (a synthetic leg)");
 	res->frames_seen = 6;
 	snprintf(res->local, sizeof(res->local), "guest (192.0.2.2)");
 	snprintf(res->peer, sizeof(res->peer), "rs-a (192.0.2.1)");
@@ -255,6 +257,10 @@ static void json_of_a_leg(void **state)
 	assert_true(json_is_null(json_object_get(clk, "phc")));
 	assert_int_equal(int_at(doc, "clock", "offset_ns", NULL), OFFSET);
 	assert_int_equal(int_at(doc, "clock", "samples", NULL), 30);
+	assert_string_equal(json_string_value(json_object_get(clk, "combined")), "agent");
+	assert_int_equal(int_at(doc, "clock", "exchange_uncertainty_ns", NULL), 7 * US);
+	assert_false(json_is_true(json_object_get(json_object_get(clk, "tap"), "applied")));
+	assert_int_equal(json_array_size(json_object_get(doc, "negative_minima")), 0);
 	json_decref(doc);
 	/* the text names the same things */
 	char *text = NULL;
@@ -347,6 +353,72 @@ static void analyse_a_guest_record(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The back-end port as witness: a guest clock estimate 30us too high (guest
+ * stamps land 30us early on the host clock) makes the fastest "in" guest hop
+ * 10us - 30us < 0; the port's upper bound moves the window's stamps so that no
+ * guest hop is negative, narrows the stated uncertainty, and the JSON says so.
+ */
+static void witness_corrects_a_leg(void **state)
+{
+	(void)state;
+	struct vnl_lab_info li = { .name = "rs-vm", .topology = "bridge", .host_netns = "rs-vm-h",
+				   .uplink_if = "up0", .backend_if = "tap0", .has_guest = true };
+	struct vnl_clock_choice clock = { .method = VNL_CLOCK_AGENT, .why = "no ptp_kvm (TCG)" };
+	struct vnl_leg_ctx c = { .li = &li, .clock = &clock };
+	struct vnl_leg l = guest_leg("in", NULL);
+	struct vnl_leg_result res;
+	synthetic_result(&res, &l);
+	vnl_analysis_free(res.a);
+	struct vnl_analysis_opts ao = { .worst_n = 4 };
+	res.a = vnl_analysis_new(&ao);
+	vnl_stats_free(res.hop[VNL_LEG_HOP_GUEST]);
+	res.hop[VNL_LEG_HOP_GUEST] = vnl_stats_new();
+	res.cs.uncertainty_ns = 100 * US;
+	res.tb = vnl_tapbound_new(VNL_TAPBOUND_UPPER, 100 * US, SEC);
+	struct vnl_pkt pk[3];
+	struct vnl_hop_stamps h[3];
+	for (int i = 0; i < 3; i++) {
+		pk[i] = host_probe((uint64_t)i, T0 + i * 1000 * US);
+		int64_t port = pk[i].tx_sw + 60 * US;
+		h[i] = (struct vnl_hop_stamps){ .t = { [VNL_HOP_BACKEND] = { [VNL_HOP_OUT] = port } } };
+		pk[i].rx_sw = port + (10 + 5 * i) * US - 30 * US; /* true hop, then the error */
+		pk[i].app_rx = pk[i].rx_sw + 20 * US;
+		int64_t at, hop;
+		assert_true(vnl_leg_crossing(&l, &pk[i], &h[i], &at, &hop));
+		assert_int_equal(at, pk[i].rx_sw);
+		assert_int_equal(hop, (10 + 5 * i) * US - 30 * US);
+		vnl_tapbound_add(res.tb, at, hop);
+	}
+	vnl_tapbound_summary(res.tb, &res.tap);
+	res.uncertainty_ns = res.tap.uncertainty_ns;
+	assert_int_equal(res.tap.uncertainty_ns, (100 - 20) * US / 2); /* [-100us, -20us] */
+	for (int i = 0; i < 3; i++) {
+		vnl_leg_apply_witness(&l, res.tb, &pk[i]);
+		vnl_leg_add_hops(&l, &res, &pk[i], &h[i]);
+		vnl_analysis_add(res.a, &pk[i]);
+	}
+	struct vnl_summary s;
+	vnl_stats_summarize(res.hop[VNL_LEG_HOP_GUEST], &s);
+	assert_int_equal(s.count, 3);
+	assert_true(s.min_ns >= 0);
+	assert_int_equal(s.min_ns, -20 * US + 60 * US); /* moved by the residual -60us */
+	json_t *doc = vnl_leg_json(&c, &l, &res);
+	json_t *clk = json_object_get(doc, "clock");
+	assert_string_equal(json_string_value(json_object_get(clk, "combined")), "agent+tap");
+	assert_int_equal(int_at(doc, "clock", "uncertainty_ns", NULL), 40 * US);
+	assert_int_equal(int_at(doc, "clock", "exchange_uncertainty_ns", NULL), 100 * US);
+	json_t *tap = json_object_get(clk, "tap");
+	assert_true(json_is_true(json_object_get(tap, "applied")));
+	assert_string_equal(json_string_value(json_object_get(tap, "side")), "upper");
+	assert_int_equal(json_integer_value(json_object_get(tap, "probes")), 3);
+	assert_int_equal(json_integer_value(json_object_get(tap, "contradictions")), 0);
+	assert_int_equal(int_at(doc, "hops", "guest", "uncertainty_ns"), 40 * US);
+	assert_int_equal(json_array_size(json_object_get(doc, "negative_minima")), 0);
+	json_decref(doc);
+	vnl_leg_result_free(&res);
+}
+
 static void base64_round_trip(void **state)
 {
 	(void)state;
@@ -396,6 +468,7 @@ int main(void)
 		cmocka_unit_test(json_of_a_leg),
 		cmocka_unit_test(json_of_a_veth_leg),
 		cmocka_unit_test(analyse_a_guest_record),
+		cmocka_unit_test(witness_corrects_a_leg),
 		cmocka_unit_test(base64_round_trip),
 		cmocka_unit_test(base64_bad_input),
 	};
