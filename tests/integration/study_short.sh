@@ -135,6 +135,14 @@ case "$why" in "ptp_kvm: no KVM clock in a TCG guest"*) ok "clock_why: $why";;
 	*) fail "clock_why of the guest case: '$why'";; esac
 cmp -s "$TMP/job.ini" "$OUT/job.ini" && ok "job.ini kept as run" || fail "job.ini differs"
 [ -s "$OUT/report/index.html" ] && ok "report written" || fail "no report/index.html"
+# with and without load, the guest cases show no negative minimum: the tap bounds the clock
+for k in 2 3; do
+	d=$OUT/$(jq_ "$OUT/study.json" "d['cases'][$k]['repetitions'][0]['dir']")
+	v=$(jq_ "$d/in.json" "'%s %d %s' % (d['clock']['combined'], len(d['negative_minima']), \
+		min(d['latency'][s]['min_ns'] for s in ('path', 'one_way')) >= 0 <= d['hops']['guest']['min_ns'])")
+	[ "$v" = "agent+tap 0 True" ] && ok "case $k: agent+tap, no negative minimum" \
+		|| fail "case $k: clock, negative minima, all minima >= 0: $v"
+done
 # the guest cases' metric carries its clock bound, narrowed by the back-end port (issue 19)
 n=$(grep -c "^| vm[^|]* |.*| one_way ± [0-9.]*[mun]*s (agent+tap) |" "$OUT/report/summary.md")
 [ "$n" = 2 ] && ok "summary.md: both vm cases give one_way ± bound (agent+tap)" \
