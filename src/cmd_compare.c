@@ -5,7 +5,6 @@
  * more than run-to-run spread. Exit 0 when nothing changed significantly,
  * 1 when something did (or a study could not be read), 2 on bad usage.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "optable.h"
 #include "output.h"
 #include "studyreport.h"
 
@@ -20,25 +20,35 @@
 #define DEFAULT_REL 0.05
 #define DEFAULT_ABS_NS 2000
 
-static const char usage_text[] =
-	"Usage: vnetlat compare A B [--json]\n"
-	"\n"
-	"Compare two study results directories (written by 'vnetlat study') case by\n"
-	"case, matched by case name: the median (p50) and p99 of path and one_way, on\n"
-	"each study's window when it has one, else on the whole runs.\n"
-	"A change is significant when it is larger than the run-to-run spread: the\n"
-	"largest range (max - min) of that figure between the repetitions of the case\n"
-	"in A or in B, when both have at least two repetitions (never below 1% of A's\n"
-	"value, the percentiles' resolution); otherwise the larger of 5% of A's value\n"
-	"and 2 us.\n"
-	"\n"
-	"Options:\n"
-	"  --json       print one JSON document instead of the table\n"
-	"  -h, --help   print this help\n"
-	"\n"
-	"Exit status: 0 no significant change; 1 at least one significant change (or a\n"
-	"directory could not be read); 2 bad usage (not two study directories).\n"
-	"See vnetlat-compare(8).\n";
+enum { O_JSON = 256 };
+
+static const struct vnl_opt compare_opts[] = {
+	{ "json", O_JSON, NULL, "print one JSON document instead of the table" },
+	{ "help", 'h', NULL, "print this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt *const compare_tables[] = { compare_opts, NULL };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat compare A B [--json]\n"
+	      "\n"
+	      "Compare two study results directories (written by 'vnetlat study') case by\n"
+	      "case, matched by case name: the median (p50) and p99 of path and one_way, on\n"
+	      "each study's window when it has one, else on the whole runs.\n"
+	      "A change is significant when it is larger than the run-to-run spread: the\n"
+	      "largest range (max - min) of that figure between the repetitions of the case\n"
+	      "in A or in B, when both have at least two repetitions (never below 1% of A's\n"
+	      "value, the percentiles' resolution); otherwise the larger of 5% of A's value\n"
+	      "and 2 us.\n"
+	      "\n",
+	      out);
+	vnl_opts_print(out, compare_tables);
+	fputs("\nExit status: 0 no significant change; 1 at least one significant change (or a\n"
+	      "directory could not be read); 2 bad usage (not two study directories).\n"
+	      "See vnetlat-compare(8).\n",
+	      out);
+}
 
 static const enum vnl_stage stages[] = { VNL_STAGE_PATH, VNL_STAGE_ONE_WAY };
 static const enum vnl_study_stat stats[] = { VNL_STUDY_P50, VNL_STUDY_P99 };
@@ -161,25 +171,19 @@ static size_t compare_studies(const struct vnl_study *sa, const struct vnl_study
 
 static int parse_args(int argc, char **argv, bool *json, const char **a, const char **b)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct vnl_optset set;
+	vnl_optset_build(&set, compare_tables);
 	int c;
 	*json = false;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = vnl_optset_next(&set, argc, argv, "compare")) != -1) {
 		switch (c) {
-		case 'j':
+		case O_JSON:
 			*json = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return 1;
-		default:
-			vnl_err("unknown option '%s'; see 'vnetlat compare --help'", argv[optind - 1]);
+		default: /* '?': vnl_optset_next said what was wrong */
 			return -1;
 		}
 	}

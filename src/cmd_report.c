@@ -6,7 +6,6 @@
  * fixed-size analysis (or out as a CSV row), so memory does not grow with the
  * file: a record of a day costs what a record of a second costs.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "log.h"
+#include "optable.h"
+#include "probeopts.h"
 #include "output.h"
 #include "parse.h"
 #include "record.h"
@@ -26,37 +27,48 @@
 #define WORST_DEFAULT 10
 #define WORST_MAX 10000 /* as recv --worst */
 
-static const char usage_text[] =
-	"Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
-	"                           [--json | --csv]\n"
-	"       vnetlat report DIR\n"
-	"\n"
-	"With DIR, a study results directory (with study.json): regenerate DIR/report\n"
-	"(summary tables, figures, index.html; see doc/study-results.md).\n"
-	"\n"
-	"Re-analyse a record file written by 'vnetlat recv --record' or\n"
-	"'vnetlat send --record', on the whole run or on a window of it.\n"
-	"\n"
-	"Options:\n"
-	"  --from T       only packets scheduled T or later after the run's first packet\n"
-	"                 (default 0)\n"
-	"  --to T         only packets scheduled before T after the run's first packet\n"
-	"                 (default: to the end)\n"
-	"  --deadline T   count a packet as late when wakeup + one_way exceeds T\n"
-	"                 (from when it was due to when the receiving application had it)\n"
-	"  --worst N      list the N worst packets (largest one_way, else path;\n"
-	"                 0 to 10000, default 10)\n"
-	"  --json         print one JSON document (schema: doc/json-schema.json)\n"
-	"  --csv          print every packet of the window as CSV, one row per packet\n"
-	"                 (stamps and stages in ns; an empty cell means absent)\n"
-	"  -h, --help     print this help\n"
-	"\n"
-	"T is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
-	"Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
-	"what was read before the damage) or unreadable, or the window holds no probe;\n"
-	"2 bad usage (no file, a file that does not exist, a bad option or value,\n"
-	"--from not before --to).\n"
-	"See vnetlat-report(8).\n";
+enum { O_FROM = 256, O_TO, O_DEADLINE, O_WORST, O_JSON, O_CSV };
+
+static const struct vnl_opt report_opts_table[] = {
+	{ "from", O_FROM, "T", "only packets scheduled T or later after the run's first\n"
+			       "packet (default 0)" },
+	{ "to", O_TO, "T", "only packets scheduled before T after the run's first\n"
+			   "packet (default: to the end)" },
+	{ "deadline", O_DEADLINE, "T", "count a packet as late when wakeup + one_way exceeds T\n"
+				       "(from when it was due to when the receiving application\n"
+				       "had it)" },
+	{ "worst", O_WORST, "N", "list the N worst packets (largest one_way, else path;\n"
+				 "0 to " VNL_STR(WORST_MAX) ", default " VNL_STR(WORST_DEFAULT) ")" },
+	{ "json", O_JSON, NULL, "print one JSON document (schema: doc/json-schema.json)" },
+	{ "csv", O_CSV, NULL, "print every packet of the window as CSV, one row per packet\n"
+			      "(stamps and stages in ns; an empty cell means absent)" },
+	{ "help", 'h', NULL, "print this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt *const report_tables[] = { report_opts_table, NULL };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
+	      "                           [--json | --csv]\n"
+	      "       vnetlat report DIR\n"
+	      "\n"
+	      "With DIR, a study results directory (with study.json): regenerate DIR/report\n"
+	      "(summary tables, figures, index.html; see doc/study-results.md).\n"
+	      "\n"
+	      "Re-analyse a record file written by 'vnetlat recv --record' or\n"
+	      "'vnetlat send --record', on the whole run or on a window of it.\n"
+	      "\n",
+	      out);
+	vnl_opts_print(out, report_tables);
+	fputs("\nT is a duration: 500ns, 250us, 1ms, 10s, 2m, 1h (a bare number is seconds).\n"
+	      "Exit status: 0 the file was whole; 1 the file is damaged (the report covers\n"
+	      "what was read before the damage) or unreadable, or the window holds no probe;\n"
+	      "2 bad usage (no file, a file that does not exist, a bad option or value,\n"
+	      "--from not before --to).\n"
+	      "See vnetlat-report(8).\n",
+	      out);
+}
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
@@ -90,76 +102,46 @@ static bool window_has(struct window *w, const struct vnl_pkt *p)
 	return t >= w->from && (!w->to || t < w->to);
 }
 
-static int parse_duration_opt(const char *name, const char *val, int64_t *out)
-{
-	const char *why;
-	if (vnl_parse_duration(val, out, &why) == 0)
-		return 0;
-	vnl_err("--%s '%s': %s", name, val, why);
-	return -1;
-}
-
 /* 0, -1 on bad usage (message printed), 1 when --help was asked for. */
 static int parse_args(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "deadline", required_argument, NULL, 'd' },
-		{ "worst", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false, csv = false, to_given = false;
 	uint64_t worst;
-	const char *why;
 	int c;
 
 	*o = (struct report_opts){ .worst_n = WORST_DEFAULT };
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	struct vnl_optset set;
+	vnl_optset_build(&set, report_tables);
+	while ((c = vnl_optset_next(&set, argc, argv, "report")) != -1) {
 		switch (c) {
-		case 'f':
-			if (parse_duration_opt("from", optarg, &o->from_ns))
+		case O_FROM:
+			if (vnl_opt_duration("--from", optarg, &o->from_ns))
 				return -1;
 			break;
-		case 't':
-			if (parse_duration_opt("to", optarg, &o->to_ns))
+		case O_TO:
+			if (vnl_opt_duration("--to", optarg, &o->to_ns))
 				return -1;
 			to_given = true;
 			break;
-		case 'd':
-			if (parse_duration_opt("deadline", optarg, &o->deadline_ns))
+		case O_DEADLINE: /* as recv --deadline */
+			if (vnl_opt_positive_duration("--deadline", optarg, &o->deadline_ns))
 				return -1;
-			if (o->deadline_ns <= 0) { /* as recv --deadline */
-				vnl_err("--deadline '%s': must be more than 0 (e.g. 500us)", optarg);
-				return -1;
-			}
 			break;
-		case 'w':
-			if (vnl_parse_u64(optarg, 0, WORST_MAX, &worst, &why)) {
-				vnl_err("--worst '%s': %s (0 to %d)", optarg, why, WORST_MAX);
+		case O_WORST:
+			if (vnl_opt_num("--worst", optarg, 0, WORST_MAX, &worst))
 				return -1;
-			}
 			o->worst_n = (unsigned)worst;
 			break;
-		case 'j':
+		case O_JSON:
 			json = true;
 			break;
-		case 'c':
+		case O_CSV:
 			csv = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return 1;
-		case ':':
-			vnl_err("%s needs a value; see 'vnetlat report --help'", argv[optind - 1]);
-			return -1;
-		default:
-			vnl_err("unknown option '%s'; see 'vnetlat report --help'", argv[optind - 1]);
+		default: /* '?': vnl_optset_next said what was wrong */
 			return -1;
 		}
 	}

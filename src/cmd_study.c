@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vnetlat study FILE: run every case of a job file; the runner is lib/study/study.c. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,42 +7,41 @@
 #include "child.h"
 #include "cmd.h"
 #include "log.h"
+#include "optable.h"
 #include "study.h"
-
-static const char usage_text[] =
-	"Usage: vnetlat study FILE [--out DIR] [--dry-run] [--json] [--quiet]\n"
-	"       vnetlat study --resume DIR [--json] [--quiet]\n"
-	"\n"
-	"Run the study a job file describes (vnetlat-study(5)): every case, every\n"
-	"repetition, in a fresh lab torn down after it, with its background load; then\n"
-	"write the report and print the summary table. The job file is checked first:\n"
-	"any problem is reported as FILE:LINE and nothing runs.\n"
-	"\n"
-	"Options:\n"
-	"  -o, --out DIR     results directory (default ./vnetlat-study-YYYYmmdd-HHMMSS)\n"
-	"      --resume DIR  complete an interrupted study: keep its finished repetitions,\n"
-	"                    run the partial, failed and missing ones\n"
-	"  -n, --dry-run     list the cases and each lab's recipe; run nothing\n"
-	"      --json        print study.json (with \"dir\") at the end instead of the table\n"
-	"  -q, --quiet       no progress and no notices\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"Needs root (except --dry-run). A case this host cannot run is skipped with the\n"
-	"reason. ^C tears the current lab down, saves what was measured and exits 1.\n"
-	"Exit status: 0 every case ran or was skipped; 1 a case failed or the study was\n"
-	"interrupted; 2 bad usage or a bad job file. See vnetlat-study(8).\n";
 
 enum { O_RESUME = 256, O_JSON };
 
-static const struct option long_opts[] = {
-	{ "out", required_argument, NULL, 'o' },
-	{ "resume", required_argument, NULL, O_RESUME },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct vnl_opt study_opts[] = {
+	{ "out", 'o', "DIR", "results directory (default ./vnetlat-study-YYYYmmdd-HHMMSS)" },
+	{ "resume", O_RESUME, "DIR", "complete an interrupted study: keep its finished\n"
+				     "repetitions, run the partial, failed and missing ones" },
+	{ "dry-run", 'n', NULL, "list the cases and each lab's recipe; run nothing" },
+	{ "json", O_JSON, NULL, "print study.json (with \"dir\") at the end instead of the table" },
+	{ "quiet", 'q', NULL, "no progress and no notices" },
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
 };
+static const struct vnl_opt *const study_tables[] = { study_opts, NULL };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat study FILE [--out DIR] [--dry-run] [--json] [--quiet]\n"
+	      "       vnetlat study --resume DIR [--json] [--quiet]\n"
+	      "\n"
+	      "Run the study a job file describes (vnetlat-study(5)): every case, every\n"
+	      "repetition, in a fresh lab torn down after it, with its background load; then\n"
+	      "write the report and print the summary table. The job file is checked first:\n"
+	      "any problem is reported as FILE:LINE and nothing runs.\n"
+	      "\n",
+	      out);
+	vnl_opts_print(out, study_tables);
+	fputs("\nNeeds root (except --dry-run). A case this host cannot run is skipped with the\n"
+	      "reason. ^C tears the current lab down, saves what was measured and exits 1.\n"
+	      "Exit status: 0 every case ran or was skipped; 1 a case failed or the study was\n"
+	      "interrupted; 2 bad usage or a bad job file. See vnetlat-study(8).\n",
+	      out);
+}
 
 static int check_args(const struct vnl_studyrun_opts *o, int rest)
 {
@@ -70,18 +68,18 @@ static int check_args(const struct vnl_studyrun_opts *o, int rest)
 int cmd_study(int argc, char **argv)
 {
 	struct vnl_studyrun_opts o = { .job_path = NULL };
+	struct vnl_optset set;
+	vnl_optset_build(&set, study_tables);
 	int c;
-	while ((c = getopt_long(argc, argv, "o:nqh", long_opts, NULL)) != -1) {
+	while ((c = vnl_optset_next(&set, argc, argv, "study")) != -1) {
 		switch (c) {
 		case 'o': o.out_dir = optarg; break;
 		case O_RESUME: o.resume_dir = optarg; break;
 		case 'n': o.dry_run = true; break;
 		case O_JSON: o.json = true; break;
 		case 'q': o.quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return VNL_EXIT_OK;
-		default:
-			fputs("run 'vnetlat study --help' for the options\n", stderr);
-			return VNL_EXIT_USAGE;
+		case 'h': usage(stdout); return VNL_EXIT_OK;
+		default: return VNL_EXIT_USAGE; /* '?': vnl_optset_next said what was wrong */
 		}
 	}
 	if (optind < argc)
