@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vnetlat run: measure through a lab, both directions (see vnetlat-run(8)). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 #include "cmd.h"
 #include "lab.h"
 #include "log.h"
+#include "optable.h"
 #include "parse.h"
 #include "probecheck.h"
+#include "probeopts.h"
 #include "run.h"
 #include "timeutil.h"
 #include "transport.h"
@@ -20,65 +21,92 @@
 #define DEFAULT_COUNT "1000"
 #define DEFAULT_INTERVAL "1ms"
 
+enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
+       O_STATUS_FILE, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE };
+
+static const struct vnl_opt run_opts[] = {
+	{ "direction", O_DIRECTION, "D", "in, out or both (default both: in, then out)" },
+	{ "interval", 'i', "T", "probe period (default " DEFAULT_INTERVAL ")" },
+	{ "count", 'c', "N", "probes per direction (default " DEFAULT_COUNT ")" },
+	{ "duration", 'd', "T", "stream length per direction instead of --count" },
+	{ "size", 's', "B", "UDP payload bytes (96..9000, as send)" },
+	{ "priority", O_PRIORITY, "P", "SO_PRIORITY of the probes" },
+	{ "transport", O_TRANSPORT, "T", "udp4 (default) or udp6" },
+	{ "port", 'p', "P", "UDP port (default " VNL_STR(VNL_DEFAULT_PORT) ")" },
+	VNL_OPT_END,
+};
+/* Real-time settings, given to both ends' programs and read back from each. */
+static const struct vnl_opt run_rt_opts[] = {
+	{ "sched-fifo", O_FIFO, "P", "both ends run as SCHED_FIFO with priority P (1..99)" },
+	{ "cpu", O_CPU, "N", "pin each end to CPU N (in a guest: the guest's CPU N)" },
+	{ "remote-cpu", O_REMOTE_CPU, "N", "pin the remote end to CPU N instead of --cpu's" },
+	{ "mlock", O_MLOCK, NULL, "both ends lock their memory" },
+	{ "deadline", O_DEADLINE, "T", "the receiver counts probes whose wakeup + one_way\n"
+				       "exceeds T as late" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt run_tail[] = {
+	{ "json", O_JSON, NULL, "one JSON document with a report per direction" },
+	{ "record", O_RECORD, "DIR", "keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
+				     "(guest stamps on the host clock; as taken: *.raw.rec)" },
+	{ "remote-netns", O_REMOTE_NETNS, "NS", "with --remote-addr: the remote end is a named\n"
+						"network namespace of this machine, instead of the\n"
+						"lab's NAME-r; needed by labs on a lent NIC (lab up\n"
+						"--uplink) or a passed-through device, whose remote\n"
+						"end is on your network (without them run refuses\n"
+						"and prints the commands to measure by hand)" },
+	{ "remote-addr", O_REMOTE_ADDR, "ADDR", "the remote end's address in --remote-netns" },
+	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: the\n"
+					     "running direction's received, sent, lost and p99 so\n"
+					     "far (the guest's clock offset taken out), for programs" },
+	{ "quiet", 'q', NULL, "no notices" },
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt *const run_tables[] = { run_opts, run_rt_opts, run_tail, NULL };
+
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: vnetlat run LAB [OPTIONS]\n"
-		"Measure a probe stream through lab LAB: remote -> local (\"in\": into the guest\n"
-		"application) and local -> remote (\"out\"), with the hops the lab knows. When the\n"
-		"local end is a VM guest its stamps are moved onto the host clock: read through\n"
-		"ptp_kvm when the guest has a KVM PTP clock (as phc2sys would, without steering\n"
-		"it), else estimated by exchanges over the control channel (TCG); the report\n"
-		"says which and why, and gives the uncertainty beside every one-way figure.\n\n"
-		"      --direction D    in, out or both (default both: in, then out)\n"
-		"  -i, --interval T     probe period (default %s)\n"
-		"  -c, --count N        probes per direction (default %s)\n"
-		"  -d, --duration T     stream length per direction instead of --count\n"
-		"  -s, --size B         UDP payload bytes (96..9000, as send)\n"
-		"      --priority P     SO_PRIORITY of the probes\n"
-		"      --transport T    udp4 (default) or udp6\n"
-		"  -p, --port P         UDP port (default %d)\n"
-		"      --json           one JSON document with a report per direction\n"
-		"      --record DIR     keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
-		"                       (guest stamps on the host clock; as taken: *.raw.rec)\n"
-		"      --remote-netns NS --remote-addr ADDR\n"
-		"                       the remote end: a named network namespace of this machine\n"
-		"                       and its address there, instead of the lab's NAME-r; needed\n"
-		"                       by labs on a lent NIC (lab up --uplink) or a passed-through\n"
-		"                       device, whose remote end is on your network (without them\n"
-		"                       run refuses and prints the commands to measure by hand)\n"
-		"      --status-file F  keep F replaced each second by one JSON line: the running\n"
-		"                       direction's received, sent, lost and p99 so far (the\n"
-		"                       guest's clock offset taken out), for programs\n"
-		"  -q, --quiet          no notices\n"
-		"  -h, --help           this help\n\n"
-		"Needs root. Exit status: 0 measured, 1 a direction failed or received nothing,\n"
-		"or the run was interrupted (a direction not started is named), 2 bad usage\n"
-		"(also any value send would refuse). See vnetlat-run(8).\n",
-		DEFAULT_INTERVAL, DEFAULT_COUNT, VNL_DEFAULT_PORT);
+	fputs("Usage: vnetlat run LAB [OPTIONS]\n"
+	      "Measure a probe stream through lab LAB: remote -> local (\"in\": into the guest\n"
+	      "application) and local -> remote (\"out\"), with the hops the lab knows. When the\n"
+	      "local end is a VM guest its stamps are moved onto the host clock: read through\n"
+	      "ptp_kvm when the guest has a KVM PTP clock (as phc2sys would, without steering\n"
+	      "it), else estimated by exchanges over the control channel (TCG); the report\n"
+	      "says which and why, and gives the uncertainty beside every one-way figure.\n\n",
+	      out);
+	vnl_opts_print(out, run_tables);
+	fputs("\nEach end reports the policy, priority, CPUs and memory lock it ran with, as\n"
+	      "the kernel gave them back (\"rt\" in --json). Needs root. Exit status: 0\n"
+	      "measured, 1 a direction failed or received nothing, or the run was interrupted\n"
+	      "(a direction not started is named), 2 bad usage (also any value send would\n"
+	      "refuse). See vnetlat-run(8).\n",
+	      out);
 }
 
-enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
-       O_STATUS_FILE };
-
-static const struct option long_opts[] = {
-	{ "direction", required_argument, NULL, O_DIRECTION },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "size", required_argument, NULL, 's' },
-	{ "priority", required_argument, NULL, O_PRIORITY },
-	{ "transport", required_argument, NULL, O_TRANSPORT },
-	{ "port", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "record", required_argument, NULL, O_RECORD },
-	{ "remote-netns", required_argument, NULL, O_REMOTE_NETNS },
-	{ "remote-addr", required_argument, NULL, O_REMOTE_ADDR },
-	{ "status-file", required_argument, NULL, O_STATUS_FILE },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+/* The real-time options: checked here as send and recv would, passed on as given. */
+static int set_rt_option(struct vnl_run_opts *o, int c, const char *v)
+{
+	uint64_t u;
+	switch (c) {
+	case O_FIFO:
+		o->sched_fifo = v;
+		return vnl_opt_num("--sched-fifo", v, 1, 99, &u);
+	case O_CPU:
+		o->cpu = v;
+		return vnl_opt_num("--cpu", v, 0, 4095, &u);
+	case O_REMOTE_CPU:
+		o->remote_cpu = v;
+		return vnl_opt_num("--remote-cpu", v, 0, 4095, &u);
+	case O_MLOCK:
+		o->mlock = true;
+		return 0;
+	case O_DEADLINE:
+		o->deadline = v;
+		return vnl_opt_positive_duration("--deadline", v, &o->deadline_ns);
+	}
+	return -1;
+}
 
 static int set_option(struct vnl_run_opts *o, int c, const char *v)
 {
@@ -150,24 +178,22 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		o->quiet = true;
 		return 0;
 	}
-	return -1;
+	return set_rt_option(o, c, v);
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct vnl_run_opts o = { .directions = VNL_RUN_IN | VNL_RUN_OUT, .port = VNL_DEFAULT_PORT };
+	struct vnl_optset set;
+	vnl_optset_build(&set, run_tables);
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:c:d:s:p:qh", long_opts, NULL)) != -1) {
+	while ((c = vnl_optset_next(&set, argc, argv, "run")) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return VNL_EXIT_OK;
 		}
-		if (c == '?' || set_option(&o, c, optarg)) {
-			if (c == '?')
-				fputs("Run 'vnetlat run --help' for the options.\n", stderr);
+		if (c == '?' || set_option(&o, c, optarg))
 			return VNL_EXIT_USAGE;
-		}
 	}
 	if (optind != argc - 1) {
 		vnl_err("expected one lab name (got %d); e.g. 'vnetlat run vnl'", argc - optind);

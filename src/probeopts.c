@@ -24,6 +24,8 @@ const struct vnl_opt vnl_probe_opts[] = {
 	{ "mlock", VNL_PO_MLOCK, NULL, "lock memory (no page faults mid-run)" },
 	{ "cpu-dma-latency", VNL_PO_DMALAT, "US", "hold the PM QoS CPU wake-up limit at US\n"
 						  "microseconds (0: idle CPUs poll, as cyclictest does)" },
+	{ "rt-report", VNL_PO_RTREPORT, "FILE", "write the scheduling policy, priority, CPUs and memory\n"
+						"lock this process got, read back from the kernel" },
 	VNL_OPT_END,
 };
 
@@ -141,6 +143,9 @@ int vnl_probe_cli_option(struct vnl_probe_cli *cli, int c, const char *v)
 		return 1;
 	case VNL_PO_MLOCK:
 		cli->rt->mlock = true;
+		return 1;
+	case VNL_PO_RTREPORT:
+		cli->rt->report_path = v;
 		return 1;
 	case VNL_PO_QUEUE:
 	case VNL_PO_ETHERTYPE:

@@ -18,6 +18,7 @@
 enum {
 	VNL_PO_L2 = 512, VNL_PO_TRANSPORT, VNL_PO_QUEUE, VNL_PO_ZEROCOPY, VNL_PO_COPY, VNL_PO_IFNAME,
 	VNL_PO_ETHERTYPE, VNL_PO_BUSY, VNL_PO_FIFO, VNL_PO_CPU, VNL_PO_MLOCK, VNL_PO_DMALAT,
+	VNL_PO_RTREPORT,
 };
 
 /* The shared options' table, joined after each verb's own (optable.h). */

@@ -30,10 +30,10 @@ static enum vnl_leg_hop hop_at(const struct vnl_leg *l, int i)
 	return (enum vnl_leg_hop)(leg_in(l) ? i : VNL_LEG_HOP__COUNT - 1 - i);
 }
 
-int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n)
+int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n, int64_t deadline_ns)
 {
 	memset(res, 0, sizeof(*res));
-	struct vnl_analysis_opts ao = { .worst_n = worst_n };
+	struct vnl_analysis_opts ao = { .worst_n = worst_n, .deadline_ns = deadline_ns };
 	res->a = vnl_analysis_new(&ao);
 	bool ok = res->a != NULL;
 	for (int h = 0; h < VNL_LEG_HOP__COUNT; h++)
@@ -197,6 +197,7 @@ static void leg_info(const struct vnl_leg *l, const struct vnl_record_meta *m,
 		.duration_ns = whole && sum->end_ns > m->start_ns ? sum->end_ns - m->start_ns : 0,
 		.interrupted = l->interrupted || (whole && sum->interrupted),
 		.damage = res->damage[0] ? res->damage : NULL,
+		.deadline_ns = l->deadline_ns,
 	};
 }
 
@@ -273,7 +274,7 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 		else
 			correct = false;
 	}
-	if (vnl_leg_result_init(res, worst_n))
+	if (vnl_leg_result_init(res, worst_n, l->deadline_ns))
 		return -1;
 	struct vnl_record_reader *rd = vnl_record_open(path, err, sizeof(err));
 	if (!rd) {
@@ -456,6 +457,30 @@ static json_t *negatives_json(const struct vnl_leg *l, const struct vnl_leg_resu
 	return a;
 }
 
+/* An end's scheduling as it read it back itself, or null when it did not say. */
+static json_t *rt_json(const struct vnl_rt_applied *a)
+{
+	if (!a)
+		return json_null();
+	return json_pack("{s:s, s:i, s:s, s:b, s:i}", "policy", a->policy, "priority", a->priority,
+			 "cpus", a->cpus, "mlock", a->mlock, "cpu_dma_latency_us",
+			 a->cpu_dma_latency_us);
+}
+
+static void rt_text(FILE *out, const char *who, const struct vnl_rt_applied *a)
+{
+	if (!a) {
+		fprintf(out, " %s: not reported", who);
+		return;
+	}
+	fprintf(out, " %s: %s", who, a->policy);
+	if (a->priority)
+		fprintf(out, " %d", a->priority);
+	fprintf(out, ", CPUs %s%s", a->cpus, a->mlock ? ", memory locked" : "");
+	if (a->cpu_dma_latency_us >= 0)
+		fprintf(out, ", cpu_dma_latency %d us", a->cpu_dma_latency_us);
+}
+
 json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 		     const struct vnl_leg_result *res)
 {
@@ -471,6 +496,8 @@ json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 	json_object_set_new(doc, "hops", hops_json(c, l, res));
 	json_object_set_new(doc, "clock", clock_json(c, l, res));
 	json_object_set_new(doc, "negative_minima", negatives_json(l, res));
+	json_object_set_new(doc, "rt", json_pack("{s:o, s:o}", "sender", rt_json(l->rt_tx),
+						 "receiver", rt_json(l->rt_rx)));
 	return doc;
 }
 
@@ -588,5 +615,9 @@ void vnl_leg_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *
 	if (res->estimated)
 		clock_text(out, c, l, res, !note);
 	each_negative(l, res, negative_to_text, out);
-	fputc('\n', out);
+	fputs("rt (as each end read it back):", out);
+	rt_text(out, "sender", l->rt_tx);
+	fputc(';', out);
+	rt_text(out, "receiver", l->rt_rx);
+	fputs("\n\n", out);
 }

@@ -23,6 +23,7 @@
 #include "labinfo.h"
 #include "output.h"
 #include "pkt.h"
+#include "rt.h"
 #include "tapbound.h"
 
 enum vnl_leg_hop { VNL_LEG_HOP_WIRE, VNL_LEG_HOP_HOST, VNL_LEG_HOP_GUEST, VNL_LEG_HOP__COUNT };
@@ -45,6 +46,8 @@ struct vnl_leg {
 	bool cs_ok;                           /* cs finished: guest stamps can be moved */
 	bool interrupted;                     /* the stream was stopped before its end */
 	int64_t clock_error_ns;               /* test aid: added to the estimate (see run.h) */
+	int64_t deadline_ns;                  /* late if wakeup + one_way exceeds it; 0: none */
+	const struct vnl_rt_applied *rt_tx, *rt_rx; /* what each end ran with; NULL: not known */
 };
 
 /* The lab and the guest clock's method, as a leg's JSON and text name them. */
@@ -71,7 +74,7 @@ struct vnl_leg_result {
 };
 
 /* The analysis and the hop statistics, empty. 0, or -1 out of memory. */
-int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n);
+int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n, int64_t deadline_ns);
 void vnl_leg_result_free(struct vnl_leg_result *res);
 
 /* "NETNS (ADDR)" or "guest (ADDR)". */

@@ -28,6 +28,7 @@
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
+#include "rt.h"
 #include "runcmd.h"
 #include "safefile.h"
 #include "snmp.h"
@@ -112,6 +113,10 @@ struct leg {
 	/* the receiving end's UDP checksum errors before and after the stream */
 	bool csum_known;
 	uint64_t csum_before, csum_after;
+	/* what each end's program ran with, read back by itself (rt.h): sender, receiver */
+	char rt_file[2][PATH_MAX], guest_rt[2][128];
+	struct vnl_rt_applied rt[2];
+	bool rt_known[2];
 };
 
 /* ---------------------------------------------------------------- starting programs */
@@ -413,7 +418,6 @@ static struct vnl_leg_end end_view(const struct end *e)
 	return (struct vnl_leg_end){ .role = e->role, .guest = e->guest, .ep = e->ep };
 }
 
-/* The measured direction, as its analysis and presentation see it. */
 static int64_t clock_error_ns; /* see read_clock_error */
 
 /*
@@ -437,11 +441,14 @@ static int read_clock_error(void)
 	return 0;
 }
 
+/* The measured direction, as its analysis and presentation see it. */
 static struct vnl_leg leg_view(const struct leg *l)
 {
 	return (struct vnl_leg){ .name = l->name, .transport = l->transport, .tx = end_view(&l->tx),
 				 .rx = end_view(&l->rx), .cs = l->cs, .cs_ok = l->cs_ok,
-				 .interrupted = l->interrupted, .clock_error_ns = clock_error_ns };
+				 .interrupted = l->interrupted, .clock_error_ns = clock_error_ns,
+				 .rt_tx = l->rt_known[0] ? &l->rt[0] : NULL,
+				 .rt_rx = l->rt_known[1] ? &l->rt[1] : NULL };
 }
 
 static struct vnl_leg_ctx leg_ctx(const struct run *r)
@@ -452,7 +459,7 @@ static struct vnl_leg_ctx leg_ctx(const struct run *r)
 
 /* ---------------------------------------------------------------- one direction */
 
-#define MAX_ARGS 24
+#define MAX_ARGS 32
 
 struct args {
 	char *v[MAX_ARGS];
@@ -476,6 +483,18 @@ static void opt(struct args *a, const char *name, const char *value)
 	}
 }
 
+/* The real-time options of the end AT: the same for both, but each end its own CPU. */
+static void rt_args(const struct run *r, const struct end *at, const char *report,
+		    struct args *a)
+{
+	const struct vnl_run_opts *o = r->o;
+	opt(a, "--sched-fifo", o->sched_fifo);
+	opt(a, "--cpu", strcmp(at->role, "remote") || !o->remote_cpu ? o->cpu : o->remote_cpu);
+	if (o->mlock)
+		arg(a, "--mlock");
+	opt(a, "--rt-report", report);
+}
+
 static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 {
 	snprintf(a->port, sizeof(a->port), "%u", r->o->port);
@@ -483,6 +502,8 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	arg(a, "recv");
 	opt(a, "--port", a->port);
 	arg(a, "--quiet");
+	opt(a, "--deadline", r->o->deadline);
+	rt_args(r, &l->rx, l->rx.guest ? l->guest_rt[1] : l->rt_file[1], a);
 	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
 	if (r->o->status_file)
 		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
@@ -505,6 +526,35 @@ static void send_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--duration", r->o->duration);
 	opt(a, "--size", r->o->size);
 	opt(a, "--priority", r->o->priority);
+	rt_args(r, &l->tx, l->tx.guest ? l->guest_rt[0] : l->rt_file[0], a);
+}
+
+/* Each end's own account of what it ran with (its --rt-report), from the host or the guest. */
+static void read_rt_reports(struct run *r, struct leg *l)
+{
+	const struct end *ends[2] = { &l->tx, &l->rx };
+	for (int i = 0; i < 2; i++) {
+		char *text = NULL;
+		if (ends[i]->guest) {
+			const char *const argv[] = { "cat", l->guest_rt[i], NULL };
+			struct vnl_agent_result res;
+			const char *why;
+			if (!vnl_agent_run(r->agent, argv, NULL, 2000, &res, &why)) {
+				if (res.exited && res.status == 0 && res.out)
+					text = strdup(res.out);
+				vnl_agent_result_free(&res);
+			}
+			guest_remove(r, l->guest_rt[i], NULL);
+		} else {
+			size_t len;
+			char err[256];
+			text = vnl_file_read_input(l->rt_file[i], "real-time report", 4096, &len, err,
+						   sizeof(err));
+			unlink(l->rt_file[i]);
+		}
+		l->rt_known[i] = text && vnl_rt_report_parse(text, &l->rt[i]) == 0;
+		free(text);
+	}
 }
 
 static int64_t stream_length(const struct vnl_run_opts *o)
@@ -631,6 +681,7 @@ static int leg_measure(struct run *r, struct leg *l)
 	if (l->recv.timed_out) /* the stream's end never reached it */
 		l->interrupted = l->receiver_late = true;
 	relay_status(r, l); /* the receiver's final figures */
+	read_rt_reports(r, l);
 	l->csum_known = l->csum_known && csum_errors(r, &l->rx, &l->csum_after);
 	if (l->cs)
 		clock_samples(r, l, SYNC_BURST);
@@ -680,6 +731,7 @@ static void no_probe_arrived(const struct run *r, const struct leg *l)
 static int leg_report(struct run *r, const struct leg *l)
 {
 	struct vnl_leg v = leg_view(l);
+	v.deadline_ns = r->o->deadline_ns;
 	struct vnl_leg_ctx c = leg_ctx(r);
 	struct vnl_leg_result res;
 	if (vnl_leg_analyse(&v, l->rec, l->obs, WORST_N, &res))
@@ -713,6 +765,12 @@ static int leg_run(struct run *r, const char *name)
 	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
 	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);
 	snprintf(l.guest_status, sizeof(l.guest_status), GUEST_TMP "/vnetlat-run-%s.status", name);
+	static const char *const role[2] = { "send", "recv" };
+	for (int i = 0; i < 2; i++) {
+		vnl_pathf(l.rt_file[i], sizeof(l.rt_file[i]), "%s/%s.%s.rt", r->dir, name, role[i]);
+		snprintf(l.guest_rt[i], sizeof(l.guest_rt[i]), GUEST_TMP "/vnetlat-run-%s.%s.rt",
+			 name, role[i]);
+	}
 	if (r->li.has_guest && !(l.cs = vnl_clocksync_new())) {
 		vnl_errno("out of memory");
 		return -1;
@@ -757,6 +815,47 @@ static int connect_guest(struct run *r)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The highest CPU number of the guest ("0-N" in its cpu/possible), or -1 when
+ * it cannot be read: then the guest's own send/recv says what is wrong.
+ */
+static long guest_last_cpu(struct run *r)
+{
+	const char *const argv[] = { "cat", "/sys/devices/system/cpu/possible", NULL };
+	struct vnl_agent_result res;
+	const char *why;
+	long last = -1;
+	if (vnl_agent_run(r->agent, argv, NULL, 2000, &res, &why))
+		return -1;
+	if (res.exited && res.status == 0 && res.out) {
+		const char *dash = strrchr(res.out, '-');
+		last = strtol(dash ? dash + 1 : res.out, NULL, 10);
+	}
+	vnl_agent_result_free(&res);
+	return last;
+}
+
+/* A --cpu that an end does not have is refused before anything runs. */
+static int check_cpu(const char *opt, const char *value, long last, const char *where)
+{
+	if (!value || last < 0 || strtol(value, NULL, 10) <= last)
+		return 0;
+	vnl_err("%s %s: %s has CPUs 0..%ld; give one of those", opt, value, where, last);
+	return -1;
+}
+
+static int check_cpus(struct run *r)
+{
+	const struct vnl_run_opts *o = r->o;
+	long host_last = sysconf(_SC_NPROCESSORS_CONF) - 1;
+	long local_last = r->li.has_guest ? guest_last_cpu(r) : host_last;
+	const char *remote_opt = o->remote_cpu ? "--remote-cpu" : "--cpu";
+	if (check_cpu("--cpu", o->cpu, local_last, r->li.has_guest ? "the guest" : "this machine"))
+		return -1;
+	return check_cpu(remote_opt, o->remote_cpu ? o->remote_cpu : o->cpu, host_last,
+			 "this machine (the remote end)");
 }
 
 static int make_dir(struct run *r)
@@ -878,7 +977,15 @@ int vnl_run(const struct vnl_run_opts *o)
 	}
 	if (o->status_file && vnl_status_start_file(o->status_file))
 		return VNL_EXIT_USAGE;
-	if (connect_guest(&r) || make_dir(&r)) {
+	if (connect_guest(&r)) {
+		vnl_agent_close(r.agent);
+		return VNL_EXIT_FAIL;
+	}
+	if (check_cpus(&r)) {
+		vnl_agent_close(r.agent);
+		return VNL_EXIT_USAGE;
+	}
+	if (make_dir(&r)) {
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;
 	}

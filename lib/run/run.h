@@ -32,6 +32,12 @@ struct vnl_run_opts {
 	 * this machine there, and its address. NULL: the lab's own remote end. */
 	const char *remote_netns, *remote_addr;
 	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
+	/* Real-time settings for both ends (validated strings, NULL = leave): SCHED_FIFO
+	 * priority, the CPU of the local end and of the remote one (NULL: --cpu's), memory
+	 * locked; and the receiver's --deadline. What each end got is read back. */
+	const char *sched_fifo, *cpu, *remote_cpu, *deadline;
+	int64_t deadline_ns; /* --deadline parsed; 0: none */
+	bool mlock;
 };
 
 /* Returns an exit code (log.h). */

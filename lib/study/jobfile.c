@@ -125,6 +125,7 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
 	[VNL_JK_DEADLINE] = "deadline", [VNL_JK_SCHED_FIFO] = "sched_fifo",
+	[VNL_JK_CPU] = "cpu", [VNL_JK_REMOTE_CPU] = "remote_cpu",
 	[VNL_JK_LOAD_RATE] = "load_rate", [VNL_JK_WARMUP] = "warmup", [VNL_JK_REPEAT] = "repeat",
 	[VNL_JK_WINDOW] = "window", [VNL_JK_REFERENCE] = "reference",
 };
@@ -509,6 +510,8 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 		}
 		return parse_dur_range(s, 1000, 10000000000LL, v, e);
 	case VNL_JK_SCHED_FIFO: return parse_range(s, 1, 99, "off", v, e);
+	case VNL_JK_CPU:
+	case VNL_JK_REMOTE_CPU: return parse_range(s, 0, 4095, "none", v, e);
 	case VNL_JK_LOAD_RATE:  return parse_rate(s, v, e);
 	case VNL_JK_WARMUP:     return parse_dur_range(s, 0, 3600000000000LL, v, e);
 	case VNL_JK_REPEAT:     return parse_range(s, 1, 100, NULL, v, e);
@@ -816,6 +819,8 @@ static void case_defaults(struct vnl_job_case *c)
 	c->guest_cpus = 1;
 	c->guest_mem_mib = 256;
 	c->pin_vcpu = -1;
+	c->cpu = -1;
+	c->remote_cpu = -1;
 	c->interval_ns = 1000000;
 	c->size = 128;
 	c->duration_ns = DEFAULT_DURATION_NS;
@@ -856,6 +861,8 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_PRIORITY:   c->priority = (int)v->n; break;
 	case VNL_JK_DEADLINE:   c->deadline_ns = v->n; break;
 	case VNL_JK_SCHED_FIFO: c->sched_fifo = v->n < 0 ? 0 : (int)v->n; break;
+	case VNL_JK_CPU:        c->cpu = (int)v->n; break;
+	case VNL_JK_REMOTE_CPU: c->remote_cpu = (int)v->n; break;
 	case VNL_JK_LOAD_RATE:  c->load_rate_bps = (uint64_t)v->n; break;
 	case VNL_JK_WARMUP:     c->warmup_ns = v->n; break;
 	case VNL_JK_REPEAT:     c->repeat = (unsigned)v->n; break;
@@ -966,6 +973,11 @@ static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, 
 		c->vlan = 0;
 		ln[VNL_JK_VLAN] = 0;
 	}
+	/* In a guest the local end's CPU is the guest's: one it has, or the run is refused. */
+	if (c->topology != VNL_TOPO_VETH && c->cpu >= 0 && (unsigned)c->cpu >= c->guest_cpus)
+		add_error(job, ln[VNL_JK_CPU], "give a CPU below guest_cpus, or raise guest_cpus",
+			  "case %s: cpu %d: the guest has CPUs 0..%u (guest_cpus = %u)", c->name,
+			  c->cpu, c->guest_cpus - 1, c->guest_cpus);
 }
 
 /* Rules between settings (vnetlat-study(5), "Impossible combinations"). */

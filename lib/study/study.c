@@ -62,6 +62,7 @@ struct rep_state {
 	char reason[REASON_LEN];
 	char clock[16];             /* how run related the guest's clock: "ptp_kvm", "agent"... */
 	char clock_why[REASON_LEN]; /* ...and why not the other */
+	char rt[REASON_LEN];        /* what the ends ran with, as they read it back */
 	char lab[16];               /* the lab it is measured in while it runs */
 };
 
@@ -365,6 +366,14 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 	arg(ch, "--size=%u", c->size);
 	if (c->priority >= 0)
 		arg(ch, "--priority=%d", c->priority);
+	if (c->sched_fifo > 0) /* both ends; what they got is read back into the run JSON */
+		arg(ch, "--sched-fifo=%d", c->sched_fifo);
+	if (c->deadline_ns)
+		fmt_ns(t, sizeof(t), c->deadline_ns), arg(ch, "--deadline=%s", t);
+	if (c->cpu >= 0)
+		arg(ch, "--cpu=%d", c->cpu);
+	if (c->remote_cpu >= 0)
+		arg(ch, "--remote-cpu=%d", c->remote_cpu);
 	arg(ch, "--transport=%s", vnl_job_transport_name(c->transport));
 	if (c->remote_netns[0]) {
 		arg(ch, "--remote-netns=%s", c->remote_netns);
@@ -554,6 +563,30 @@ static void read_clock(struct rep_state *rs, json_t *d)
 	snprintf(rs->clock_why, sizeof(rs->clock_why), "%s", why ? why : "");
 }
 
+/* "sender fifo 90 CPUs 1; receiver fifo 90 CPUs 0" from a direction's run JSON rt. */
+static void read_rt(struct rep_state *rs, json_t *d)
+{
+	static const char *const ends[] = { "sender", "receiver" };
+	json_t *rt = json_object_get(d, "rt");
+	if (!json_is_object(rt) || rs->rt[0])
+		return;
+	size_t used = 0;
+	for (int i = 0; i < 2 && used < sizeof(rs->rt); i++) {
+		json_t *e = json_object_get(rt, ends[i]);
+		const char *pol = json_string_value(json_object_get(e, "policy"));
+		const char *cpus = json_string_value(json_object_get(e, "cpus"));
+		json_int_t prio = json_integer_value(json_object_get(e, "priority"));
+		if (pol)
+			used += (size_t)snprintf(rs->rt + used, sizeof(rs->rt) - used,
+						 "%s%s %s %lld CPUs %s%s", i ? "; " : "", ends[i], pol,
+						 (long long)prio, cpus ? cpus : "?",
+						 json_is_true(json_object_get(e, "mlock")) ? " mlock" : "");
+		else
+			used += (size_t)snprintf(rs->rt + used, sizeof(rs->rt) - used,
+						 "%s%s not reported", i ? "; " : "", ends[i]);
+	}
+}
+
 /* run.json -> in.json / out.json; in.rec / out.rec -> in.vnlrec / out.vnlrec. */
 static void split_outputs(struct rep_run *x, struct rep_state *rs)
 {
@@ -578,6 +611,7 @@ static void split_outputs(struct rep_run *x, struct rep_state *rs)
 		rep_path(x, file, to, sizeof(to));
 		save_json(to, one);
 		read_clock(rs, one);
+		read_rt(rs, one);
 		if (x->p99_ns < 0)
 			read_result(x, one);
 	}
@@ -690,6 +724,13 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "guest_cpus", json_integer(c->guest_cpus));
 	json_object_set_new(s, "guest_mem_mib", json_integer((json_int_t)c->guest_mem_mib));
 	json_object_set_new(s, "vlan", c->vlan ? json_integer(c->vlan) : json_null());
+	/* what the job asked; what each end got is each repetition's rt_applied */
+	json_object_set_new(s, "sched_fifo", c->sched_fifo ? json_integer(c->sched_fifo) : json_null());
+	json_object_set_new(s, "deadline_ns", c->deadline_ns ? json_integer(c->deadline_ns) : json_null());
+	json_object_set_new(s, "cpu", c->cpu >= 0 ? json_integer(c->cpu) : json_null());
+	json_object_set_new(s, "remote_cpu", c->remote_cpu >= 0 ? json_integer(c->remote_cpu)
+								: json_null());
+	json_object_set_new(s, "pin_vcpu", c->pin_vcpu >= 0 ? json_integer(c->pin_vcpu) : json_null());
 	return s;
 }
 
@@ -702,11 +743,12 @@ static json_t *case_json(const struct case_state *cs)
 		char dir[160];
 		snprintf(dir, sizeof(dir), "cases/%s/rep%u", cs->id, i + 1);
 		const struct rep_state *rs = &cs->reps[i];
-		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "rep",
+		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "rep",
 			(int)i + 1, "dir", dir, "status", rs->status[0] ? rs->status : "not run",
 			"reason", rs->reason[0] ? rs->reason : NULL,
 			"clock", rs->clock[0] ? rs->clock : NULL,
 			"clock_why", rs->clock[0] ? rs->clock_why : NULL,
+			"rt_applied", rs->rt[0] ? rs->rt : NULL,
 			"lab", rs->lab[0] ? rs->lab : NULL));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}", "name", c->name,
@@ -839,6 +881,8 @@ static int merge_previous(struct runner *r)
 				const char *cw = json_string_value(json_object_get(jr, "clock_why"));
 				snprintf(rs->clock, sizeof(rs->clock), "%s", ck ? ck : "");
 				snprintf(rs->clock_why, sizeof(rs->clock_why), "%s", cw ? cw : "");
+				const char *ra = json_string_value(json_object_get(jr, "rt_applied"));
+				snprintf(rs->rt, sizeof(rs->rt), "%s", ra ? ra : "");
 			}
 		}
 	}
@@ -1082,6 +1126,28 @@ static int run_study(struct runner *r)
 	return r->any_failed ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 
+/*
+ * A case pinning an end of this host (the remote end; the local one on veth) to a
+ * CPU it does not have is refused with the whole job, before anything runs.
+ */
+static int check_host_cpus(const struct runner *r)
+{
+	long last = sysconf(_SC_NPROCESSORS_CONF) - 1;
+	int bad = 0;
+	for (size_t i = 0; i < vnl_job_case_count(r->job); i++) {
+		const struct vnl_job_case *c = vnl_job_case(r->job, i);
+		int remote = c->remote_cpu >= 0 ? c->remote_cpu : c->cpu;
+		int local = c->topology == VNL_TOPO_VETH ? c->cpu : -1;
+		int cpu = remote > local ? remote : local;
+		if (last >= 0 && cpu > last) {
+			vnl_err("case %s: CPU %d: this machine has CPUs 0..%ld; change cpu/remote_cpu "
+				"in the job file (nothing was run)", c->name, cpu, last);
+			bad = -1;
+		}
+	}
+	return bad;
+}
+
 int vnl_studyrun(const struct vnl_studyrun_opts *o)
 {
 	struct runner r = { .o = o };
@@ -1093,7 +1159,9 @@ int vnl_studyrun(const struct vnl_studyrun_opts *o)
 	}
 	int rc = VNL_EXIT_FAIL;
 	vnl_hostfacts_read(&r.host);
-	if (setup_cases(&r)) {
+	if (check_host_cpus(&r)) {
+		rc = VNL_EXIT_USAGE;
+	} else if (setup_cases(&r)) {
 		vnl_errno("out of memory");
 	} else if (o->dry_run) {
 		rc = dry_run(&r);

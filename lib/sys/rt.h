@@ -15,10 +15,29 @@ struct vnl_rt_opts {
 	int cpu;        /* pin to this CPU, -1 = leave */
 	bool mlock;     /* mlockall(current | future) */
 	int cpu_dma_latency_us; /* PM QoS limit held until exit, -1 = leave */
+	const char *report_path; /* after applying, what was applied goes here (vnl_rt_report_write) */
 };
 
-/* Apply; on failure print one message saying what to do and return -1. */
+/* Apply (and write report_path); on failure print one message saying what to do and return -1. */
 int vnl_rt_apply(const struct vnl_rt_opts *o);
+
+/* What this process runs with, read back from the kernel (not from a request). */
+struct vnl_rt_applied {
+	char policy[16];   /* "other", "fifo", "rr", "batch", "idle", "deadline" */
+	int priority;      /* the real-time priority (0 for the others) */
+	char cpus[128];    /* the CPUs it may run on, as a list: "1", "0-3,6" */
+	bool mlock;        /* memory locked (VmLck > 0 kB) */
+	int cpu_dma_latency_us; /* the PM QoS limit this process holds, -1 none */
+};
+void vnl_rt_read(struct vnl_rt_applied *out);
+
+/*
+ * The applied settings as "key value" lines (policy, priority, cpus, mlock,
+ * cpu_dma_latency_us) into PATH, replaced whole; and read back from such
+ * text. 0, or -1 (write: with a message; parse: text that is not one).
+ */
+int vnl_rt_report_write(const char *path);
+int vnl_rt_report_parse(const char *text, struct vnl_rt_applied *out);
 
 /*
  * Install SIGINT/SIGTERM handlers without SA_RESTART, so a blocking

@@ -154,6 +154,22 @@ check "text: $(grep '^clock: CONTRADICTION' "$OUT/wrong.txt" | cut -c1-100)..."
 rc=0; VNETLAT_TEST_CLOCK_ERROR=soon "$VNL" run "$LAB" --count 5 2>"$OUT/bad.err" >/dev/null || rc=$?
 [ $rc = 2 ] && grep -q "VNETLAT_TEST_CLOCK_ERROR" "$OUT/bad.err" || fail "bad VNETLAT_TEST_CLOCK_ERROR: rc $rc"
 check "VNETLAT_TEST_CLOCK_ERROR=soon refused (exit 2)"
+# real-time settings reach the guest's program too, and each end says what it got (issue 14)
+"$VNL" run "$LAB" --count 50 --direction in --sched-fifo 40 --cpu 0 --remote-cpu 1 --mlock \
+	--json >"$OUT/rt.json" || fail "run with RT settings exited $?"
+python3 - "$OUT/rt.json" <<'PY' || fail "rt read back through the guest"
+import json, sys
+rt = json.load(open(sys.argv[1]))["directions"]["in"]["rt"]
+s, r = rt["sender"], rt["receiver"]
+assert s["policy"] == "fifo" and s["priority"] == 40 and s["cpus"] == "1" and s["mlock"], s
+assert r["policy"] == "fifo" and r["priority"] == 40 and r["cpus"] == "0" and r["mlock"], r
+print(f"ok: host sender {s['policy']} {s['priority']} on CPU {s['cpus']}, guest receiver "
+      f"{r['policy']} {r['priority']} on CPU {r['cpus']}, both memory locked")
+PY
+rc=0; "$VNL" run "$LAB" --count 5 --cpu 3 --remote-cpu 0 2>"$OUT/cpu.err" >/dev/null || rc=$?
+[ $rc = 2 ] && grep -q "the guest has CPUs 0\.\.0" "$OUT/cpu.err" \
+	|| fail "--cpu 3 in a 1-CPU guest: rc $rc $(cat "$OUT/cpu.err")"
+check "a CPU the guest lacks is refused before running: $(cat "$OUT/cpu.err")"
 grep -q "^clock method: agent: ptp_kvm: no KVM clock in a TCG guest (guest: .*ptp_kvm did not load" \
 	"$OUT/run.txt" || fail "text report has no clock method line: $(grep -i clock "$OUT/run.txt")"
 check "text report: $(grep '^clock method:' "$OUT/run.txt")"

@@ -70,6 +70,34 @@ grep -q "^==== out: local $LAB-b" "$DIR/run.txt" && ! grep -q "^==== in" "$DIR/r
 	&& grep -q "^hops: not applicable" "$DIR/run.txt" || fail "text report: $(head -3 "$DIR/run.txt")"
 check "--direction out alone; text report says hops are not applicable on veth"
 
+# real-time settings applied to both ends and read back from each (issue 14)
+"$VNL" run "$LAB" --count 100 --sched-fifo 50 --cpu 1 --remote-cpu 0 --mlock --deadline 5ms \
+	--json >"$DIR/rt.json" || fail "run with --sched-fifo/--cpu/--mlock exited $?"
+python3 - "$DIR/rt.json" <<'PY' || fail "rt read back"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for d, local_is in (("in", "receiver"), ("out", "sender")):
+    r = doc["directions"][d]
+    for who in ("sender", "receiver"):
+        a = r["rt"][who]
+        cpus = "1" if who == local_is else "0"
+        assert a["policy"] == "fifo" and a["priority"] == 50 and a["cpus"] == cpus \
+            and a["mlock"], (d, who, a)
+    assert r["run"]["deadline_ns"] == 5000000 and r["packets"]["late"] is not None, \
+        r["packets"]
+print("ok: both directions: each end read back fifo 50, its own CPU, memory locked; "
+      "deadline 5ms applied")
+PY
+"$VNL" run "$LAB" --count 20 --direction in >"$DIR/plain.txt" || fail "plain run"
+grep -q "^rt (as each end read it back): sender: other, CPUs .*; receiver: other" \
+	"$DIR/plain.txt" || fail "plain rt line: $(grep '^rt' "$DIR/plain.txt")"
+check "without RT options each end says it ran as SCHED_OTHER"
+rc=0; "$VNL" run "$LAB" --cpu 4095 2>"$DIR/err" || rc=$?
+[ $rc = 2 ] && grep -q "this machine has CPUs 0\.\." "$DIR/err" || fail "--cpu 4095: rc $rc $(cat "$DIR/err")"
+rc=0; "$VNL" run "$LAB" --sched-fifo 100 2>"$DIR/err" || rc=$?
+[ $rc = 2 ] && grep -q "sched-fifo" "$DIR/err" || fail "--sched-fifo 100: rc $rc"
+check "a CPU this machine lacks and a priority out of range are refused before running, exit 2"
+
 rc=0; "$VNL" run "$LAB" --direction sideways 2>"$DIR/err" || rc=$?
 [ $rc = 2 ] && grep -q "direction" "$DIR/err" || fail "bad --direction: rc $rc"
 rc=0; "$VNL" run nosuchlab 2>"$DIR/err" || rc=$?

@@ -54,6 +54,15 @@ expect 2 "bad.ini:2: unknown key 'intervall'; did you mean 'interval'?" \
 ls "$TMP" | grep -q '^vnetlat-study-' && fail "default results directory created" || true
 expect 2 "bad.ini:2: unknown key" -- bad.ini --dry-run
 
+# an end pinned to a CPU it does not have is refused before anything runs (issue 14)
+printf '[g]\ntopology = bridge\ncpu = 1\n' >"$TMP/gcpu.ini"
+expect 2 "gcpu.ini:3: case g: cpu 1: the guest has CPUs 0..0 (guest_cpus = 1)" \
+	"nothing was run" -- gcpu.ini --out "$TMP/res"
+printf '[v]\ntopology = veth\nsched_fifo = 50\nremote_cpu = 4095\n' >"$TMP/hcpu.ini"
+expect 2 "case v: CPU 4095: this machine has CPUs 0.." "nothing was run" -- hcpu.ini --out "$TMP/res"
+[ ! -e "$TMP/res" ] && ok "no results directory for a CPU that does not exist" \
+	|| fail "results directory created"
+
 printf '[global]\nduration = 2s\n' >"$TMP/empty.ini"
 expect 2 "empty.ini" -- empty.ini
 
@@ -64,7 +73,7 @@ expect 2 "--resume DIR takes the job file" -- good.ini --resume "$TMP"
 mkdir -p "$TMP/nostudy"
 expect 2 "cannot resume" -- --resume "$TMP/nostudy"
 expect 2 "one job file per study" -- good.ini good.ini
-expect 2 "unrecognized option" -- good.ini --bogus
+expect 2 "unknown option '--bogus'" -- good.ini --bogus
 
 # --dry-run lists the cases with the lab's recipe, and says what would be skipped.
 printf '[v]\ntopology = veth\n[pt]\ntopology = passthrough\npci_device = 03:00.0\n' >"$TMP/dry.ini"

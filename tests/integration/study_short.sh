@@ -52,6 +52,9 @@ reference = veth
 topology = veth
 load = none,udp1
 load_rate = 20M
+# the study's real-time settings reach both ends (issue 14)
+sched_fifo = 50
+deadline = 5ms
 
 [vm]
 topology = bridge
@@ -127,6 +130,15 @@ gdir=$OUT/$(jq_ "$OUT/study.json" "d['cases'][2]['repetitions'][0]['dir']")
 ga=$(jq_ "$gdir/run.json" "d['lab']['accel']")
 [ "$(jq_ "$OUT/host.json" "d['accel']")" = "$ga" ] && ok "host.json: accel $ga, as the guest ran" \
 	|| fail "host.json accel $(jq_ "$OUT/host.json" "d['accel']") but the guest ran under $ga"
+# the veth cases' ends ran as the job said, read back by each; the vm cases asked for nothing
+rt=$(jq_ "$OUT/study.json" "' | '.join(c['repetitions'][0].get('rt_applied') or '-' for c in d['cases'][:4])")
+case "$rt" in "sender fifo 50 CPUs "*"; receiver fifo 50 CPUs "*" | sender fifo 50 CPUs "*"; receiver fifo 50 CPUs "*" | sender other 0 CPUs "*"; receiver other 0 CPUs "*" | sender other 0 CPUs "*)
+	ok "repetitions' rt_applied: $rt";;
+*) fail "repetitions' rt_applied: $rt";;
+esac
+d0=$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")
+[ "$(jq_ "$d0/in.json" "d['run']['deadline_ns']")" = 5000000 ] && ok "veth case: deadline 5ms applied" \
+	|| fail "veth case deadline: $(jq_ "$d0/in.json" "d['run']['deadline_ns']")"
 # each repetition records how run related the clocks: one clock on veth; the TCG guest: agent, with why
 ck=$(jq_ "$OUT/study.json" "' '.join(c['repetitions'][0].get('clock') or '-' for c in d['cases'][:4])")
 [ "$ck" = "same-host same-host agent agent" ] && ok "repetitions' clock: $ck" || fail "repetitions' clock: $ck"

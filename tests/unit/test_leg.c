@@ -129,7 +129,7 @@ static void hops_in(void **state)
 	(void)state;
 	struct vnl_leg l = guest_leg("in", NULL);
 	struct vnl_leg_result res;
-	assert_int_equal(vnl_leg_result_init(&res, 4), 0);
+	assert_int_equal(vnl_leg_result_init(&res, 4, 0), 0);
 	struct vnl_pkt p = host_probe(1, T0); /* tx_sw T0+30us, rx_sw T0+130us */
 	struct vnl_hop_stamps h = { .t = { [VNL_HOP_UPLINK] = { [VNL_HOP_IN] = T0 + 50 * US },
 					   [VNL_HOP_BACKEND] = { [VNL_HOP_OUT] = T0 + 90 * US } } };
@@ -164,7 +164,7 @@ static void hops_out_macvtap(void **state)
 	(void)state;
 	struct vnl_leg l = guest_leg("out", NULL);
 	struct vnl_leg_result res;
-	assert_int_equal(vnl_leg_result_init(&res, 4), 0);
+	assert_int_equal(vnl_leg_result_init(&res, 4, 0), 0);
 	struct vnl_pkt p = host_probe(1, T0);
 	struct vnl_hop_stamps h = { .t = { [VNL_HOP_UPLINK] = { [VNL_HOP_OUT] = T0 + 100 * US },
 					   [VNL_HOP_BACKEND] = { [VNL_HOP_OUT] = T0 + 45 * US } } };
@@ -178,7 +178,7 @@ static void hops_out_macvtap(void **state)
 /* A VM lab's "in" leg: three probes, 100 us on the path, a clock estimate of +-7 us. */
 static void synthetic_result(struct vnl_leg_result *res, const struct vnl_leg *l)
 {
-	assert_int_equal(vnl_leg_result_init(res, 4), 0);
+	assert_int_equal(vnl_leg_result_init(res, 4, 0), 0);
 	for (uint64_t i = 0; i < 3; i++) {
 		struct vnl_pkt p = host_probe(i, T0 + (int64_t)i * SEC);
 		vnl_analysis_add(res->a, &p);
