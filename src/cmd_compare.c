@@ -3,7 +3,7 @@
  * vnetlat compare A B: two study results directories, case by case (by case
  * name): the median and p99 of path and one_way, and whether each changed by
  * more than run-to-run spread. Exit 0 when nothing changed significantly,
- * 1 when something did (or a study could not be read), 2 on bad usage.
+ * 1 when something did, 2 on bad usage or a study that could not be read (as diff).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,8 +44,8 @@ static void usage(FILE *out)
 	      "\n",
 	      out);
 	vnl_opts_print(out, compare_tables);
-	fputs("\nExit status: 0 no significant change; 1 at least one significant change (or a\n"
-	      "directory could not be read); 2 bad usage (not two study directories).\n"
+	fputs("\nExit status: 0 no significant change; 1 at least one significant change;\n"
+	      "2 bad usage or trouble (not two study directories, or one could not be read).\n"
 	      "See vnetlat-compare(8).\n",
 	      out);
 }
@@ -208,7 +208,7 @@ static int open_study(const char *dir, struct vnl_study **out)
 	*out = vnl_study_open(dir, err, sizeof(err));
 	if (!*out) {
 		vnl_err("%s", err);
-		return strstr(err, "has no study.json") ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+		return VNL_EXIT_USAGE; /* as diff: 1 means "differ", trouble is 2 */
 	}
 	return VNL_EXIT_OK;
 }

@@ -51,10 +51,10 @@ static const struct vnl_opt run_tail[] = {
 				     "(guest stamps on the host clock; as taken: *.raw.rec)" },
 	{ "remote-netns", O_REMOTE_NETNS, "NS", "with --remote-addr: the remote end is a named\n"
 						"network namespace of this machine, instead of the\n"
-						"lab's NAME-r; needed by labs on a lent NIC (lab up\n"
-						"--uplink) or a passed-through device, whose remote\n"
-						"end is on your network (without them run refuses\n"
-						"and prints the commands to measure by hand)" },
+						"lab's NAME-r; needed by labs on a lent NIC (lab\n"
+						"up --uplink) or a passed-through device, whose\n"
+						"remote end is on your network (without them run\n"
+						"refuses and prints the commands to measure by hand)" },
 	{ "remote-addr", O_REMOTE_ADDR, "ADDR", "the remote end's address in --remote-netns" },
 	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: the\n"
 					     "running direction's received, sent, lost and p99 so\n"

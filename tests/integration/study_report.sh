@@ -142,6 +142,11 @@ sys.exit(0 if ok else 1)
 PY
 "$VNL" compare "$S" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "compare with one directory: exit 2" || bad "compare usage exit $rc"
+mkdir -p "$TMP/broken" && echo '{"cases": [' >"$TMP/broken/study.json"
+"$VNL" compare "$S" "$TMP/broken" >/dev/null 2>"$TMP/cmp-broken.err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$TMP/cmp-broken.err")" = 1 ] \
+	&& ok "compare with an unreadable study.json: exit 2 (as diff), one line" \
+	|| bad "compare broken exit $rc: $(cat "$TMP/cmp-broken.err")"
 "$VNL" report "$S" --json >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "report DIR with a record option: exit 2" || bad "report DIR --json exit $rc"
 
