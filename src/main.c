@@ -60,10 +60,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return VNL_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("vnetlat %s\n", VNL_VERSION);
-		return VNL_EXIT_OK;
-	}
+	if (!strcmp(argv[1], "--version"))
+		return finish_output(cmd_version());
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (!strcmp(argv[1], verbs[i].name)) {
 			vnl_log_set_verb(verbs[i].name);

@@ -85,4 +85,13 @@ vnl_check "send --help exits 0 and documents --base-time" \
 vnl_check "recv --help exits 0 and documents --record" \
 	bash -c "'$VNL' recv --help | grep -q -- --record"
 vnl_check "lab --help documents --vlan" bash -c "'$VNL' lab --help | grep -q -- '--vlan ID'"
+# --version: the version, then the build's features with the static guest binary it would use
+"$VNL" --version >"$VNL_TMP/version"
+vnl_check "--version: 'vnetlat X.Y.Z' then features (bpf with libbpf's version, af_xdp, guests)" \
+	bash -c "head -1 '$VNL_TMP/version' | grep -Eq '^vnetlat [0-9]+\.[0-9]+\.[0-9]+$' &&
+		grep -Eq '^  bpf +libbpf [0-9]+\.[0-9]+' '$VNL_TMP/version' &&
+		grep -q '^  af_xdp ' '$VNL_TMP/version' && grep -q '^  guest aarch64 ' '$VNL_TMP/version'"
+g=$(sed -n 's/^  guest x86_64 *//p' "$VNL_TMP/version")
+vnl_check "--version names the x86_64 guest's static vnetlat, and it exists: $g" \
+	bash -c "case '$g' in /*) test -x '$g';; *'VNL_GUEST_STATIC'*) true;; *) false;; esac"
 vnl_finish
