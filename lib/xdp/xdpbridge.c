@@ -23,7 +23,7 @@
 #include "xdp_bridge.skel.h"
 
 #ifndef VNL_BPF_DIR
-#define VNL_BPF_DIR "/usr/local/share/vnetlat/bpf"
+#define VNL_BPF_DIR "/usr/local/lib/vnetlat/bpf"
 #endif
 
 #define BPFFS "/sys/fs/bpf"
