@@ -6,6 +6,7 @@
  * fixed-size analysis (or out as a CSV row), so memory does not grow with the
  * file: a record of a day costs what a record of a second costs.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,11 +15,13 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "log.h"
+#include "metrics.h"
 #include "optable.h"
 #include "probeopts.h"
 #include "output.h"
 #include "parse.h"
 #include "record.h"
+#include "safefile.h"
 #ifndef VNL_GUEST_STATIC
 #include "reportdir.h"
 #include "studyreport.h"
@@ -27,7 +30,7 @@
 #define WORST_DEFAULT 10
 #define WORST_MAX 10000 /* as recv --worst */
 
-enum { O_FROM = 256, O_TO, O_DEADLINE, O_WORST, O_JSON, O_CSV };
+enum { O_FROM = 256, O_TO, O_DEADLINE, O_WORST, O_JSON, O_CSV, O_HISTOGRAM, O_METRICS };
 
 static const struct vnl_opt report_opts_table[] = {
 	{ "from", O_FROM, "T", "only packets scheduled T or later after the run's first\n"
@@ -42,6 +45,14 @@ static const struct vnl_opt report_opts_table[] = {
 	{ "json", O_JSON, NULL, "print one JSON document (schema: doc/json-schema.json)" },
 	{ "csv", O_CSV, NULL, "print every packet of the window as CSV, one row per packet\n"
 			      "(stamps and stages in ns; an empty cell means absent)" },
+	{ "histogram", O_HISTOGRAM, "[=F]", "print each stage's histogram instead of the report:\n"
+					       "F csv (the default): stage,lo_ns,hi_ns,count, one\n"
+					       "row per non-empty bucket; hdr: HdrHistogram's percentile\n"
+					       "distribution (values in us). With --json: each stage\n"
+					       "object gets its buckets as \"histogram\"" },
+	{ "metrics", O_METRICS, "OUT", "also write the figures to OUT in the Prometheus text\n"
+				       "format (probe counters, a latency summary per stage);\n"
+				       "OUT is replaced whole, never seen half-written" },
 	{ "help", 'h', NULL, "print this help" },
 	VNL_OPT_END,
 };
@@ -50,7 +61,8 @@ static const struct vnl_opt *const report_tables[] = { report_opts_table, NULL }
 static void usage(FILE *out)
 {
 	fputs("Usage: vnetlat report FILE [--from T] [--to T] [--deadline T] [--worst N]\n"
-	      "                           [--json | --csv]\n"
+	      "                           [--json | --csv] [--histogram[=csv|hdr]]\n"
+	      "                           [--metrics OUT]\n"
 	      "       vnetlat report DIR\n"
 	      "\n"
 	      "With DIR, a study results directory (with study.json): regenerate DIR/report\n"
@@ -71,6 +83,7 @@ static void usage(FILE *out)
 }
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum report_hist { HIST_NONE, HIST_CSV, HIST_HDR };
 
 struct report_opts {
 	const char *path;
@@ -78,6 +91,8 @@ struct report_opts {
 	int64_t deadline_ns;
 	unsigned worst_n;
 	enum report_format format;
+	enum report_hist hist;
+	const char *metrics; /* --metrics OUT, or NULL */
 };
 
 /*
@@ -138,6 +153,24 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case O_CSV:
 			csv = true;
 			break;
+		case O_HISTOGRAM:
+			if (!optarg || !strcmp(optarg, "csv")) {
+				o->hist = HIST_CSV;
+			} else if (!strcmp(optarg, "hdr")) {
+				o->hist = HIST_HDR;
+			} else {
+				vnl_err("--histogram=%s: unknown form; give --histogram (CSV buckets) "
+					"or --histogram=hdr", optarg);
+				return -1;
+			}
+			break;
+		case O_METRICS:
+			if (!*optarg) {
+				vnl_err("--metrics needs a file name to write to");
+				return -1;
+			}
+			o->metrics = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -147,6 +180,16 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	}
 	if (json && csv) {
 		vnl_err("--json and --csv exclude each other; choose one");
+		return -1;
+	}
+	if (csv && (o->hist || o->metrics)) {
+		vnl_err("%s and --csv exclude each other: --csv streams the packets without "
+			"the analysis; choose one", o->hist ? "--histogram" : "--metrics");
+		return -1;
+	}
+	if (json && o->hist == HIST_HDR) {
+		vnl_err("--histogram=hdr is a text form; with --json give --histogram (the "
+			"buckets go into each stage object)");
 		return -1;
 	}
 	o->format = json ? FORMAT_JSON : csv ? FORMAT_CSV : FORMAT_TEXT;
@@ -287,6 +330,31 @@ static struct vnl_analysis *new_analysis(const struct report_opts *o, int64_t or
 	return a;
 }
 
+/* --metrics OUT: written to a temporary beside OUT, renamed over it when whole. */
+static int write_metrics(const char *path, const struct vnl_analysis *a,
+			 const struct vnl_run_info *info)
+{
+	struct vnl_metrics_info mi = {
+		.local = info->local, .peer = info->peer,
+		.deadline_ns = info->deadline_ns, .sender_view = info->sender_view,
+	};
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (!r) {
+		vnl_err("cannot write metrics to '%s': %s", path, vnl_file_why(errno));
+		return -1;
+	}
+	if (vnl_metrics_write(vnl_replace_stream(r), a, &mi) < 0) {
+		vnl_errno("cannot write metrics to '%s'", path);
+		vnl_replace_abort(r);
+		return -1;
+	}
+	if (vnl_replace_commit(r) < 0) {
+		vnl_errno("cannot write metrics to '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int report_analysis(struct vnl_record_reader *r, const struct report_opts *o)
 {
 	const struct vnl_record_meta *m = vnl_record_reader_meta(r);
@@ -331,11 +399,19 @@ static int report_analysis(struct vnl_record_reader *r, const struct report_opts
 		info.duration_ns = sum.end_ns - m->start_ns;
 
 	int rc = VNL_EXIT_OK;
+	if (o->metrics && write_metrics(o->metrics, a, &info) < 0)
+		rc = VNL_EXIT_FAIL;
 	if (o->format == FORMAT_JSON) {
 		json_t *doc = vnl_output_json(a, &info);
+		if (doc && o->hist)
+			vnl_output_json_add_histograms(doc, a);
 		if (vnl_output_json_dump(stdout, doc) < 0)
 			rc = VNL_EXIT_FAIL;
 		json_decref(doc);
+	} else if (o->hist == HIST_CSV) {
+		vnl_output_hist_csv(stdout, a);
+	} else if (o->hist == HIST_HDR) {
+		vnl_output_hist_hdr(stdout, a);
 	} else {
 		vnl_output_text(stdout, a, &info);
 	}

@@ -21,11 +21,15 @@ void vnl_optset_build(struct vnl_optset *set, const struct vnl_opt *const tables
 				abort();
 			}
 			set->longs[n++] = (struct option){ o->name,
-				o->arg ? required_argument : no_argument, NULL, o->key };
+				!o->arg ? no_argument
+				: o->arg[0] == '[' ? optional_argument : required_argument,
+				NULL, o->key };
 			if (o->key > 0 && o->key < 256) {
 				set->shorts[s++] = (char)o->key;
 				if (o->arg)
 					set->shorts[s++] = ':';
+				if (o->arg && o->arg[0] == '[')
+					set->shorts[s++] = ':'; /* "x::": optional */
 			}
 		}
 	}
@@ -34,12 +38,13 @@ void vnl_optset_build(struct vnl_optset *set, const struct vnl_opt *const tables
 static void print_one(FILE *out, const struct vnl_opt *o)
 {
 	char left[64];
+	/* an optional value ("[=FORM]") is written against the name */
+	const char *sep = o->arg && o->arg[0] != '[' ? " " : "";
 	if (o->key > 0 && o->key < 256)
-		snprintf(left, sizeof(left), "  -%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+		snprintf(left, sizeof(left), "  -%c, --%s%s%s", o->key, o->name, sep,
 			 o->arg ? o->arg : "");
 	else
-		snprintf(left, sizeof(left), "      --%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
+		snprintf(left, sizeof(left), "      --%s%s%s", o->name, sep, o->arg ? o->arg : "");
 	int pad = HELP_COLUMN - (int)strlen(left);
 	fprintf(out, "%s%*s", left, pad > 1 ? pad : 2, "");
 	for (const char *h = o->help; *h;) {

@@ -18,7 +18,9 @@
 struct vnl_opt {
 	const char *name; /* long name without "--"; NULL ends a table */
 	int key;          /* short-option letter, or a code >= 256 (long only) */
-	const char *arg;  /* the value's name in --help ("P", "T"); NULL: a flag */
+	const char *arg;  /* the value's name in --help ("P", "T"); NULL: a flag;
+			   * "[=FORM]" (starting with '['): the value is optional and
+			   * must be joined to the option (--opt=FORM) */
 	const char *help; /* help text; each '\n' starts an indented continuation line */
 };
 #define VNL_OPT_END { NULL, 0, NULL, NULL }

@@ -164,3 +164,11 @@ int64_t vnl_hist_percentile(const struct vnl_hist *h, double q)
 	}
 	return 0; /* unreachable: the counts add up to total */
 }
+
+void vnl_hist_layout(unsigned *buckets, unsigned *sub_buckets)
+{
+	/* HdrHistogram's bucket 0 holds the EXACT_LIMIT exact values; every further
+	 * bucket is a power of two cut into SUB_COUNT: as many as BUCKETS spans */
+	*sub_buckets = EXACT_LIMIT;
+	*buckets = 1 + (BUCKETS - EXACT_LIMIT) / SUB_COUNT;
+}

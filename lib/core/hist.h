@@ -25,4 +25,11 @@ int64_t vnl_hist_percentile(const struct vnl_hist *h, double q);
 typedef void (*vnl_hist_visit_fn)(int64_t lo, int64_t hi, uint64_t count, void *arg);
 void vnl_hist_foreach(const struct vnl_hist *h, vnl_hist_visit_fn fn, void *arg);
 
+/*
+ * The layout in HdrHistogram's terms (its outputPercentileDistribution
+ * trailer): sub-buckets per bucket (values below it are exact) and buckets
+ * covering every magnitude up to 2^63, per sign.
+ */
+void vnl_hist_layout(unsigned *buckets, unsigned *sub_buckets);
+
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "hist.h"
 #include "parse.h"
 #include "stats.h"
 
@@ -457,6 +458,123 @@ int vnl_output_json_dump(FILE *out, json_t *doc)
 	if (!doc || json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) < 0)
 		return -1;
 	return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+/* ---------------------------------------------------------- histograms */
+
+struct hist_csv {
+	FILE *out;
+	const char *stage;
+};
+
+static void hist_csv_row(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	struct hist_csv *c = arg;
+	fprintf(c->out, "%s,%" PRId64 ",%" PRId64 ",%" PRIu64 "\n", c->stage, lo, hi, count);
+}
+
+void vnl_output_hist_csv(FILE *out, const struct vnl_analysis *a)
+{
+	fputs("stage,lo_ns,hi_ns,count\n", out);
+	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
+		struct hist_csv c = { out, vnl_stage_name(st) };
+		vnl_hist_foreach(vnl_stats_hist(vnl_analysis_stage(a, st)), hist_csv_row, &c);
+	}
+}
+
+/*
+ * HdrHistogram's percentile iteration (5 ticks per half distance): a line
+ * each time the cumulative count reaches the next reporting level, the levels
+ * coming twice as close with every halving of the distance to 100%, and a
+ * last line at 100%. A value is the top of its bucket, as HdrHistogram's
+ * highest equivalent value.
+ */
+#define HDR_TICKS 5
+
+struct hist_hdr {
+	FILE *out;
+	uint64_t total, cum;
+	double level; /* the next percentile (0..100) to report */
+	int64_t last_hi;
+};
+
+static void hdr_line(FILE *out, int64_t v, double pct, uint64_t cum)
+{
+	double p = pct / 100.0;
+	if (pct < 100.0)
+		fprintf(out, "%12.3f %2.12f %10" PRIu64 " %14.2f\n", (double)v / 1e3, p, cum,
+			1.0 / (1.0 - p));
+	else
+		fprintf(out, "%12.3f %2.12f %10" PRIu64 "\n", (double)v / 1e3, p, cum);
+}
+
+static void hist_hdr_bucket(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	struct hist_hdr *h = arg;
+	(void)lo;
+	h->cum += count;
+	h->last_hi = hi;
+	while (h->level < 100.0 && 100.0 * (double)h->cum / (double)h->total >= h->level) {
+		hdr_line(h->out, hi, h->level, h->cum);
+		double ticks = HDR_TICKS * pow(2.0, floor(log2(100.0 / (100.0 - h->level))) + 1);
+		h->level += 100.0 / ticks;
+		if (h->cum >= h->total)
+			break; /* the last bucket: one line, then the one at 100% */
+	}
+}
+
+static void hdr_block(FILE *out, const char *name, const struct vnl_stats *st)
+{
+	const struct vnl_hist *hist = vnl_stats_hist(st);
+	struct vnl_summary s;
+	struct hist_hdr h = { .out = out, .total = vnl_hist_count(hist) };
+	unsigned buckets, sub;
+
+	vnl_stats_summarize(st, &s);
+	vnl_hist_layout(&buckets, &sub);
+	fprintf(out, "# stage: %s\n", name);
+	fprintf(out, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount",
+		"1/(1-Percentile)");
+	if (h.total) {
+		vnl_hist_foreach(hist, hist_hdr_bucket, &h);
+		hdr_line(out, h.last_hi, 100.0, h.cum);
+	}
+	fprintf(out, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n", s.mean_ns / 1e3,
+		s.stddev_ns / 1e3);
+	fprintf(out, "#[Max     = %12.3f, Total count    = %12" PRIu64 "]\n",
+		(double)s.max_ns / 1e3, s.count);
+	fprintf(out, "#[Buckets = %12u, SubBuckets     = %12u]\n", buckets, sub);
+}
+
+void vnl_output_hist_hdr(FILE *out, const struct vnl_analysis *a)
+{
+	for (int st = 0; st < VNL_STAGE__COUNT; st++) {
+		if (st)
+			fputc('\n', out);
+		hdr_block(out, vnl_stage_name(st), vnl_analysis_stage(a, st));
+	}
+}
+
+static void hist_json_bucket(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	json_t *b = json_object();
+	json_object_set_new(b, "lo_ns", jint(lo));
+	json_object_set_new(b, "hi_ns", jint(hi));
+	json_object_set_new(b, "count", json_integer((json_int_t)count));
+	json_array_append_new(arg, b);
+}
+
+void vnl_output_json_add_histograms(json_t *doc, const struct vnl_analysis *a)
+{
+	json_t *lat = json_object_get(doc, "latency");
+	for (int st = 0; lat && st < VNL_STAGE__COUNT; st++) {
+		json_t *o = json_object_get(lat, vnl_stage_name(st));
+		if (!o)
+			continue;
+		json_t *arr = json_array();
+		vnl_hist_foreach(vnl_stats_hist(vnl_analysis_stage(a, st)), hist_json_bucket, arr);
+		json_object_set_new(o, "histogram", arr);
+	}
 }
 
 /* ---------------------------------------------------------------- CSV */

@@ -47,6 +47,17 @@ void vnl_output_text_stats_header(FILE *out, const char *title);
 void vnl_output_text_stats_row(FILE *out, const char *name, const struct vnl_stats *st);
 json_t *vnl_output_json_stats(const struct vnl_stats *st);
 
+/*
+ * Each stage's histogram (the log-linear buckets behind its percentiles):
+ * CSV "stage,lo_ns,hi_ns,count", one row per non-empty bucket, stages in
+ * order; or HdrHistogram's outputPercentileDistribution text per stage
+ * (values in microseconds), each block after a "# stage: NAME" line.
+ */
+void vnl_output_hist_csv(FILE *out, const struct vnl_analysis *a);
+void vnl_output_hist_hdr(FILE *out, const struct vnl_analysis *a);
+/* Give every stage object of DOC's "latency" its "histogram" array. */
+void vnl_output_json_add_histograms(json_t *doc, const struct vnl_analysis *a);
+
 void vnl_output_csv_header(FILE *out);
 void vnl_output_csv_row(FILE *out, const struct vnl_pkt *p);
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # vnetlat report on a synthetic record (bench/mkrecord): the text report, --json
-# against doc/json-schema.json, --from/--to windows, --deadline, --csv rows,
+# against doc/json-schema.json, --histogram (CSV, hdr, JSON), --metrics parsed
+# by prometheus_client, --from/--to windows, --deadline, --csv rows,
 # the clock caveat, a truncated file (report + exit 1) and bad usage (exit 2).
 # Needs no root and no network: it only reads files it writes in a temp dir.
 set -euo pipefail
@@ -118,6 +119,118 @@ assert all(int(r["one_way"]) == int(r["app_rx"]) - int(r["app_tx"]) for r in row
 EOF
 ok "--csv: $rows rows, header as documented, values agree with JSON"
 
+# --- --histogram: each stage's buckets as CSV, as HdrHistogram text, in the JSON
+"$VNETLAT" report "$TMP/run.vnlrec" --histogram >"$TMP/hist.csv"
+"$VNETLAT" report "$TMP/run.vnlrec" --histogram=csv | cmp -s - "$TMP/hist.csv" \
+	|| fail "--histogram=csv differs from --histogram"
+"$VNETLAT" report "$TMP/run.vnlrec" --histogram=hdr >"$TMP/hist.hgrm"
+"$VNETLAT" report "$TMP/run.vnlrec" --histogram --json >"$TMP/hist.json"
+schema_ok "$TMP/hist.json"
+[ "$(py '[k for s in j[0]["latency"].values() for k in s if k == "histogram"]' "$TMP/whole.json")" = "[]" ] \
+	|| fail "the default JSON must not carry histograms"
+python3 - "$TMP/hist.csv" "$TMP/hist.hgrm" "$TMP/hist.json" "$TMP/whole.json" "$TMP/whole.csv" <<'EOF2' \
+	|| fail "histogram outputs disagree with the report"
+import csv, json, re, sys
+from collections import defaultdict
+rows = list(csv.reader(open(sys.argv[1])))
+assert rows[0] == ["stage", "lo_ns", "hi_ns", "count"], rows[0]
+d = json.load(open(sys.argv[4]))
+stages = list(d["latency"])
+recv = d["packets"]["received"]
+by = defaultdict(list)
+for st, lo, hi, n in rows[1:]:
+    by[st].append((int(lo), int(hi), int(n)))
+assert list(by) == stages, (list(by), stages)
+packets = list(csv.DictReader(open(sys.argv[5])))
+for st, b in by.items():
+    assert sum(n for _, _, n in b) == recv == d["latency"][st]["count"], st
+    assert all(lo <= hi and n > 0 for lo, hi, n in b), st
+    assert all(p[1] < q[0] for p, q in zip(b, b[1:])), st + ": buckets not ascending/disjoint"
+    # every packet's value lies in a bucket, and each bucket holds what it says
+    vals = sorted(int(p[st]) for p in packets)
+    i = 0
+    for lo, hi, n in b:
+        inside = [v for v in vals[i:i + n]]
+        assert len(inside) == n and all(lo <= v <= hi for v in inside), (st, lo, hi, n)
+        i += n
+    assert b[0][0] <= d["latency"][st]["min_ns"] and b[-1][1] >= d["latency"][st]["max_ns"], st
+# JSON histograms: the same buckets as the CSV
+h = json.load(open(sys.argv[3]))
+for st in stages:
+    got = [(x["lo_ns"], x["hi_ns"], x["count"]) for x in h["latency"][st]["histogram"]]
+    assert got == by[st], st
+    assert sum(x[2] for x in got) == h["latency"][st]["count"], st
+# hdr: per stage a block; the last TotalCount is the count, percentiles rise to 1
+blocks = open(sys.argv[2]).read().split("# stage: ")[1:]
+assert [b.split("\n", 1)[0] for b in blocks] == stages, "hdr stages"
+for b in blocks:
+    st, body = b.split("\n", 1)
+    lines = body.splitlines()
+    assert lines[0] == "       Value     Percentile TotalCount 1/(1-Percentile)", repr(lines[0])
+    assert lines[1] == ""
+    data = [l.split() for l in lines[2:] if l and not l.startswith("#")]
+    assert len(data) > 10, st
+    assert all(len(r) == 4 for r in data[:-1]) and len(data[-1]) == 3, st
+    assert float(data[-1][1]) == 1.0 and int(data[-1][2]) == recv, (st, data[-1])
+    pct = [float(r[1]) for r in data]
+    cnt = [int(r[2]) for r in data]
+    val = [float(r[0]) for r in data]
+    assert pct == sorted(pct) and cnt == sorted(cnt) and val == sorted(val), st
+    assert abs(val[-1] * 1000 - d["latency"][st]["max_ns"]) <= d["latency"][st]["max_ns"] / 100, st
+    trailer = [l for l in lines if l.startswith("#[")]
+    assert len(trailer) == 3, trailer
+    m = re.match(r"#\[Mean    = +([0-9.]+), StdDeviation   = +([0-9.]+)\]$", trailer[0])
+    assert m and abs(float(m.group(1)) * 1000 - d["latency"][st]["mean_ns"]) < 1, trailer[0]
+    m = re.match(r"#\[Max     = +([0-9.]+), Total count    = +([0-9]+)\]$", trailer[1])
+    assert m and int(m.group(2)) == recv, trailer[1]
+    assert re.match(r"#\[Buckets = +57, SubBuckets     = +256\]$", trailer[2]), trailer[2]
+EOF2
+ok "--histogram: CSV buckets of every stage sum to received $recv and hold the packets; hdr ends at TotalCount $recv; JSON buckets agree"
+
+# --- --metrics: Prometheus text, parsed by Debian's prometheus_client
+PROMPY=/usr/bin/python3
+"$PROMPY" -c 'import prometheus_client' 2>/dev/null \
+	|| fail "python3-prometheus-client is missing (apt-get install python3-prometheus-client; scripts/deps.sh)"
+"$VNETLAT" report "$TMP/run.vnlrec" --deadline 40us --json --metrics "$TMP/vnl.prom" >"$TMP/m.json"
+[ -z "$(find "$TMP" -name 'vnl.prom.*')" ] || fail "--metrics left its temporary file"
+"$PROMPY" - "$TMP/vnl.prom" "$TMP/m.json" <<'EOF2' || fail "metrics do not parse or disagree with the JSON"
+import json, math, sys
+from prometheus_client.parser import text_string_to_metric_families
+text = open(sys.argv[1]).read()
+d = json.load(open(sys.argv[2]))
+fam = {f.name: f for f in text_string_to_metric_families(text)}
+for key in ("sent", "received", "lost", "late"):
+    f = fam["vnetlat_probes_%s" % key]
+    assert f.type == "counter", f.type
+    (s,) = f.samples
+    assert s.name == "vnetlat_probes_%s_total" % key
+    assert s.value == d["packets"][key], (key, s.value, d["packets"][key])
+    assert s.labels == {"local": d["run"]["local"], "peer": d["run"]["peer"]}, s.labels
+f = fam["vnetlat_latency_seconds"]
+assert f.type == "summary"
+for st, stats in d["latency"].items():
+    ss = [s for s in f.samples if s.labels["stage"] == st]
+    q = {s.labels["quantile"]: s.value for s in ss if s.name == "vnetlat_latency_seconds"}
+    assert sorted(q) == ["0.5", "0.9", "0.99", "0.999", "1"], q
+    assert round(q["0.5"] * 1e9) == stats["p50_ns"] and round(q["0.99"] * 1e9) == stats["p99_ns"], (st, q)
+    assert round(q["1"] * 1e9) == stats["max_ns"], st
+    (cnt,) = [s.value for s in ss if s.name == "vnetlat_latency_seconds_count"]
+    (tot,) = [s.value for s in ss if s.name == "vnetlat_latency_seconds_sum"]
+    assert cnt == stats["count"], (st, cnt)
+    assert math.isclose(tot, stats["mean_ns"] * stats["count"] / 1e9, rel_tol=1e-6), (st, tot)
+    assert all(s.labels["local"] == d["run"]["local"] for s in ss)
+assert "# HELP vnetlat_latency_seconds " in text and "# TYPE vnetlat_probes_sent_total counter" in text
+EOF2
+# without a deadline there is no late counter; the file is replaced, not appended to
+"$VNETLAT" report "$TMP/run.vnlrec" --metrics "$TMP/vnl.prom" >/dev/null
+grep -q vnetlat_probes_late "$TMP/vnl.prom" && fail "vnetlat_probes_late_total without --deadline"
+[ "$(grep -c '^# TYPE vnetlat_probes_sent_total' "$TMP/vnl.prom")" = 1 ] || fail "--metrics did not replace OUT"
+rc=0
+"$VNETLAT" report "$TMP/run.vnlrec" --metrics "$TMP/nodir/vnl.prom" >/dev/null 2>"$TMP/m.err" || rc=$?
+[ $rc = 1 ] && grep -q "cannot write metrics to '$TMP/nodir/vnl.prom'" "$TMP/m.err" \
+	|| fail "--metrics into a missing directory: exit $rc, $(cat "$TMP/m.err")"
+ok "--metrics: parsed by prometheus_client, counters and per-stage summaries equal the JSON report's"
+
 # --- a window: 5 s to 12 s into the run
 "$VNETLAT" report "$TMP/run.vnlrec" --from 5s --to 12s --json >"$TMP/win.json"
 schema_ok "$TMP/win.json"
@@ -189,6 +302,11 @@ expect_usage "$TMP/run.vnlrec" --json --csv
 expect_usage "$TMP/run.vnlrec" --from 5parsecs
 expect_usage "$TMP/run.vnlrec" --worst -1
 expect_usage "$TMP/run.vnlrec" --bogus
+expect_usage "$TMP/run.vnlrec" --histogram=bogus
+expect_usage "$TMP/run.vnlrec" --histogram --csv
+expect_usage "$TMP/run.vnlrec" --histogram=hdr --json
+expect_usage "$TMP/run.vnlrec" --metrics "$TMP/m.prom" --csv
+expect_usage "$TMP/run.vnlrec" --metrics
 expect_usage "$TMP/run.vnlrec" "$TMP/run.vnlrec"
 rc=0
 echo "not a record" >"$TMP/junk"

@@ -399,6 +399,90 @@ static void test_text_empty_stage_shows_dashes(void **state)
 	vnl_analysis_free(a);
 }
 
+static __attribute__((noinline)) char *hist_of(const struct vnl_analysis *a, bool hdr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	if (hdr)
+		vnl_output_hist_hdr(f, a);
+	else
+		vnl_output_hist_csv(f, a);
+	fclose(f);
+	return buf;
+}
+
+/* wakeup 1000, 2000, 3000 ns: buckets of 4, 8 and 16 ns from there */
+static void test_hist_csv(void **state)
+{
+	(void)state;
+	struct vnl_analysis *a = three_packets();
+	char *t = hist_of(a, false);
+	assert_true(!strncmp(t, "stage,lo_ns,hi_ns,count\n"
+				"wakeup,1000,1003,1\nwakeup,2000,2007,1\nwakeup,2992,3007,1\n"
+				"tx_stack,2000,2007,3\n", 100));
+	assert_non_null(strstr(t, "\none_way,12992,13055,1\n"));
+	/* 1 header + 3 + 1 + 3 + 3 + 3 rows */
+	size_t lines = 0;
+	for (const char *c = t; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(lines, 14);
+	free(t);
+
+	struct vnl_analysis_opts o = { 0 };
+	struct vnl_analysis *empty = vnl_analysis_new(&o);
+	t = hist_of(empty, false);
+	assert_string_equal(t, "stage,lo_ns,hi_ns,count\n");
+	free(t);
+	vnl_analysis_free(empty);
+	vnl_analysis_free(a);
+}
+
+/* HdrHistogram's levels: 0, 10, 20, 30 at the first value (1/3), 40..65 in
+ * steps that halve at 50%, 70 at the last, then the line at 100%. */
+static void test_hist_hdr(void **state)
+{
+	(void)state;
+	struct vnl_analysis *a = three_packets();
+	char *t = hist_of(a, true);
+	assert_true(!strncmp(t, "# stage: wakeup\n"
+				"       Value     Percentile TotalCount 1/(1-Percentile)\n\n"
+				"       1.003 0.000000000000          1           1.00\n"
+				"       1.003 0.100000000000          1           1.11\n", 160));
+	assert_non_null(strstr(t, "\n       2.007 0.550000000000          2           2.22\n"));
+	assert_non_null(strstr(t, "\n       3.007 0.700000000000          3           3.33\n"
+				  "       3.007 1.000000000000          3\n"
+				  "#[Mean    =        2.000, StdDeviation   =        0.816]\n"
+				  "#[Max     =        3.000, Total count    =            3]\n"
+				  "#[Buckets =           57, SubBuckets     =          256]\n"
+				  "\n# stage: tx_stack\n"));
+	assert_non_null(strstr(t, "# stage: one_way\n"));
+	free(t);
+	vnl_analysis_free(a);
+}
+
+static void test_json_histograms(void **state)
+{
+	(void)state;
+	struct vnl_analysis *a = three_packets();
+	json_t *doc = vnl_output_json(a, &base_info);
+	assert_null(json_object_get(json_object_get(json_object_get(doc, "latency"), "path"),
+				    "histogram"));
+	vnl_output_json_add_histograms(doc, a);
+	json_t *h = json_object_get(json_object_get(json_object_get(doc, "latency"), "tx_stack"),
+				    "histogram");
+	assert_int_equal(json_array_size(h), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "lo_ns")), 2000);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "hi_ns")), 2007);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "count")), 3);
+	h = json_object_get(json_object_get(json_object_get(doc, "latency"), "one_way"),
+			    "histogram");
+	assert_int_equal(json_array_size(h), 3);
+	json_decref(doc);
+	vnl_analysis_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +496,9 @@ int main(void)
 		cmocka_unit_test(test_text_report),
 		cmocka_unit_test(test_text_notes_and_caveat),
 		cmocka_unit_test(test_text_empty_stage_shows_dashes),
+		cmocka_unit_test(test_hist_csv),
+		cmocka_unit_test(test_hist_hdr),
+		cmocka_unit_test(test_json_histograms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An analysis as metrics in the Prometheus text exposition format (0.0.4,
+ * what node_exporter's textfile collector reads): probe counters and, per latency stage, a
+ * summary in seconds with quantiles 0.5, 0.9, 0.99, 0.999 and 1. Pure: takes
+ * the analysis, writes a stream; the caller makes the file (atomically).
+ */
+#ifndef VNL_METRICS_H
+#define VNL_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct vnl_analysis;
+
+/* What labels the series carry beside "stage"; NULL or "" leaves one out. */
+struct vnl_metrics_info {
+	const char *direction; /* "in", "out" (run); NULL for a plain stream */
+	const char *local, *peer;
+	int64_t deadline_ns;   /* vnetlat_probes_late_total only when given (> 0) */
+	bool sender_view;      /* a sender cannot know received, lost or late: left out */
+};
+
+/* 0, or -1 when writing failed (errno from the stream). */
+int vnl_metrics_write(FILE *out, const struct vnl_analysis *a, const struct vnl_metrics_info *info);
+
+#endif
