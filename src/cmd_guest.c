@@ -3,7 +3,6 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include "guestimg.h"
 #include "hostcaps.h"
 #include "log.h"
+#include "optable.h"
 #include "paths.h"
 #include "parse.h"
 #include "qemu.h"
@@ -26,33 +26,156 @@
 #define RUN_ROOT VNL_GUEST_RUN_DIR
 #define DEFAULT_NAME "vnlg"
 
-static void usage(FILE *out)
+enum { O_NAME = 256, O_ARCH, O_ACCEL, O_VHOST, O_TAP, O_NETNS, O_MAC, O_IP, O_GATEWAY, O_IP6, O_DHCP,
+       O_CPUS, O_MEM, O_CONSOLE, O_APPEND, O_IMAGE, O_TIMEOUT, O_DETACH, O_DRY_RUN, O_CACHE, O_COUNT };
+
+/* --name of boot, exec, time and stop. */
+static const struct vnl_opt name_opts[] = {
+	{ "name", O_NAME, "NAME", "the guest (default " DEFAULT_NAME "): 1 to 32 letters, digits,\n"
+				  "'-' or '_'" },
+	VNL_OPT_END,
+};
+/* --arch of build and boot. */
+static const struct vnl_opt arch_opts[] = {
+	{ "arch", O_ARCH, "ARCH", "x86_64 or aarch64 (amd64, arm64): the guest's\n"
+				  "architecture (default: the host's); another one than\n"
+				  "the host's is emulated (TCG)" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt help_opts[] = {
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt build_opts[] = {
+	{ "out", 'o', "DIR", "write the image to DIR (new or empty, or an earlier\n"
+			     "image) instead of the cache" },
+	{ "force", 'f', NULL, "rebuild even when the cache holds the image" },
+	{ "vnetlat", 'v', "FILE", "the static vnetlat to put in the guest (default:\n"
+				  "vnetlat-static next to this program, then the installed\n"
+				  "one; vnetlat-static-ARCH for another architecture)" },
+	{ "cache", 'c', "DIR", "cache root instead of " VNL_CACHE_ROOT },
+	VNL_OPT_END,
+};
+static const struct vnl_opt boot_opts[] = {
+	{ "accel", O_ACCEL, "MODE", "kvm, tcg or auto (default: KVM when it boots a guest\n"
+				    "here, else TCG; the verdict is cached)" },
+	{ "vhost", O_VHOST, "MODE", "on, off or auto: vhost-net for the tap (auto, the\n"
+				    "default: when /dev/vhost-net is usable)" },
+	{ "tap", O_TAP, "IF", "a virtio-net NIC on tap IF (made if missing)" },
+	{ "netns", O_NETNS, "NS", "run qemu in network namespace NS (where --tap is)" },
+	{ "mac", O_MAC, "MAC", "the NIC's MAC (default: derived from the name)" },
+	{ "ip", O_IP, "ADDR/LEN", "static IPv4 address of eth0 (not with --dhcp)" },
+	{ "gateway", O_GATEWAY, "ADDR", "IPv4 default gateway" },
+	{ "ip6", O_IP6, "ADDR/LEN", "static IPv6 address of eth0" },
+	{ "dhcp", O_DHCP, NULL, "take eth0's IPv4 address by DHCP (udhcpc)" },
+	{ "cpus", O_CPUS, "N", "vCPUs, 1 to 64 (default 1)" },
+	{ "mem", O_MEM, "MB", "memory, 64 to 65536 MB (default 256)" },
+	{ "console", O_CONSOLE, "FILE", "where the serial console goes (default: console.log\n"
+					"in the run directory)" },
+	{ "append", O_APPEND, "ARGS", "more kernel arguments" },
+	{ "image", O_IMAGE, "DIR", "boot the vmlinuz and initrd.gz in DIR (from 'guest\n"
+				   "build --out DIR') instead of building" },
+	{ "timeout", O_TIMEOUT, "T", "how long to wait for the agent (default 60s)" },
+	{ "detach", O_DETACH, NULL, "leave the guest running and return" },
+	{ "dry-run", O_DRY_RUN, NULL, "print the commands (mkdir, the qemu command line),\n"
+				      "run nothing" },
+	{ "cache", O_CACHE, "DIR", "cache root instead of " VNL_CACHE_ROOT },
+	VNL_OPT_END,
+};
+static const struct vnl_opt exec_opts[] = {
+	{ "timeout", O_TIMEOUT, "T", "kill the command in the guest after T (default 60s,\n"
+				     "at most 1 day); vnetlat then exits with 1" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt time_opts[] = {
+	{ "count", O_COUNT, "N", "exchanges, 1 to 100000 (default 8)" },
+	VNL_OPT_END,
+};
+
+static const struct vnl_opt *const build_tables[] = { arch_opts, build_opts, help_opts, NULL };
+static const struct vnl_opt *const boot_tables[] = { name_opts, arch_opts, boot_opts, help_opts, NULL };
+static const struct vnl_opt *const exec_tables[] = { name_opts, exec_opts, help_opts, NULL };
+static const struct vnl_opt *const time_tables[] = { name_opts, time_opts, help_opts, NULL };
+static const struct vnl_opt *const stop_tables[] = { name_opts, help_opts, NULL };
+static const struct vnl_opt *const help_tables[] = { help_opts, NULL };
+/* Every guest option: one a sub-verb does not take is named as another's. */
+static const struct vnl_opt *const all_tables[] = { name_opts, arch_opts, build_opts, boot_opts,
+						    exec_opts, time_opts, help_opts, NULL };
+
+static void footer(FILE *out, const char *status)
 {
-	fputs("Usage: vnetlat guest build [--arch x86_64|aarch64] [--out DIR] [--force] [--vnetlat FILE]\n"
-	      "                           [--cache DIR]\n"
-	      "       vnetlat guest boot [--name NAME] [--arch x86_64|aarch64] [--accel kvm|tcg|auto]\n"
-	      "                          [--vhost on|off|auto]\n"
-	      "                          [--tap IF] [--netns NS] [--mac MAC] [--ip ADDR/LEN]\n"
-	      "                          [--gateway ADDR] [--ip6 ADDR/LEN] [--dhcp] [--cpus N]\n"
-	      "                          [--mem MB] [--console FILE] [--append ARGS] [--image DIR]\n"
-	      "                          [--timeout T] [--detach] [--dry-run]\n"
-	      "       vnetlat guest exec [--name NAME] [--timeout T] -- COMMAND [ARG...]\n"
-	      "       vnetlat guest time [--name NAME] [--count N]\n"
-	      "       vnetlat guest stop [--name NAME]\n"
-	      "       vnetlat guest agent          (inside the guest: serve the control channel)\n"
-	      "\n"
-	      "build   make the guest (Debian kernel + modules, busybox, static vnetlat) or reuse\n"
-	      "        the cached one under " VNL_CACHE_ROOT "/guest/ (apt is asked again only when\n"
-	      "        its lists, configuration or dpkg status changed).\n"
-	      "        --arch: the guest's architecture (default: the host's); another one than\n"
-	      "        the host's is emulated (TCG) and needs vnetlat-static-ARCH, which\n"
-	      "        scripts/build-guest-static ARCH cross-builds.\n"
-	      "boot    start a guest and wait for its agent; stays in the foreground until\n"
-	      "        interrupted (then powers the guest off) unless --detach.\n"
-	      "exec    run a command in a booted guest; its output and exit status are its own.\n"
-	      "time    NTP-style clock exchanges with the guest: offset and delay.\n"
-	      "stop    power a detached guest off (or kill its qemu).\n"
-	      "See vnetlat-guest(8).\n", out);
+	fprintf(out, "\nExit status: %s, 2 bad usage.\nSee vnetlat-guest(8).\n", status);
+}
+
+static void build_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest build [OPTIONS]\n"
+	      "Make the guest (Debian kernel + modules, busybox, static vnetlat) or reuse the\n"
+	      "cached one under " VNL_CACHE_ROOT "/guest/ (apt is asked again only when its\n"
+	      "lists, configuration or dpkg status changed). A guest of another architecture\n"
+	      "than the host's needs vnetlat-static-ARCH, which scripts/build-guest-static ARCH\n"
+	      "cross-builds.\n\n", out);
+	vnl_opts_print(out, build_tables);
+	footer(out, "0 built or reused, 1 failed");
+}
+
+static void boot_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest boot [OPTIONS]\n"
+	      "Build (or reuse) the image, start a guest and wait for its agent; stay in the\n"
+	      "foreground until interrupted (then power the guest off) unless --detach.\n"
+	      "Its files are in " VNL_GUEST_RUN_DIR "/NAME/.\n\n", out);
+	vnl_opts_print(out, boot_tables);
+	footer(out, "0 booted (then stopped by a signal, or detached), 1 failed");
+}
+
+static void exec_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest exec [OPTIONS] [--] COMMAND [ARG...]\n"
+	      "Run COMMAND in a booted guest through its agent; its output and exit status\n"
+	      "are its own. The options end at COMMAND.\n\n", out);
+	vnl_opts_print(out, exec_tables);
+	footer(out, "the command's, 1 failed (also: killed at --timeout)");
+}
+
+static void time_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest time [OPTIONS]\n"
+	      "NTP-style clock exchanges with a booted guest over its control channel: each\n"
+	      "one's offset and delay, then the offset of the one with the smallest delay.\n\n",
+	      out);
+	vnl_opts_print(out, time_tables);
+	footer(out, "0 measured, 1 failed");
+}
+
+static void stop_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest stop [OPTIONS]\n"
+	      "Power a detached guest off (or kill its qemu).\n\n", out);
+	vnl_opts_print(out, stop_tables);
+	footer(out, "0 stopped, 1 failed (also: no such guest)");
+}
+
+static void agent_usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest agent\n"
+	      "Inside the guest (started by its /init): serve the control channel on the\n"
+	      "virtio-serial port " VNL_AGENT_PORT_NAME ".\n\n", out);
+	vnl_opts_print(out, help_tables);
+	footer(out, "0 the channel closed, 1 failed");
+}
+
+/*
+ * The next option of sub-verb VERB ("guest boot") from SET: its key, -1 at the
+ * end, 'h' after printing USAGE, '?' after a one-line error.
+ */
+static int next_option(const struct vnl_optset *set, int argc, char **argv, const char *verb,
+		       void (*usage_of)(FILE *out))
+{
+	int c = vnl_optset_next_sub(set, argc, argv, verb, all_tables);
+	if (c == 'h')
+		usage_of(stdout);
+	return c;
 }
 
 static int valid_name(const char *s)
@@ -122,22 +245,16 @@ static int parse_arch(const char *s, const struct vnl_guestarch **out)
 
 static int guest_build(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "arch", required_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "vnetlat", required_argument, NULL, 'v' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct build_args b = { .o = { .out_dir = NULL } };
 	struct vnl_guest_image img;
+	struct vnl_optset set;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:fv:c:h", opts, NULL)) != -1) {
+	vnl_optset_build(&set, build_tables);
+	optind = 1;
+	while ((c = next_option(&set, argc, argv, "guest build", build_usage)) != -1) {
 		switch (c) {
-		case 'a':
+		case O_ARCH:
 			if (parse_arch(optarg, &b.o.arch))
 				return VNL_EXIT_USAGE;
 			break;
@@ -145,12 +262,12 @@ static int guest_build(int argc, char **argv)
 		case 'f': b.o.force = 1; break;
 		case 'v': b.o.vnetlat = optarg; break;
 		case 'c': b.o.cache_root = optarg; break;
-		case 'h': usage(stdout); return VNL_EXIT_OK;
+		case 'h': return VNL_EXIT_OK;
 		default: return VNL_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		vnl_err("unexpected argument '%s'; see 'vnetlat guest --help'", argv[optind]);
+		vnl_err("unexpected argument '%s'; see 'vnetlat guest build --help'", argv[optind]);
 		return VNL_EXIT_USAGE;
 	}
 	int rc = build_image(&b, &img);
@@ -182,41 +299,41 @@ static int boot_option(struct boot_args *a, int c)
 	const char *why;
 	uint64_t v;
 	switch (c) {
-	case 'n': a->name = optarg; return 0;
-	case 'R':
+	case O_NAME: a->name = optarg; return 0;
+	case O_ARCH:
 		if (parse_arch(optarg, &a->q.arch))
 			return VNL_EXIT_USAGE;
 		a->build.o.arch = a->q.arch;
 		return 0;
-	case 'A': return vnl_parse_accel(optarg, &a->q.accel, &why) ? vnl_err_invalid("--accel", optarg, why) : 0;
-	case 'V': return vnl_parse_vhost(optarg, &a->q.vhost, &why) ? vnl_err_invalid("--vhost", optarg, why) : 0;
-	case 't': a->q.tap = optarg; return 0;
-	case 'N': a->q.netns = optarg; return 0;
-	case 'm': a->q.mac = optarg; return 0;
-	case 'i': a->ip = optarg; return 0;
-	case 'g': a->gw = optarg; return 0;
-	case '6': a->ip6 = optarg; return 0;
-	case 'd': a->dhcp = 1; return 0;
-	case 'C':
+	case O_ACCEL: return vnl_parse_accel(optarg, &a->q.accel, &why) ? vnl_err_invalid("--accel", optarg, why) : 0;
+	case O_VHOST: return vnl_parse_vhost(optarg, &a->q.vhost, &why) ? vnl_err_invalid("--vhost", optarg, why) : 0;
+	case O_TAP: a->q.tap = optarg; return 0;
+	case O_NETNS: a->q.netns = optarg; return 0;
+	case O_MAC: a->q.mac = optarg; return 0;
+	case O_IP: a->ip = optarg; return 0;
+	case O_GATEWAY: a->gw = optarg; return 0;
+	case O_IP6: a->ip6 = optarg; return 0;
+	case O_DHCP: a->dhcp = 1; return 0;
+	case O_CPUS:
 		if (vnl_parse_u64(optarg, 1, 64, &v, &why))
 			return vnl_err_invalid("--cpus", optarg, why);
 		a->q.cpus = (unsigned)v;
 		return 0;
-	case 'M':
+	case O_MEM:
 		if (vnl_parse_u64(optarg, 64, 65536, &v, &why))
 			return vnl_err_invalid("--mem", optarg, why);
 		a->q.mem_mb = (unsigned)v;
 		return 0;
-	case 'c': a->q.console = optarg; return 0;
-	case 'a': a->extra = optarg; return 0;
-	case 'I': a->image = optarg; return 0;
-	case 'T':
+	case O_CONSOLE: a->q.console = optarg; return 0;
+	case O_APPEND: a->extra = optarg; return 0;
+	case O_IMAGE: a->image = optarg; return 0;
+	case O_TIMEOUT:
 		if (vnl_parse_duration(optarg, &a->timeout_ns, &why) || a->timeout_ns <= 0)
 			return vnl_err_invalid("--timeout", optarg, why ? why : "must be positive");
 		return 0;
-	case 'D': a->detach = 1; return 0;
-	case 'y': a->dry_run = 1; return 0;
-	case 'K': a->build.o.cache_root = optarg; return 0;
+	case O_DETACH: a->detach = 1; return 0;
+	case O_DRY_RUN: a->dry_run = 1; return 0;
+	case O_CACHE: a->build.o.cache_root = optarg; return 0;
 	default: return VNL_EXIT_USAGE;
 	}
 }
@@ -397,34 +514,21 @@ static int guest_boot_run(struct boot_args *a)
 
 static int guest_boot(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' }, { "accel", required_argument, NULL, 'A' },
-		{ "arch", required_argument, NULL, 'R' },
-		{ "vhost", required_argument, NULL, 'V' }, { "tap", required_argument, NULL, 't' },
-		{ "netns", required_argument, NULL, 'N' }, { "mac", required_argument, NULL, 'm' },
-		{ "ip", required_argument, NULL, 'i' }, { "gateway", required_argument, NULL, 'g' },
-		{ "ip6", required_argument, NULL, '6' }, { "dhcp", no_argument, NULL, 'd' },
-		{ "cpus", required_argument, NULL, 'C' }, { "mem", required_argument, NULL, 'M' },
-		{ "console", required_argument, NULL, 'c' }, { "append", required_argument, NULL, 'a' },
-		{ "image", required_argument, NULL, 'I' }, { "timeout", required_argument, NULL, 'T' },
-		{ "detach", no_argument, NULL, 'D' }, { "dry-run", no_argument, NULL, 'y' },
-		{ "cache", required_argument, NULL, 'K' }, { "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct boot_args a = { .name = DEFAULT_NAME, .timeout_ns = 60 * VNL_NSEC_PER_SEC,
 			       .q = { .tap_fd = -1, .accel = VNL_ACCEL_AUTO } };
+	struct vnl_optset set;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
+	vnl_optset_build(&set, boot_tables);
+	optind = 1;
+	while ((c = next_option(&set, argc, argv, "guest boot", boot_usage)) != -1) {
+		if (c == 'h')
 			return VNL_EXIT_OK;
-		}
-		if (boot_option(&a, c))
+		if (c == '?' || boot_option(&a, c))
 			return VNL_EXIT_USAGE;
 	}
 	if (optind != argc) {
-		vnl_err("unexpected argument '%s'; see 'vnetlat guest --help'", argv[optind]);
+		vnl_err("unexpected argument '%s'; see 'vnetlat guest boot --help'", argv[optind]);
 		return VNL_EXIT_USAGE;
 	}
 	if (run_dir_of(a.name, a.run_dir, sizeof(a.run_dir)))
@@ -479,36 +583,50 @@ struct talk_args {
 	uint64_t count;
 };
 
-static int parse_talk(int argc, char **argv, struct talk_args *t)
+/*
+ * The options of exec, time or stop (VERB "guest exec", TABLES, USAGE), up to
+ * the first non-option (exec's command). 0, -1 after --help, or the usage
+ * exit code.
+ */
+static int parse_talk(int argc, char **argv, const char *verb, const struct vnl_opt *const tables[],
+		      void (*usage_of)(FILE *out), struct talk_args *t)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' }, { "timeout", required_argument, NULL, 'T' },
-		{ "count", required_argument, NULL, 'k' }, { "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *why = NULL;
+	struct vnl_optset set;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	vnl_optset_build(&set, tables);
+	vnl_optset_in_order(&set);
+	optind = 1;
+	while ((c = next_option(&set, argc, argv, verb, usage_of)) != -1) {
 		switch (c) {
-		case 'n': t->name = optarg; break;
-		case 'T':
+		case O_NAME: t->name = optarg; break;
+		case O_TIMEOUT:
 			if (vnl_parse_duration(optarg, &t->timeout_ns, &why) || t->timeout_ns <= 0 ||
 			    t->timeout_ns > 86400 * VNL_NSEC_PER_SEC) {
 				vnl_err_invalid("--timeout", optarg, why ? why : "between 1ns and 1 day");
 				return VNL_EXIT_USAGE;
 			}
 			break;
-		case 'k':
+		case O_COUNT:
 			if (vnl_parse_u64(optarg, 1, 100000, &t->count, &why)) {
 				vnl_err_invalid("--count", optarg, why);
 				return VNL_EXIT_USAGE;
 			}
 			break;
-		case 'h': usage(stdout); return -1;
+		case 'h': return -1;
 		default: return VNL_EXIT_USAGE;
 		}
 	}
 	return 0;
+}
+
+/* time and stop take no arguments after their options; 0 or the usage exit code. */
+static int no_arguments(int argc, char **argv, const char *verb)
+{
+	if (optind >= argc)
+		return 0;
+	vnl_err("unexpected argument '%s'; see 'vnetlat %s --help'", argv[optind], verb);
+	return VNL_EXIT_USAGE;
 }
 
 static int guest_exec(int argc, char **argv)
@@ -516,7 +634,7 @@ static int guest_exec(int argc, char **argv)
 	struct talk_args t = { .name = DEFAULT_NAME, .timeout_ns = 60 * VNL_NSEC_PER_SEC };
 	struct vnl_agent_result r;
 	const char *why = "the agent did not answer";
-	int rc = parse_talk(argc, argv, &t);
+	int rc = parse_talk(argc, argv, "guest exec", exec_tables, exec_usage, &t);
 	if (rc)
 		return rc < 0 ? VNL_EXIT_OK : rc;
 	if (optind >= argc) {
@@ -550,10 +668,12 @@ static int guest_exec(int argc, char **argv)
 static int guest_time(int argc, char **argv)
 {
 	struct talk_args t = { .name = DEFAULT_NAME, .count = 8 };
-	int rc = parse_talk(argc, argv, &t);
+	int rc = parse_talk(argc, argv, "guest time", time_tables, time_usage, &t);
 	int64_t best_delay = INT64_MAX, best_offset = 0;
 	if (rc)
 		return rc < 0 ? VNL_EXIT_OK : rc;
+	if ((rc = no_arguments(argc, argv, "guest time")))
+		return rc;
 	struct vnl_agent *a = connect_guest(t.name);
 	if (!a)
 		return VNL_EXIT_FAIL;
@@ -583,9 +703,11 @@ static int guest_stop(int argc, char **argv)
 {
 	struct talk_args t = { .name = DEFAULT_NAME };
 	char dir[4096], pidfile[4200], sock[4200];
-	int rc = parse_talk(argc, argv, &t);
+	int rc = parse_talk(argc, argv, "guest stop", stop_tables, stop_usage, &t);
 	if (rc)
 		return rc < 0 ? VNL_EXIT_OK : rc;
+	if ((rc = no_arguments(argc, argv, "guest stop")))
+		return rc;
 	if (run_dir_of(t.name, dir, sizeof(dir)))
 		return VNL_EXIT_USAGE;
 	snprintf(pidfile, sizeof(pidfile), "%s/qemu.pid", dir);
@@ -609,8 +731,13 @@ static int guest_stop(int argc, char **argv)
 
 static int guest_agent(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
+	struct vnl_optset set;
+	int c;
+	vnl_optset_build(&set, help_tables);
+	optind = 1;
+	if ((c = next_option(&set, argc, argv, "guest agent", agent_usage)) != -1)
+		return c == 'h' ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+	if (optind < argc) {
 		vnl_err("'guest agent' takes no arguments; it runs inside the guest");
 		return VNL_EXIT_USAGE;
 	}
@@ -621,26 +748,34 @@ static int guest_agent(int argc, char **argv)
 	return VNL_EXIT_OK;
 }
 
+static const struct vnl_subverb guest_subs[] = {
+	{ "build", guest_build, "make the guest image, or reuse the cached one" },
+	{ "boot", guest_boot, "start a guest and wait for its agent (--detach: return)" },
+	{ "exec", guest_exec, "run a command in a booted guest" },
+	{ "time", guest_time, "NTP-style clock exchanges with the guest: offset, delay" },
+	{ "stop", guest_stop, "power a detached guest off (or kill its qemu)" },
+	{ "agent", guest_agent, "inside the guest: serve the control channel" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat guest build [--arch ARCH] [--out DIR] [--force] [--vnetlat FILE]\n"
+	      "                           [--cache DIR]\n"
+	      "       vnetlat guest boot [--name NAME] [--arch ARCH] [--accel MODE] [OPTIONS]\n"
+	      "       vnetlat guest exec [--name NAME] [--timeout T] -- COMMAND [ARG...]\n"
+	      "       vnetlat guest time [--name NAME] [--count N]\n"
+	      "       vnetlat guest stop [--name NAME]\n"
+	      "       vnetlat guest agent          (inside the guest: serve the control channel)\n"
+	      "       vnetlat guest SUB-VERB --help   (its options)\n\n"
+	      "Sub-verbs:\n", out);
+	vnl_subverbs_print(out, guest_subs, sizeof(guest_subs) / sizeof(guest_subs[0]));
+	fputs("\nOptions:\n", out);
+	vnl_opts_print(out, help_tables);
+	footer(out, "0 success (exec: the command's status), 1 a failure");
+}
+
 int cmd_guest(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} sub[] = {
-		{ "build", guest_build }, { "boot", guest_boot }, { "exec", guest_exec },
-		{ "time", guest_time }, { "stop", guest_stop }, { "agent", guest_agent },
-	};
-	if (argc < 2) {
-		usage(stderr);
-		return VNL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return VNL_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
-		if (!strcmp(argv[1], sub[i].name))
-			return sub[i].run(argc - 1, argv + 1);
-	vnl_err("unknown guest action '%s'; expected build, boot, exec, time, stop or agent", argv[1]);
-	return VNL_EXIT_USAGE;
+	return vnl_subverb_dispatch("guest", guest_subs, sizeof(guest_subs) / sizeof(guest_subs[0]),
+				    usage, argc, argv);
 }

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vnetlat lab: create, show, enter and remove a throwaway network lab. */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,21 +10,93 @@
 #include "lab.h"
 #include "labbuild.h"
 #include "log.h"
+#include "optable.h"
 #include "parse.h"
 #include "topo.h"
 
-static void usage(FILE *out)
+enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
+       O_PIN_VCPU, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK };
+
+/* --name as up, down, exec and doctor take it (show's own says "every lab"). */
+static const struct vnl_opt name_opts[] = {
+	{ "name", 'n', "NAME", "the lab (default " VNL_LAB_DEFAULT_NAME "): 1 to 10 of a-z 0-9 -" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt help_opts[] = {
+	{ "help", 'h', NULL, "this help" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt up_opts[] = {
+	{ "dry-run", O_DRY_RUN, NULL, "print the equivalent commands (ip, dnsmasq, ovs-vsctl,\n"
+				      "qemu), change nothing" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt guest_opts[] = {
+	{ "guest-arch", O_GUEST_ARCH, "ARCH", "x86_64 or aarch64: the guest's architecture\n"
+					      "(default: the host's; another one is emulated: TCG)" },
+	{ "accel", O_ACCEL, "MODE", "kvm, tcg or auto: the accelerator (auto, the default:\n"
+				    "KVM if it can run a guest, else TCG)" },
+	{ "vhost", O_VHOST, "MODE", "on, off or auto: vhost-net (auto, the default: when\n"
+				    "/dev/vhost-net exists)" },
+	{ "guest-cpus", O_GUEST_CPUS, "N", "vCPUs, 1 to 64 (default 1)" },
+	{ "guest-mem", O_GUEST_MEM, "MB", "memory, 16 to 65536 MB (default 256)" },
+	{ "pin-vcpu", O_PIN_VCPU, "CPU", "pin the guest's qemu threads to host CPU" },
+	{ "vlan", O_VLAN, "ID", "bridge/macvtap/ovs/xdp: the test stream on 802.1Q\n"
+				"VLAN ID (1-4094): NAME-r vlan0 198.51.100.1/24\n"
+				"2001:db8:1::1/64, guest eth0.ID 198.51.100.2/24\n"
+				"2001:db8:1::2/64 (send --priority P sets PCP P);\n"
+				"eth0 stays untagged (DHCP, load); without 802.1Q in\n"
+				"the kernel a BPF tagger (tc programs) makes vlan0" },
+	{ "ovs-afxdp", O_OVS_AFXDP, NULL, "ovs: the uplink as an AF_XDP port (userspace datapath)" },
+	{ "pci", O_PCI, "BDF", "passthrough: the PCI device / SR-IOV VF to hand over" },
+	{ "uplink", O_UPLINK, "IFACE", "bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
+				       "namespace, to the lab as its uplink instead of a veth\n"
+				       "to NAME-r: no NAME-r, no dnsmasq; the guest takes an\n"
+				       "address by DHCP from IFACE's network. Refused for\n"
+				       "loopback, Wi-Fi, a port of a bridge/bond, or the\n"
+				       "interface of the default route. 'down' gives it back\n"
+				       "with its name, MTU, addresses and up/down state." },
+	VNL_OPT_END,
+};
+static const struct vnl_opt down_opts[] = {
+	{ "dry-run", O_DRY_RUN, NULL, "print the commands that remove what the state file\n"
+				      "lists, change nothing" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt show_opts[] = {
+	{ "name", 'n', "NAME", "only lab NAME (default: every lab)" },
+	{ "json", O_JSON, NULL, "one JSON document {\"labs\": [...]}" },
+	VNL_OPT_END,
+};
+static const struct vnl_opt doctor_opts[] = {
+	{ "bridge", O_BRIDGE, "BR", "check BR, a Linux bridge of yours in this namespace,\n"
+				    "instead of a lab (not with --name)" },
+	VNL_OPT_END,
+};
+
+static const struct vnl_opt *const up_tables[] = { name_opts, up_opts, guest_opts, help_opts, NULL };
+static const struct vnl_opt *const down_tables[] = { name_opts, down_opts, help_opts, NULL };
+static const struct vnl_opt *const show_tables[] = { show_opts, help_opts, NULL };
+static const struct vnl_opt *const exec_tables[] = { name_opts, help_opts, NULL };
+static const struct vnl_opt *const doctor_tables[] = { name_opts, doctor_opts, help_opts, NULL };
+/* Every lab option: one a sub-verb does not take is named as another's. */
+static const struct vnl_opt *const all_tables[] = { name_opts, up_opts, guest_opts, down_opts,
+						    show_opts, doctor_opts, help_opts, NULL };
+static const struct vnl_opt *const verb_tables[] = { help_opts, NULL };
+
+/* The end of every lab --help: root, exit status, the man page. */
+static void footer(FILE *out, bool dry_run, const char *status)
 {
-	fputs("Usage: vnetlat lab up TOPOLOGY [--name NAME] [--dry-run] [guest options]\n"
-	      "       vnetlat lab down [--name NAME] [--dry-run]\n"
-	      "       vnetlat lab show [--name NAME] [--json]\n"
-	      "       vnetlat lab exec NODE [--name NAME] -- COMMAND [ARGS...]\n"
-	      "       vnetlat lab doctor [--name NAME | --bridge BR]\n"
-	      "       vnetlat lab SUBCOMMAND --help\n\n"
-	      "A lab is a throwaway network of named network namespaces (seen by\n"
-	      "'ip netns list') built with netlink. Every object is recorded in\n"
-	      "/run/vnetlat/labs/NAME.state before it is created, so 'down' removes\n"
-	      "exactly what 'up' made, also after 'up' was killed, and nothing else.\n\n"
+	fprintf(out, "\nNeeds root (CAP_NET_ADMIN, CAP_SYS_ADMIN)%s.\n"
+		     "Exit status: %s, 2 bad usage.\nSee vnetlat-lab(8).\n",
+		dry_run ? ", except with --dry-run" : "", status);
+}
+
+static void up_usage(FILE *out)
+{
+	fputs("Usage: vnetlat lab up TOPOLOGY [OPTIONS]\n"
+	      "Build lab NAME: its namespaces, links and addresses (and for the VM labs the\n"
+	      "guest), each recorded in /run/vnetlat/labs/NAME.state before it is made.\n\n"
 	      "Topologies:\n", out);
 	vnl_lab_topologies_help(out);
 	fputs("\nThe veth lab: NAME-a 192.0.2.1/24 2001:db8::1/64 and NAME-b 192.0.2.2/24\n"
@@ -34,58 +104,54 @@ static void usage(FILE *out)
 	      "The VM labs (bridge, macvtap, ovs, passthrough): NAME-r (remote) has wire0\n"
 	      "192.0.2.1/24 2001:db8::1/64 and runs dnsmasq; a veth joins it to uplink0 in\n"
 	      "NAME-h (host), which holds the back-end; a QEMU guest on the back-end gets\n"
-	      "192.0.2.2 by DHCP (and 2001:db8::2/64). Its files are in /run/vnetlat/guest/NAME.\n\n"
-	      "Options:\n"
-	      "  -n, --name NAME  the lab (default " VNL_LAB_DEFAULT_NAME "): 1 to 10 of a-z 0-9 -\n"
-	      "      --dry-run    up/down: print the equivalent commands (ip, dnsmasq, ovs-vsctl,\n"
-	      "                   qemu), change nothing\n"
-	      "      --json       show: one JSON document {\"labs\": [...]}\n"
-	      "  -h, --help       this help\n"
-	      "Guest options of up:\n"
-	      "      --guest-arch x86_64|aarch64  the guest's architecture (default: the host's;\n"
-	      "                             another one is emulated: TCG)\n"
-	      "      --accel kvm|tcg|auto   accelerator (auto: KVM if it can run a guest, else TCG)\n"
-	      "      --vhost on|off|auto    vhost-net (auto: when /dev/vhost-net exists)\n"
-	      "      --guest-cpus N         vCPUs (default 1)\n"
-	      "      --guest-mem MB         memory (default 256)\n"
-	      "      --pin-vcpu CPU         pin the guest's qemu threads to host CPU\n"
-	      "      --vlan ID              bridge/macvtap/ovs/xdp: the test stream on 802.1Q VLAN ID\n"
-	      "                             (1-4094): NAME-r vlan0 198.51.100.1/24 2001:db8:1::1/64,\n"
-	      "                             guest eth0.ID 198.51.100.2/24 2001:db8:1::2/64 (send\n"
-	      "                             --priority P sets PCP P); eth0 stays untagged (DHCP,\n"
-	      "                             load); without 802.1Q in the kernel a BPF tagger\n"
-	      "                             (tc programs) makes vlan0\n"
-	      "      --ovs-afxdp            ovs: the uplink as an AF_XDP port (userspace datapath)\n"
-	      "      --pci BDF              passthrough: the PCI device / SR-IOV VF to hand over\n"
-	      "      --uplink IFACE         bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
-	      "                             namespace, to the lab as its uplink instead of a veth\n"
-	      "                             to NAME-r: no NAME-r, no dnsmasq; the guest takes an\n"
-	      "                             address by DHCP from IFACE's network. Refused for\n"
-	      "                             loopback, Wi-Fi, a port of a bridge/bond, or the\n"
-	      "                             interface of the default route. 'down' gives it back\n"
-	      "                             with its name, MTU, addresses and up/down state.\n"
-	      "Doctor: --name NAME checks a VM lab, --bridge BR a Linux bridge of yours (in\n"
-	      "this namespace), for the usual reasons a guest gets no DHCP lease; a lab with\n"
-	      "a remote end of its own also gets 20 UDP datagrams each way, and the receivers'\n"
-	      "checksum-error counters say whether a back-end leaves checksums unfinished.\n\n"
-	      "NODE for exec: a or remote, b or local (veth); r or remote, h or host, guest\n"
-	      "(through the guest's agent) for the VM labs; or a namespace name.\n"
-	      "Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), except with --dry-run.\n"
-	      "Exit status: 0 done, 1 failed (exec: the command's status), 2 bad usage.\n"
-	      "See vnetlat-lab(8).\n", out);
+	      "192.0.2.2 by DHCP (and 2001:db8::2/64). Its files are in\n"
+	      "/run/vnetlat/guest/NAME.\n\n"
+	      "Options:\n", out);
+	vnl_opts_print(out, (const struct vnl_opt *const[]){ name_opts, up_opts, NULL });
+	fputs("Guest options (the VM labs):\n", out);
+	vnl_opts_print(out, (const struct vnl_opt *const[]){ guest_opts, help_opts, NULL });
+	footer(out, true, "0 built, 1 failed (also: the lab exists)");
 }
 
-/* One line: what was wrong, and where the usage is. */
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *sub, const char *fmt, ...)
+static void down_usage(FILE *out)
 {
-	char what[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	vnl_err("%s; see 'vnetlat lab %s --help'", what, sub);
-	return VNL_EXIT_USAGE;
+	fputs("Usage: vnetlat lab down [OPTIONS]\n"
+	      "Remove lab NAME: every object its state file lists, newest first, and nothing\n"
+	      "else; processes still inside its namespaces are stopped first.\n\n", out);
+	vnl_opts_print(out, down_tables);
+	footer(out, true, "0 removed, 1 failed (also: no such lab)");
+}
+
+static void show_usage(FILE *out)
+{
+	fputs("Usage: vnetlat lab show [OPTIONS]\n"
+	      "Each node of the lab: its namespace, interfaces, MACs and addresses; for a VM\n"
+	      "lab also the guest (lease, qemu, back-end, accelerator), for xdp the bridge's\n"
+	      "programs and counters.\n\n", out);
+	vnl_opts_print(out, show_tables);
+	footer(out, false, "0 shown, 1 failed (also: no such lab)");
+}
+
+static void exec_usage(FILE *out)
+{
+	fputs("Usage: vnetlat lab exec NODE [OPTIONS] -- COMMAND [ARGS...]\n"
+	      "Run COMMAND in a node of the lab. NODE: a or remote, b or local (veth); r or\n"
+	      "remote, h or host, guest (through the guest's agent) for the VM labs; or a\n"
+	      "namespace name. Only the options before '--' are exec's.\n\n", out);
+	vnl_opts_print(out, exec_tables);
+	footer(out, false, "the command's, 1 failed");
+}
+
+static void doctor_usage(FILE *out)
+{
+	fputs("Usage: vnetlat lab doctor [--name NAME | --bridge BR]\n"
+	      "Check a VM lab (--name) or a Linux bridge of yours (--bridge, in this\n"
+	      "namespace) for the usual reasons a guest gets no DHCP lease; a lab with\n"
+	      "a remote end of its own also gets 20 UDP datagrams each way, and the receivers'\n"
+	      "checksum-error counters say whether a back-end leaves checksums unfinished.\n\n",
+	      out);
+	vnl_opts_print(out, doctor_tables);
+	footer(out, false, "0 no problem found, 1 a problem found (or no check could run)");
 }
 
 struct lab_args {
@@ -97,119 +163,104 @@ struct lab_args {
 	char *pos[2];
 };
 
-/* The guest options of up ('g' in allowed); 0 or an exit code. */
-static int guest_option(const char *sub, int c, struct vnl_lab_opts *o)
+/* An invalid value of option OPT: "invalid OPT 'V': WHY[ (MORE)]"; the usage exit code. */
+static int bad_value(const char *opt, const char *v, const char *why, const char *more)
 {
+	char text[256];
+	snprintf(text, sizeof(text), "%s%s%s%s", why, more ? " (" : "", more ? more : "",
+		 more ? ")" : "");
+	vnl_err_invalid(opt, v, text);
+	return VNL_EXIT_USAGE;
+}
+
+/* Apply option C (a key of the sub-verb's tables); 0 or the usage exit code. */
+static int set_option(struct lab_args *a, int c, const char *v)
+{
+	struct vnl_lab_opts *o = &a->opts;
 	const char *why = "";
-	uint64_t v;
+	uint64_t u;
 	switch (c) {
-	case 'A':
-		return vnl_parse_accel(optarg, &o->accel, &why) ? usage_error(sub, "--accel %s: %s", optarg, why) : 0;
-	case 'V':
-		return vnl_parse_vhost(optarg, &o->vhost, &why) ? usage_error(sub, "--vhost %s: %s", optarg, why) : 0;
-	case 'C':
-		if (vnl_parse_u64(optarg, 1, 64, &v, &why))
-			return usage_error(sub, "--guest-cpus %s: %s", optarg, why);
-		o->guest_cpus = (unsigned)v;
+	case 'n': a->name = v; a->named = true; return 0;
+	case O_DRY_RUN: a->dry_run = true; return 0;
+	case O_JSON: a->json = true; return 0;
+	case O_BRIDGE: a->bridge = v; return 0;
+	case O_ACCEL:
+		return vnl_parse_accel(v, &o->accel, &why) ? bad_value("--accel", v, why, NULL) : 0;
+	case O_VHOST:
+		return vnl_parse_vhost(v, &o->vhost, &why) ? bad_value("--vhost", v, why, NULL) : 0;
+	case O_GUEST_CPUS:
+		if (vnl_parse_u64(v, 1, 64, &u, &why))
+			return bad_value("--guest-cpus", v, why, "1 to 64");
+		o->guest_cpus = (unsigned)u;
 		return 0;
-	case 'M':
-		if (vnl_parse_u64(optarg, 16, 65536, &v, &why))
-			return usage_error(sub, "--guest-mem %s: %s (MB)", optarg, why);
-		o->guest_mem_mb = (unsigned)v;
+	case O_GUEST_MEM:
+		if (vnl_parse_u64(v, 16, 65536, &u, &why))
+			return bad_value("--guest-mem", v, why, "MB, 16 to 65536");
+		o->guest_mem_mb = (unsigned)u;
 		return 0;
-	case 'P':
-		if (vnl_parse_u64(optarg, 0, 4095, &v, &why))
-			return usage_error(sub, "--pin-vcpu %s: %s", optarg, why);
-		o->pin_vcpu = (int)v;
+	case O_PIN_VCPU:
+		if (vnl_parse_u64(v, 0, 4095, &u, &why))
+			return bad_value("--pin-vcpu", v, why, "a host CPU number");
+		o->pin_vcpu = (int)u;
 		return 0;
-	case 'L':
-		if (vnl_parse_u64(optarg, 1, 4094, &v, &why))
-			return usage_error(sub, "--vlan %s: %s (an 802.1Q id, 1 to 4094)", optarg, why);
-		o->vlan = (unsigned)v;
+	case O_VLAN:
+		if (vnl_parse_u64(v, 1, 4094, &u, &why))
+			return bad_value("--vlan", v, why, "an 802.1Q id, 1 to 4094");
+		o->vlan = (unsigned)u;
 		return 0;
-	case 'G':
-		o->guest_arch = vnl_guestarch_find(optarg);
-		return o->guest_arch ? 0 : usage_error(sub, "--guest-arch %s: expected %s", optarg,
-						       vnl_guestarch_names());
-	case 'X': o->ovs_afxdp = true; return 0;
-	case 'B': o->pci = optarg; return 0;
-	case 'U': o->uplink = optarg; return 0;
+	case O_GUEST_ARCH:
+		o->guest_arch = vnl_guestarch_find(v);
+		if (!o->guest_arch) {
+			char expected[128];
+			snprintf(expected, sizeof(expected), "expected %s", vnl_guestarch_names());
+			return bad_value("--guest-arch", v, expected, NULL);
+		}
+		return 0;
+	case O_OVS_AFXDP: o->ovs_afxdp = true; return 0;
+	case O_PCI: o->pci = v; return 0;
+	case O_UPLINK: o->uplink = v; return 0;
 	}
-	return usage_error(sub, "internal: option %c", c);
+	vnl_err("internal: option %d", c);
+	return VNL_EXIT_FAIL;
 }
 
 /*
- * Options of a subcommand (argv[0] is its name); allowed says which of
- * 'd' (--dry-run), 'j' (--json), 'g' (guest options) and 'b' (--bridge)
- * it takes. Non-options go to pos.
+ * The options of sub-verb argv[0] (VERB: "lab up"), from its TABLES; --help
+ * prints USAGE and sets help. Non-options go to pos.
  */
-static int parse(int argc, char **argv, const char *allowed, struct lab_args *a)
+static int parse(int argc, char **argv, const char *verb, const struct vnl_opt *const tables[],
+		 void (*usage_of)(FILE *out), struct lab_args *a)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "accel", required_argument, NULL, 'A' },
-		{ "guest-arch", required_argument, NULL, 'G' },
-		{ "vhost", required_argument, NULL, 'V' },
-		{ "guest-cpus", required_argument, NULL, 'C' },
-		{ "guest-mem", required_argument, NULL, 'M' },
-		{ "pin-vcpu", required_argument, NULL, 'P' },
-		{ "vlan", required_argument, NULL, 'L' },
-		{ "ovs-afxdp", no_argument, NULL, 'X' },
-		{ "pci", required_argument, NULL, 'B' },
-		{ "uplink", required_argument, NULL, 'U' },
-		{ "bridge", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *sub = argv[0];
 	*a = (struct lab_args){ .name = VNL_LAB_DEFAULT_NAME };
 	vnl_lab_opts_init(&a->opts);
-	opterr = 0;
+	struct vnl_optset set;
+	vnl_optset_build(&set, tables);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		bool guest = c && strchr("AGVCMPLXBU", c);
-		if (((c == 'd' || c == 'j' || c == 'b') && !strchr(allowed, c)) ||
-		    (guest && !strchr(allowed, 'g'))) {
-			/* by its name: argv[optind - 1] may be the option's value */
-			const char *opt = argv[optind - 1];
-			for (size_t i = 0; opts[i].name; i++)
-				if (opts[i].val == c)
-					opt = opts[i].name;
-			return usage_error(sub, "'lab %s' has no option --%s", sub,
-					   opt[0] == '-' ? opt + 2 : opt);
+	while ((c = vnl_optset_next_sub(&set, argc, argv, verb, all_tables)) != -1) {
+		if (c == '?')
+			return VNL_EXIT_USAGE;
+		if (c == 'h') {
+			usage_of(stdout);
+			a->help = true;
+			return 0;
 		}
-		if (guest) {
-			int ret = guest_option(sub, c, &a->opts);
-			if (ret)
-				return ret;
-			continue;
-		}
-		switch (c) {
-		case 'n': a->name = optarg; a->named = true; break;
-		case 'd': a->dry_run = true; break;
-		case 'j': a->json = true; break;
-		case 'h': a->help = true; break;
-		case 'b': a->bridge = optarg; break;
-		default:
-			if (optopt == 'n' || (optind > 0 && !strcmp(argv[optind - 1], "--name")))
-				return usage_error(sub, "--name needs a value");
-			if (optopt && strchr("AGVCMPLBbU", optopt))
-				return usage_error(sub, "%s needs a value", argv[optind - 1]);
-			return usage_error(sub, "'%s' is not an option of 'lab %s'", argv[optind - 1],
-					   sub);
-		}
+		int ret = set_option(a, c, optarg);
+		if (ret)
+			return ret;
 	}
 	for (; optind < argc; optind++) {
-		if (a->npos == 2)
-			return usage_error(sub, "unexpected argument '%s'", argv[optind]);
+		if (a->npos == 2) {
+			vnl_err("unexpected argument '%s'; see 'vnetlat %s --help'", argv[optind], verb);
+			return VNL_EXIT_USAGE;
+		}
 		a->pos[a->npos++] = argv[optind];
 	}
 	const char *why;
-	if (!a->help && !vnl_lab_name_ok(a->name, &why))
-		return usage_error(sub, "bad lab name '%s': %s", a->name, why);
+	if (!vnl_lab_name_ok(a->name, &why)) {
+		vnl_err("bad lab name '%s': %s; see 'vnetlat %s --help'", a->name, why, verb);
+		return VNL_EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -224,54 +275,72 @@ static int need_root(void)
 static int lab_up(int argc, char **argv)
 {
 	struct lab_args a;
-	int ret = parse(argc, argv, "dg", &a);
-	if (ret || a.help) {
-		if (a.help)
-			usage(stdout);
+	int ret = parse(argc, argv, "lab up", up_tables, up_usage, &a);
+	if (ret || a.help)
 		return ret;
+	if (a.npos != 1) {
+		vnl_err(a.npos ? "one topology only; see 'vnetlat lab up --help'"
+			       : "which topology? e.g. 'vnetlat lab up veth'; see 'vnetlat lab up --help'");
+		return VNL_EXIT_USAGE;
 	}
-	if (a.npos != 1)
-		return usage_error("up", a.npos ? "one topology only"
-					       : "which topology? e.g. 'vnetlat lab up veth'");
 	if (!vnl_lab_topology_known(a.pos[0])) {
 		char known[128] = "";
 		const char *t;
 		for (size_t i = 0; (t = vnl_lab_topology_name(i)); i++)
 			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 				 i ? ", " : "", t);
-		return usage_error("up", "unknown topology '%s' (there are: %s)", a.pos[0], known);
+		vnl_err("unknown topology '%s' (there are: %s); see 'vnetlat lab up --help'", a.pos[0],
+			known);
+		return VNL_EXIT_USAGE;
 	}
 	/* The stream's VLAN runs between LAB-r and a guest of ours. */
-	if (a.opts.vlan && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
-		return usage_error("up", "--vlan is for the guest topologies bridge, macvtap, ovs and "
-				   "xdp, not %s", a.pos[0]);
+	if (a.opts.vlan && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough"))) {
+		vnl_err("--vlan is for the guest topologies bridge, macvtap, ovs and xdp, not %s",
+			a.pos[0]);
+		return VNL_EXIT_USAGE;
+	}
 	/* veth has no host uplink port; passthrough's wire is its device's own */
-	if (a.opts.uplink && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough")))
-		return usage_error("up", "--uplink is for the bridge, macvtap, ovs and xdp labs; "
-				   "the %s lab has no host uplink port", a.pos[0]);
+	if (a.opts.uplink && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough"))) {
+		vnl_err("--uplink is for the bridge, macvtap, ovs and xdp labs; the %s lab has no "
+			"host uplink port", a.pos[0]);
+		return VNL_EXIT_USAGE;
+	}
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
-	if (a.opts.accel == VNL_ACCEL_KVM && a.opts.guest_arch && !vnl_guestarch_native(a.opts.guest_arch))
-		return usage_error("up", "--accel kvm: KVM runs only the host's own architecture, not "
-				   "an %s guest; use --accel tcg or auto", a.opts.guest_arch->name);
+	if (a.opts.accel == VNL_ACCEL_KVM && a.opts.guest_arch && !vnl_guestarch_native(a.opts.guest_arch)) {
+		vnl_err("--accel kvm: KVM runs only the host's own architecture, not an %s guest; "
+			"use --accel tcg or auto", a.opts.guest_arch->name);
+		return VNL_EXIT_USAGE;
+	}
 	return vnl_lab_up(a.pos[0], a.name, &a.opts, a.dry_run);
 }
 
-static int lab_down_or_show(int argc, char **argv, bool show)
+/* No positional argument after the options of VERB; 0 or the usage exit code. */
+static int no_arguments(const struct lab_args *a, const char *verb)
+{
+	if (!a->npos)
+		return 0;
+	vnl_err("unexpected argument '%s'; see 'vnetlat %s --help'", a->pos[0], verb);
+	return VNL_EXIT_USAGE;
+}
+
+static int lab_down(int argc, char **argv)
 {
 	struct lab_args a;
-	int ret = parse(argc, argv, show ? "j" : "d", &a);
-	if (ret || a.help) {
-		if (a.help)
-			usage(stdout);
+	int ret = parse(argc, argv, "lab down", down_tables, down_usage, &a);
+	if (ret || a.help || (ret = no_arguments(&a, "lab down")))
 		return ret;
-	}
-	if (a.npos)
-		return usage_error(argv[0], "unexpected argument '%s'", a.pos[0]);
 	if (!a.dry_run && (ret = need_root()))
 		return ret;
-	if (!show)
-		return vnl_lab_down(a.name, a.dry_run);
+	return vnl_lab_down(a.name, a.dry_run);
+}
+
+static int lab_show(int argc, char **argv)
+{
+	struct lab_args a;
+	int ret = parse(argc, argv, "lab show", show_tables, show_usage, &a);
+	if (ret || a.help || (ret = no_arguments(&a, "lab show")) || (ret = need_root()))
+		return ret;
 	/* Without --name: every lab. */
 	return vnl_lab_show(a.named ? a.name : NULL, a.json);
 }
@@ -283,18 +352,20 @@ static int lab_exec(int argc, char **argv)
 		dashes++;
 	struct lab_args a;
 	/* Only the part before "--" is ours; the command keeps its own options. */
-	int ret = parse(dashes, argv, "", &a);
-	if (ret || a.help) {
-		if (a.help)
-			usage(stdout);
+	int ret = parse(dashes, argv, "lab exec", exec_tables, exec_usage, &a);
+	if (ret || a.help)
 		return ret;
+	if (a.npos != 1) {
+		vnl_err(a.npos ? "one NODE only, then -- and the command; see 'vnetlat lab exec --help'"
+			       : "which node? e.g. 'vnetlat lab exec a -- ping 192.0.2.2'; "
+				 "see 'vnetlat lab exec --help'");
+		return VNL_EXIT_USAGE;
 	}
-	if (a.npos != 1)
-		return usage_error("exec", a.npos ? "one NODE only, then -- and the command"
-						  : "which node? e.g. 'vnetlat lab exec a -- ping 192.0.2.2'");
-	if (dashes + 1 >= argc)
-		return usage_error("exec", "no command: put it after '--', e.g. "
-				   "'vnetlat lab exec %s -- ip addr'", a.pos[0]);
+	if (dashes + 1 >= argc) {
+		vnl_err("no command: put it after '--', e.g. 'vnetlat lab exec %s -- ip addr'; "
+			"see 'vnetlat lab exec --help'", a.pos[0]);
+		return VNL_EXIT_USAGE;
+	}
 	if ((ret = need_root()))
 		return ret;
 	if (!strcmp(a.pos[0], "guest"))
@@ -305,43 +376,48 @@ static int lab_exec(int argc, char **argv)
 static int lab_doctor(int argc, char **argv)
 {
 	struct lab_args a;
-	int ret = parse(argc, argv, "b", &a);
-	if (ret || a.help) {
-		if (a.help)
-			usage(stdout);
+	int ret = parse(argc, argv, "lab doctor", doctor_tables, doctor_usage, &a);
+	if (ret || a.help || (ret = no_arguments(&a, "lab doctor")))
 		return ret;
+	if (a.bridge && a.named) {
+		vnl_err("either --name (a lab) or --bridge (your bridge), not both; "
+			"see 'vnetlat lab doctor --help'");
+		return VNL_EXIT_USAGE;
 	}
-	if (a.npos)
-		return usage_error("doctor", "unexpected argument '%s'", a.pos[0]);
-	if (a.bridge && a.named)
-		return usage_error("doctor", "either --name (a lab) or --bridge (your bridge), not both");
 	if ((ret = need_root()))
 		return ret;
 	return a.bridge ? vnl_doctor_bridge(a.bridge) : vnl_doctor_lab(a.name);
 }
 
+static const struct vnl_subverb lab_subs[] = {
+	{ "up", lab_up, "build lab NAME of a TOPOLOGY (veth, or a VM lab with a guest)" },
+	{ "down", lab_down, "remove lab NAME: exactly what up made, nothing else" },
+	{ "show", lab_show, "the labs: nodes, interfaces, addresses, the guest" },
+	{ "exec", lab_exec, "run a command in a node of a lab (or in its guest)" },
+	{ "doctor", lab_doctor, "why a guest gets no DHCP lease (a VM lab or your bridge)" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vnetlat lab up TOPOLOGY [--name NAME] [--dry-run] [guest options]\n"
+	      "       vnetlat lab down [--name NAME] [--dry-run]\n"
+	      "       vnetlat lab show [--name NAME] [--json]\n"
+	      "       vnetlat lab exec NODE [--name NAME] -- COMMAND [ARGS...]\n"
+	      "       vnetlat lab doctor [--name NAME | --bridge BR]\n"
+	      "       vnetlat lab SUB-VERB --help   (its options)\n\n"
+	      "A lab is a throwaway network of named network namespaces (seen by\n"
+	      "'ip netns list') built with netlink. Every object is recorded in\n"
+	      "/run/vnetlat/labs/NAME.state before it is created, so 'down' removes\n"
+	      "exactly what 'up' made, also after 'up' was killed, and nothing else.\n\n"
+	      "Sub-verbs:\n", out);
+	vnl_subverbs_print(out, lab_subs, sizeof(lab_subs) / sizeof(lab_subs[0]));
+	fputs("\nOptions:\n", out);
+	vnl_opts_print(out, verb_tables);
+	footer(out, true, "0 done, 1 failed (exec: the command's status)");
+}
+
 int cmd_lab(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return VNL_EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-		usage(stdout);
-		return VNL_EXIT_OK;
-	}
-	if (!strcmp(sub, "up"))
-		return lab_up(argc - 1, argv + 1);
-	if (!strcmp(sub, "down"))
-		return lab_down_or_show(argc - 1, argv + 1, false);
-	if (!strcmp(sub, "show"))
-		return lab_down_or_show(argc - 1, argv + 1, true);
-	if (!strcmp(sub, "exec"))
-		return lab_exec(argc - 1, argv + 1);
-	if (!strcmp(sub, "doctor"))
-		return lab_doctor(argc - 1, argv + 1);
-	vnl_err("unknown subcommand '%s'; it is up, down, show, exec or doctor ('vnetlat lab --help')",
-		sub);
-	return VNL_EXIT_USAGE;
+	return vnl_subverb_dispatch("lab", lab_subs, sizeof(lab_subs) / sizeof(lab_subs[0]), usage,
+				    argc, argv);
 }

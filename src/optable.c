@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "optable.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,18 +64,69 @@ void vnl_opts_print(FILE *out, const struct vnl_opt *const tables[])
 			print_one(out, o);
 }
 
-int vnl_optset_next(const struct vnl_optset *set, int argc, char **argv, const char *verb)
+/* The option getopt_long just refused: "--long" (without "=VALUE") or "-c". */
+static void bad_option(char **argv, char *buf, size_t len)
+{
+	const char *arg = argv[optind - 1];
+	if (!strncmp(arg, "--", 2))
+		snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 256)
+		snprintf(buf, len, "-%c", optopt);
+	else
+		snprintf(buf, len, "%s", arg);
+}
+
+/* Is OPT ("--name" or "-n") in one of TABLES? */
+static bool in_tables(const struct vnl_opt *const tables[], const char *opt)
+{
+	if (strlen(opt) < 2)
+		return false;
+	for (size_t t = 0; tables && tables[t]; t++)
+		for (const struct vnl_opt *o = tables[t]; o->name; o++)
+			if ((opt[1] == '-' && !strcmp(opt + 2, o->name)) ||
+			    (opt[1] != '-' && opt[2] == '\0' && o->key == (unsigned char)opt[1]))
+				return true;
+	return false;
+}
+
+int vnl_optset_next_sub(const struct vnl_optset *set, int argc, char **argv, const char *verb,
+			const struct vnl_opt *const siblings[])
 {
 	opterr = 0;
 	int c = getopt_long(argc, argv, set->shorts, set->longs, NULL);
 	if (c == '?' || c == ':') {
-		const char *arg = argv[optind - 1];
-		vnl_err(c == ':' ? "option '%s' needs a value; see 'vnetlat %s --help'"
-				 : "unknown option '%s'; see 'vnetlat %s --help'",
-			arg, verb);
+		char opt[64];
+		bad_option(argv, opt, sizeof(opt));
+		bool own = false; /* "--flag=VALUE" */
+		for (size_t i = 0; set->longs[i].name && !own; i++)
+			own = !strncmp(opt, "--", 2) && !strcmp(opt + 2, set->longs[i].name);
+		if (c == ':')
+			vnl_err("option '%s' needs a value; see 'vnetlat %s --help'", opt, verb);
+		else if (own)
+			vnl_err("option '%s' takes no value; see 'vnetlat %s --help'", opt, verb);
+		else if (in_tables(siblings, opt))
+			vnl_err("'%s' has no option %s; see 'vnetlat %s --help'", verb, opt, verb);
+		else
+			vnl_err("unknown option '%s'; see 'vnetlat %s --help'", opt, verb);
 		return '?';
 	}
 	return c;
+}
+
+int vnl_optset_next(const struct vnl_optset *set, int argc, char **argv, const char *verb)
+{
+	return vnl_optset_next_sub(set, argc, argv, verb, NULL);
+}
+
+void vnl_optset_in_order(struct vnl_optset *set)
+{
+	size_t len = strlen(set->shorts);
+	if (len + 2 > sizeof(set->shorts)) {
+		fprintf(stderr, "vnetlat: too many short options for in-order parsing\n");
+		abort();
+	}
+	memmove(set->shorts + 1, set->shorts, len + 1);
+	set->shorts[0] = '+';
 }
 
 void vnl_subverbs_print(FILE *out, const struct vnl_subverb *subs, size_t n)

@@ -47,6 +47,17 @@ void vnl_opts_print(FILE *out, const struct vnl_opt *const tables[]);
  */
 int vnl_optset_next(const struct vnl_optset *set, int argc, char **argv, const char *verb);
 
+/*
+ * The same for a sub-verb (VERB "lab down"): a refused option that is one of
+ * SIBLINGS (the tables of the verb's other sub-verbs) is named as such:
+ * "'lab down' has no option --vlan; see 'vnetlat lab down --help'".
+ */
+int vnl_optset_next_sub(const struct vnl_optset *set, int argc, char **argv, const char *verb,
+			const struct vnl_opt *const siblings[]);
+
+/* Stop at the first non-option (what follows is a command with options of its own). */
+void vnl_optset_in_order(struct vnl_optset *set);
+
 struct vnl_subverb {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv starts at the sub-verb */

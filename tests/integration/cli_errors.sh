@@ -60,8 +60,8 @@ expect recv "status file '.*fifo' exists and is not a regular file" "${B[@]}" "$
 [ -p "$VNL_TMP/fifo" ] || { echo "FAIL: the fifo was replaced"; vnl_failed=1; }
 
 # lab up --vlan: an 802.1Q id, and only for the guest topologies (nothing is made: usage errors).
-expect lab "--vlan 0: .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 0
-expect lab "--vlan 4095: .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 4095
+expect lab "invalid --vlan '0': .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 0
+expect lab "invalid --vlan '4095': .*1 to 4094" "$VNL" lab up bridge --name vlbad --vlan 4095
 expect lab "--vlan is for the guest topologies .* not veth" "$VNL" lab up veth --name vlbad --vlan 42
 expect lab "--vlan is for the guest topologies .* not passthrough" "$VNL" lab up passthrough --name vlbad --vlan 42
 expect lab "'lab down' has no option --vlan" "$VNL" lab down --name vlbad --vlan 42
@@ -77,14 +77,19 @@ expect recv "port 4300 is already in use" "${B[@]}" "$VNL" recv --bind 192.0.2.2
 expect lab "--uplink is for the bridge, macvtap, ovs and xdp labs; the veth lab" \
 	"$VNL" lab up veth --name upcli --uplink lo
 expect lab "--uplink is for .*passthrough lab" "$VNL" lab up passthrough --uplink lo --dry-run
-expect lab "--uplink needs a value" "$VNL" lab up bridge --uplink
+expect lab "option '--uplink' needs a value; see 'vnetlat lab up --help'" "$VNL" lab up bridge --uplink
+expect lab "'lab show' has no option --dry-run; see 'vnetlat lab show --help'" "$VNL" lab show --dry-run
+expect lab "unknown 'lab warp'; expected one of up, down" "$VNL" lab warp
 expect run "--remote-netns and --remote-addr go together" "$VNL" run "$LAB" --remote-netns x
 
 vnl_check "send --help exits 0 and documents --base-time" \
 	bash -c "'$VNL' send --help | grep -q -- --base-time"
 vnl_check "recv --help exits 0 and documents --record" \
 	bash -c "'$VNL' recv --help | grep -q -- --record"
-vnl_check "lab --help documents --vlan" bash -c "'$VNL' lab --help | grep -q -- '--vlan ID'"
+vnl_check "lab up --help documents --vlan" bash -c "'$VNL' lab up --help | grep -q -- '--vlan ID'"
+vnl_check "lab down --help lists only down's options" \
+	bash -c "'$VNL' lab down --help | grep -q -- --dry-run && ! '$VNL' lab down --help | grep -q -- --vlan"
+vnl_check "lab --help lists the sub-verbs" bash -c "'$VNL' lab --help | grep -q '^  doctor '"
 # --version: the version, then the build's features with the static guest binary it would use
 "$VNL" --version >"$VNL_TMP/version"
 vnl_check "--version: 'vnetlat X.Y.Z' then features (bpf with libbpf's version, af_xdp, guests)" \
