@@ -3,7 +3,7 @@
 # Verbs, sub-verbs and options are read from vnetlat's own --help at completion
 # time: --help is printed from the same option tables the parser is built from
 # (src/optable.h), so this cannot drift from the program. Lab names come from
-# /run/vnetlat/labs, topologies from 'vnetlat lab --help'.
+# /run/vnetlat/labs, topologies from 'vnetlat lab up --help'.
 
 # The program completions ask: the one being completed when it is a path, else vnetlat.
 _vnetlat_prog()
@@ -65,7 +65,7 @@ _vnetlat_guests()
 
 _vnetlat_topologies()
 {
-	"$(_vnetlat_prog)" lab --help 2>/dev/null | _vnetlat_section "Topologies:"
+	"$(_vnetlat_prog)" lab up --help 2>/dev/null | _vnetlat_section "Topologies:"
 }
 
 # COMPREPLY from WORDS (one per line) matching CUR. Not in a pipeline: a
