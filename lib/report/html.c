@@ -242,6 +242,32 @@ static void case_section(FILE *out, const struct vnl_study *s, size_t i, const c
 	fputs("</section>\n", out);
 }
 
+/* The tails overlaid: per measured direction and metric, the headline period then the whole run. */
+static void tails(FILE *out, const struct vnl_study *s, const char *report_dir)
+{
+	bool window = vnl_study_has_window(s);
+	bool any = false;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		char name[96], caption[512];
+		if (!vnl_plot_tails_first(s, i))
+			continue;
+		if (!any)
+			fputs("<h2>Tails</h2>\n", out);
+		any = true;
+		for (int whole = 0; whole < (window ? 2 : 1); whole++) {
+			vnl_plot_tails_name(name, sizeof(name), c->measured_dir, c->metric, whole);
+			snprintf(caption, sizeof(caption),
+				 "%s %s, %s: every case's complementary CDF, the fraction of its "
+				 "probes (all repetitions) at or above each latency, both axes log, "
+				 "down to one probe; the reference thicker; lower and further left "
+				 "is better", c->measured_dir, vnl_stage_name(c->metric),
+				 window && !whole ? "window" : "whole run");
+			figure(out, report_dir, name, caption);
+		}
+	}
+}
+
 static void host_facts(FILE *out, const struct vnl_study *s)
 {
 	json_t *host = vnl_study_host(s);
@@ -292,7 +318,9 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	if (!vnl_study_notes(s, note_item, out))
 		fputs("<li>Every difference between cases of the same load is larger than the "
 		      "spread between their repetitions.</li>\n", out);
-	fputs("</ul>\n<h2>Per-stage breakdown</h2>\n", out);
+	fputs("</ul>\n", out);
+	tails(out, s, report_dir);
+	fputs("<h2>Per-stage breakdown</h2>\n", out);
 	figure(out, report_dir, "breakdown", "median of each stage (or hop, when the runs "
 	       "observed them) per case, stacked");
 	fputs("<h2>Cases</h2>\n", out);

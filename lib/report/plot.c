@@ -13,6 +13,7 @@
 
 #include "child.h"
 #include "hist.h"
+#include "parse.h"
 #include "safefile.h"
 #include "stats.h"
 #include "studyreport.h"
@@ -286,6 +287,203 @@ int vnl_plot_case(const struct vnl_study *s, size_t i, const char *report_dir, c
 			   errlen) < 0)
 		return -1;
 	return scatter_figure(s, i, report_dir, "full", points, lo, full, sc.every, err, errlen);
+}
+
+/* ------------------------------------------------------------ tails overlaid */
+
+/* Okabe-Ito, yellow last (faint on white); with 5 dash types, 40 distinct lines. */
+static const char *const okabe_ito[8] = { "#000000", "#E69F00", "#56B4E9", "#009E73",
+					  "#0072B2", "#D55E00", "#CC79A7", "#F0E442" };
+#define DASH_TYPES 5
+
+struct ccdf_walk {
+	uint64_t total, before, skipped;
+	size_t points;
+	vnl_plot_ccdf_fn fn;
+	void *arg;
+};
+
+static void ccdf_bucket(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	(void)hi;
+	struct ccdf_walk *w = arg;
+	struct vnl_plot_ccdf_point p = { .x_ns = lo, .at_or_above = w->total - w->before };
+	p.frac = (double)p.at_or_above / (double)w->total;
+	w->before += count;
+	if (lo <= 0) {
+		w->skipped += count;
+		return;
+	}
+	w->fn(&p, w->arg);
+	w->points++;
+}
+
+size_t vnl_plot_ccdf(const struct vnl_hist *h, vnl_plot_ccdf_fn fn, void *arg,
+		     uint64_t *skipped)
+{
+	struct ccdf_walk w = { .total = vnl_hist_count(h), .fn = fn, .arg = arg };
+	if (w.total)
+		vnl_hist_foreach(h, ccdf_bucket, &w);
+	if (skipped)
+		*skipped += w.skipped;
+	return w.points;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static bool in_group(const struct vnl_study_case *c, const struct vnl_study_case *first)
+{
+	return c->whole.measured && c->measured_dir &&
+	       same_str(c->measured_dir, first->measured_dir) && c->metric == first->metric;
+}
+
+bool vnl_plot_tails_first(const struct vnl_study *s, size_t i)
+{
+	const struct vnl_study_case *c = vnl_study_case(s, i);
+	if (!c || !c->whole.measured || !c->measured_dir)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (in_group(vnl_study_case(s, j), c))
+			return false;
+	return true;
+}
+
+void vnl_plot_tails_name(char *buf, size_t len, const char *dir, enum vnl_stage metric,
+			 bool whole)
+{
+	snprintf(buf, len, "tails-%s-%s%s", dir, vnl_stage_name(metric), whole ? "-whole" : "");
+}
+
+/* Whether case j is the reference of a case of its group (drawn thicker). */
+static bool is_reference(const struct vnl_study *s, size_t j)
+{
+	const struct vnl_study_case *r = vnl_study_case(s, j);
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		if (c->reference == (int)j && in_group(c, r))
+			return true;
+	}
+	return false;
+}
+
+static void ccdf_line(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	fprintf(arg, "%.4f %.9g\n", (double)p->x_ns / 1e3, p->frac);
+}
+
+static void ccdf_none(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+}
+
+/* A log y axis labelled by decade, the percentile it is the tail of beside it. */
+static void tails_ytics(FILE *f, uint64_t nmax)
+{
+	static const char *const pct[] = { "", " (p90)", " (p99)", " (p99.9)", " (p99.99)",
+					   " (p99.999)" };
+	fputs("set ytics (", f);
+	double y = 1;
+	for (int k = 0; k < 19 && y * (double)nmax >= 0.0999; k++, y /= 10)
+		fprintf(f, "%s'%g%s' %g", k ? ", " : "", y, k < 6 ? pct[k] : "", y);
+	fputs(")\n", f);
+}
+
+static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
+			const char *report_dir, char *err, size_t errlen)
+{
+	const struct vnl_study_case *g = vnl_study_case(s, first);
+	bool window = vnl_study_has_window(s) && !whole;
+	char name[96];
+	vnl_plot_tails_name(name, sizeof(name), g->measured_dir, g->metric, whole);
+	FILE *f = open_in(report_dir, "plot", name, ".dat", err, errlen);
+	if (!f)
+		return -1;
+	fprintf(f, "# %s %s, %s, all repetitions merged: latency (us) and the fraction of "
+		"probes at or above it; one block (gnuplot index) per case\n", g->measured_dir,
+		vnl_stage_name(g->metric), window ? "window" : "whole run");
+	size_t blocks = 0, idx[64];
+	uint64_t nmax = 0;
+	for (size_t i = first; i < vnl_study_ncases(s) && blocks < 64; i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		const struct vnl_stats *st = vnl_study_stage_stats(s, i, window, g->metric);
+		if (!in_group(c, g) || !st || !vnl_stats_count(st))
+			continue;
+		const struct vnl_hist *h = vnl_stats_hist(st);
+		uint64_t skipped = 0;
+		/* a block with no point would shift gnuplot's indices: count first */
+		if (!vnl_plot_ccdf(h, ccdf_none, NULL, NULL))
+			continue;
+		fprintf(f, "%s# block %zu: ", blocks ? "\n\n" : "", blocks);
+		for (const char *q = c->name; *q; q++)
+			fputc(*q == '\n' ? ' ' : *q, f);
+		fprintf(f, ", %llu probes\n", (unsigned long long)vnl_stats_count(st));
+		vnl_plot_ccdf(h, ccdf_line, f, &skipped);
+		if (skipped)
+			fprintf(f, "# %llu probes at or below 0 us are not on the log axis\n",
+				(unsigned long long)skipped);
+		if (vnl_stats_count(st) > nmax)
+			nmax = vnl_stats_count(st);
+		idx[blocks++] = i;
+	}
+	if (close_checked(f, "the tails data", err, errlen) < 0)
+		return -1;
+	if (!blocks)
+		return 1;
+	if (!(f = open_in(report_dir, "plot", name, ".gp", err, errlen)))
+		return -1;
+	char title[256], from[32], to[32];
+	int64_t fr, tn;
+	vnl_study_window(s, &fr, &tn);
+	vnl_fmt_ns(fr, from, sizeof(from));
+	vnl_fmt_ns(tn, to, sizeof(to));
+	snprintf(title, sizeof(title), "Tails, %s %s, %s%s%s%s: fraction of probes at or above "
+		 "each latency (all repetitions)", g->measured_dir, vnl_stage_name(g->metric),
+		 window ? "window " : "whole run", window ? from : "", window ? " to " : "",
+		 window ? (tn ? to : "the end") : "");
+	fputs("set title ", f);
+	gp_str(f, title);
+	fprintf(f, "\nset logscale xy\nset format x '%%g'\nset grid xtics ytics mxtics\n"
+		"set xlabel '%s (us, log)'\nset ylabel 'fraction of probes at or above (log)'\n"
+		"set yrange [%g:1.5]\nset key outside right top box opaque\n",
+		vnl_stage_name(g->metric), 0.5 / (double)nmax);
+	tails_ytics(f, nmax);
+	fputs("plot ", f);
+	for (size_t b = 0; b < blocks; b++) {
+		const struct vnl_study_case *c = vnl_study_case(s, idx[b]);
+		bool ref = is_reference(s, idx[b]);
+		char t[300];
+		snprintf(t, sizeof(t), "%s%s", c->name, ref ? " (reference)" : "");
+		fprintf(f, "%s'plot/%s.dat' index %zu using 1:2 with lines lw %s lc rgb '%s' "
+			"dt %zu title ", b ? ", \\\n     " : "", name, b, ref ? "4" : "2.2",
+			okabe_ito[b % 8], 1 + b % DASH_TYPES);
+		gp_str(f, t);
+	}
+	fputc('\n', f);
+	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
+		return -1;
+	return vnl_plot_render(report_dir, name, err, errlen);
+}
+
+int vnl_plot_tails(const struct vnl_study *s, const char *report_dir, char *err,
+		   size_t errlen)
+{
+	int any = 1;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		if (!vnl_plot_tails_first(s, i))
+			continue;
+		for (int whole = 0; whole < (vnl_study_has_window(s) ? 2 : 1); whole++) {
+			int rc = tails_figure(s, i, whole, report_dir, err, errlen);
+			if (rc < 0)
+				return -1;
+			if (!rc)
+				any = 0;
+		}
+	}
+	return any;
 }
 
 /* ------------------------------------------------------------ breakdown */

@@ -27,7 +27,10 @@ ok "synthetic study: 4 cases x 2 repetitions x 6000 packets + 1 skipped case"
 
 "$VNL" report "$S" >"$TMP/report.out" 2>&1 || { cat "$TMP/report.out"; fail "vnetlat report DIR failed"; }
 ok "vnetlat report DIR exit 0"
-for f in index.html summary.md summary.csv summary.json figures/breakdown.svg figures/breakdown.png; do
+for f in index.html summary.md summary.csv summary.json figures/breakdown.svg figures/breakdown.png \
+	figures/tails-in-one_way.svg figures/tails-in-one_way.png plot/tails-in-one_way.gp \
+	plot/tails-in-one_way.dat figures/tails-in-one_way-whole.svg \
+	figures/tails-in-one_way-whole.png plot/tails-in-one_way-whole.dat; do
 	[ -s "$S/report/$f" ] && ok "report/$f exists" || bad "report/$f missing"
 done
 for i in 1 2 3 4; do
@@ -112,7 +115,28 @@ for name, body in rows:
 check("http://" not in doc.replace("http://www.w3.org/", "") and "https://" not in doc and "<script" not in doc
       and " src=" not in doc, "HTML is self-contained (no external references, no scripts)")
 nsvg = doc.count("<svg")
-check(nsvg == 9, "HTML inlines 9 SVG figures (breakdown + 2 per case): %d" % nsvg)
+check(nsvg == 11, "HTML inlines 11 SVG figures (2 tails, breakdown, 2 per case): %d" % nsvg)
+# Tails overlaid: one block per measured case (gnuplot index), every one plotted, the
+# reference drawn thicker, the figure in the page; window and whole run apart.
+measured = [n for n in cases if cases[n]["whole"] is not None]
+for fig, period in [("tails-in-one_way", "window"), ("tails-in-one_way-whole", "whole")]:
+    dat = open(S + "/report/plot/%s.dat" % fig).read()
+    blocks = [b for b in re.split(r"\n\n\n", dat.strip()) if re.search(r"^[0-9.]+ [0-9.e-]+$", b, re.M)]
+    names = re.findall(r"^# block \d+: (.*), (\d+) probes$", dat, re.M)
+    check(len(blocks) == len(measured) and sorted(n for n, _ in names) == sorted(measured),
+          "%s.dat: one block per measured case (%d blocks, %d cases)" % (fig, len(blocks), len(measured)))
+    check(all(int(k) == cases[n][period]["count"] for n, k in names), "%s.dat: each block covers the %s's probes" % (fig, period))
+    lows = []
+    for b, (n, k) in zip(blocks, names):
+        ys = [float(l.split()[1]) for l in b.splitlines() if l and l[0] != "#"]
+        last = ys[-1] * int(k)  # the probes in the last bucket: a whole number, at least 1
+        lows.append(abs(last - round(last)) < 1e-4 and round(last) >= 1 and ys[0] <= 1
+                    and ys == sorted(ys, reverse=True))
+    check(all(lows), "%s.dat: each case falls from at most 1 to its last bucket's probes / N" % fig)
+    gp = open(S + "/report/plot/%s.gp" % fig).read()
+    check(gp.count(" index ") == len(measured) and "logscale xy" in gp and gp.count("lw 4 ") == 2,
+          "%s.gp: every case on log-log axes, the 2 references thicker" % fig)
+    check('<figure id="fig-%s">' % fig in doc and "figures/%s.svg" % fig in doc, "index.html shows %s" % fig)
 csv = open(S + "/report/summary.csv").read().splitlines()
 check(len(csv) == 6 and csv[0].startswith("case,"), "summary.csv: header + 5 rows")
 md = open(S + "/report/summary.md").read()
@@ -121,7 +145,7 @@ sys.exit(bad)
 PY
 
 # Headless Chromium: the page renders (screenshot not blank) and every figure is in the DOM.
-python3 "$SRC/tests/integration/html_check.py" "$S/report/index.html" 9 5 "$TMP" || failed=1
+python3 "$SRC/tests/integration/html_check.py" "$S/report/index.html" 11 5 "$TMP" || failed=1
 
 # compare: a study against itself, then against a copy with one case 50% slower.
 "$VNL" compare "$S" "$S" >"$TMP/cmp-same.txt"
