@@ -322,7 +322,8 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	tails(out, s, report_dir);
 	fputs("<h2>Per-stage breakdown</h2>\n", out);
 	figure(out, report_dir, "breakdown", "median of each stage (or hop, when the runs "
-	       "observed them) per case, stacked");
+	       "observed them) per case, side by side on a log axis, each bar labelled with "
+	       "its value in us (a median at or below 0 has no bar, only its label)");
 	fputs("<h2>Cases</h2>\n", out);
 	for (size_t i = 0; i < vnl_study_ncases(s); i++)
 		case_section(out, s, i, report_dir);

@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -502,20 +504,65 @@ static bool all_have_hops(const struct vnl_study *s)
 	return measured > 0;
 }
 
-static void breakdown_script(FILE *f, bool hops)
+/* Stage colours: Okabe-Ito, apart from the tails' black. */
+static const char *const stage_colours[4] = { "#E69F00", "#56B4E9", "#009E73", "#D55E00" };
+#define BAR_HALF 0.42 /* half a bar's width; a group is n bars and a gap of one */
+
+struct breakdown_row {
+	const char *name;
+	double us[4];
+};
+
+static void breakdown_script(FILE *f, bool hops, const struct breakdown_row *rows, size_t n)
 {
-	fprintf(f, "set title 'Where the time goes, per case: median of each %s (us)'\n"
-		   "set style data histograms\nset style histogram rowstacked\n"
-		   "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\n"
-		   "set key outside right top\nset ylabel 'us'\nset yrange [0:*]\n"
-		   "set xtics rotate by -30 left\nset bmargin 6\n",
-		hops ? "hop" : "stage");
-	int n = hops ? 4 : 3;
-	fputs("plot ", f);
-	for (int k = 0; k < n; k++) {
-		fprintf(f, "%s'plot/breakdown.dat' using %d%s title ", k ? ", " : "", k + 2,
-			k ? "" : ":xtic(1)");
+	int k_n = hops ? 4 : 3;
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < k_n; k++) {
+			double v = rows[i].us[k];
+			if (v > 0 && (!lo || v < lo))
+				lo = v;
+			if (v > hi)
+				hi = v;
+		}
+	if (!(lo > 0)) /* nothing above 0: an axis all the same */
+		lo = hi = 1;
+	/* room above the tallest bar for its label, rotated: a share of the decades shown */
+	double ymin = lo / 2, top = hi * 2;
+	double decades = log10(top / ymin);
+	top *= pow(10, 0.25 * decades);
+	fprintf(f, "set title 'Where the time goes, per case: median of each %s (us, log axis; "
+		   "%s)'\nset logscale y\nset yrange [%g:%g]\nset format y '%%g'\n"
+		   "set style fill solid 0.85 border -1\nset grid ytics\n"
+		   "set key outside right top\nset ylabel 'median (us, log)'\n"
+		   "set xrange [0:%zu]\nset xtics rotate by -20 left nomirror scale 0\n"
+		   "set bmargin 6\nYMIN = %g\nset xtics (",
+		hops ? "hop" : "stage", "each bar labelled; at or below 0: no bar", ymin, top,
+		n * (size_t)(k_n + 1), ymin);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		gp_str(f, rows[i].name);
+		fprintf(f, " %g", (double)i * (k_n + 1) + (k_n + 1) / 2.0);
+	}
+	/* 1-2-5 ticks: a log axis over a decade or two has few of its own */
+	fputs(")\nset ytics (", f);
+	bool first = true;
+	for (int d = (int)floor(log10(ymin)); d <= (int)ceil(log10(top)); d++)
+		for (int m = 0; m < 3; m++) {
+			double v = (m == 0 ? 1 : m == 1 ? 2 : 5) * pow(10, d);
+			if (v < ymin || v > top)
+				continue;
+			fprintf(f, "%s'%g' %g", first ? "" : ", ", v, v);
+			first = false;
+		}
+	fputs(")\nplot ", f);
+	for (int k = 0; k < k_n; k++) {
+		fprintf(f, "%s'plot/breakdown.dat' index %d using 1:($2 > 0 ? $2 : 1/0):($1-%g):"
+			"($1+%g):(YMIN):($2 > 0 ? $2 : 1/0) with boxxyerror lc rgb '%s' title ",
+			k ? ", \\\n     " : "", k, BAR_HALF, BAR_HALF, stage_colours[k]);
 		gp_str(f, hops ? hop_titles[k] : vnl_stage_name(core_stages[k]));
+		fprintf(f, ", \\\n     '' index %d using 1:($2 > 0 ? $2 * 1.1 : YMIN * 1.1):"
+			"(sprintf('%%.1f', $2)) with labels rotate by 90 left font ',9' notitle", k);
 	}
 	fputc('\n', f);
 }
@@ -524,36 +571,56 @@ int vnl_plot_breakdown(const struct vnl_study *s, const char *report_dir, char *
 		       size_t errlen)
 {
 	bool hops = all_have_hops(s);
-	size_t rows = 0;
-	FILE *f = open_in(report_dir, "plot", "breakdown", ".dat", err, errlen);
-	if (!f)
+	int k_n = hops ? 4 : 3;
+	size_t n = 0, nc = vnl_study_ncases(s);
+	struct breakdown_row *rows = calloc(nc ? nc : 1, sizeof(*rows));
+	if (!rows) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	fprintf(f, "# case then the median (us) of each %s\n", hops ? "hop: wire host guest "
-		"application" : "stage: tx_stack path rx_stack");
-	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+	}
+	for (size_t i = 0; i < nc; i++) {
 		const struct vnl_study_case *c = vnl_study_case(s, i);
 		const struct vnl_study_period *p = vnl_study_headline(s, c);
 		if (!p->measured)
 			continue;
-		fputc('"', f);
-		for (const char *q = c->name; *q; q++)
-			if (*q != '"' && *q != '\n')
-				fputc(*q, f);
-		fputc('"', f);
-		for (int k = 0; k < (hops ? 4 : 3); k++)
-			fprintf(f, " %.3f", hops ? c->hop_p50_ns[k] / 1e3
-						 : (double)p->stage[core_stages[k]].p50_ns / 1e3);
-		fputc('\n', f);
-		rows++;
+		rows[n].name = c->name;
+		for (int k = 0; k < k_n; k++)
+			rows[n].us[k] = hops ? c->hop_p50_ns[k] / 1e3
+					     : (double)p->stage[core_stages[k]].p50_ns / 1e3;
+		n++;
+	}
+	FILE *f = open_in(report_dir, "plot", "breakdown", ".dat", err, errlen);
+	if (!f)
+		goto fail;
+	fprintf(f, "# the median (us) of each %s per case: one block (gnuplot index) per %s; "
+		"x = the bar's position, then the value and the case\n",
+		hops ? "hop (wire host guest application)" : "stage (tx_stack path rx_stack)",
+		hops ? "hop" : "stage");
+	for (int k = 0; k < k_n; k++) {
+		fprintf(f, "%s# block %d: %s\n", k ? "\n\n" : "", k,
+			hops ? hop_titles[k] : vnl_stage_name(core_stages[k]));
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, "%zu %.3f \"", i * (size_t)(k_n + 1) + (size_t)k + 1, rows[i].us[k]);
+			for (const char *q = rows[i].name; *q; q++)
+				if (*q != '"' && *q != '\n')
+					fputc(*q, f);
+			fputs("\"\n", f);
+		}
 	}
 	if (close_checked(f, "the breakdown data", err, errlen) < 0)
-		return -1;
-	if (!rows)
+		goto fail;
+	if (!n) {
+		free(rows);
 		return 1;
+	}
 	if (!(f = open_in(report_dir, "plot", "breakdown", ".gp", err, errlen)))
-		return -1;
-	breakdown_script(f, hops);
+		goto fail;
+	breakdown_script(f, hops, rows, n);
+	free(rows);
 	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
 		return -1;
 	return vnl_plot_render(report_dir, "breakdown", err, errlen);
+fail:
+	free(rows);
+	return -1;
 }

@@ -137,6 +137,24 @@ for fig, period in [("tails-in-one_way", "window"), ("tails-in-one_way-whole", "
     check(gp.count(" index ") == len(measured) and "logscale xy" in gp and gp.count("lw 4 ") == 2,
           "%s.gp: every case on log-log axes, the 2 references thicker" % fig)
     check('<figure id="fig-%s">' % fig in doc and "figures/%s.svg" % fig in doc, "index.html shows %s" % fig)
+# Breakdown: the headline median of each stage per case, a block per stage, on a log
+# axis, every bar labelled with its value (the labels are in the SVG).
+dat = open(S + "/report/plot/breakdown.dat").read()
+blocks = [b for b in re.split(r"\n\n\n", dat.strip())]
+check(len(blocks) == 3, "breakdown.dat: a block per stage (tx_stack, path, rx_stack): %d" % len(blocks))
+svg = open(S + "/report/figures/breakdown.svg").read()
+labels = set(re.findall(r"<text>([0-9.]+)</text>", svg))
+good = True
+for k, st in enumerate(["tx_stack", "path", "rx_stack"]):
+    rows = {m[2]: float(m[1]) for m in re.findall(r'^(\d+) ([0-9.-]+) "([^"]*)"$', blocks[k], re.M)}
+    good &= sorted(rows) == sorted(measured)
+    for n, v in rows.items():
+        want = cases[n]["window"]["latency"][st]["p50_ns"] / 1000.0
+        good &= abs(v - want) < 0.001 and ("%.1f" % v) in labels
+check(good, "breakdown: each case's window p50 per stage, each bar labelled with it in the SVG")
+gp = open(S + "/report/plot/breakdown.gp").read()
+check("set logscale y" in gp and gp.count("with labels") == 3 and "rowstacked" not in gp,
+      "breakdown.gp: log axis, bars side by side, labels")
 csv = open(S + "/report/summary.csv").read().splitlines()
 check(len(csv) == 6 and csv[0].startswith("case,"), "summary.csv: header + 5 rows")
 md = open(S + "/report/summary.md").read()
