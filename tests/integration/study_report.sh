@@ -2,7 +2,9 @@
 # vnetlat report DIR and vnetlat compare on a synthetic study results directory
 # (bench/mkstudy.sh: 2 topologies x 2 loads x 2 repetitions + a skipped case):
 # every report file exists, summary.json equals 'vnetlat report FILE --json' of
-# the same records, the HTML table has a row per case with the JSON's numbers,
+# the same records, the HTML tables (window, whole run) have a row per case with
+# the JSON's numbers and the differences coloured by sign, the tails and
+# breakdown figures carry every case, the page fits 1280 px,
 # headless Chromium renders the page (screenshot not blank, every inline SVG in
 # the DOM), and compare finds no change against itself and flags a case made
 # 50% slower. No network traffic: only files in a temporary directory.
@@ -95,23 +97,35 @@ check(abs(d - want) < 1e-6, "difference to the reference = window mean differenc
 check(any("does not rank" in x for x in summ["notes"]), "caveat note present (same-setup cases within the spread)")
 
 doc = open(S + "/report/index.html").read()
-rows = re.findall(r'<tr id="case-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>', doc)
-check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table: one row per case (%d)" % len(rows))
-for name, body in rows:
-    c = cases[html.unescape(name)]
-    if c["whole"] is None:
-        check("skipped" in body and "IOMMU" in body, "HTML row of %s shows skipped + reason" % name)
-        continue
-    nums = [float(x) for x in re.findall(r'data-ns="([^"]+)"', body)]
-    want = []
-    for period in ["whole", "window"]:
+# Two tables, so each fits a 1280 px screen: the headline (window) with the differences to
+# the reference, coloured by sign, then the whole run.
+def table_rows(tid, prefix):
+    t = re.search(r'<table id="%s">(.*?)</table>' % tid, doc, re.S)
+    return re.findall(r'<tr id="%scase-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>' % prefix, t.group(1) if t else "")
+for tid, prefix, period in [("summary", "", "window"), ("summary-whole", "whole-", "whole")]:
+    rows = table_rows(tid, prefix)
+    check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table %s: one row per case (%d)" % (tid, len(rows)))
+    for name, body in rows:
+        c = cases[html.unescape(name)]
+        if c["whole"] is None:
+            if tid == "summary":
+                check("skipped" in body and "IOMMU" in body, "HTML row of %s shows skipped + reason" % name)
+            continue
+        nums = [float(x) for x in re.findall(r'data-ns="([^"]+)"', body)]
         p = c[period]
-        want += [p["min_ns"], p["mean_ns"], p["stddev_ns"], p["p50_ns"], p["p99_ns"], p["p999_ns"], p["max_ns"]]
-    if c["vs_reference"]:
-        want += [c["vs_reference"]["mean_ns"], c["vs_reference"]["p99_ns"]]
-    check(nums == [float(x) for x in want], "HTML row of %s carries summary.json's numbers" % name)
-    shown = re.findall(r'data-ns="[^"]+">([^<]+)<', body)
-    check(shown == ["%.1f" % (x / 1000.0) for x in want], "HTML row of %s shows them in us" % name)
+        want = [p["min_ns"], p["mean_ns"], p["stddev_ns"], p["p50_ns"], p["p99_ns"], p["p999_ns"], p["max_ns"]]
+        deltas = []
+        if tid == "summary" and c["vs_reference"]:
+            deltas = [c["vs_reference"]["mean_ns"], c["vs_reference"]["p99_ns"]]
+        check(nums == [float(x) for x in want + deltas], "HTML %s row of %s carries summary.json's %s numbers" % (tid, name, period))
+        shown = re.findall(r'data-ns="[^"]+">([^<]+)<', body)
+        fmt = lambda x: "%.1f" % (x / 1000.0)
+        signed = lambda x: "0.0" if fmt(x) in ("0.0", "-0.0") else ("+" if x > 0 else "") + fmt(x)
+        check(shown == [fmt(x) for x in want] + [signed(x) for x in deltas], "HTML %s row of %s shows them in us" % (tid, name))
+        if deltas:
+            cls = re.findall(r'<td class="(slower|faster|same)" data-ns', body)
+            check(cls == ["same" if signed(x) == "0.0" else "slower" if x > 0 else "faster" for x in deltas],
+                  "HTML row of %s: differences coloured by sign %s" % (name, cls))
 check("http://" not in doc.replace("http://www.w3.org/", "") and "https://" not in doc and "<script" not in doc
       and " src=" not in doc, "HTML is self-contained (no external references, no scripts)")
 nsvg = doc.count("<svg")
