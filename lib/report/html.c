@@ -15,11 +15,17 @@
 static const char style[] =
 	"body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1400px}"
 	"table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}"
-	"th,td{border:1px solid #bbb;padding:2px 6px;text-align:right}"
-	"th{background:#eee}td.t{text-align:left}tr.skipped td{color:#888;background:#f8f8f8}"
+	"th,td{border:1px solid #bbb;padding:2px 5px;text-align:right;white-space:nowrap}"
+	"th{background:#eee;text-align:center}td.t{text-align:left;white-space:normal;"
+	"overflow-wrap:anywhere}"
+	"td.status{min-width:5em;max-width:16em}tr.skipped td{color:#888;background:#f8f8f8}"
+	/* the difference to the reference by sign, in Okabe-Ito tints (vermillion, blue) */
+	".slower{background:#f9d9c6;color:#7a2e00}.faster{background:#cfe6f5;color:#003d66}"
+	".legend{font-size:0.85em;color:#555}.legend span{padding:0 4px}"
 	"figure{margin:1em 0}figure svg{width:100%;max-width:960px;height:auto;display:block}"
 	"figcaption{font-size:0.85em;color:#555}.note{background:#fff8dc;padding:0.4em}"
-	"dl.host dt{font-weight:bold;float:left;clear:left;width:10em}dl.host dd{margin-left:11em}";
+	"dl.host dt{font-weight:bold;float:left;clear:left;width:10em}dl.host dd{margin-left:11em;"
+	"overflow-wrap:anywhere}";
 
 void vnl_html_text(FILE *out, const char *s)
 {
@@ -103,58 +109,72 @@ static void period_cells(FILE *out, const struct vnl_study_period *p, enum vnl_s
 	}
 }
 
-static void table_head(FILE *out, bool window)
+/* A difference to the reference, coloured by its sign: slower (+) or faster (-). */
+static void delta_cell(FILE *out, double ns)
 {
-	fputs("<table id=\"summary\"><thead><tr><th rowspan=\"2\">case</th>"
-	      "<th rowspan=\"2\">topology</th><th rowspan=\"2\">load</th>"
-	      "<th rowspan=\"2\">dir</th><th rowspan=\"2\">status</th>"
-	      "<th rowspan=\"2\">reps</th><th rowspan=\"2\">metric</th>", out);
-	fprintf(out, "<th colspan=\"%u\">whole run (us)</th>", VNL_STUDY_COLS);
-	if (window)
-		fprintf(out, "<th colspan=\"%u\">window (us)</th>", VNL_STUDY_COLS);
-	fputs("<th colspan=\"3\">vs reference (us)</th></tr><tr>", out);
-	for (int w = 0; w < (window ? 2 : 1); w++)
-		for (unsigned c = 0; c < VNL_STUDY_COLS; c++)
-			fprintf(out, "<th>%s</th>", vnl_study_col_name(c));
-	fputs("<th>reference</th><th>mean</th><th>p99</th></tr></thead><tbody>\n", out);
+	char buf[64];
+	vnl_study_fmt_us(buf, sizeof(buf), ns);
+	bool zero = !strcmp(buf, "0.0") || !strcmp(buf, "-0.0");
+	fprintf(out, "<td class=\"%s\" data-ns=\"%.12g\">%s%s</td>",
+		zero ? "same" : ns > 0 ? "slower" : "faster", ns, ns > 0 && !zero ? "+" : "",
+		zero ? "0.0" : buf);
 }
 
-static void table(FILE *out, const struct vnl_study *s)
+/*
+ * The headline table (id "summary": the window when the study has one, else
+ * the whole run): what each case is, its statistics and its difference to
+ * the reference. With a window, the whole run follows in a table of its own
+ * (id "summary-whole"), so neither is wider than a 1280 px screen.
+ */
+static void table(FILE *out, const struct vnl_study *s, bool headline)
 {
 	bool window = vnl_study_has_window(s);
-	table_head(out, window);
+	bool win = headline && window;
+	fprintf(out, "<table id=\"%s\"><thead><tr><th rowspan=\"2\">case</th>",
+		headline ? "summary" : "summary-whole");
+	if (headline)
+		fputs("<th rowspan=\"2\">topology</th><th rowspan=\"2\">load</th>"
+		      "<th rowspan=\"2\">dir</th><th rowspan=\"2\">status</th>"
+		      "<th rowspan=\"2\">reps</th><th rowspan=\"2\">metric</th>", out);
+	fprintf(out, "<th colspan=\"%u\">%s (us)</th>", VNL_STUDY_COLS,
+		win ? "window" : "whole run");
+	if (headline)
+		fputs("<th colspan=\"3\">vs reference (us)</th>", out);
+	fputs("</tr><tr>", out);
+	for (unsigned c = 0; c < VNL_STUDY_COLS; c++)
+		fprintf(out, "<th>%s</th>", vnl_study_col_name(c));
+	if (headline)
+		fputs("<th>reference</th><th>mean</th><th>p99</th>", out);
+	fputs("</tr></thead><tbody>\n", out);
 	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
 		const struct vnl_study_case *c = vnl_study_case(s, i);
 		struct vnl_study_delta d;
-		char buf[64];
-		fprintf(out, "<tr id=\"case-%zu\" class=\"%s\" data-case=\"", i + 1,
-			c->whole.measured ? "case" : "case skipped");
+		fprintf(out, "<tr id=\"%scase-%zu\" class=\"%s\" data-case=\"",
+			headline ? "" : "whole-", i + 1, c->whole.measured ? "case" : "case skipped");
 		vnl_html_text(out, c->name);
 		fputs("\">", out);
 		cell_text(out, c->name);
-		cell_text(out, c->topology);
-		cell_text(out, c->load);
-		cell_text(out, c->measured_dir ? c->measured_dir : c->direction);
-		fputs("<td class=\"t\">", out);
-		vnl_html_text(out, c->status);
-		if (c->reason) {
-			fputs(": ", out);
-			vnl_html_text(out, c->reason);
+		if (headline) {
+			cell_text(out, c->topology);
+			cell_text(out, c->load);
+			cell_text(out, c->measured_dir ? c->measured_dir : c->direction);
+			fputs("<td class=\"t status\">", out);
+			vnl_html_text(out, c->status);
+			if (c->reason) {
+				fputs(": ", out);
+				vnl_html_text(out, c->reason);
+			}
+			char metric[96];
+			vnl_study_metric_text(c, metric, sizeof(metric));
+			fprintf(out, "</td><td>%zu</td>", c->nreps);
+			cell_text(out, metric);
 		}
-		char metric[96];
-		vnl_study_metric_text(c, metric, sizeof(metric));
-		fprintf(out, "</td><td>%zu</td>", c->nreps);
-		cell_text(out, metric);
-		period_cells(out, &c->whole, c->metric);
-		if (window)
-			period_cells(out, &c->window, c->metric);
-		if (vnl_study_vs_reference(s, c, &d)) {
+		period_cells(out, win ? &c->window : &c->whole, c->metric);
+		if (headline && vnl_study_vs_reference(s, c, &d)) {
 			cell_text(out, vnl_study_case(s, (size_t)c->reference)->name);
-			vnl_study_fmt_us(buf, sizeof(buf), d.mean_ns);
-			fprintf(out, "<td data-ns=\"%.12g\">%s</td>", d.mean_ns, buf);
-			vnl_study_fmt_us(buf, sizeof(buf), (double)d.p99_ns);
-			fprintf(out, "<td data-ns=\"%lld\">%s</td>", (long long)d.p99_ns, buf);
-		} else {
+			delta_cell(out, d.mean_ns);
+			delta_cell(out, (double)d.p99_ns);
+		} else if (headline) {
 			fputs("<td>-</td><td>-</td><td>-</td>", out);
 		}
 		fputs("</tr>\n", out);
@@ -242,6 +262,32 @@ static void case_section(FILE *out, const struct vnl_study *s, size_t i, const c
 	fputs("</section>\n", out);
 }
 
+/* The tails overlaid: per measured direction and metric, the headline period then the whole run. */
+static void tails(FILE *out, const struct vnl_study *s, const char *report_dir)
+{
+	bool window = vnl_study_has_window(s);
+	bool any = false;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		char name[96], caption[512];
+		if (!vnl_plot_tails_first(s, i))
+			continue;
+		if (!any)
+			fputs("<h2>Tails</h2>\n", out);
+		any = true;
+		for (int whole = 0; whole < (window ? 2 : 1); whole++) {
+			vnl_plot_tails_name(name, sizeof(name), c->measured_dir, c->metric, whole);
+			snprintf(caption, sizeof(caption),
+				 "%s %s, %s: every case's complementary CDF, the fraction of its "
+				 "probes (all repetitions) at or above each latency, both axes log, "
+				 "down to one probe; the reference thicker; lower and further left "
+				 "is better", c->measured_dir, vnl_stage_name(c->metric),
+				 window && !whole ? "window" : "whole run");
+			figure(out, report_dir, name, caption);
+		}
+	}
+}
+
 static void host_facts(FILE *out, const struct vnl_study *s)
 {
 	json_t *host = vnl_study_host(s);
@@ -287,14 +333,24 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 		fputs(": no window; whole runs only.", out);
 	}
 	fputs("</p>\n<h2>Summary</h2>\n", out);
-	table(out, s);
+	table(out, s, true);
+	fputs("<p class=\"legend\">vs reference: the case minus its reference; "
+	      "<span class=\"slower\">+ slower</span>, <span class=\"faster\">&minus; "
+	      "faster</span>.</p>\n", out);
+	if (vnl_study_has_window(s)) {
+		fputs("<h3>Whole run</h3>\n", out);
+		table(out, s, false);
+	}
 	fputs("<h2>Notes</h2>\n<ul class=\"note\">\n", out);
 	if (!vnl_study_notes(s, note_item, out))
 		fputs("<li>Every difference between cases of the same load is larger than the "
 		      "spread between their repetitions.</li>\n", out);
-	fputs("</ul>\n<h2>Per-stage breakdown</h2>\n", out);
+	fputs("</ul>\n", out);
+	tails(out, s, report_dir);
+	fputs("<h2>Per-stage breakdown</h2>\n", out);
 	figure(out, report_dir, "breakdown", "median of each stage (or hop, when the runs "
-	       "observed them) per case, stacked");
+	       "observed them) per case, side by side on a log axis, each bar labelled with "
+	       "its value in us (a median at or below 0 has no bar, only its label)");
 	fputs("<h2>Cases</h2>\n", out);
 	for (size_t i = 0; i < vnl_study_ncases(s); i++)
 		case_section(out, s, i, report_dir);

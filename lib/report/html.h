@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The study report as one self-contained HTML page: the summary table, every
+ * The study report as one self-contained HTML page: the summary tables, every
  * figure inlined as SVG (ids made unique per figure), the notes, the worst
  * packets and the host's facts. No scripts, no external references: it reads
  * the same offline, mailed or archived.

@@ -5,14 +5,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "hist.h"
+#include "parse.h"
 #include "safefile.h"
 #include "stats.h"
 #include "studyreport.h"
@@ -288,6 +291,203 @@ int vnl_plot_case(const struct vnl_study *s, size_t i, const char *report_dir, c
 	return scatter_figure(s, i, report_dir, "full", points, lo, full, sc.every, err, errlen);
 }
 
+/* ------------------------------------------------------------ tails overlaid */
+
+/* Okabe-Ito, yellow last (faint on white); with 5 dash types, 40 distinct lines. */
+static const char *const okabe_ito[8] = { "#000000", "#E69F00", "#56B4E9", "#009E73",
+					  "#0072B2", "#D55E00", "#CC79A7", "#F0E442" };
+#define DASH_TYPES 5
+
+struct ccdf_walk {
+	uint64_t total, before, skipped;
+	size_t points;
+	vnl_plot_ccdf_fn fn;
+	void *arg;
+};
+
+static void ccdf_bucket(int64_t lo, int64_t hi, uint64_t count, void *arg)
+{
+	(void)hi;
+	struct ccdf_walk *w = arg;
+	struct vnl_plot_ccdf_point p = { .x_ns = lo, .at_or_above = w->total - w->before };
+	p.frac = (double)p.at_or_above / (double)w->total;
+	w->before += count;
+	if (lo <= 0) {
+		w->skipped += count;
+		return;
+	}
+	w->fn(&p, w->arg);
+	w->points++;
+}
+
+size_t vnl_plot_ccdf(const struct vnl_hist *h, vnl_plot_ccdf_fn fn, void *arg,
+		     uint64_t *skipped)
+{
+	struct ccdf_walk w = { .total = vnl_hist_count(h), .fn = fn, .arg = arg };
+	if (w.total)
+		vnl_hist_foreach(h, ccdf_bucket, &w);
+	if (skipped)
+		*skipped += w.skipped;
+	return w.points;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static bool in_group(const struct vnl_study_case *c, const struct vnl_study_case *first)
+{
+	return c->whole.measured && c->measured_dir &&
+	       same_str(c->measured_dir, first->measured_dir) && c->metric == first->metric;
+}
+
+bool vnl_plot_tails_first(const struct vnl_study *s, size_t i)
+{
+	const struct vnl_study_case *c = vnl_study_case(s, i);
+	if (!c || !c->whole.measured || !c->measured_dir)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (in_group(vnl_study_case(s, j), c))
+			return false;
+	return true;
+}
+
+void vnl_plot_tails_name(char *buf, size_t len, const char *dir, enum vnl_stage metric,
+			 bool whole)
+{
+	snprintf(buf, len, "tails-%s-%s%s", dir, vnl_stage_name(metric), whole ? "-whole" : "");
+}
+
+/* Whether case j is the reference of a case of its group (drawn thicker). */
+static bool is_reference(const struct vnl_study *s, size_t j)
+{
+	const struct vnl_study_case *r = vnl_study_case(s, j);
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		if (c->reference == (int)j && in_group(c, r))
+			return true;
+	}
+	return false;
+}
+
+static void ccdf_line(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	fprintf(arg, "%.4f %.9g\n", (double)p->x_ns / 1e3, p->frac);
+}
+
+static void ccdf_none(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+}
+
+/* A log y axis labelled by decade, the percentile it is the tail of beside it. */
+static void tails_ytics(FILE *f, uint64_t nmax)
+{
+	static const char *const pct[] = { "", " (p90)", " (p99)", " (p99.9)", " (p99.99)",
+					   " (p99.999)" };
+	fputs("set ytics (", f);
+	double y = 1;
+	for (int k = 0; k < 19 && y * (double)nmax >= 0.0999; k++, y /= 10)
+		fprintf(f, "%s'%g%s' %g", k ? ", " : "", y, k < 6 ? pct[k] : "", y);
+	fputs(")\n", f);
+}
+
+static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
+			const char *report_dir, char *err, size_t errlen)
+{
+	const struct vnl_study_case *g = vnl_study_case(s, first);
+	bool window = vnl_study_has_window(s) && !whole;
+	char name[96];
+	vnl_plot_tails_name(name, sizeof(name), g->measured_dir, g->metric, whole);
+	FILE *f = open_in(report_dir, "plot", name, ".dat", err, errlen);
+	if (!f)
+		return -1;
+	fprintf(f, "# %s %s, %s, all repetitions merged: latency (us) and the fraction of "
+		"probes at or above it; one block (gnuplot index) per case\n", g->measured_dir,
+		vnl_stage_name(g->metric), window ? "window" : "whole run");
+	size_t blocks = 0, idx[64];
+	uint64_t nmax = 0;
+	for (size_t i = first; i < vnl_study_ncases(s) && blocks < 64; i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		const struct vnl_stats *st = vnl_study_stage_stats(s, i, window, g->metric);
+		if (!in_group(c, g) || !st || !vnl_stats_count(st))
+			continue;
+		const struct vnl_hist *h = vnl_stats_hist(st);
+		uint64_t skipped = 0;
+		/* a block with no point would shift gnuplot's indices: count first */
+		if (!vnl_plot_ccdf(h, ccdf_none, NULL, NULL))
+			continue;
+		fprintf(f, "%s# block %zu: ", blocks ? "\n\n" : "", blocks);
+		for (const char *q = c->name; *q; q++)
+			fputc(*q == '\n' ? ' ' : *q, f);
+		fprintf(f, ", %llu probes\n", (unsigned long long)vnl_stats_count(st));
+		vnl_plot_ccdf(h, ccdf_line, f, &skipped);
+		if (skipped)
+			fprintf(f, "# %llu probes at or below 0 us are not on the log axis\n",
+				(unsigned long long)skipped);
+		if (vnl_stats_count(st) > nmax)
+			nmax = vnl_stats_count(st);
+		idx[blocks++] = i;
+	}
+	if (close_checked(f, "the tails data", err, errlen) < 0)
+		return -1;
+	if (!blocks)
+		return 1;
+	if (!(f = open_in(report_dir, "plot", name, ".gp", err, errlen)))
+		return -1;
+	char title[256], from[32], to[32];
+	int64_t fr, tn;
+	vnl_study_window(s, &fr, &tn);
+	vnl_fmt_ns(fr, from, sizeof(from));
+	vnl_fmt_ns(tn, to, sizeof(to));
+	snprintf(title, sizeof(title), "Tails, %s %s, %s%s%s%s: fraction of probes at or above "
+		 "each latency (all repetitions)", g->measured_dir, vnl_stage_name(g->metric),
+		 window ? "window " : "whole run", window ? from : "", window ? " to " : "",
+		 window ? (tn ? to : "the end") : "");
+	fputs("set title ", f);
+	gp_str(f, title);
+	fprintf(f, "\nset logscale xy\nset format x '%%g'\nset grid xtics ytics mxtics\n"
+		"set xlabel '%s (us, log)'\nset ylabel 'fraction of probes at or above (log)'\n"
+		"set yrange [%g:1.5]\nset key outside right top box opaque\n",
+		vnl_stage_name(g->metric), 0.5 / (double)nmax);
+	tails_ytics(f, nmax);
+	fputs("plot ", f);
+	for (size_t b = 0; b < blocks; b++) {
+		const struct vnl_study_case *c = vnl_study_case(s, idx[b]);
+		bool ref = is_reference(s, idx[b]);
+		char t[300];
+		snprintf(t, sizeof(t), "%s%s", c->name, ref ? " (reference)" : "");
+		fprintf(f, "%s'plot/%s.dat' index %zu using 1:2 with lines lw %s lc rgb '%s' "
+			"dt %zu title ", b ? ", \\\n     " : "", name, b, ref ? "4" : "2.2",
+			okabe_ito[b % 8], 1 + b % DASH_TYPES);
+		gp_str(f, t);
+	}
+	fputc('\n', f);
+	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
+		return -1;
+	return vnl_plot_render(report_dir, name, err, errlen);
+}
+
+int vnl_plot_tails(const struct vnl_study *s, const char *report_dir, char *err,
+		   size_t errlen)
+{
+	int any = 1;
+	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+		if (!vnl_plot_tails_first(s, i))
+			continue;
+		for (int whole = 0; whole < (vnl_study_has_window(s) ? 2 : 1); whole++) {
+			int rc = tails_figure(s, i, whole, report_dir, err, errlen);
+			if (rc < 0)
+				return -1;
+			if (!rc)
+				any = 0;
+		}
+	}
+	return any;
+}
+
 /* ------------------------------------------------------------ breakdown */
 
 static bool all_have_hops(const struct vnl_study *s)
@@ -304,20 +504,65 @@ static bool all_have_hops(const struct vnl_study *s)
 	return measured > 0;
 }
 
-static void breakdown_script(FILE *f, bool hops)
+/* Stage colours: Okabe-Ito, apart from the tails' black. */
+static const char *const stage_colours[4] = { "#E69F00", "#56B4E9", "#009E73", "#D55E00" };
+#define BAR_HALF 0.42 /* half a bar's width; a group is n bars and a gap of one */
+
+struct breakdown_row {
+	const char *name;
+	double us[4];
+};
+
+static void breakdown_script(FILE *f, bool hops, const struct breakdown_row *rows, size_t n)
 {
-	fprintf(f, "set title 'Where the time goes, per case: median of each %s (us)'\n"
-		   "set style data histograms\nset style histogram rowstacked\n"
-		   "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\n"
-		   "set key outside right top\nset ylabel 'us'\nset yrange [0:*]\n"
-		   "set xtics rotate by -30 left\nset bmargin 6\n",
-		hops ? "hop" : "stage");
-	int n = hops ? 4 : 3;
-	fputs("plot ", f);
-	for (int k = 0; k < n; k++) {
-		fprintf(f, "%s'plot/breakdown.dat' using %d%s title ", k ? ", " : "", k + 2,
-			k ? "" : ":xtic(1)");
+	int k_n = hops ? 4 : 3;
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < k_n; k++) {
+			double v = rows[i].us[k];
+			if (v > 0 && (!lo || v < lo))
+				lo = v;
+			if (v > hi)
+				hi = v;
+		}
+	if (!(lo > 0)) /* nothing above 0: an axis all the same */
+		lo = hi = 1;
+	/* room above the tallest bar for its label, rotated: a share of the decades shown */
+	double ymin = lo / 2, top = hi * 2;
+	double decades = log10(top / ymin);
+	top *= pow(10, 0.25 * decades);
+	fprintf(f, "set title 'Where the time goes, per case: median of each %s (us, log axis; "
+		   "%s)'\nset logscale y\nset yrange [%g:%g]\nset format y '%%g'\n"
+		   "set style fill solid 0.85 border -1\nset grid ytics\n"
+		   "set key outside right top\nset ylabel 'median (us, log)'\n"
+		   "set xrange [0:%zu]\nset xtics rotate by -20 left nomirror scale 0\n"
+		   "set bmargin 6\nYMIN = %g\nset xtics (",
+		hops ? "hop" : "stage", "each bar labelled; at or below 0: no bar", ymin, top,
+		n * (size_t)(k_n + 1), ymin);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		gp_str(f, rows[i].name);
+		fprintf(f, " %g", (double)i * (k_n + 1) + (k_n + 1) / 2.0);
+	}
+	/* 1-2-5 ticks: a log axis over a decade or two has few of its own */
+	fputs(")\nset ytics (", f);
+	bool first = true;
+	for (int d = (int)floor(log10(ymin)); d <= (int)ceil(log10(top)); d++)
+		for (int m = 0; m < 3; m++) {
+			double v = (m == 0 ? 1 : m == 1 ? 2 : 5) * pow(10, d);
+			if (v < ymin || v > top)
+				continue;
+			fprintf(f, "%s'%g' %g", first ? "" : ", ", v, v);
+			first = false;
+		}
+	fputs(")\nplot ", f);
+	for (int k = 0; k < k_n; k++) {
+		fprintf(f, "%s'plot/breakdown.dat' index %d using 1:($2 > 0 ? $2 : 1/0):($1-%g):"
+			"($1+%g):(YMIN):($2 > 0 ? $2 : 1/0) with boxxyerror lc rgb '%s' title ",
+			k ? ", \\\n     " : "", k, BAR_HALF, BAR_HALF, stage_colours[k]);
 		gp_str(f, hops ? hop_titles[k] : vnl_stage_name(core_stages[k]));
+		fprintf(f, ", \\\n     '' index %d using 1:($2 > 0 ? $2 * 1.1 : YMIN * 1.1):"
+			"(sprintf('%%.1f', $2)) with labels rotate by 90 left font ',9' notitle", k);
 	}
 	fputc('\n', f);
 }
@@ -326,36 +571,56 @@ int vnl_plot_breakdown(const struct vnl_study *s, const char *report_dir, char *
 		       size_t errlen)
 {
 	bool hops = all_have_hops(s);
-	size_t rows = 0;
-	FILE *f = open_in(report_dir, "plot", "breakdown", ".dat", err, errlen);
-	if (!f)
+	int k_n = hops ? 4 : 3;
+	size_t n = 0, nc = vnl_study_ncases(s);
+	struct breakdown_row *rows = calloc(nc ? nc : 1, sizeof(*rows));
+	if (!rows) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	fprintf(f, "# case then the median (us) of each %s\n", hops ? "hop: wire host guest "
-		"application" : "stage: tx_stack path rx_stack");
-	for (size_t i = 0; i < vnl_study_ncases(s); i++) {
+	}
+	for (size_t i = 0; i < nc; i++) {
 		const struct vnl_study_case *c = vnl_study_case(s, i);
 		const struct vnl_study_period *p = vnl_study_headline(s, c);
 		if (!p->measured)
 			continue;
-		fputc('"', f);
-		for (const char *q = c->name; *q; q++)
-			if (*q != '"' && *q != '\n')
-				fputc(*q, f);
-		fputc('"', f);
-		for (int k = 0; k < (hops ? 4 : 3); k++)
-			fprintf(f, " %.3f", hops ? c->hop_p50_ns[k] / 1e3
-						 : (double)p->stage[core_stages[k]].p50_ns / 1e3);
-		fputc('\n', f);
-		rows++;
+		rows[n].name = c->name;
+		for (int k = 0; k < k_n; k++)
+			rows[n].us[k] = hops ? c->hop_p50_ns[k] / 1e3
+					     : (double)p->stage[core_stages[k]].p50_ns / 1e3;
+		n++;
+	}
+	FILE *f = open_in(report_dir, "plot", "breakdown", ".dat", err, errlen);
+	if (!f)
+		goto fail;
+	fprintf(f, "# the median (us) of each %s per case: one block (gnuplot index) per %s; "
+		"x = the bar's position, then the value and the case\n",
+		hops ? "hop (wire host guest application)" : "stage (tx_stack path rx_stack)",
+		hops ? "hop" : "stage");
+	for (int k = 0; k < k_n; k++) {
+		fprintf(f, "%s# block %d: %s\n", k ? "\n\n" : "", k,
+			hops ? hop_titles[k] : vnl_stage_name(core_stages[k]));
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, "%zu %.3f \"", i * (size_t)(k_n + 1) + (size_t)k + 1, rows[i].us[k]);
+			for (const char *q = rows[i].name; *q; q++)
+				if (*q != '"' && *q != '\n')
+					fputc(*q, f);
+			fputs("\"\n", f);
+		}
 	}
 	if (close_checked(f, "the breakdown data", err, errlen) < 0)
-		return -1;
-	if (!rows)
+		goto fail;
+	if (!n) {
+		free(rows);
 		return 1;
+	}
 	if (!(f = open_in(report_dir, "plot", "breakdown", ".gp", err, errlen)))
-		return -1;
-	breakdown_script(f, hops);
+		goto fail;
+	breakdown_script(f, hops, rows, n);
+	free(rows);
 	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
 		return -1;
 	return vnl_plot_render(report_dir, "breakdown", err, errlen);
+fail:
+	free(rows);
+	return -1;
 }

@@ -8,8 +8,13 @@
 #ifndef VNL_PLOT_H
 #define VNL_PLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "pkt.h"
+
+struct vnl_hist;
 struct vnl_study;
 
 /* Figure names of case i (0-based): "caseN-latency" (spikes visible) and "caseN-full". */
@@ -25,9 +30,50 @@ void vnl_plot_case_name(char *buf, size_t len, size_t i, const char *kind);
 int vnl_plot_case(const struct vnl_study *s, size_t i, const char *report_dir,
 		  char *err, size_t errlen);
 
-/* Stacked per-stage breakdown, one bar per measured case: "breakdown". 0, 1 none, -1. */
+/*
+ * Per-stage breakdown, "breakdown": per measured case a group of bars, one
+ * per stage (or hop), the median on a log axis, each bar labelled with its
+ * value in us. 0, 1 none, -1.
+ */
 int vnl_plot_breakdown(const struct vnl_study *s, const char *report_dir, char *err,
 		       size_t errlen);
+
+/*
+ * The complementary CDF of a histogram as the tail figures draw it: for each
+ * non-empty bucket in ascending order, its lower bound and the fraction of
+ * all samples at or above it (1 at the first bucket, the last bucket's count
+ * over N at the last: never below 1/N). Buckets whose lower bound is not
+ * above 0 cannot sit on a log axis: they are not passed, their samples are
+ * added to *skipped (when not NULL). Returns how many points were passed.
+ */
+struct vnl_plot_ccdf_point {
+	int64_t x_ns;          /* the bucket's lower bound */
+	uint64_t at_or_above;  /* samples >= x_ns */
+	double frac;           /* at_or_above / N */
+};
+typedef void (*vnl_plot_ccdf_fn)(const struct vnl_plot_ccdf_point *p, void *arg);
+size_t vnl_plot_ccdf(const struct vnl_hist *h, vnl_plot_ccdf_fn fn, void *arg,
+		     uint64_t *skipped);
+
+/*
+ * The tail figures group the measured cases by measured direction and metric.
+ * True when case i is the first of its group (the group's figures are named
+ * after it); name is "tails-DIR-METRIC" for the headline period (the window
+ * when the study has one) and "tails-DIR-METRIC-whole" for the whole run of a
+ * study with a window.
+ */
+bool vnl_plot_tails_first(const struct vnl_study *s, size_t i);
+void vnl_plot_tails_name(char *buf, size_t len, const char *dir, enum vnl_stage metric,
+			 bool whole);
+
+/*
+ * Tails overlaid: per group, every case's complementary CDF of its metric
+ * (all repetitions merged) on log-log axes, one line per case in Okabe-Ito
+ * colours and distinct dash types, the reference cases thicker; data in
+ * plot/NAME.dat, one block (gnuplot index) per case. 0, 1 none, -1 with err.
+ */
+int vnl_plot_tails(const struct vnl_study *s, const char *report_dir, char *err,
+		   size_t errlen);
 
 /*
  * Runs gnuplot in report_dir on plot/NAME.gp twice, to figures/NAME.svg and

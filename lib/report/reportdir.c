@@ -73,6 +73,8 @@ static int write_all_files(const struct vnl_study *s, const char *report, char *
 	for (size_t i = 0; i < vnl_study_ncases(s); i++)
 		if (vnl_plot_case(s, i, report, err, errlen) < 0)
 			return -1;
+	if (vnl_plot_tails(s, report, err, errlen) < 0)
+		return -1;
 	if (vnl_plot_breakdown(s, report, err, errlen) < 0)
 		return -1;
 	return write_file(s, report, "index.html", NULL, NULL, err, errlen);

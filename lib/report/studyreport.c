@@ -590,6 +590,14 @@ const struct vnl_stats *vnl_study_metric_stats(const struct vnl_study *s, size_t
 	return i < s->n ? s->cases[i].merged[0][s->cases[i].pub.metric] : NULL;
 }
 
+const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t i, bool window,
+					      enum vnl_stage st)
+{
+	if (i >= s->n || (int)st < 0 || st >= VNL_STAGE__COUNT)
+		return NULL;
+	return s->cases[i].merged[window ? 1 : 0][st];
+}
+
 int64_t vnl_study_stat_of(const struct vnl_summary *sum, enum vnl_study_stat which)
 {
 	return which == VNL_STUDY_P99 ? sum->p99_ns : sum->p50_ns;

@@ -147,6 +147,13 @@ int vnl_study_points(const struct vnl_study *s, const struct vnl_study_case *c,
 		     vnl_study_point_fn fn, void *arg);
 /* The merged statistics of the case's metric over the whole run (for histograms). */
 const struct vnl_stats *vnl_study_metric_stats(const struct vnl_study *s, size_t case_index);
+/*
+ * The merged statistics (all repetitions) of one stage of a case, over the
+ * window (window true; empty when the study has none) or the whole run: its
+ * histogram (vnl_stats_hist) is what the tail figures walk. NULL when no such case.
+ */
+const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t case_index,
+					      bool window, enum vnl_stage st);
 
 
 #endif

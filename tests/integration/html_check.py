@@ -4,10 +4,19 @@
 Usage: html_check.py INDEX_HTML SVG_COUNT ROW_COUNT WORKDIR
 Takes a screenshot (must not be blank: >1% non-white pixels, decoded with a
 tiny PNG reader on zlib, no extra packages) and dumps the DOM (must hold
-SVG_COUNT inline figures and ROW_COUNT case rows). Prints ok:/FAIL: lines,
-exits 1 on a failure.
+SVG_COUNT inline figures and ROW_COUNT case rows). Then a copy of the page
+with a script added (the report has none of its own) is opened at 1280 px:
+the browser writes the page's scroll width and viewport width into the DOM,
+and the page must not be wider than the viewport (no horizontal scroll).
+Prints ok:/FAIL: lines, exits 1 on a failure.
 """
-import os, struct, subprocess, sys, zlib
+import os, re, struct, subprocess, sys, zlib
+
+MEASURE = ("<script>(function(){var d=document.documentElement,p=document.createElement('p');"
+           "p.id='vnl-measure';p.setAttribute('data-scroll-width',d.scrollWidth);"
+           "p.setAttribute('data-client-width',d.clientWidth);"
+           "p.setAttribute('data-inner-width',window.innerWidth);"
+           "document.body.appendChild(p);})();</script>")
 
 def chromium(workdir, *args):
     cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -70,6 +79,20 @@ def main():
     ok &= good
     print(("ok: " if good else "FAIL: ") + "chromium DOM: %d inline SVG figures (want %d), %d case rows (want %d)"
           % (figs, svgs, trs, rows))
+    page = open(html, encoding="utf-8").read()
+    measure = os.path.join(work, "measure.html")
+    with open(measure, "w", encoding="utf-8") as f:
+        f.write(page.replace("</body>", MEASURE + "</body>"))
+    dom = chromium(work, "--window-size=1280,900", "--dump-dom", "file://" + measure).stdout.decode(errors="replace")
+    m = re.search(r'id="vnl-measure" data-scroll-width="(\d+)" data-client-width="(\d+)" data-inner-width="(\d+)"', dom)
+    if not m:
+        print("FAIL: chromium at 1280 px: the measuring script wrote nothing")
+        return 1
+    scroll, client, inner = (int(x) for x in m.groups())
+    good = inner == 1280 and scroll <= client
+    ok &= good
+    print(("ok: " if good else "FAIL: ") + "chromium at 1280 px: page scroll width %d, viewport %d (window %d): %s"
+          % (scroll, client, inner, "no horizontal scroll" if good else "wider than the viewport"))
     return 0 if ok else 1
 
 sys.exit(main())

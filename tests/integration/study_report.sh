@@ -2,7 +2,9 @@
 # vnetlat report DIR and vnetlat compare on a synthetic study results directory
 # (bench/mkstudy.sh: 2 topologies x 2 loads x 2 repetitions + a skipped case):
 # every report file exists, summary.json equals 'vnetlat report FILE --json' of
-# the same records, the HTML table has a row per case with the JSON's numbers,
+# the same records, the HTML tables (window, whole run) have a row per case with
+# the JSON's numbers and the differences coloured by sign, the tails and
+# breakdown figures carry every case, the page fits 1280 px,
 # headless Chromium renders the page (screenshot not blank, every inline SVG in
 # the DOM), and compare finds no change against itself and flags a case made
 # 50% slower. No network traffic: only files in a temporary directory.
@@ -27,7 +29,10 @@ ok "synthetic study: 4 cases x 2 repetitions x 6000 packets + 1 skipped case"
 
 "$VNL" report "$S" >"$TMP/report.out" 2>&1 || { cat "$TMP/report.out"; fail "vnetlat report DIR failed"; }
 ok "vnetlat report DIR exit 0"
-for f in index.html summary.md summary.csv summary.json figures/breakdown.svg figures/breakdown.png; do
+for f in index.html summary.md summary.csv summary.json figures/breakdown.svg figures/breakdown.png \
+	figures/tails-in-one_way.svg figures/tails-in-one_way.png plot/tails-in-one_way.gp \
+	plot/tails-in-one_way.dat figures/tails-in-one_way-whole.svg \
+	figures/tails-in-one_way-whole.png plot/tails-in-one_way-whole.dat; do
 	[ -s "$S/report/$f" ] && ok "report/$f exists" || bad "report/$f missing"
 done
 for i in 1 2 3 4; do
@@ -92,27 +97,78 @@ check(abs(d - want) < 1e-6, "difference to the reference = window mean differenc
 check(any("does not rank" in x for x in summ["notes"]), "caveat note present (same-setup cases within the spread)")
 
 doc = open(S + "/report/index.html").read()
-rows = re.findall(r'<tr id="case-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>', doc)
-check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table: one row per case (%d)" % len(rows))
-for name, body in rows:
-    c = cases[html.unescape(name)]
-    if c["whole"] is None:
-        check("skipped" in body and "IOMMU" in body, "HTML row of %s shows skipped + reason" % name)
-        continue
-    nums = [float(x) for x in re.findall(r'data-ns="([^"]+)"', body)]
-    want = []
-    for period in ["whole", "window"]:
+# Two tables, so each fits a 1280 px screen: the headline (window) with the differences to
+# the reference, coloured by sign, then the whole run.
+def table_rows(tid, prefix):
+    t = re.search(r'<table id="%s">(.*?)</table>' % tid, doc, re.S)
+    return re.findall(r'<tr id="%scase-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>' % prefix, t.group(1) if t else "")
+for tid, prefix, period in [("summary", "", "window"), ("summary-whole", "whole-", "whole")]:
+    rows = table_rows(tid, prefix)
+    check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table %s: one row per case (%d)" % (tid, len(rows)))
+    for name, body in rows:
+        c = cases[html.unescape(name)]
+        if c["whole"] is None:
+            if tid == "summary":
+                check("skipped" in body and "IOMMU" in body, "HTML row of %s shows skipped + reason" % name)
+            continue
+        nums = [float(x) for x in re.findall(r'data-ns="([^"]+)"', body)]
         p = c[period]
-        want += [p["min_ns"], p["mean_ns"], p["stddev_ns"], p["p50_ns"], p["p99_ns"], p["p999_ns"], p["max_ns"]]
-    if c["vs_reference"]:
-        want += [c["vs_reference"]["mean_ns"], c["vs_reference"]["p99_ns"]]
-    check(nums == [float(x) for x in want], "HTML row of %s carries summary.json's numbers" % name)
-    shown = re.findall(r'data-ns="[^"]+">([^<]+)<', body)
-    check(shown == ["%.1f" % (x / 1000.0) for x in want], "HTML row of %s shows them in us" % name)
+        want = [p["min_ns"], p["mean_ns"], p["stddev_ns"], p["p50_ns"], p["p99_ns"], p["p999_ns"], p["max_ns"]]
+        deltas = []
+        if tid == "summary" and c["vs_reference"]:
+            deltas = [c["vs_reference"]["mean_ns"], c["vs_reference"]["p99_ns"]]
+        check(nums == [float(x) for x in want + deltas], "HTML %s row of %s carries summary.json's %s numbers" % (tid, name, period))
+        shown = re.findall(r'data-ns="[^"]+">([^<]+)<', body)
+        fmt = lambda x: "%.1f" % (x / 1000.0)
+        signed = lambda x: "0.0" if fmt(x) in ("0.0", "-0.0") else ("+" if x > 0 else "") + fmt(x)
+        check(shown == [fmt(x) for x in want] + [signed(x) for x in deltas], "HTML %s row of %s shows them in us" % (tid, name))
+        if deltas:
+            cls = re.findall(r'<td class="(slower|faster|same)" data-ns', body)
+            check(cls == ["same" if signed(x) == "0.0" else "slower" if x > 0 else "faster" for x in deltas],
+                  "HTML row of %s: differences coloured by sign %s" % (name, cls))
 check("http://" not in doc.replace("http://www.w3.org/", "") and "https://" not in doc and "<script" not in doc
       and " src=" not in doc, "HTML is self-contained (no external references, no scripts)")
 nsvg = doc.count("<svg")
-check(nsvg == 9, "HTML inlines 9 SVG figures (breakdown + 2 per case): %d" % nsvg)
+check(nsvg == 11, "HTML inlines 11 SVG figures (2 tails, breakdown, 2 per case): %d" % nsvg)
+# Tails overlaid: one block per measured case (gnuplot index), every one plotted, the
+# reference drawn thicker, the figure in the page; window and whole run apart.
+measured = [n for n in cases if cases[n]["whole"] is not None]
+for fig, period in [("tails-in-one_way", "window"), ("tails-in-one_way-whole", "whole")]:
+    dat = open(S + "/report/plot/%s.dat" % fig).read()
+    blocks = [b for b in re.split(r"\n\n\n", dat.strip()) if re.search(r"^[0-9.]+ [0-9.e-]+$", b, re.M)]
+    names = re.findall(r"^# block \d+: (.*), (\d+) probes$", dat, re.M)
+    check(len(blocks) == len(measured) and sorted(n for n, _ in names) == sorted(measured),
+          "%s.dat: one block per measured case (%d blocks, %d cases)" % (fig, len(blocks), len(measured)))
+    check(all(int(k) == cases[n][period]["count"] for n, k in names), "%s.dat: each block covers the %s's probes" % (fig, period))
+    lows = []
+    for b, (n, k) in zip(blocks, names):
+        ys = [float(l.split()[1]) for l in b.splitlines() if l and l[0] != "#"]
+        last = ys[-1] * int(k)  # the probes in the last bucket: a whole number, at least 1
+        lows.append(abs(last - round(last)) < 1e-4 and round(last) >= 1 and ys[0] <= 1
+                    and ys == sorted(ys, reverse=True))
+    check(all(lows), "%s.dat: each case falls from at most 1 to its last bucket's probes / N" % fig)
+    gp = open(S + "/report/plot/%s.gp" % fig).read()
+    check(gp.count(" index ") == len(measured) and "logscale xy" in gp and gp.count("lw 4 ") == 2,
+          "%s.gp: every case on log-log axes, the 2 references thicker" % fig)
+    check('<figure id="fig-%s">' % fig in doc and "figures/%s.svg" % fig in doc, "index.html shows %s" % fig)
+# Breakdown: the headline median of each stage per case, a block per stage, on a log
+# axis, every bar labelled with its value (the labels are in the SVG).
+dat = open(S + "/report/plot/breakdown.dat").read()
+blocks = [b for b in re.split(r"\n\n\n", dat.strip())]
+check(len(blocks) == 3, "breakdown.dat: a block per stage (tx_stack, path, rx_stack): %d" % len(blocks))
+svg = open(S + "/report/figures/breakdown.svg").read()
+labels = set(re.findall(r"<text>([0-9.]+)</text>", svg))
+good = True
+for k, st in enumerate(["tx_stack", "path", "rx_stack"]):
+    rows = {m[2]: float(m[1]) for m in re.findall(r'^(\d+) ([0-9.-]+) "([^"]*)"$', blocks[k], re.M)}
+    good &= sorted(rows) == sorted(measured)
+    for n, v in rows.items():
+        want = cases[n]["window"]["latency"][st]["p50_ns"] / 1000.0
+        good &= abs(v - want) < 0.001 and ("%.1f" % v) in labels
+check(good, "breakdown: each case's window p50 per stage, each bar labelled with it in the SVG")
+gp = open(S + "/report/plot/breakdown.gp").read()
+check("set logscale y" in gp and gp.count("with labels") == 3 and "rowstacked" not in gp,
+      "breakdown.gp: log axis, bars side by side, labels")
 csv = open(S + "/report/summary.csv").read().splitlines()
 check(len(csv) == 6 and csv[0].startswith("case,"), "summary.csv: header + 5 rows")
 md = open(S + "/report/summary.md").read()
@@ -121,7 +177,7 @@ sys.exit(bad)
 PY
 
 # Headless Chromium: the page renders (screenshot not blank) and every figure is in the DOM.
-python3 "$SRC/tests/integration/html_check.py" "$S/report/index.html" 9 5 "$TMP" || failed=1
+python3 "$SRC/tests/integration/html_check.py" "$S/report/index.html" 11 5 "$TMP" || failed=1
 
 # compare: a study against itself, then against a copy with one case 50% slower.
 "$VNL" compare "$S" "$S" >"$TMP/cmp-same.txt"

@@ -160,8 +160,9 @@ n=$(grep -c "^| vm[^|]* |.*| one_way ± [0-9.]*[mun]*s (agent+tap) |" "$OUT/repo
 [ "$n" = 2 ] && ok "summary.md: both vm cases give one_way ± bound (agent+tap)" \
 	|| fail "summary.md: $n vm rows with a clock bound: $(grep '^| vm' "$OUT/report/summary.md")"
 # The HTML report in headless Chromium: not blank, a row per case (the skipped
-# one too), the breakdown + two figures per done case inline.
-python3 "$SRC/tests/integration/html_check.py" "$OUT/report/index.html" 9 5 "$TMP" || failed=1
+# one too), the tails (in one_way: window and whole run), the breakdown + two
+# figures per done case inline, no wider than 1280 px.
+python3 "$SRC/tests/integration/html_check.py" "$OUT/report/index.html" 11 5 "$TMP" || failed=1
 
 # 2. Interrupted after the first case, then resumed.
 OUT=$TMP/r2

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "analysis.h"
+#include "hist.h"
+#include "plot.h"
 #include "record.h"
 #include "stats.h"
 #include "studyreport.h"
@@ -172,6 +174,13 @@ static void test_stats_equal_direct_analysis(void **state)
 	assert_int_equal(vc->window.stage[VNL_STAGE_ONE_WAY].count, 1000);
 	assert_int_equal(vc->whole.stage[VNL_STAGE_ONE_WAY].count, PKTS);
 	assert_ptr_equal(vnl_study_headline(s, vc), &vc->window);
+	/* the merged histograms behind the tail figures: the window's and the whole run's */
+	assert_int_equal(vnl_stats_count(vnl_study_stage_stats(s, 0, true, VNL_STAGE_ONE_WAY)), 1000);
+	assert_int_equal(vnl_stats_count(vnl_study_stage_stats(s, 0, false, VNL_STAGE_ONE_WAY)),
+			 PKTS);
+	assert_ptr_equal(vnl_study_stage_stats(s, 0, false, VNL_STAGE_ONE_WAY),
+			 vnl_study_metric_stats(s, 0));
+	assert_null(vnl_study_stage_stats(s, 9, false, VNL_STAGE_ONE_WAY));
 	/* worst packets: the three spikes, worst first, with their times into the run */
 	assert_int_equal(vc->nworst, 10);
 	assert_true(vc->worst[0].pkt.seq % 1000 == 999);
@@ -276,6 +285,55 @@ static void test_caveat_single_run(void **state)
 	vnl_study_free(s);
 }
 
+struct ccdf_got {
+	size_t n;
+	struct vnl_plot_ccdf_point p[8];
+};
+
+static void keep_point(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	struct ccdf_got *g = arg;
+	if (g->n < 8)
+		g->p[g->n] = *p;
+	g->n++;
+}
+
+/* The tails' points: fraction at or above each bucket, down to 1/N; nothing at or below 0. */
+static void test_ccdf_points(void **state)
+{
+	(void)state;
+	struct vnl_hist *h = vnl_hist_new();
+	assert_non_null(h);
+	struct ccdf_got g = { 0 };
+	uint64_t skipped = 0;
+	assert_int_equal(vnl_plot_ccdf(h, keep_point, &g, &skipped), 0); /* empty */
+	assert_int_equal(g.n, 0);
+	vnl_hist_add(h, -50);
+	vnl_hist_add(h, -50);
+	vnl_hist_add(h, 0);
+	for (int i = 0; i < 90; i++)
+		vnl_hist_add(h, 1000);
+	for (int i = 0; i < 9; i++)
+		vnl_hist_add(h, 5000);
+	vnl_hist_add(h, 100000);
+	assert_int_equal(vnl_plot_ccdf(h, keep_point, &g, &skipped), 3);
+	assert_int_equal(skipped, 3);
+	assert_int_equal(g.n, 3);
+	static const int64_t v[3] = { 1000, 5000, 100000 };
+	static const uint64_t above[3] = { 100, 10, 1 };
+	for (int k = 0; k < 3; k++) {
+		/* the bucket's lower bound: at the value, or below it within 1% */
+		assert_true(g.p[k].x_ns <= v[k] && g.p[k].x_ns >= v[k] - v[k] / 100);
+		assert_int_equal(g.p[k].at_or_above, above[k]);
+		assert_true(g.p[k].frac == (double)above[k] / 103.0);
+	}
+	/* the last point is one probe of N: the axis goes down to 1/N */
+	assert_true(g.p[2].frac == 1.0 / 103.0);
+	/* monotone: x up, fraction down */
+	assert_true(g.p[0].x_ns < g.p[1].x_ns && g.p[1].frac < g.p[0].frac);
+	vnl_hist_free(h);
+}
+
 static void test_bad_directories(void **state)
 {
 	(void)state;
@@ -303,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caveat_spread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caveat_single_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_directories, setup, teardown),
+		cmocka_unit_test(test_ccdf_points),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
