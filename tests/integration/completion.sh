@@ -39,7 +39,7 @@ expect "--cpu --cpu-dma-latency" send --cp
 expect "--help agent boot build exec stop time" guest ""
 expect "--accel --append --arch" guest boot --a
 expect "auto kvm tcg" guest boot --accel ""
-expect "--name --timeout" guest exec --
+expect "--help --name --timeout" guest exec --
 
 # every option of every verb's --help is offered, and nothing else
 for verb in send recv report run study compare; do
