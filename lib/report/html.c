@@ -19,6 +19,7 @@ static const char style[] =
 	"th{background:#eee;text-align:center}td.t{text-align:left;white-space:normal;"
 	"overflow-wrap:anywhere}"
 	"td.status{min-width:5em;max-width:16em}tr.skipped td{color:#888;background:#f8f8f8}"
+	".warn{color:#d55e00;font-weight:bold}"
 	/* the difference to the reference by sign, in Okabe-Ito tints (vermillion, blue) */
 	".slower{background:#f9d9c6;color:#7a2e00}.faster{background:#cfe6f5;color:#003d66}"
 	".legend{font-size:0.85em;color:#555}.legend span{padding:0 4px}"
@@ -163,6 +164,11 @@ static void table(FILE *out, const struct vnl_study *s, bool headline)
 			if (c->reason) {
 				fputs(": ", out);
 				vnl_html_text(out, c->reason);
+			}
+			if (c->rt_deviation) {
+				fputs(" <span class=\"warn\">settings not as asked: ", out);
+				vnl_html_text(out, c->rt_deviation);
+				fputs("</span>", out);
 			}
 			char metric[96];
 			vnl_study_metric_text(c, metric, sizeof(metric));

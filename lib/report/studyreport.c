@@ -24,6 +24,7 @@ struct case_priv {
 	struct vnl_study_worst worst[VNL_STUDY_WORST];
 	int64_t worst_key[VNL_STUDY_WORST];
 	char damaged_reason[240];   /* the case's reason when a record is damaged */
+	char rt_deviation[320];     /* real-time settings not as asked (check_rt) */
 };
 
 struct vnl_study {
@@ -328,6 +329,97 @@ static void mark_damaged(struct case_priv *c)
 	c->pub.reason = c->damaged_reason;
 }
 
+/* ------------------------------------------------------------ real-time settings */
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+
+/* One end's part of a repetition's rt_applied ("receiver fifo 90 CPUs 1 mlock"). */
+struct rt_end {
+	char policy[16], cpus[64];
+	int priority;
+	bool known;
+};
+
+static void parse_rt_end(const char *applied, const char *who, struct rt_end *e)
+{
+	memset(e, 0, sizeof(*e));
+	const char *p = applied ? strstr(applied, who) : NULL;
+	e->known = p && sscanf(p + strlen(who), " %15s %d CPUs %63[^ ;]", e->policy, &e->priority,
+			       e->cpus) == 3;
+}
+
+static int settings_int(json_t *settings, const char *key)
+{
+	json_t *v = json_object_get(settings, key);
+	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+/* What END got against what was asked: "" when it matches. */
+static void rt_mismatch(const char *who, const struct rt_end *e, int fifo, int cpu, char *buf,
+			size_t len)
+{
+	char want_cpu[16];
+	snprintf(want_cpu, sizeof(want_cpu), "%d", cpu);
+	buf[0] = '\0';
+	if (!e->known)
+		snprintf(buf, len, "the %s did not report what it got", who);
+	else if ((fifo > 0 && (strcmp(e->policy, "fifo") || e->priority != fifo)) ||
+		 (cpu >= 0 && strcmp(e->cpus, want_cpu)))
+		snprintf(buf, len, "the %s got %s %d on CPUs %s", who, e->policy, e->priority,
+			 e->cpus);
+}
+
+/*
+ * The job's sched_fifo, cpu and remote_cpu against what each end of each measured
+ * repetition read back (rt_applied): the first difference, named, is the case's
+ * rt_deviation. rt_applied comes from the first direction measured ("in" unless
+ * the case is "out" only), whose local end is the receiver.
+ */
+static void check_rt(struct case_priv *c, json_t *jc)
+{
+	json_t *settings = json_object_get(jc, "settings");
+	int fifo = settings_int(settings, "sched_fifo"), cpu = settings_int(settings, "cpu");
+	int remote_asked = settings_int(settings, "remote_cpu");
+	int remote_cpu = remote_asked >= 0 ? remote_asked : cpu; /* none: as cpu */
+	if (fifo <= 0 && cpu < 0 && remote_cpu < 0)
+		return;
+	bool out_only = same(c->pub.direction, "out");
+	int tx_cpu = out_only ? cpu : remote_cpu, rx_cpu = out_only ? remote_cpu : cpu;
+	char asked[96] = "", what[128];
+	size_t n = 0;
+	if (fifo > 0)
+		n += (size_t)snprintf(asked + n, sizeof(asked) - n, "sched_fifo %d", fifo);
+	if (cpu >= 0 && n < sizeof(asked))
+		n += (size_t)snprintf(asked + n, sizeof(asked) - n, "%scpu %d", n ? ", " : "", cpu);
+	if (remote_asked >= 0 && n < sizeof(asked))
+		snprintf(asked + n, sizeof(asked) - n, "%sremote_cpu %d", n ? ", " : "", remote_asked);
+	size_t i;
+	json_t *jr;
+	json_array_foreach(json_object_get(jc, "repetitions"), i, jr) {
+		if (!same(jstr(jr, "status"), "done"))
+			continue;
+		const char *applied = jstr(jr, "rt_applied");
+		struct rt_end e;
+		parse_rt_end(applied, "sender", &e);
+		rt_mismatch("sender", &e, fifo, tx_cpu, what, sizeof(what));
+		if (!what[0]) {
+			parse_rt_end(applied, "receiver", &e);
+			rt_mismatch("receiver", &e, fifo, rx_cpu, what, sizeof(what));
+		}
+		if (what[0]) {
+			snprintf(c->rt_deviation, sizeof(c->rt_deviation),
+				 "asked %s; repetition %zu: %s (as it read itself back)", asked, i + 1,
+				 what);
+			c->pub.rt_deviation = c->rt_deviation;
+			return;
+		}
+	}
+}
+
 static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 {
 	c->pub.name = jstr(jc, "name");
@@ -381,6 +473,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 		}
 	}
 	mark_damaged(c);
+	check_rt(c, jc);
 	for (int w = 0; w < 2; w++) {
 		struct vnl_study_period *p = w ? &c->pub.window : &c->pub.whole;
 		for (int st = 0; st < VNL_STAGE__COUNT; st++)
@@ -390,11 +483,6 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 								       : VNL_STAGE_PATH;
 	c->pub.worst = c->worst;
 	return 0;
-}
-
-static bool same(const char *a, const char *b)
-{
-	return a && b && !strcmp(a, b);
 }
 
 static int find_by(const struct vnl_study *s, const char *topology, const char *load,
@@ -871,6 +959,7 @@ static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case 
 	json_object_set_new(o, "measured_direction", nullable_str(c->measured_dir));
 	json_object_set_new(o, "status", json_string(c->status));
 	json_object_set_new(o, "reason", nullable_str(c->reason));
+	json_object_set_new(o, "rt_deviation", nullable_str(c->rt_deviation));
 	json_object_set_new(o, "metric", json_string(vnl_stage_name(c->metric)));
 	json_object_set_new(o, "repetitions", json_integer((json_int_t)c->nreps));
 	json_object_set_new(o, "whole", period_json(&c->whole, c->metric));
@@ -1069,10 +1158,12 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vnl_study_case *c = &s->cases[i].pub;
 		struct vnl_study_delta d;
-		fprintf(out, "| %s | %s | %s | %s | %s%s%s | %zu |", c->name,
+		fprintf(out, "| %s | %s | %s | %s | %s%s%s%s%s%s | %zu |", c->name,
 			c->topology ? c->topology : "", c->load ? c->load : "",
 			c->measured_dir ? c->measured_dir : c->direction ? c->direction : "",
-			c->status, c->reason ? ": " : "", c->reason ? c->reason : "", c->nreps);
+			c->status, c->reason ? ": " : "", c->reason ? c->reason : "",
+			c->rt_deviation ? " (NOT AS ASKED: " : "",
+			c->rt_deviation ? c->rt_deviation : "", c->rt_deviation ? ")" : "", c->nreps);
 		char metric[96];
 		vnl_study_metric_text(c, metric, sizeof(metric));
 		fprintf(out, " %s |", metric);

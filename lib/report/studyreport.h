@@ -62,6 +62,10 @@ struct vnl_study_case {
 	 * was related ("agent+tap", "ptp_kvm", "same-host"), and +- what; "" / 0 unknown. */
 	char clock[24];
 	int64_t clock_bound_ns;
+	/* The job's sched_fifo/cpu/remote_cpu and what an end read back differ: which,
+	 * where ("asked sched_fifo 90; repetition 1: the receiver got other 0 on CPUs 0-1");
+	 * NULL when every end got what was asked, or nothing was asked. */
+	const char *rt_deviation;
 };
 
 /* "one_way ± 40.3us (agent+tap)", or just the metric's name when one clock serves. */

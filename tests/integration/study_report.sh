@@ -206,5 +206,33 @@ mkdir -p "$TMP/broken" && echo '{"cases": [' >"$TMP/broken/study.json"
 "$VNL" report "$S" --json >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "report DIR with a record option: exit 2" || bad "report DIR --json exit $rc"
 
+# Real-time settings not as asked are named in the report (issue 14): case 0 asked
+# sched_fifo 90 and cpu 1 and its sender says it ran as other; case 1 got what it asked.
+S3=$TMP/rt-study
+cp -r "$S" "$S3" && rm -rf "$S3/report"
+python3 - "$S3/study.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c0, c1 = d["cases"][0], d["cases"][1]
+c0["settings"].update(sched_fifo=90, cpu=1)
+for r in c0["repetitions"]:
+    r["rt_applied"] = "sender other 0 CPUs 0-1; receiver fifo 90 CPUs 1 mlock"
+c1["settings"].update(sched_fifo=50)
+for r in c1["repetitions"]:
+    r["rt_applied"] = "sender fifo 50 CPUs 0-1; receiver fifo 50 CPUs 0-1"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+"$VNL" report "$S3" >/dev/null 2>&1 || bad "report of the rt study exited $?"
+python3 - "$S3/report" <<'PY' && ok "settings not as asked: named in summary.json, summary.md and the page; none where they were" || bad "rt deviation"
+import json, sys
+rep = sys.argv[1]
+cases = json.load(open(rep + "/summary.json"))["cases"]
+dev = cases[0]["rt_deviation"]
+assert dev == "asked sched_fifo 90, cpu 1; repetition 1: the sender got other 0 on CPUs 0-1 (as it read itself back)", dev
+assert cases[1]["rt_deviation"] is None and cases[2]["rt_deviation"] is None, cases[1]
+assert "NOT AS ASKED: asked sched_fifo 90" in open(rep + "/summary.md").read()
+assert "settings not as asked: asked sched_fifo 90" in open(rep + "/index.html").read()
+PY
+
 [ $failed -eq 0 ] && echo "study_report: PASS" || echo "study_report: FAIL"
 exit $failed
