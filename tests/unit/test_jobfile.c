@@ -449,6 +449,12 @@ static void test_shipped_examples(void **state)
 		assert_int_equal(c->duration_ns, 15 * 60 * SEC);
 		assert_int_equal(c->window_to_ns - c->window_from_ns, 5 * 60 * SEC);
 		with_load += c->load == VNL_LOAD_UDP && c->load_streams == 3;
+		/* the published real-time settings, applied by run (issue 14) */
+		assert_int_equal(c->sched_fifo, 90);
+		assert_int_equal(c->cpu, 1);
+		assert_int_equal(c->remote_cpu, 1);
+		assert_int_equal(c->deadline_ns, 1 * MS);
+		assert_int_equal(c->vlan, c->topology == VNL_TOPO_PASSTHROUGH ? 0 : 100);
 		if (c->topology != VNL_TOPO_PASSTHROUGH) {
 			assert_true(c->reference >= 0);
 			assert_int_equal(vnl_job_case(job, (size_t)c->reference)->topology,
