@@ -482,7 +482,7 @@ static int guest_boot_run(struct boot_args *a)
 		vnl_err("booting a guest needs root (taps, namespaces, /run/vnetlat); run it with sudo");
 		return VNL_EXIT_USAGE;
 	}
-	mkdir("/run/vnetlat", 0755);
+	mkdir(VNL_RUN_ROOT, 0755);
 	mkdir(RUN_ROOT, 0755);
 	char pidfile[4200];
 	snprintf(pidfile, sizeof(pidfile), "%s/qemu.pid", a->run_dir);

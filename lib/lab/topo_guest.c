@@ -17,6 +17,7 @@
 
 #include "agent.h"
 #include "child.h"
+#include "paths.h"
 #include "doctor.h"
 #include "guestimg.h"
 #include "hostcaps.h"
@@ -212,7 +213,7 @@ int vnl_vm_run_dir(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 		printf("mkdir -p %s\n", vm->run_dir);
 		return 0;
 	}
-	mkdir("/run/vnetlat", 0755);
+	mkdir(VNL_RUN_ROOT, 0755);
 	mkdir(VNL_VM_RUN_ROOT, 0755);
 	struct vnl_obj obj = { .type = VNL_OBJ_FILE };
 	snprintf(obj.path, sizeof(obj.path), "%s", vm->run_dir);

@@ -9,6 +9,7 @@
 
 #include "labinfo.h"
 #include "log.h"
+#include "paths.h"
 #include "nl.h"
 
 struct veth_spec {
@@ -46,7 +47,7 @@ static int veth_info(struct vnl_lab_builder *b, char ns[2][32], const struct vet
 		snprintf(ep[i]->addr6, sizeof(ep[i]->addr6), "%.*s",
 			 (int)strcspn(veth_addrs[i][1], "/"), veth_addrs[i][1]);
 	}
-	mkdir("/run/vnetlat", 0755);
+	mkdir(VNL_RUN_ROOT, 0755);
 	mkdir(VNL_LABINFO_DIR, 0755);
 	int rc = vnl_labinfo_save(VNL_LABINFO_DIR, &info);
 	if (rc < 0)
