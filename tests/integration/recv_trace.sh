@@ -17,6 +17,7 @@ if [ "$(nproc)" -lt 2 ]; then
 	exit 77
 fi
 [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: the kernel has no BTF"; exit 77; }
+SCHEMA=${VNL_SRCDIR:-$(dirname "$0")/../..}/doc/json-schema.json
 LAB=tr$$
 LAB=${LAB:0:10}
 vnl_lab_up "$LAB"
@@ -79,6 +80,8 @@ vnl_json_check "$T/trace.json" "trace: the hog's interval lies within the probe'
 	"all(abs(e['share'] - e['duration_ns'] / d['worst'][0]['rx_stack_ns']) < 1e-6 for e in d['worst'][0]['explain'])"
 vnl_json_check "$T/trace.json" "trace: the trace summary is there" \
 	"d['trace']['dropped'] >= 0 and d['trace']['overwritten'] == 0 and d['trace']['oldest_ns'] > 0"
+vnl_check "trace: the report matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/trace.json"
 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["worst"][0], indent=1))' "$T/trace.json"
 progs_after=$(bpftool prog show 2>/dev/null | grep -c vnl_sched_switch)
 vnl_check "trace: no scheduler trace program left loaded" test "$progs_after" = "$progs_before"
@@ -86,6 +89,8 @@ vnl_check "trace: no scheduler trace program left loaded" test "$progs_after" = 
 stream plain
 vnl_json_check "$T/plain.json" "no --trace: no explain, no trace" \
 	"len(d['worst']) == 3 and not any('explain' in w for w in d['worst']) and 'trace' not in d"
+vnl_check "plain: the report matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
 
 # Text: the section and the hog in it.
 timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --worst 2 --trace \
