@@ -51,9 +51,11 @@ hog() {
 }
 
 # stream TAG RECV-OPTIONS...: recv pinned to CPU 1, a 3 s stream from CPU 0, the hog in it.
+# The receiver is SCHED_FIFO 40: on a shared machine only the hog (FIFO 50) can take its CPU
+# for long, so the hog's probe is among the worst whatever else runs (a qemu, a build).
 stream() {
 	local tag=$1; shift
-	timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --worst 3 --json "$@" \
+	timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 3 --json "$@" \
 		--status-file "$T/$tag.status" >"$T/$tag.json" 2>"$T/$tag.err" &
 	local rp=$!; VNL_BG+=("$rp")
 	vnl_wait_udp "$LAB-b" 4300 || return 1
@@ -74,10 +76,12 @@ vnl_json_check "$T/trace.json" "trace: 3 worst probes, each with an explain list
 	"len(d['worst']) == 3 and all(isinstance(w.get('explain'), list) for w in d['worst'])"
 vnl_json_check "$T/trace.json" "trace: the worst probe waited >= 18 ms (the hog is what made it worst)" \
 	"d['worst'][0]['rx_stack_ns'] >= 18000000"
-vnl_json_check "$T/trace.json" "trace: the worst probe's explain names vnl_busy_fifo (pid $BUSY_PID) preempting on CPU 1 for 20 ms +- 10 %" \
-	"any(e['kind'] == 'preempted' and e['task'] == 'vnl_busy_fifo' and e['pid'] == $BUSY_PID and e['cpu'] == 1 and 18000000 <= e['duration_ns'] <= 22000000 and 0 < e['share'] <= 1 for e in d['worst'][0]['explain'])"
+# One of the worst probes waited out the hog (on a shared machine another task may have
+# made a worse one: its explain names that task instead, which is what the trace is for).
+vnl_json_check "$T/trace.json" "trace: a worst probe's explain names vnl_busy_fifo (pid $BUSY_PID) preempting on CPU 1 for 20 ms +- 10 %" \
+	"any(e['kind'] == 'preempted' and e['task'] == 'vnl_busy_fifo' and e['pid'] == $BUSY_PID and e['cpu'] == 1 and 18000000 <= e['duration_ns'] <= 22000000 and 0 < e['share'] <= 1 for w in d['worst'] for e in w['explain'])"
 vnl_json_check "$T/trace.json" "trace: the hog's interval lies within the probe's rx_sw..app_rx, share = duration / rx_stack" \
-	"all(abs(e['share'] - e['duration_ns'] / d['worst'][0]['rx_stack_ns']) < 1e-6 for e in d['worst'][0]['explain'])"
+	"all(abs(e['share'] - e['duration_ns'] / w['rx_stack_ns']) < 1e-6 for w in d['worst'] for e in w['explain'])"
 vnl_json_check "$T/trace.json" "trace: the trace summary is there" \
 	"d['trace']['dropped'] >= 0 and d['trace']['overwritten'] == 0 and d['trace']['oldest_ns'] > 0"
 vnl_check "trace: the report matches doc/json-schema.json" \
@@ -93,7 +97,7 @@ vnl_check "plain: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
 
 # Text: the section and the hog in it.
-timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --worst 2 --trace \
+timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 2 --trace \
 	--status-file "$T/text.status" >"$T/text.out" 2>"$T/text.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
