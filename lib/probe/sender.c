@@ -29,6 +29,13 @@
 /* What a sleep is assumed to overshoot before one was measured, and at most. */
 #define SLEEP_COST_INIT_NS (50 * VNL_NSEC_PER_USEC)
 #define SLEEP_COST_MAX_NS (100 * VNL_NSEC_PER_USEC)
+/*
+ * With launch times a FIN launches this much later than DELTA after its
+ * wakeup: a launch-time qdisc drops a packet whose launch time has passed
+ * by the time it is queued, and a sender slower than DELTA (a loaded host,
+ * a TCG guest) must still end the stream. A FIN's timing is not measured.
+ */
+#define FIN_TXTIME_SLACK_NS (20 * VNL_NSEC_PER_MSEC)
 
 /* One sent probe, indexed by its OPT_ID key, until its stamps are complete. */
 struct tx_slot {
@@ -473,7 +480,8 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
  * follow-ups; a FIN with nothing new repeats the last ones sent, so one
  * lost probe does not cost the tail its stamps. With launch times a FIN
  * wakes at its slot (the data's launch times are past, their stamps in)
- * and launches DELTA later: a launch-time qdisc drops a packet without one.
+ * and launches DELTA + FIN_TXTIME_SLACK_NS later (a launch-time qdisc
+ * drops a packet without one, or with one already past).
  */
 static void send_fins(struct vnl_sender *s, int64_t due)
 {
@@ -491,7 +499,8 @@ static void send_fins(struct vnl_sender *s, int64_t due)
 			memcpy(pr.fu, s->last_fu, n * sizeof(pr.fu[0]));
 			pr.n_followups = (uint8_t)n;
 		}
-		uint64_t txtime = launch_time(s, pr.app_tx_sched + s->o.txtime_ns);
+		uint64_t txtime = launch_time(s, pr.app_tx_sched + s->o.txtime_ns +
+						  (s->o.txtime_ns ? FIN_TXTIME_SLACK_NS : 0));
 		if (send_probe(s, &pr, txtime) < 0) {
 			s->res.send_errors++;
 			continue;

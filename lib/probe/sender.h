@@ -18,7 +18,8 @@
  * sleep's lateness, the hold in the qdisc shows in tx_stack. A probe the
  * qdisc drops (launch time missed or refused) is reported on the error
  * queue and counted by cause. The FINs wake at their slots (every launch
- * time of the stream has passed: the tail's stamps are in) and wait DELTA.
+ * time of the stream has passed: the tail's stamps are in) and launch
+ * DELTA + 20 ms later, so that a sender slower than DELTA still ends it.
  */
 #ifndef VNL_SENDER_H
 #define VNL_SENDER_H
