@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vnetlat send: a time-triggered probe stream (see vnetlat-send(8)). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "probecheck.h"
 #include "probeopts.h"
 #include "hostid.h"
+#include "qdisc.h"
 #include "log.h"
 #include "output.h"
 #include "parse.h"
@@ -33,7 +35,15 @@ struct send_args {
 	const char *record;
 };
 
-enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC, O_SPIN };
+/* --txtime: what the report says about launch times. */
+struct txtime_info {
+	bool on;
+	bool enforced;    /* a qdisc of the interface honours them */
+	char qdisc[32];   /* the root qdisc's kind, "" = not known */
+	char ifname[32];
+};
+
+enum { O_PRIORITY = 256, O_CLOCK, O_BASE, O_JSON, O_RECORD, O_DSTMAC, O_SPIN, O_TXTIME };
 
 _Static_assert(VNL_WIRE_MIN_SIZE == 96 && VNL_WIRE_MAX_SIZE == 9000, "--size help says 96..9000");
 
@@ -50,6 +60,9 @@ static const struct vnl_opt send_opts[] = {
 	{ "dst-mac", O_DSTMAC, "MAC", "xdp: destination MAC (default: from the neighbour table)" },
 	{ "spin", O_SPIN, "T", "busy-wait the last T before each slot instead of\n"
 			       "sleeping through it (e.g. 20us; costs a CPU)" },
+	{ "txtime", O_TXTIME, "DELTA", "launch times (SO_TXTIME, CLOCK_TAI): wake DELTA before\n"
+				       "each slot, the qdisc sends at the slot (0 < DELTA <= 1s;\n"
+				       "needs an etf, fq or taprio qdisc, else not enforced)" },
 	VNL_OPT_END,
 };
 /* After the shared options in --help: the output and the usual two. */
@@ -122,6 +135,11 @@ static int parse_one(struct send_args *a, int c, const char *v)
 			return -1;
 		return a->snd.spin_ns >= 0 && a->snd.spin_ns <= VNL_NSEC_PER_SEC
 			       ? 0 : vnl_err_invalid("--spin", v, "expected 0..1s");
+	case O_TXTIME:
+		if (vnl_opt_positive_duration("--txtime", v, &a->snd.txtime_ns) < 0)
+			return -1;
+		return a->snd.txtime_ns <= VNL_NSEC_PER_SEC
+			       ? 0 : vnl_err_invalid("--txtime", v, "expected 0 < DELTA <= 1s");
 	case O_JSON:
 		a->json = true;
 		return 0;
@@ -187,23 +205,36 @@ static int parse_args(int argc, char **argv, struct send_args *a)
 		vnl_err("--queue, --zero-copy, --copy and --dst-mac are for --transport xdp");
 		return -1;
 	}
+	if (a->tr.xdp && a->snd.txtime_ns) {
+		vnl_err("--txtime needs a kernel socket (udp or l2): AF_XDP frames bypass the qdisc");
+		return -1;
+	}
 	a->tr.size = a->snd.size;
 	return 0;
 }
 
-/* Probe 0's time: given, or the next whole second + 100 ms (room to start recv). */
+/*
+ * Probe 0's time: given, or the next whole second + 100 ms (room to start
+ * recv). With --txtime the sender wakes DELTA earlier: that must not be past.
+ */
 static int choose_base(struct send_args *a)
 {
 	int64_t now = vnl_now_ns(a->snd.clock);
+	int64_t lead = a->snd.txtime_ns;
 	if (!a->base_given) {
-		a->snd.base_ns = (now / VNL_NSEC_PER_SEC + 1) * VNL_NSEC_PER_SEC +
+		a->snd.base_ns = ((now + lead) / VNL_NSEC_PER_SEC + 1) * VNL_NSEC_PER_SEC +
 				 100 * VNL_NSEC_PER_MSEC;
 		return 0;
 	}
-	if (a->snd.base_ns < now - a->snd.interval_ns) {
+	if (a->snd.base_ns - lead < now - a->snd.interval_ns) {
 		char b[32];
-		vnl_err("--base-time is %s in the past on the %s clock; give a future time",
-			vnl_fmt_ns(now - a->snd.base_ns, b, sizeof(b)), vnl_clock_name(a->snd.clock));
+		if (lead && a->snd.base_ns >= now - a->snd.interval_ns)
+			vnl_err("--base-time is less than --txtime ahead on the %s clock; give a "
+				"later time", vnl_clock_name(a->snd.clock));
+		else
+			vnl_err("--base-time is %s in the past on the %s clock; give a future time",
+				vnl_fmt_ns(now - a->snd.base_ns, b, sizeof(b)),
+				vnl_clock_name(a->snd.clock));
 		return -1;
 	}
 	return 0;
@@ -232,9 +263,22 @@ static struct vnl_record_writer *open_record(const struct send_args *a,
 	return w;
 }
 
+static json_t *txtime_json(const struct send_args *a, const struct txtime_info *tx)
+{
+	if (!tx->on)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "delta_ns", json_integer((json_int_t)a->snd.txtime_ns));
+	json_object_set_new(o, "clock", json_string("tai"));
+	json_object_set_new(o, "ifname", tx->ifname[0] ? json_string(tx->ifname) : json_null());
+	json_object_set_new(o, "qdisc", tx->qdisc[0] ? json_string(tx->qdisc) : json_null());
+	json_object_set_new(o, "enforced", json_boolean(tx->enforced));
+	return o;
+}
+
 static void report(const struct send_args *a, const struct vnl_transport *t,
 		   const struct vnl_hwts *hw, struct vnl_analysis *an,
-		   const struct vnl_sender_result *r)
+		   const struct vnl_sender_result *r, const struct txtime_info *tx)
 {
 	struct vnl_run_info info = {
 		.role = "send", .transport = vnl_transport_name(t),
@@ -252,6 +296,9 @@ static void report(const struct send_args *a, const struct vnl_transport *t,
 		json_object_set_new(s, "missed_slots", json_integer((json_int_t)r->missed_slots));
 		json_object_set_new(s, "send_errors", json_integer((json_int_t)r->send_errors));
 		json_object_set_new(s, "no_tx_stamps", json_integer((json_int_t)r->no_tx_stamps));
+		json_object_set_new(s, "txtime_missed", json_integer((json_int_t)r->txtime_missed));
+		json_object_set_new(s, "txtime_invalid", json_integer((json_int_t)r->txtime_invalid));
+		json_object_set_new(s, "txtime", txtime_json(a, tx));
 		json_object_set_new(s, "stream_id", json_integer(a->snd.stream_id));
 		json_object_set_new(doc, "sender", s);
 		vnl_output_json_dump(stdout, doc);
@@ -262,6 +309,14 @@ static void report(const struct send_args *a, const struct vnl_transport *t,
 	printf("\nschedule: %" PRIu64 " probes sent, %" PRIu64 " slots missed (sender late by an "
 	       "interval or more), %" PRIu64 " send errors\n",
 	       r->sent, r->missed_slots, r->send_errors);
+	if (tx->on) {
+		char d[32];
+		printf("launch times: %s ahead on CLOCK_TAI, %s (%s root qdisc %s); dropped by the "
+		       "qdisc: %" PRIu64 " missed, %" PRIu64 " invalid\n",
+		       vnl_fmt_ns(a->snd.txtime_ns, d, sizeof(d)),
+		       tx->enforced ? "enforced" : "not enforced", tx->ifname[0] ? tx->ifname : "?",
+		       tx->qdisc[0] ? tx->qdisc : "unknown", r->txtime_missed, r->txtime_invalid);
+	}
 }
 
 /* AF_XDP frames leave without SO_TIMESTAMPING: say which stamps are missing, enable none. */
@@ -272,6 +327,44 @@ static void describe_xdp(const struct vnl_transport *t, struct vnl_hwts *hw)
 		 "path are not measured", vnl_transport_xsk_mode(t));
 }
 
+/*
+ * --txtime: SO_TXTIME on, and is there a qdisc that honours launch times?
+ * Without one (pfifo_fast, noqueue, fq_codel) the kernel accepts the
+ * SCM_TXTIME cmsg and sends at once: say so, the stream still runs.
+ */
+static int txtime_setup(const struct send_args *a, struct vnl_transport *t,
+			struct txtime_info *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+	if (!a->snd.txtime_ns)
+		return 0;
+	tx->on = true;
+	if (vnl_txtime_enable(vnl_transport_fd(t)) < 0) {
+		vnl_errno("--txtime: cannot enable SO_TXTIME on the probe socket");
+		return -1;
+	}
+	snprintf(tx->ifname, sizeof(tx->ifname), "%s", vnl_transport_ifname(t));
+	struct vnl_qdisc_info q;
+	if (!tx->ifname[0]) {
+		vnl_notice("--txtime: cannot tell which interface the probes leave by; launch "
+			   "times are enforced only by an etf, fq or taprio qdisc");
+		return 0;
+	}
+	if (vnl_qdisc_query(tx->ifname, &q) < 0) {
+		vnl_notice("--txtime: cannot read the qdiscs of %s (%s); launch times are enforced "
+			   "only by an etf, fq or taprio qdisc", tx->ifname, strerror(errno));
+		return 0;
+	}
+	snprintf(tx->qdisc, sizeof(tx->qdisc), "%s", q.root);
+	tx->enforced = q.launch[0] != '\0';
+	if (!tx->enforced)
+		vnl_notice("--txtime: %s's root qdisc is %s, which ignores launch times: probes "
+			   "leave when sent, DELTA before their slots (an etf, fq or taprio qdisc "
+			   "enforces them, see vnetlat-send(8))", tx->ifname,
+			   q.root[0] ? q.root : "unknown");
+	return 0;
+}
+
 static int run(struct send_args *a, struct vnl_transport *t)
 {
 	bool xdp = !vnl_transport_kernel_tx_stamps(t);
@@ -279,6 +372,9 @@ static int run(struct send_args *a, struct vnl_transport *t)
 		vnl_errno("cannot enable SO_TIMESTAMPING on the probe socket");
 		return VNL_EXIT_FAIL;
 	}
+	struct txtime_info tx;
+	if (txtime_setup(a, t, &tx) < 0)
+		return VNL_EXIT_FAIL;
 	if (choose_base(a) < 0 || vnl_rt_apply(&a->rt) < 0)
 		return VNL_EXIT_USAGE;
 	struct vnl_hwts hw;
@@ -318,7 +414,7 @@ static int run(struct send_args *a, struct vnl_transport *t)
 			}
 			rec = NULL;
 		}
-		report(a, t, &hw, an, &r);
+		report(a, t, &hw, an, &r, &tx);
 		rc = run_rc == 0 && r.sent > 0 ? VNL_EXIT_OK : VNL_EXIT_FAIL;
 	}
 	vnl_sender_free(s);

@@ -29,12 +29,20 @@
 /* What a sleep is assumed to overshoot before one was measured, and at most. */
 #define SLEEP_COST_INIT_NS (50 * VNL_NSEC_PER_USEC)
 #define SLEEP_COST_MAX_NS (100 * VNL_NSEC_PER_USEC)
+/*
+ * With launch times a FIN launches this much later than DELTA after its
+ * wakeup: a launch-time qdisc drops a packet whose launch time has passed
+ * by the time it is queued, and a sender slower than DELTA (a loaded host,
+ * a TCG guest) must still end the stream. A FIN's timing is not measured.
+ */
+#define FIN_TXTIME_SLACK_NS (20 * VNL_NSEC_PER_MSEC)
 
 /* One sent probe, indexed by its OPT_ID key, until its stamps are complete. */
 struct tx_slot {
 	bool used, fin;
 	uint32_t key;
 	int64_t give_up_ns; /* CLOCK_MONOTONIC */
+	uint64_t txtime;    /* launch time (CLOCK_TAI), 0 = none */
 	struct vnl_pkt pkt;
 };
 
@@ -62,6 +70,7 @@ struct vnl_sender {
 	unsigned drain_every; /* read it at least every this many probes */
 
 	int64_t mono_off;      /* schedule clock - CLOCK_MONOTONIC, at the last wait */
+	int64_t tai_off;       /* CLOCK_TAI - schedule clock, at the last send */
 	int64_t sleep_cost_ns; /* how late a sleep usually wakes (moving average) */
 
 	struct vnl_sender_result res;
@@ -165,8 +174,38 @@ static void slot_finish(struct vnl_sender *s, struct tx_slot *sl)
 		vnl_record_append(s->sinks.record, p);
 }
 
+/* The outstanding probe with this launch time, or NULL (already given up on). */
+static struct tx_slot *slot_by_txtime(struct vnl_sender *s, uint64_t txtime)
+{
+	for (uint32_t k = s->oldest_key; k != s->next_key; k++) {
+		struct tx_slot *sl = &s->ring[k % TX_RING];
+		if (sl->used && sl->key == k && sl->txtime == txtime)
+			return sl;
+	}
+	return NULL;
+}
+
+/* A launch-time qdisc dropped the probe: no SND stamp will come; count the cause. */
+static void apply_txtime_drop(struct vnl_sender *s, const struct vnl_tx_stamp *ts)
+{
+	struct tx_slot *sl = slot_by_txtime(s, ts->txtime);
+	if (!sl)
+		return;
+	if (!sl->fin) {
+		if (ts->kind == VNL_TX_TXTIME_MISSED)
+			s->res.txtime_missed++;
+		else
+			s->res.txtime_invalid++;
+	}
+	slot_finish(s, sl);
+}
+
 static void apply_stamp(struct vnl_sender *s, const struct vnl_tx_stamp *ts)
 {
+	if (ts->kind == VNL_TX_TXTIME_MISSED || ts->kind == VNL_TX_TXTIME_INVALID) {
+		apply_txtime_drop(s, ts);
+		return;
+	}
 	struct tx_slot *sl = &s->ring[ts->key % TX_RING];
 	if (!sl->used || sl->key != ts->key)
 		return; /* already given up on */
@@ -204,7 +243,8 @@ static void collect_stamps(struct vnl_sender *s, bool give_up_all)
 	}
 }
 
-static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fin)
+static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fin,
+		       uint64_t txtime)
 {
 	/* A full ring means the oldest probe's stamps are not coming. */
 	if (s->next_key - s->oldest_key >= TX_RING) {
@@ -218,7 +258,9 @@ static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fi
 	sl->used = true;
 	sl->fin = fin;
 	sl->key = s->next_key++;
-	sl->give_up_ns = pr->app_tx_sched - s->mono_off + STAMP_TIMEOUT_NS;
+	sl->txtime = txtime;
+	/* A launch time holds the probe in the qdisc up to DELTA after the wakeup. */
+	sl->give_up_ns = pr->app_tx_sched - s->mono_off + s->o.txtime_ns + STAMP_TIMEOUT_NS;
 	sl->pkt.seq = pr->seq;
 	sl->pkt.sched = pr->sched;
 	sl->pkt.app_tx_sched = pr->app_tx_sched;
@@ -235,16 +277,45 @@ static void track_sent(struct vnl_sender *s, const struct vnl_probe *pr, bool fi
  * as late as possible: encoding (a CRC over size bytes) is the only work
  * between it and the send call. Returns 0, or -1 with errno.
  */
-static int send_probe(struct vnl_sender *s, struct vnl_probe *pr)
+static int send_probe(struct vnl_sender *s, struct vnl_probe *pr, uint64_t txtime)
 {
 	pr->app_tx = vnl_now_ns(CLOCK_REALTIME);
 	if (vnl_wire_encode(pr, s->buf, s->o.size) < 0) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (vnl_transport_send(s->t, s->buf, s->o.size) < 0)
-		return -1;
-	return 0;
+	ssize_t n = txtime ? vnl_transport_send_at(s->t, s->buf, s->o.size, txtime)
+			   : vnl_transport_send(s->t, s->buf, s->o.size);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * CLOCK_TAI - the schedule clock, read after each wakeup (a step of either
+ * is followed). CLOCK_TAI is CLOCK_REALTIME plus the kernel's TAI offset, a
+ * whole number of seconds: against realtime the difference is rounded to
+ * it, so the two reads' distance does not jitter the launch times.
+ */
+static void learn_tai_offset(struct vnl_sender *s)
+{
+	if (s->o.clock == CLOCK_TAI) {
+		s->tai_off = 0;
+		return;
+	}
+	int64_t d = vnl_now_ns(CLOCK_TAI) - vnl_now_ns(s->o.clock);
+	if (s->o.clock == CLOCK_REALTIME)
+		d = (d + (d < 0 ? -1 : 1) * (VNL_NSEC_PER_SEC / 2)) / VNL_NSEC_PER_SEC *
+		    VNL_NSEC_PER_SEC;
+	s->tai_off = d;
+}
+
+/* Launch time of a probe leaving at t on the schedule clock; 0 without --txtime. */
+static uint64_t launch_time(struct vnl_sender *s, int64_t t)
+{
+	if (!s->o.txtime_ns)
+		return 0;
+	learn_tai_offset(s);
+	int64_t tai = t + s->tai_off;
+	return tai > 0 ? (uint64_t)tai : 1;
 }
 
 static void probe_init(const struct vnl_sender *s, struct vnl_probe *pr, uint8_t type,
@@ -327,13 +398,15 @@ static bool send_failed_for_good(int err)
 	       err != EHOSTUNREACH && err != ENETUNREACH && err != EINTR;
 }
 
+/* due: the wake target (the probe's sched); it launches at due + txtime_ns. */
 static int send_data(struct vnl_sender *s, int64_t due, int64_t woke)
 {
 	struct vnl_probe pr;
 	probe_init(s, &pr, VNL_WIRE_DATA, s->res.sent, due);
 	pr.app_tx_sched = woke;
 	pr.n_followups = (uint8_t)fu_peek(s, pr.fu, s->fu_capacity);
-	if (send_probe(s, &pr) < 0) {
+	uint64_t txtime = launch_time(s, due + s->o.txtime_ns);
+	if (send_probe(s, &pr, txtime) < 0) {
 		s->res.send_errors++;
 		if (send_failed_for_good(errno)) {
 			vnl_errno("sending a probe to %s failed", vnl_transport_peer(s->t));
@@ -346,7 +419,7 @@ static int send_data(struct vnl_sender *s, int64_t due, int64_t woke)
 		memcpy(s->last_fu, pr.fu, pr.n_followups * sizeof(pr.fu[0]));
 		s->n_last_fu = pr.n_followups;
 	}
-	track_sent(s, &pr, false);
+	track_sent(s, &pr, false, txtime);
 	s->res.sent++;
 	s->unread++;
 	return 0;
@@ -371,11 +444,13 @@ static void after_send(struct vnl_sender *s, int64_t next_due)
 static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 {
 	const struct vnl_sender_opts *o = &s->o;
+	/* With launch times, wake DELTA before each slot: due is the wake target. */
+	int64_t base = o->base_ns - o->txtime_ns;
 	uint64_t k = 0;
 	for (;;) {
-		int64_t due = o->base_ns + (int64_t)k * o->interval_ns;
+		int64_t due = base + (int64_t)k * o->interval_ns;
 		if ((o->count && s->res.sent >= o->count) ||
-		    (o->duration_ns && due - o->base_ns >= o->duration_ns) || vnl_stop_requested())
+		    (o->duration_ns && due - base >= o->duration_ns) || vnl_stop_requested())
 			break;
 		int64_t woke = wait_slot(s, due);
 		if (woke < 0)
@@ -386,15 +461,16 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 			uint64_t skip = (uint64_t)(late / o->interval_ns);
 			k += skip;
 			s->res.missed_slots += skip;
-			due = o->base_ns + (int64_t)k * o->interval_ns;
-			if (o->duration_ns && due - o->base_ns >= o->duration_ns)
+			due = base + (int64_t)k * o->interval_ns;
+			if (o->duration_ns && due - base >= o->duration_ns)
 				break;
 		}
 		if (send_data(s, due, woke) < 0)
 			return -1;
 		k++;
-		after_send(s, o->base_ns + (int64_t)k * o->interval_ns);
+		after_send(s, base + (int64_t)k * o->interval_ns);
 	}
+	/* The FINs' slots come after the last launch time, not after the last wakeup. */
 	*next_due = o->base_ns + (int64_t)k * o->interval_ns;
 	return 0;
 }
@@ -402,7 +478,10 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 /*
  * FIN, three times an interval apart: carries sent_total and the last
  * follow-ups; a FIN with nothing new repeats the last ones sent, so one
- * lost probe does not cost the tail its stamps.
+ * lost probe does not cost the tail its stamps. With launch times a FIN
+ * wakes at its slot (the data's launch times are past, their stamps in)
+ * and launches DELTA + FIN_TXTIME_SLACK_NS later (a launch-time qdisc
+ * drops a packet without one, or with one already past).
  */
 static void send_fins(struct vnl_sender *s, int64_t due)
 {
@@ -420,7 +499,9 @@ static void send_fins(struct vnl_sender *s, int64_t due)
 			memcpy(pr.fu, s->last_fu, n * sizeof(pr.fu[0]));
 			pr.n_followups = (uint8_t)n;
 		}
-		if (send_probe(s, &pr) < 0) {
+		uint64_t txtime = launch_time(s, pr.app_tx_sched + s->o.txtime_ns +
+						  (s->o.txtime_ns ? FIN_TXTIME_SLACK_NS : 0));
+		if (send_probe(s, &pr, txtime) < 0) {
 			s->res.send_errors++;
 			continue;
 		}
@@ -429,7 +510,7 @@ static void send_fins(struct vnl_sender *s, int64_t due)
 			memcpy(s->last_fu, pr.fu, pr.n_followups * sizeof(pr.fu[0]));
 			s->n_last_fu = pr.n_followups;
 		}
-		track_sent(s, &pr, true);
+		track_sent(s, &pr, true, txtime);
 	}
 	/* Whatever is still queued can no longer travel. */
 	collect_stamps(s, true);

@@ -8,6 +8,18 @@
  * Kernel TX stamps are collected from the error queue after the send, in
  * batches, without blocking, and travel to the receiver as follow-ups in
  * later probes; the stream ends with three FIN probes.
+ *
+ * With launch times (txtime_ns, send --txtime DELTA) the sender wakes
+ * DELTA before each slot and hands the probe over with an SCM_TXTIME of
+ * the slot itself on CLOCK_TAI: a launch-time qdisc (etf, fq) holds it
+ * until then, so the probe leaves at base + k * interval whatever the
+ * wakeup and the stack cost, as long as they stay below DELTA. The probe's
+ * sched is then the wake target (slot - DELTA): the wakeup stage stays the
+ * sleep's lateness, the hold in the qdisc shows in tx_stack. A probe the
+ * qdisc drops (launch time missed or refused) is reported on the error
+ * queue and counted by cause. The FINs wake at their slots (every launch
+ * time of the stream has passed: the tail's stamps are in) and launch
+ * DELTA + 20 ms later, so that a sender slower than DELTA still ends it.
  */
 #ifndef VNL_SENDER_H
 #define VNL_SENDER_H
@@ -31,6 +43,7 @@ struct vnl_sender_opts {
 	uint32_t stream_id, host_id;
 	bool hw_tx;           /* hardware TX stamps were enabled: wait for them */
 	int64_t spin_ns;      /* busy-wait this last stretch before each slot, 0 = none */
+	int64_t txtime_ns;    /* launch times DELTA ahead (SO_TXTIME must be on), 0 = none */
 };
 
 /* Where finished packets (sender's view: no RX stamps) go; any may be NULL. */
@@ -45,6 +58,8 @@ struct vnl_sender_result {
 	uint64_t missed_slots;  /* slots skipped because the sender was late */
 	uint64_t send_errors;   /* send calls that failed (probe not sent) */
 	uint64_t no_tx_stamps;  /* probes whose TX stamps never came */
+	uint64_t txtime_missed;  /* DATA probes a launch-time qdisc dropped: dequeued too late */
+	uint64_t txtime_invalid; /* ... refused: launch time in the past or out of order */
 	int64_t start_ns, end_ns; /* CLOCK_REALTIME */
 	bool interrupted;
 };

@@ -633,6 +633,31 @@ ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len)
 	return sendto(t->fd, buf, len, 0, (struct sockaddr *)&t->dest, t->dest_len);
 }
 
+ssize_t vnl_transport_send_at(struct vnl_transport *t, const void *buf, size_t len,
+			      uint64_t txtime)
+{
+	if (t->xsk) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	/* On the stack: the per-packet path allocates nothing. */
+	union {
+		char buf[CMSG_SPACE(sizeof(uint64_t))];
+		struct cmsghdr align;
+	} ctrl;
+	memset(&ctrl, 0, sizeof(ctrl));
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = &t->dest, .msg_namelen = t->dest_len,
+			      .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_TXTIME;
+	c->cmsg_len = CMSG_LEN(sizeof(txtime));
+	memcpy(CMSG_DATA(c), &txtime, sizeof(txtime));
+	return sendmsg(t->fd, &msg, 0);
+}
+
 void vnl_transport_rx_stamps(const struct vnl_transport *t, const struct msghdr *msg,
 			     struct vnl_rx_stamps *out)
 {

@@ -58,6 +58,10 @@ bool vnl_transport_kernel_tx_stamps(const struct vnl_transport *t);
 
 /* Send one probe to the destination; bytes sent or -1 (errno). */
 ssize_t vnl_transport_send(struct vnl_transport *t, const void *buf, size_t len);
+/* The same with an SCM_TXTIME launch time (CLOCK_TAI ns; SO_TXTIME must be on,
+ * vnl_txtime_enable). Not on AF_XDP (EOPNOTSUPP). */
+ssize_t vnl_transport_send_at(struct vnl_transport *t, const void *buf, size_t len,
+			      uint64_t txtime);
 
 /*
  * Datagrams are received in batches: one recvmmsg takes what is queued,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -33,6 +34,12 @@ int vnl_tstamp_enable_tx(int fd)
 		    SOF_TIMESTAMPING_RAW_HARDWARE | SOF_TIMESTAMPING_OPT_ID |
 		    SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_TX_SWHW;
 	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags));
+}
+
+int vnl_txtime_enable(int fd)
+{
+	struct sock_txtime st = { .clockid = CLOCK_TAI, .flags = SOF_TXTIME_REPORT_ERRORS };
+	return setsockopt(fd, SOL_SOCKET, SO_TXTIME, &st, sizeof(st));
 }
 
 int vnl_tstamp_enable_rx(int fd)
@@ -158,10 +165,26 @@ static enum vnl_tx_kind tx_kind(uint32_t tstype)
 	}
 }
 
-/* 1 if msg was a timestamp report (filled), 0 if some other error-queue message. */
+/* A launch-time qdisc's drop report: 1 (filled), 0 if of a kind not known. */
+static int parse_txtime(const struct sock_extended_err *ee, struct vnl_tx_stamp *out)
+{
+	if (ee->ee_errno == ECANCELED && ee->ee_code == SO_EE_CODE_TXTIME_MISSED)
+		out->kind = VNL_TX_TXTIME_MISSED;
+	else if (ee->ee_errno == EINVAL && ee->ee_code == SO_EE_CODE_TXTIME_INVALID_PARAM)
+		out->kind = VNL_TX_TXTIME_INVALID;
+	else
+		return 0;
+	out->key = 0;
+	out->sw = out->hw = 0;
+	out->txtime = (uint64_t)ee->ee_data << 32 | ee->ee_info;
+	return 1;
+}
+
+/* 1 if msg was a timestamp or launch-time report (filled), 0 if some other message. */
 static int parse_tx(struct msghdr *msg, struct vnl_tx_stamp *out)
 {
 	bool have_ts = false, have_ee = false;
+	out->txtime = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING &&
 		    c->cmsg_len >= CMSG_LEN(3 * sizeof(struct timespec))) {
@@ -171,6 +194,8 @@ static int parse_tx(struct msghdr *msg, struct vnl_tx_stamp *out)
 			   c->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err))) {
 			struct sock_extended_err ee;
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if (ee.ee_origin == SO_EE_ORIGIN_TXTIME)
+				return parse_txtime(&ee, out);
 			if (ee.ee_errno != ENOMSG || ee.ee_origin != SO_EE_ORIGIN_TIMESTAMPING)
 				return 0;
 			out->key = ee.ee_data;

@@ -38,12 +38,32 @@ struct vnl_rx_stamps {
 /* Pull the SCM_TIMESTAMPING stamps out of a received message. */
 void vnl_tstamp_rx(const struct msghdr *msg, struct vnl_rx_stamps *out);
 
-enum vnl_tx_kind { VNL_TX_SCHED, VNL_TX_SND, VNL_TX_ACK, VNL_TX_OTHER };
+/*
+ * Launch times (SO_TXTIME, kernel Documentation/networking and tc-etf(8)):
+ * every probe carries an SCM_TXTIME cmsg, its launch time on CLOCK_TAI; a
+ * qdisc that honours it (etf, fq; taprio in txtime-assist mode) holds the
+ * packet until then, and with SOF_TXTIME_REPORT_ERRORS one it drops says
+ * so on the error queue (SO_EE_ORIGIN_TXTIME). Other qdiscs (pfifo_fast,
+ * noqueue, fq_codel) accept the cmsg and ignore it. 0, or -1 with errno.
+ */
+int vnl_txtime_enable(int fd);
+
+/*
+ * An error-queue report: a TX stamp (SCHED, SND, ACK; keyed by OPT_ID) or
+ * a packet a launch-time qdisc dropped (TXTIME_*; keyed by its launch time:
+ * the kernel returns it in ee_data, high 32 bits, and ee_info, low 32).
+ */
+enum vnl_tx_kind {
+	VNL_TX_SCHED, VNL_TX_SND, VNL_TX_ACK, VNL_TX_OTHER,
+	VNL_TX_TXTIME_MISSED,  /* SO_EE_CODE_TXTIME_MISSED: dequeued after its launch time */
+	VNL_TX_TXTIME_INVALID, /* SO_EE_CODE_TXTIME_INVALID_PARAM: refused on enqueue */
+};
 
 struct vnl_tx_stamp {
 	uint32_t key;          /* OPT_ID: index of the send call since enabling */
 	enum vnl_tx_kind kind;
 	int64_t sw, hw;        /* sw in ts[0], hw in ts[2]; 0 = absent */
+	uint64_t txtime;       /* TXTIME_*: the dropped packet's launch time (CLOCK_TAI ns) */
 };
 /* Error-queue messages read per system call. */
 #define VNL_TSTAMP_BATCH 64
@@ -57,8 +77,8 @@ struct vnl_tx_reader *vnl_tx_reader_new(void);
 void vnl_tx_reader_free(struct vnl_tx_reader *r);
 /*
  * Read one batch without blocking into out (room for VNL_TSTAMP_BATCH).
- * Returns how many stamps (other error-queue messages, ICMP errors, are
- * consumed and skipped), 0 when the queue was empty, -1 on error (errno).
+ * Returns how many stamps and launch-time drops (other error-queue
+ * messages, ICMP errors, are consumed and skipped), 0 when the queue was empty, -1 on error (errno).
  * *more: the batch was full, the queue may hold more.
  */
 int vnl_tx_reader_read(struct vnl_tx_reader *r, int fd, struct vnl_tx_stamp *out, bool *more);
