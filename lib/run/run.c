@@ -529,6 +529,26 @@ static void send_args(const struct run *r, const struct leg *l, struct args *a)
 	rt_args(r, &l->tx, l->tx.guest ? l->guest_rt[0] : l->rt_file[0], a);
 }
 
+/*
+ * What an end got against what was asked: a difference is said, not only left in the
+ * JSON (an ASan build's mlockall does nothing; a cpuset may narrow the CPUs).
+ */
+static void rt_check(const struct vnl_run_opts *o, const char *dir, const char *who,
+		     const struct vnl_rt_applied *a)
+{
+	if (!a) {
+		if (o->sched_fifo || o->mlock || o->cpu)
+			vnl_notice("%s: the %s did not report what it ran with", dir, who);
+		return;
+	}
+	if (o->sched_fifo && (strcmp(a->policy, "fifo") || a->priority != atoi(o->sched_fifo)))
+		vnl_notice("%s: --sched-fifo %s asked, the %s runs as %s %d", dir, o->sched_fifo, who,
+			   a->policy, a->priority);
+	if (o->mlock && !a->mlock)
+		vnl_notice("%s: --mlock asked, the %s's memory is not locked (VmLck 0 kB; a "
+			   "sanitizer build's mlockall does nothing)", dir, who);
+}
+
 /* Each end's own account of what it ran with (its --rt-report), from the host or the guest. */
 static void read_rt_reports(struct run *r, struct leg *l)
 {
@@ -554,6 +574,7 @@ static void read_rt_reports(struct run *r, struct leg *l)
 		}
 		l->rt_known[i] = text && vnl_rt_report_parse(text, &l->rt[i]) == 0;
 		free(text);
+		rt_check(r->o, l->name, i ? "receiver" : "sender", l->rt_known[i] ? &l->rt[i] : NULL);
 	}
 }
 

@@ -73,7 +73,7 @@ int vnl_qdisc_query(const char *ifname, struct vnl_qdisc_info *out)
 				continue;
 			goto out;
 		}
-		int left = (int)n;
+		unsigned int left = (unsigned int)n; /* NLMSG_OK compares it with nlmsg_len (__u32) */
 		for (struct nlmsghdr *h = &rx.align; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 			if (h->nlmsg_type == NLMSG_DONE) {
 				rc = 0;

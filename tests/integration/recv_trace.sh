@@ -52,10 +52,12 @@ hog() {
 
 # stream TAG RECV-OPTIONS...: recv pinned to CPU 1, a 3 s stream from CPU 0, the hog in it.
 # The receiver is SCHED_FIFO 40: on a shared machine only the hog (FIFO 50) can take its CPU
-# for long, so the hog's probe is among the worst whatever else runs (a qemu, a build).
+# for long, so the hog's probe is among the worst whatever else runs (a qemu, a build). The
+# 50 worst are listed: this machine's own vCPU is sometimes not run by its host for ~30 ms
+# (seen: "no other task ran on its CPU"), which can outrank the hog's 20 ms.
 stream() {
 	local tag=$1; shift
-	timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 3 --json "$@" \
+	timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --json "$@" \
 		--status-file "$T/$tag.status" >"$T/$tag.json" 2>"$T/$tag.err" &
 	local rp=$!; VNL_BG+=("$rp")
 	vnl_wait_udp "$LAB-b" 4300 || return 1
@@ -72,8 +74,8 @@ stream() {
 }
 
 stream trace --trace
-vnl_json_check "$T/trace.json" "trace: 3 worst probes, each with an explain list" \
-	"len(d['worst']) == 3 and all(isinstance(w.get('explain'), list) for w in d['worst'])"
+vnl_json_check "$T/trace.json" "trace: 50 worst probes, each with an explain list" \
+	"len(d['worst']) == 50 and all(isinstance(w.get('explain'), list) for w in d['worst'])"
 vnl_json_check "$T/trace.json" "trace: the worst probe waited >= 18 ms (the hog is what made it worst)" \
 	"d['worst'][0]['rx_stack_ns'] >= 18000000"
 # One of the worst probes waited out the hog (on a shared machine another task may have
@@ -92,12 +94,12 @@ vnl_check "trace: no scheduler trace program left loaded" test "$progs_after" = 
 
 stream plain
 vnl_json_check "$T/plain.json" "no --trace: no explain, no trace" \
-	"len(d['worst']) == 3 and not any('explain' in w for w in d['worst']) and 'trace' not in d"
+	"len(d['worst']) == 50 and not any('explain' in w for w in d['worst']) and 'trace' not in d"
 vnl_check "plain: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
 
 # Text: the section and the hog in it.
-timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 2 --trace \
+timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --trace \
 	--status-file "$T/text.status" >"$T/text.out" 2>"$T/text.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
@@ -110,5 +112,5 @@ vnl_wait_pid "$RP" 10; rrc=$?
 vnl_check "text: recv --trace exits 0" test "$rrc" = 0
 vnl_check "text: 'why the worst packets were slow' names the hog" \
 	grep -q "preempted by vnl_busy_fifo (pid $BP) on CPU 1" "$T/text.out"
-sed -n '/why the worst/,$p' "$T/text.out"
+sed -n '/why the worst/,$p' "$T/text.out" | head -12
 vnl_finish
