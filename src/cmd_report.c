@@ -274,17 +274,11 @@ static const char *stamping_of(const struct vnl_analysis *a)
  * the span of sequence numbers in it instead; foreign and malformed datagrams
  * carry no schedule time, so they stay whole-run counts.
  */
+/* The record's own counts (sent, foreign, malformed), when its summary was written. */
 static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r)
 {
 	struct vnl_record_summary sum;
-	struct vnl_stream_extra x = { 0 };
-
-	if (vnl_record_reader_summary(r, &sum)) {
-		x.sent = sum.sent;
-		x.foreign = sum.foreign;
-		x.malformed = sum.malformed;
-	}
-	vnl_analysis_set_extra(a, &x);
+	vnl_analysis_set_extra_from_record(a, vnl_record_reader_summary(r, &sum) ? &sum : NULL);
 }
 
 static void warn_damage(const char *path, const char *damage)

@@ -185,6 +185,15 @@ void vnl_analysis_set_extra(struct vnl_analysis *a, const struct vnl_stream_extr
 	a->extra = *x;
 }
 
+void vnl_analysis_set_extra_from_record(struct vnl_analysis *a, const struct vnl_record_summary *sum)
+{
+	struct vnl_stream_extra x = { 0 };
+	if (sum)
+		x = (struct vnl_stream_extra){ .sent = sum->sent, .foreign = sum->foreign,
+					       .malformed = sum->malformed };
+	vnl_analysis_set_extra(a, &x);
+}
+
 /*
  * Sent: the sender's own count (from its FIN, or the record's trailer) when
  * the whole run is analysed. Otherwise only the packets can tell: the span

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "pkt.h"
+#include "record.h"
 
 struct vnl_stats;
 struct vnl_analysis;
@@ -45,6 +46,8 @@ void vnl_analysis_free(struct vnl_analysis *a);
 /* Feed one finished packet (any order). Hot path: allocates nothing. */
 void vnl_analysis_add(struct vnl_analysis *a, const struct vnl_pkt *p);
 void vnl_analysis_set_extra(struct vnl_analysis *a, const struct vnl_stream_extra *x);
+/* The same from a record file's summary (sent, foreign, malformed); NULL: not known. */
+void vnl_analysis_set_extra_from_record(struct vnl_analysis *a, const struct vnl_record_summary *sum);
 
 void vnl_analysis_counts(const struct vnl_analysis *a, struct vnl_counts *out);
 const struct vnl_stats *vnl_analysis_stage(const struct vnl_analysis *a, enum vnl_stage st);

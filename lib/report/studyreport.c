@@ -156,16 +156,11 @@ static struct vnl_analysis *analysis_for(int64_t origin, int64_t from, int64_t t
 	return vnl_analysis_new(&o);
 }
 
+/* The record's own counts (sent, foreign, malformed), when its summary was written. */
 static void set_extra(struct vnl_analysis *a, const struct vnl_record_reader *r)
 {
 	struct vnl_record_summary sum;
-	struct vnl_stream_extra x = { 0 };
-	if (vnl_record_reader_summary(r, &sum)) {
-		x.sent = sum.sent;
-		x.foreign = sum.foreign;
-		x.malformed = sum.malformed;
-	}
-	vnl_analysis_set_extra(a, &x);
+	vnl_analysis_set_extra_from_record(a, vnl_record_reader_summary(r, &sum) ? &sum : NULL);
 }
 
 /*

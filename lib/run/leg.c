@@ -312,9 +312,7 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 	bool whole = vnl_record_reader_summary(rd, &sum);
 	if (w && vnl_record_finish(w, &sum) < 0)
 		vnl_err("could not finish the corrected record %s", rec);
-	struct vnl_stream_extra x = { .sent = sum.sent, .foreign = sum.foreign,
-				      .malformed = sum.malformed };
-	vnl_analysis_set_extra(res->a, &x);
+	vnl_analysis_set_extra_from_record(res->a, &sum);
 	if (vnl_record_reader_damage(rd))
 		snprintf(res->damage, sizeof(res->damage), "%s", vnl_record_reader_damage(rd));
 	bool ipv6 = !strcmp(l->transport, "udp6");

@@ -1,5 +1,6 @@
-# The subset of JSON Schema doc/json-schema.json uses (a copy of the checker in
-# report_window.sh). Usage: python3 json_schema_check.py SCHEMA DOC
+# The subset of JSON Schema doc/json-schema.json uses (type, required, properties,
+# additionalProperties:false, items, enum, const, minimum, oneOf, allOf, $ref), so the
+# tests need nothing beyond python3. Usage: python3 json_schema_check.py SCHEMA DOC
 import json, sys
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))

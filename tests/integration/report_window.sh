@@ -20,50 +20,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # py EXPR FILE...: evaluate a python expression with j = the JSON documents.
 py() { local e=$1; shift; python3 -c 'import json,sys; j=[json.load(open(f)) for f in sys.argv[2:]]; print(eval(sys.argv[1]))' "$e" "$@"; }
 
-# A small JSON Schema checker (the subset doc/json-schema.json uses), so the
-# test needs nothing beyond python3: type, required, properties,
-# additionalProperties:false, items, enum, const, minimum, oneOf, allOf, $ref.
-cat >"$TMP/check_schema.py" <<'EOF'
-import json, sys
-schema = json.load(open(sys.argv[1]))
-doc = json.load(open(sys.argv[2]))
-TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
-def is_type(v, t):
-    if t == "integer": return isinstance(v, int) and not isinstance(v, bool)
-    if t == "number": return isinstance(v, (int, float)) and not isinstance(v, bool)
-    return isinstance(v, TYPES[t])
-def errors(v, s, at):
-    if "$ref" in s:
-        node = schema
-        for part in s["$ref"].lstrip("#/").split("/"): node = node[part]
-        yield from errors(v, node, at)
-    for sub in s.get("allOf", []): yield from errors(v, sub, at)
-    if "oneOf" in s:
-        n = sum(1 for sub in s["oneOf"] if not list(errors(v, sub, at)))
-        if n != 1: yield f"{at}: matches {n} of oneOf"
-    if "type" in s:
-        ts = s["type"] if isinstance(s["type"], list) else [s["type"]]
-        if not any(is_type(v, t) for t in ts): yield f"{at}: {v!r} is not {ts}"; return
-    if "const" in s and v != s["const"]: yield f"{at}: {v!r} != {s['const']!r}"
-    if "enum" in s and v not in s["enum"]: yield f"{at}: {v!r} not in {s['enum']}"
-    if "minimum" in s and isinstance(v, (int, float)) and not isinstance(v, bool) and v < s["minimum"]:
-        yield f"{at}: {v} < {s['minimum']}"
-    if isinstance(v, dict):
-        for k in s.get("required", []):
-            if k not in v: yield f"{at}: missing {k}"
-        props = s.get("properties", {})
-        for k, sub in props.items():
-            if k in v: yield from errors(v[k], sub, f"{at}.{k}")
-        if s.get("additionalProperties") is False:
-            for k in v:
-                if k not in props: yield f"{at}: unexpected {k}"
-    if isinstance(v, list) and "items" in s:
-        for i, item in enumerate(v): yield from errors(item, s["items"], f"{at}[{i}]")
-errs = list(errors(doc, schema, "$"))
-for e in errs: print(e, file=sys.stderr)
-sys.exit(1 if errs else 0)
-EOF
-schema_ok() { python3 "$TMP/check_schema.py" "$SCHEMA" "$1" || fail "$1 does not match $SCHEMA"; }
+# doc/json-schema.json's subset of JSON Schema, checked with python3 alone (shared checker).
+schema_ok() { python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$1" || fail "$1 does not match $SCHEMA"; }
 
 # A 20 s run at 1 kHz, 1% random loss, a few foreign/malformed datagrams.
 BASE=1700000000000000000
