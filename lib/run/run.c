@@ -903,8 +903,9 @@ static void remove_tmpdir(struct run *r)
 	if (!r->tmpdir)
 		return;
 	char path[PATH_MAX + 16];
-	static const char *const names[] = { "in.rec", "out.rec" };
-	for (size_t i = 0; i < 2; i++) {
+	/* the records, and as the guest took them when its clock was corrected (*.raw.rec) */
+	static const char *const names[] = { "in.rec", "out.rec", "in.raw.rec", "out.raw.rec" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		vnl_pathf(path, sizeof(path), "%s/%s", r->dir, names[i]);
 		unlink(path);
 	}

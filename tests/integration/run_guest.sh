@@ -180,4 +180,8 @@ grep -q "^ptp_kvm: insmod: " "$OUT/modfail" || fail "ptp_kvm not in the record: 
 grep -q "vnetlat-init: module ptp_kvm not loaded: insmod: " "/run/vnetlat/guest/$G/console.log" \
 	|| fail "console does not say ptp_kvm did not load"
 check "ptp_kvm load failure recorded in the guest: $(cat "$OUT/modfail")"
+# run's temporary directories are gone, the guest's raw records with them
+left=$(find /tmp -maxdepth 1 -name 'vnetlat-run.*' -newer "$OUT" 2>/dev/null | head -3)
+[ -z "$left" ] || fail "run left its temporary directories: $left ($(ls $left | head -3))"
+check "no temporary directory of run is left behind"
 echo PASS
