@@ -889,9 +889,16 @@ static int make_dir(struct run *r)
 		snprintf(r->dir, sizeof(r->dir), "%s", r->o->record_dir);
 		return 0;
 	}
-	snprintf(r->dir, sizeof(r->dir), "/tmp/vnetlat-run.XXXXXX");
+	/* $TMPDIR, as mktemp(1) has it, so that a test (or a user) keeps run's files apart */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (snprintf(r->dir, sizeof(r->dir), "%s/vnetlat-run.XXXXXX", tmp) >= (int)sizeof(r->dir)) {
+		vnl_err("TMPDIR is too long (%s); set it to a shorter directory", tmp);
+		return -1;
+	}
 	if (!mkdtemp(r->dir)) {
-		vnl_errno("cannot create a temporary directory in /tmp");
+		vnl_errno("cannot create a temporary directory in %s (TMPDIR)", tmp);
 		return -1;
 	}
 	r->tmpdir = true;

@@ -11,6 +11,8 @@ VNL=${1:?usage: run_guest.sh /path/to/vnetlat}
 P=$(( $$ % 100000 )); LAB=r3$P; R=$LAB-r H=$LAB-h G=${LAB}g TAP=${LAB}t N=300
 INFO=/run/vnetlat/labs/$LAB.info
 OUT=$(mktemp -d /tmp/vnl-r3.XXXXXX)
+# run's temporary directories go here (TMPDIR), so that the check at the end sees only this test's
+export TMPDIR=$OUT/tmp; mkdir "$TMPDIR"
 
 remove_lab() {
 	"$VNL" guest stop --name "$G" >/dev/null 2>&1 || true
@@ -181,7 +183,7 @@ grep -q "vnetlat-init: module ptp_kvm not loaded: insmod: " "/run/vnetlat/guest/
 	|| fail "console does not say ptp_kvm did not load"
 check "ptp_kvm load failure recorded in the guest: $(cat "$OUT/modfail")"
 # run's temporary directories are gone, the guest's raw records with them
-left=$(find /tmp -maxdepth 1 -name 'vnetlat-run.*' -newer "$OUT" 2>/dev/null | head -3)
+left=$(find "$TMPDIR" -maxdepth 1 -name 'vnetlat-run.*' 2>/dev/null | head -3)
 [ -z "$left" ] || fail "run left its temporary directories: $left ($(ls $left | head -3))"
 check "no temporary directory of run is left behind"
 echo PASS
