@@ -7,15 +7,17 @@
 
 #include "cmd.h"
 #include "doctor.h"
+#include "doctor_rt.h"
 #include "lab.h"
 #include "labbuild.h"
 #include "log.h"
 #include "optable.h"
 #include "parse.h"
+#include "rthost.h"
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
-       O_PIN_VCPU, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK };
+       O_PIN_VCPU, O_EMULATOR_CPUS, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
 
 /* --name as up, down, exec and doctor take it (show's own says "every lab"). */
 static const struct vnl_opt name_opts[] = {
@@ -40,7 +42,12 @@ static const struct vnl_opt guest_opts[] = {
 				    "/dev/vhost-net exists)" },
 	{ "guest-cpus", O_GUEST_CPUS, "N", "vCPUs, 1 to 64 (default 1)" },
 	{ "guest-mem", O_GUEST_MEM, "MB", "memory, 16 to 65536 MB (default 256)" },
-	{ "pin-vcpu", O_PIN_VCPU, "CPU", "pin the guest's qemu threads to host CPU" },
+	{ "pin-vcpu", O_PIN_VCPU, "LIST", "pin qemu to host CPUs: one CPU for all its threads,\n"
+				       "or one per vCPU in order (1,0: vCPU 0 on CPU 1,\n"
+				       "vCPU 1 on CPU 0; as many as --guest-cpus), qemu's\n"
+				       "other threads then on the CPUs not listed" },
+	{ "emulator-cpus", O_EMULATOR_CPUS, "LIST", "with a per-vCPU --pin-vcpu: the CPUs for qemu's\n"
+						 "other threads (I/O, emulator) instead" },
 	{ "vlan", O_VLAN, "ID", "bridge/macvtap/ovs/xdp: the test stream on 802.1Q\n"
 				"VLAN ID (1-4094): NAME-r vlan0 198.51.100.1/24\n"
 				"2001:db8:1::1/64, guest eth0.ID 198.51.100.2/24\n"
@@ -71,6 +78,11 @@ static const struct vnl_opt show_opts[] = {
 static const struct vnl_opt doctor_opts[] = {
 	{ "bridge", O_BRIDGE, "BR", "check BR, a Linux bridge of yours in this namespace,\n"
 				    "instead of a lab (not with --name)" },
+	{ "rt", O_RT, NULL, "check the real-time set-up instead: PREEMPT_RT, isolcpus,\n"
+			    "nohz_full, rcu_nocbs, governor, SMT; with --name the\n"
+			    "guest's vCPU threads' CPUs" },
+	{ "cpus", O_CPUS, "LIST", "with --rt: also check that the CPUs of LIST (1,3 or\n"
+				  "2-3) are isolated, as the ones a run will use" },
 	VNL_OPT_END,
 };
 
@@ -145,10 +157,15 @@ static void exec_usage(FILE *out)
 static void doctor_usage(FILE *out)
 {
 	fputs("Usage: vnetlat lab doctor [--name NAME | --bridge BR]\n"
+	      "       vnetlat lab doctor --rt [--name NAME] [--cpus LIST]\n"
 	      "Check a VM lab (--name) or a Linux bridge of yours (--bridge, in this\n"
 	      "namespace) for the usual reasons a guest gets no DHCP lease; a lab with\n"
 	      "a remote end of its own also gets 20 UDP datagrams each way, and the receivers'\n"
-	      "checksum-error counters say whether a back-end leaves checksums unfinished.\n\n",
+	      "checksum-error counters say whether a back-end leaves checksums unfinished.\n"
+	      "With --rt: whether this host is set up as the published study's was\n"
+	      "(PREEMPT_RT, isolated tickless CPUs, performance governor, SMT off), whether\n"
+	      "the CPUs of --cpus are isolated and, with --name, where the guest's vCPU\n"
+	      "threads may run. Each check: ok, PROBLEM with the change to make, or info.\n\n",
 	      out);
 	vnl_opts_print(out, doctor_tables);
 	footer(out, false, "0 no problem found, 1 a problem found (or no check could run)");
@@ -157,8 +174,9 @@ static void doctor_usage(FILE *out)
 struct lab_args {
 	const char *name;
 	const char *bridge;
+	const char *cpus;  /* doctor --rt --cpus */
 	struct vnl_lab_opts opts;
-	bool named, dry_run, json, help;
+	bool named, dry_run, json, help, rt;
 	int npos;
 	char *pos[2];
 };
@@ -184,6 +202,8 @@ static int set_option(struct lab_args *a, int c, const char *v)
 	case O_DRY_RUN: a->dry_run = true; return 0;
 	case O_JSON: a->json = true; return 0;
 	case O_BRIDGE: a->bridge = v; return 0;
+	case O_RT: a->rt = true; return 0;
+	case O_CPUS: a->cpus = v; return 0;
 	case O_ACCEL:
 		return vnl_parse_accel(v, &o->accel, &why) ? bad_value("--accel", v, why, NULL) : 0;
 	case O_VHOST:
@@ -199,9 +219,14 @@ static int set_option(struct lab_args *a, int c, const char *v)
 		o->guest_mem_mb = (unsigned)u;
 		return 0;
 	case O_PIN_VCPU:
-		if (vnl_parse_u64(v, 0, 4095, &u, &why))
-			return bad_value("--pin-vcpu", v, why, "a host CPU number");
-		o->pin_vcpu = (int)u;
+		if (vnl_cpulist_count(v) <= 0)
+			return bad_value("--pin-vcpu", v, "not a CPU list", "a host CPU, or one per vCPU: 1,0");
+		o->pin_vcpu = v;
+		return 0;
+	case O_EMULATOR_CPUS:
+		if (vnl_cpulist_count(v) <= 0)
+			return bad_value("--emulator-cpus", v, "not a CPU list", "like 0 or 0-1");
+		o->emulator_cpus = v;
 		return 0;
 	case O_VLAN:
 		if (vnl_parse_u64(v, 1, 4094, &u, &why))
@@ -379,11 +404,17 @@ static int lab_doctor(int argc, char **argv)
 	int ret = parse(argc, argv, "lab doctor", doctor_tables, doctor_usage, &a);
 	if (ret || a.help || (ret = no_arguments(&a, "lab doctor")))
 		return ret;
-	if (a.bridge && a.named) {
-		vnl_err("either --name (a lab) or --bridge (your bridge), not both; "
-			"see 'vnetlat lab doctor --help'");
+	if (a.bridge && (a.named || a.rt)) {
+		vnl_err("either %s or --bridge (your bridge), not both; see 'vnetlat lab doctor --help'",
+			a.rt ? "--rt (the real-time set-up)" : "--name (a lab)");
 		return VNL_EXIT_USAGE;
 	}
+	if (a.cpus && !a.rt) {
+		vnl_err("--cpus goes with --rt (the real-time checks); see 'vnetlat lab doctor --help'");
+		return VNL_EXIT_USAGE;
+	}
+	if (a.rt) /* reads /proc and /sys only: no root needed */
+		return vnl_doctor_rt(a.named ? a.name : NULL, a.cpus);
 	if ((ret = need_root()))
 		return ret;
 	return a.bridge ? vnl_doctor_bridge(a.bridge) : vnl_doctor_lab(a.name);
@@ -394,7 +425,7 @@ static const struct vnl_subverb lab_subs[] = {
 	{ "down", lab_down, "remove lab NAME: exactly what up made, nothing else" },
 	{ "show", lab_show, "the labs: nodes, interfaces, addresses, the guest" },
 	{ "exec", lab_exec, "run a command in a node of a lab (or in its guest)" },
-	{ "doctor", lab_doctor, "why a guest gets no DHCP lease (a VM lab or your bridge)" },
+	{ "doctor", lab_doctor, "why a guest gets no DHCP lease; --rt: the real-time set-up" },
 };
 
 static void usage(FILE *out)
@@ -404,6 +435,7 @@ static void usage(FILE *out)
 	      "       vnetlat lab show [--name NAME] [--json]\n"
 	      "       vnetlat lab exec NODE [--name NAME] -- COMMAND [ARGS...]\n"
 	      "       vnetlat lab doctor [--name NAME | --bridge BR]\n"
+	      "       vnetlat lab doctor --rt [--name NAME] [--cpus LIST]\n"
 	      "       vnetlat lab SUB-VERB --help   (its options)\n\n"
 	      "A lab is a throwaway network of named network namespaces (seen by\n"
 	      "'ip netns list') built with netlink. Every object is recorded in\n"

@@ -197,7 +197,8 @@ int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 
 	memset(a, 0, sizeof(*a));
 	rc = rc || argv_add(a, "%s", vnl_qemu_bin(cfg)) ||
-	     argv_add(a, "-name") || argv_add(a, "vnetlat-guest") ||
+	     /* thread names ("CPU 0/TCG") tell the vCPU threads apart for pinning */
+	     argv_add(a, "-name") || argv_add(a, "vnetlat-guest,debug-threads=on") ||
 	     argv_add(a, "-machine") || argv_add(a, "%s", arch->machine) ||
 	     argv_add(a, "-accel") || argv_add(a, "%s", kvm ? "kvm" : "tcg") ||
 	     (cpu && (argv_add(a, "-cpu") || argv_add(a, "%s", cpu))) ||

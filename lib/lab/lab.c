@@ -24,6 +24,7 @@
 #include "netns.h"
 #include "nl.h"
 #include "paths.h"
+#include "rthost.h"
 #include "safefile.h"
 #include "topo.h"
 #include "uplink.h"
@@ -322,6 +323,42 @@ static void print_up_summary(const struct topology *topo, const char *lab,
  * not move eth0 either); what the host lacks (programs, an IOMMU) is checked
  * by the topology, only when it is to be built.
  */
+/* A CPU list of LIST's option NAME: every CPU one this process may run on. */
+static int cpus_allowed(const char *name, const char *list)
+{
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return 0; /* the pinning itself will say */
+	for (int i = 0, c; (c = vnl_cpulist_nth(list, i)) >= 0; i++)
+		if (c >= CPU_SETSIZE || !CPU_ISSET(c, &cpus)) {
+			vnl_err("%s %s: this process may run on %d CPUs only, and CPU %d is not one of "
+				"them ('nproc', 'taskset -p $$' show them); nothing was created", name,
+				list, CPU_COUNT(&cpus), c);
+			return -1;
+		}
+	return 0;
+}
+
+/* --pin-vcpu: one CPU, or one per vCPU; --emulator-cpus only with the latter's split. */
+static int pin_check(const struct vnl_lab_opts *o)
+{
+	unsigned vcpus = o->guest_cpus ? o->guest_cpus : 1;
+	if (!o->pin_vcpu) {
+		vnl_err("--emulator-cpus %s goes with --pin-vcpu (the vCPU threads' CPUs); nothing "
+			"was created", o->emulator_cpus);
+		return -1;
+	}
+	int n = vnl_cpulist_count(o->pin_vcpu);
+	if (n != 1 && (unsigned)n != vcpus) {
+		vnl_err("--pin-vcpu %s lists %d CPUs for a guest of %u vCPU%s (--guest-cpus): give one "
+			"CPU for all of qemu's threads, or exactly one per vCPU; nothing was created",
+			o->pin_vcpu, n, vcpus, vcpus > 1 ? "s" : "");
+		return -1;
+	}
+	return cpus_allowed("--pin-vcpu", o->pin_vcpu) < 0 ||
+	       (o->emulator_cpus && cpus_allowed("--emulator-cpus", o->emulator_cpus) < 0) ? -1 : 0;
+}
+
 static int opts_check(const struct vnl_lab_opts *o)
 {
 	if (o->uplink && vnl_uplink_check(o->uplink) < 0)
@@ -331,14 +368,8 @@ static int opts_check(const struct vnl_lab_opts *o)
 			"lists them); nothing was created", o->pci);
 		return -1;
 	}
-	cpu_set_t cpus;
-	if (o->pin_vcpu >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
-	    (o->pin_vcpu >= CPU_SETSIZE || !CPU_ISSET(o->pin_vcpu, &cpus))) {
-		vnl_err("--pin-vcpu %d: this process may run on %d CPUs only, and CPU %d is not one of "
-			"them ('nproc', 'taskset -p $$' show them); nothing was created", o->pin_vcpu,
-			CPU_COUNT(&cpus), o->pin_vcpu);
+	if ((o->pin_vcpu || o->emulator_cpus) && pin_check(o) < 0)
 		return -1;
-	}
 	return 0;
 }
 

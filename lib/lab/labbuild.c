@@ -254,7 +254,7 @@ void vnl_lab_mac(const char *lab, unsigned node_no, uint8_t mac[6])
 
 void vnl_lab_opts_init(struct vnl_lab_opts *o)
 {
-	*o = (struct vnl_lab_opts){ .accel = VNL_ACCEL_AUTO, .vhost = VNL_VHOST_AUTO, .pin_vcpu = -1 };
+	*o = (struct vnl_lab_opts){ .accel = VNL_ACCEL_AUTO, .vhost = VNL_VHOST_AUTO };
 }
 
 /* A file the lab writes: recorded first, like every object, so down and roll-back remove it. */

@@ -22,7 +22,10 @@ struct vnl_lab_opts {
 	enum vnl_vhost vhost;
 	unsigned guest_cpus;   /* 0: 1 */
 	unsigned guest_mem_mb; /* 0: 256 */
-	int pin_vcpu;          /* host CPU for the guest's qemu threads, -1: none */
+	/* Host CPUs (a CPU list) for qemu's threads: one CPU for all of them, or one per vCPU in
+	 * the order written ("1,0": vCPU 0 on 1, vCPU 1 on 0); NULL: not pinned */
+	const char *pin_vcpu;
+	const char *emulator_cpus; /* with pin_vcpu: CPUs for qemu's other threads (NULL: the ones not listed) */
 	unsigned vlan;         /* 802.1Q id on the guest side, 0: none */
 	const char *uplink;    /* a real NIC instead of the veth wire, or NULL */
 	bool ovs_afxdp;        /* ovs: the uplink as an AF_XDP port */

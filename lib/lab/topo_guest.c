@@ -27,6 +27,7 @@
 #include "netns.h"
 #include "nl.h"
 #include "qemu.h"
+#include "qemuthreads.h"
 #include "runcmd.h"
 #include "timeutil.h"
 #include "topo.h"
@@ -365,23 +366,16 @@ int vnl_vm_tap(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *i
 
 /* ---- the guest ---- */
 
-static void pin_qemu(pid_t pid, int cpu)
+/* --pin-vcpu (and --emulator-cpus): qemu's threads on their CPUs, said on stdout. */
+static int pin_qemu(pid_t pid, const struct vnl_lab_opts *o)
 {
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	struct dirent *e;
-	/* All of qemu's threads: the vCPU thread and the I/O thread that moves the packets. */
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof(set), &set) < 0)
-			vnl_notice("cannot pin qemu thread %s to CPU %d: %s", e->d_name, cpu,
-				   strerror(errno));
-	closedir(d);
+	char said[1200];
+	if (vnl_qemu_pin(pid, o->pin_vcpu, o->emulator_cpus, said, sizeof(said)) < 0) {
+		vnl_err("--pin-vcpu %s: %s", o->pin_vcpu, said);
+		return -1;
+	}
+	printf("guest: pinned %s\n", said);
+	return 0;
 }
 
 static int guest_image(const struct vnl_lab_opts *lo, struct vnl_guest_image *img)
@@ -640,8 +634,8 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 		return -1;
 	int64_t lease_ns = 0, qemu_start = vnl_now_ns(CLOCK_REALTIME) - g.boot_ns;
 	int ret = record_qemu(b, &g);
-	if (ret == 0 && b->opts->pin_vcpu >= 0)
-		pin_qemu(vnl_qemu_pid(g.qemu), b->opts->pin_vcpu);
+	if (ret == 0 && b->opts->pin_vcpu)
+		ret = pin_qemu(vnl_qemu_pid(g.qemu), b->opts);
 	char network[96];
 	snprintf(network, sizeof(network), nic->pci ? "the passed-through device %s" : "the network of %s",
 		 nic->pci ? nic->pci : b->opts->uplink ? b->opts->uplink : "");

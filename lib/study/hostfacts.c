@@ -43,13 +43,6 @@ void vnl_hostfacts_read_accel(struct vnl_hostfacts *f)
 	f->kvm = vnl_caps_kvm_usable() && vnl_qemu_kvm_verdict(VNL_CACHE_ROOT) != VNL_ACCEL_TCG;
 }
 
-static bool preempt_rt(const char *uname_v)
-{
-	char rt[8];
-	vnl_read_line("/sys/kernel/realtime", rt, sizeof(rt));
-	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
-}
-
 void vnl_hostfacts_read(struct vnl_hostfacts *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -72,8 +65,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->taprio = vnl_caps_qdisc("taprio");
 	f->etf = vnl_caps_qdisc("etf");
 	f->btf = vnl_caps_btf();
-	vnl_read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
-	f->preempt_rt = preempt_rt(f->kernel_version);
+	vnl_rthost_read(&f->rt, NULL, f->kernel_version);
 }
 
 json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
@@ -87,17 +79,24 @@ json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,
 		"channel (each repetition's clock in study.json says which)" :
 		"ptp_kvm: no KVM clock in a TCG guest (KVM cannot run a guest here): guest clocks are "
 		"estimated by exchanges over the control channel";
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
 			 "s:b, s:b, s:s, s:s?, s:s?}",
 			 "kernel", f->kernel, "kernel_version", f->kernel_version, "arch", f->arch,
 			 "guest_arch", f->guest_arch[0] ? f->guest_arch : NULL,
 			 "cpu", f->cpu, "cores", (int)f->cores,
 			 "accel", f->kvm ? "kvm" : "tcg", "vhost", f->vhost,
 			 "guest_clock", clock, "guest_clock_why", clock_why,
-			 "isolcpus", f->isolcpus, "preempt_rt", f->preempt_rt,
+			 "isolcpus", f->rt.isolcpus, "preempt_rt", f->rt.preempt_rt,
 			 "iommu", f->iommu, "vlan_8021q", f->vlan, "qdisc_taprio", f->taprio,
 			 "qdisc_etf", f->etf, "btf", f->btf,
 			 "vnetlat_version", VNL_VERSION, "started", started, "finished", finished);
+	if (doc)
+		json_object_update_new(doc, json_pack("{s:s, s:s, s:s?, s:o, s:s?}",
+			"nohz_full", f->rt.nohz_full, "rcu_nocbs", f->rt.rcu_nocbs,
+			"cpu_governor", f->rt.governor[0] ? f->rt.governor : NULL,
+			"smt", f->rt.smt < 0 ? json_null() : json_boolean(f->rt.smt),
+			"smt_control", f->rt.smt_control[0] ? f->rt.smt_control : NULL));
+	return doc;
 }
 
 void vnl_hostfacts_now(char *buf, size_t len)

@@ -11,6 +11,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "rthost.h"
+
 struct vnl_hostfacts {
 	char kernel[128];     /* uname -r */
 	char kernel_version[256]; /* uname -v */
@@ -25,8 +27,7 @@ struct vnl_hostfacts {
 	bool vlan;            /* the kernel has 802.1Q (loaded or built in) */
 	bool taprio, etf;     /* the qdiscs of TSN (Qbv, launch time): built in, loaded or loadable */
 	bool btf;             /* the kernel's BTF, for the CO-RE tracing programs */
-	char isolcpus[128];   /* /sys/devices/system/cpu/isolated, "" when none */
-	bool preempt_rt;
+	struct vnl_rthost rt; /* isolcpus, nohz_full, rcu_nocbs, PREEMPT_RT, governor, SMT */
 };
 
 /* Fill F from this host. Never fails: what cannot be read stays empty/false. */
@@ -35,7 +36,8 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f);
 void vnl_hostfacts_read_accel(struct vnl_hostfacts *f);
 /*
  * host.json: {kernel, arch, guest_arch, cpu, cores, accel, vhost, guest_clock ("ptp_kvm"
- * with KVM, else "agent"), guest_clock_why, isolcpus, preempt_rt,
+ * with KVM, else "agent"), guest_clock_why, isolcpus, preempt_rt, nohz_full, rcu_nocbs,
+ * cpu_governor, smt, smt_control,
  * vnetlat_version, started, finished}; STARTED/FINISHED are RFC 3339 UTC
  * times or NULL (finished: null while running).
  */

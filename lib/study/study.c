@@ -331,7 +331,7 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--guest-cpus=%u", c->guest_cpus);
 		arg(ch, "--guest-mem=%llu", (unsigned long long)c->guest_mem_mib);
 		if (c->pin_vcpu >= 0)
-			arg(ch, "--pin-vcpu=%d", c->pin_vcpu);
+			arg(ch, "--pin-vcpu=%d", c->pin_vcpu); /* one CPU: all of qemu's threads */
 		if (c->vlan)
 			arg(ch, "--vlan=%u", c->vlan);
 	}

@@ -107,7 +107,7 @@ int vnl_rt_apply(const struct vnl_rt_opts *o)
 	return o->report_path ? vnl_rt_report_write(o->report_path) : 0;
 }
 
-static const char *policy_name(int policy)
+const char *vnl_rt_policy_name(int policy)
 {
 	switch (policy & ~SCHED_RESET_ON_FORK) {
 	case SCHED_OTHER: return "other";
@@ -122,8 +122,7 @@ static const char *policy_name(int policy)
 	}
 }
 
-/* SET as a CPU list ("0-2,5"). */
-static void cpu_list(const cpu_set_t *set, char *buf, size_t len)
+void vnl_cpuset_format(const cpu_set_t *set, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
@@ -158,13 +157,13 @@ void vnl_rt_read(struct vnl_rt_applied *out)
 {
 	memset(out, 0, sizeof(*out));
 	int policy = sched_getscheduler(0);
-	snprintf(out->policy, sizeof(out->policy), "%s", policy < 0 ? "unknown" : policy_name(policy));
+	snprintf(out->policy, sizeof(out->policy), "%s", policy < 0 ? "unknown" : vnl_rt_policy_name(policy));
 	struct sched_param sp;
 	if (sched_getparam(0, &sp) == 0)
 		out->priority = sp.sched_priority;
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		cpu_list(&set, out->cpus, sizeof(out->cpus));
+		vnl_cpuset_format(&set, out->cpus, sizeof(out->cpus));
 	out->mlock = memory_locked();
 	out->cpu_dma_latency_us = held_cpu_dma_latency_us;
 }

@@ -8,7 +8,9 @@
 #ifndef VNL_RT_H
 #define VNL_RT_H
 
+#include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct vnl_rt_opts {
 	int sched_fifo; /* SCHED_FIFO priority 1..99, 0 = leave the policy */
@@ -30,6 +32,10 @@ struct vnl_rt_applied {
 	int cpu_dma_latency_us; /* the PM QoS limit this process holds, -1 none */
 };
 void vnl_rt_read(struct vnl_rt_applied *out);
+/* SET as a kernel CPU list ("0-2,5"). */
+void vnl_cpuset_format(const cpu_set_t *set, char *buf, size_t len);
+/* A scheduling policy's name as vnl_rt_applied has it ("other", "fifo", ...). */
+const char *vnl_rt_policy_name(int policy);
 
 /*
  * The applied settings as "key value" lines (policy, priority, cpus, mlock,

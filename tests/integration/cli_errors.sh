@@ -67,6 +67,30 @@ expect lab "--vlan is for the guest topologies .* not passthrough" "$VNL" lab up
 expect lab "'lab down' has no option --vlan" "$VNL" lab down --name vlbad --vlan 42
 vnl_check "lab --vlan errors made nothing" bash -c '! ip netns list | grep -q "^vlbad"'
 
+# lab doctor --rt: CPU lists of this host only; --cpus only with --rt, --rt not with --bridge.
+expect lab "--cpus 0,4096: this host has no CPU 4096 .its CPUs are 0-$(($(nproc) - 1))" \
+	"$VNL" lab doctor --rt --cpus 0,4096
+expect lab "--cpus 1-x: not a CPU list" "$VNL" lab doctor --rt --cpus 1-x
+expect lab "--cpus goes with --rt" "$VNL" lab doctor --cpus 0
+expect lab "either --rt .the real-time set-up. or --bridge" "$VNL" lab doctor --rt --bridge br0
+# Its facts against /sys and /proc read here: isolated CPUs, SMT, governor; exit 1 iff a PROBLEM.
+"$VNL" lab doctor --rt --cpus 0 >"$VNL_TMP/rt" 2>&1; rc=$?
+isol=$(cat /sys/devices/system/cpu/isolated)
+if [ -n "$isol" ]; then want="^ok       isolcpus: CPUs $isol are isolated"; else want="^PROBLEM  isolcpus: no CPU is isolated"; fi
+vnl_check "lab doctor --rt: isolcpus as /sys/devices/system/cpu/isolated ('$isol')" grep -q "$want" "$VNL_TMP/rt"
+if grep -qw 0 <<<"$(python3 -c "import sys; print(' '.join(str(c) for p in sys.argv[1].split(',') if p for c in (range(int(p.split('-')[0]), int(p.split('-')[-1]) + 1))))" "$isol")"; then
+	want="^ok       CPU 0: isolated"; else want="^PROBLEM  CPU 0: not isolated"; fi
+vnl_check "lab doctor --rt --cpus 0: CPU 0 as isolcpus says" grep -q "$want" "$VNL_TMP/rt"
+case "$(cat /sys/devices/system/cpu/smt/active 2>/dev/null)" in
+1) want="^PROBLEM  SMT: on" ;; 0) want="^ok       SMT: off" ;; *) want="^info     SMT: unknown" ;; esac
+vnl_check "lab doctor --rt: SMT as /sys/devices/system/cpu/smt/active" grep -q "$want" "$VNL_TMP/rt"
+if [ -e /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor ]; then want="^(ok|PROBLEM) +governor: "
+else want="^info     governor: no cpufreq here"; fi
+vnl_check "lab doctor --rt: the governor line" grep -qE "$want" "$VNL_TMP/rt"
+n=$(grep -c '^PROBLEM' "$VNL_TMP/rt")
+vnl_check "lab doctor --rt: exit 1 exactly when a PROBLEM is printed (exit $rc, $n PROBLEM lines)" \
+	bash -c "[ $n -gt 0 -a $rc = 1 ] || [ $n = 0 -a $rc = 0 ]"
+
 # Port in use: a first receiver holds 4300, a second one must say so.
 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --quiet >/dev/null 2>&1 &
 VNL_BG+=("$!")

@@ -104,6 +104,12 @@ expect_rc 1 "lab up passthrough --dry-run --pci zz refused" "$VNL" lab up passth
 said "not a PCI address"
 expect_rc 1 "lab up bridge --dry-run --pin-vcpu 99 refused" "$VNL" lab up bridge --name hosd --dry-run --pin-vcpu 99
 said "CPU 99 is not one of them"
+expect_rc 1 "lab up bridge --dry-run --pin-vcpu 0,1 for 1 vCPU refused" "$VNL" lab up bridge --name hosd --dry-run --pin-vcpu 0,1
+said "lists 2 CPUs for a guest of 1 vCPU"
+expect_rc 1 "lab up bridge --dry-run --emulator-cpus without --pin-vcpu refused" "$VNL" lab up bridge --name hosd --dry-run --emulator-cpus 0
+said "goes with --pin-vcpu"
+expect_rc 2 "lab up bridge --pin-vcpu 1-x refused" "$VNL" lab up bridge --name hosd --dry-run --pin-vcpu 1-x
+said "not a CPU list"
 
 # ---- item 9: control characters from study.json
 E=$T/escstudy

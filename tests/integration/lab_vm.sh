@@ -44,10 +44,50 @@ assert guest["lease"] == "192.0.2.2" and guest["present"], guest
 assert guest["console_log"].endswith("/console.log"), guest'
 }
 
-topology() { # topology TOPO LAB
+# A CPU list ("0-2,5" or taskset's "0,1") as its sorted CPUs, one line.
+cpus_of() { python3 -c '
+import sys
+out = []
+for p in sys.argv[1].split(","):
+    lo, _, hi = p.partition("-")
+    out += range(int(lo), int(hi or lo) + 1)
+print(" ".join(map(str, sorted(out))))' "$1"; }
+
+# lab doctor --rt on a VM lab: each vCPU thread of its qemu is named with the
+# CPUs taskset (util-linux) reports for it; the exit status is 1 exactly when
+# a PROBLEM line was printed. With PINS ("1 0": vCPU 0 on CPU 1, vCPU 1 on 0)
+# and EMU (the other threads' CPUs) taskset must also show those.
+rt_doctor() { # rt_doctor TOPO LAB [PINS EMU]
+	local topo=$1 lab=$2 pins=${3:-} emu=${4:-} pid rc t tid comm want said v n=0 bad=""
+	pid=$(cat "/run/vnetlat/guest/$lab/qemu.pid")
+	"$VNL" lab doctor --rt --name "$lab" >"$TMP/rt-$lab" 2>&1; rc=$?
+	for t in /proc/"$pid"/task/*; do
+		tid=${t##*/}; comm=$(cat "$t/comm" 2>/dev/null)
+		want=$(cpus_of "$(taskset -pc "$tid" | sed 's/.*: //')")
+		said=$(grep -E "^(ok|PROBLEM|info) +qemu thread $tid '$comm': " "$TMP/rt-$lab" |
+			grep -oE " CPUs? [0-9,-]+" | head -1 | cut -d" " -f3 | sed "s/,$//")
+		[ -n "$said" ] && [ "$(cpus_of "$said")" = "$want" ] || bad="$bad $tid($comm: taskset $want, said '$said')"
+		case "$comm" in
+		"CPU "*/*) n=$((n + 1)); v=${comm#CPU }; v=${v%%/*}
+			[ -z "$pins" ] || [ "$want" = "$(echo $pins | cut -d' ' -f$((v + 1)))" ] ||
+				bad="$bad vCPU$v(on $want, asked $(echo $pins | cut -d' ' -f$((v + 1))))" ;;
+		*) [ -z "$emu" ] || [ "$want" = "$emu" ] || bad="$bad $tid($comm on $want, asked $emu)" ;;
+		esac
+	done
+	if [ $n -ge 1 ] && [ -z "$bad" ] && { grep -q '^PROBLEM' "$TMP/rt-$lab"; [ $? = $((1 - rc)) ]; } &&
+		grep -q "^info     lab: $lab ($topo): qemu $pid" "$TMP/rt-$lab"; then
+		ok "$topo: lab doctor --rt lists qemu $pid's threads ($n vCPUs) with the CPUs taskset reports${pins:+, vCPUs on $pins, the others on $emu}, exit $rc"
+	else
+		fail "$topo: lab doctor --rt (exit $rc): saw $n vCPU threads, wrong:$bad; output:"
+		sed 's/^/    /' "$TMP/rt-$lab"
+	fi
+}
+
+topology() { # topology TOPO LAB [LAB UP OPTIONS...]
 	local topo=$1 lab=$2 start
+	shift 2
 	start=$(date +%s%N)
-	if ! "$VNL" lab up "$topo" --name "$lab" >"$TMP/up-$lab" 2>&1; then
+	if ! "$VNL" lab up "$topo" --name "$lab" "$@" >"$TMP/up-$lab" 2>&1; then
 		fail "$topo: lab up"; sed 's/^/    /' "$TMP/up-$lab" | tail -30
 		"$VNL" lab down --name "$lab" >/dev/null 2>&1
 		return
@@ -62,6 +102,13 @@ topology() { # topology TOPO LAB
 	check "$topo: guest exec by lab name ('vnetlat guest exec --name $lab')" \
 		bash -c "'$VNL' guest exec --name '$lab' -- ip -4 addr show eth0 | grep -q 'inet 192.0.2.2/24'"
 	check "$topo: lab doctor finds no problem" "$VNL" lab doctor --name "$lab"
+	[ "$topo" = bridge ] && rt_doctor "$topo" "$lab"
+	if [ "$topo" = macvtap ]; then
+		grep -q "^guest: pinned vCPU [01] -> CPU [01], vCPU [01] -> CPU [01], [0-9]* other threads* -> CPU 0$" \
+			"$TMP/up-$lab" && ok "macvtap: lab up says how it pinned qemu's threads" ||
+			{ fail "macvtap: lab up's pinning line"; sed 's/^/    /' "$TMP/up-$lab"; }
+		rt_doctor "$topo" "$lab" "1 0" 0
+	fi
 	vnl_stream_both "$lab" "$topo"
 	if [ "$topo" = ovs ]; then
 		# A real fault: the remote end's checksums left to an offload the
@@ -108,7 +155,8 @@ topology() { # topology TOPO LAB
 }
 
 topology bridge "$B"
-topology macvtap "$M"
+# two vCPUs pinned crosswise, qemu's other threads on CPU 0 (issue 14)
+topology macvtap "$M" --guest-cpus 2 --pin-vcpu 1,0 --emulator-cpus 0
 topology ovs "$O"
 
 # ovs with the uplink as an AF_XDP port (userspace datapath).

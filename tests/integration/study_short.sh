@@ -118,9 +118,11 @@ lj=$(jq_ "$dir/load.json" "int(d['total_bps']), all(s['complete'] and 0 < s['rec
 [ ! -e "$OUT/$(jq_ "$OUT/study.json" "d['cases'][0]['repetitions'][0]['dir']")/load.json" ] \
 	&& ok "no load.json without load" || fail "load.json without load"
 for k in kernel cpu cores accel vhost guest_clock guest_clock_why isolcpus preempt_rt \
-	vnetlat_version started finished; do
+	nohz_full rcu_nocbs cpu_governor smt smt_control vnetlat_version started finished; do
 	jq_ "$OUT/host.json" "d['$k']" >/dev/null 2>&1 || fail "host.json has no $k"
 done
+[ "$(jq_ "$OUT/host.json" "d['isolcpus']")" = "$(cat /sys/devices/system/cpu/isolated)" ] \
+	&& ok "host.json: isolcpus as /sys says" || fail "host.json isolcpus: $(jq_ "$OUT/host.json" "d['isolcpus']"), /sys: $(cat /sys/devices/system/cpu/isolated)"
 [ "$(jq_ "$OUT/host.json" "d['kernel']")" = "$(uname -r)" ] && ok "host.json: kernel, cpu, ..." \
 	|| fail "host.json kernel"
 [ "$(jq_ "$OUT/host.json" "d['guest_clock'] == ('ptp_kvm' if d['accel'] == 'kvm' else 'agent')")" = True ] \
