@@ -17,7 +17,7 @@
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
-       O_PIN_VCPU, O_EMULATOR_CPUS, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
+       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
 
 /* --name as up, down, exec and doctor take it (show's own says "every lab"). */
 static const struct vnl_opt name_opts[] = {
@@ -48,6 +48,8 @@ static const struct vnl_opt guest_opts[] = {
 				       "other threads then on the CPUs not listed" },
 	{ "emulator-cpus", O_EMULATOR_CPUS, "LIST", "with a per-vCPU --pin-vcpu: the CPUs for qemu's\n"
 						 "other threads (I/O, emulator) instead" },
+	{ "vhost-fifo", O_VHOST_FIFO, "P", "raise the guest's vhost-net workers to SCHED_FIFO P\n"
+					   "(1-99) once it is up; refused without vhost-net" },
 	{ "vlan", O_VLAN, "ID", "bridge/macvtap/ovs/xdp: the test stream on 802.1Q\n"
 				"VLAN ID (1-4094): NAME-r vlan0 198.51.100.1/24\n"
 				"2001:db8:1::1/64, guest eth0.ID 198.51.100.2/24\n"
@@ -222,6 +224,11 @@ static int set_option(struct lab_args *a, int c, const char *v)
 		if (vnl_cpulist_count(v) <= 0)
 			return bad_value("--pin-vcpu", v, "not a CPU list", "a host CPU, or one per vCPU: 1,0");
 		o->pin_vcpu = v;
+		return 0;
+	case O_VHOST_FIFO:
+		if (vnl_parse_u64(v, 1, 99, &u, &why))
+			return bad_value("--vhost-fifo", v, why, "a SCHED_FIFO priority, 1 to 99");
+		o->vhost_fifo = (int)u;
 		return 0;
 	case O_EMULATOR_CPUS:
 		if (vnl_cpulist_count(v) <= 0)

@@ -126,3 +126,59 @@ int vnl_qemu_pin(pid_t pid, const char *vcpus, const char *emulator, char *said,
 		 strchr(cpus, ',') || strchr(cpus, '-') ? "s" : "", cpus);
 	return 0;
 }
+
+/* Raise one vhost worker and say it; -1 with the reason in SAID. */
+static int raise_worker(pid_t tid, const char *comm, int prio, char *said, size_t len,
+			size_t *used)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	if (sched_setscheduler(tid, SCHED_FIFO, &sp) < 0) {
+		snprintf(said, len, "cannot raise vhost worker %d '%s' to SCHED_FIFO %d: %s", (int)tid,
+			 comm, prio, strerror(errno));
+		return -1;
+	}
+	int policy = sched_getscheduler(tid);
+	sched_getparam(tid, &sp);
+	if (*used < len)
+		*used += (size_t)snprintf(said + *used, len - *used, "%svhost worker %d '%s' -> %s %d",
+					  *used ? ", " : "", (int)tid, comm, vnl_rt_policy_name(policy),
+					  sp.sched_priority);
+	return 0;
+}
+
+int vnl_qemu_vhost_fifo(pid_t pid, int prio, char *said, size_t len)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "vhost-%d", (int)pid);
+	size_t used = 0;
+	int found = 0;
+	said[0] = '\0';
+	struct vnl_qemu_thread th[256];
+	int n = vnl_qemu_threads(pid, th, sizeof(th) / sizeof(th[0]));
+	for (int i = 0; i < n; i++)
+		if (!strncmp(th[i].comm, name, strlen(name)) && ++found &&
+		    raise_worker(th[i].tid, th[i].comm, prio, said, len, &used) < 0)
+			return -1;
+	/* before 6.4 the workers are kernel threads of their own, named for the owner */
+	DIR *d = found ? NULL : opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300], comm[16];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		vnl_pathf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		vnl_read_line(path, comm, sizeof(comm));
+		if (!strcmp(comm, name) && ++found &&
+		    raise_worker((pid_t)atoi(e->d_name), comm, prio, said, len, &used) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!found) {
+		snprintf(said, len, "qemu %d has no vhost-net worker ('%s'): is vhost on?", (int)pid, name);
+		return -1;
+	}
+	return 0;
+}

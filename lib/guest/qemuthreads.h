@@ -31,4 +31,12 @@ int vnl_qemu_threads(pid_t pid, struct vnl_qemu_thread *out, size_t max);
  */
 int vnl_qemu_pin(pid_t pid, const char *vcpus, const char *emulator, char *said, size_t len);
 
+/*
+ * The vhost-net workers of qemu PID to SCHED_FIFO PRIO: the "vhost-PID" threads
+ * in its thread group (Linux 6.4 and later) or the kernel threads of that name
+ * (before). What was done, read back from the kernel, goes to SAID; 0, or -1
+ * with the reason in SAID when there is none or one could not be raised.
+ */
+int vnl_qemu_vhost_fifo(pid_t pid, int prio, char *said, size_t len);
+
 #endif

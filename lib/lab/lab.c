@@ -359,6 +359,24 @@ static int pin_check(const struct vnl_lab_opts *o)
 	       (o->emulator_cpus && cpus_allowed("--emulator-cpus", o->emulator_cpus) < 0) ? -1 : 0;
 }
 
+/* --vhost-fifo needs vhost-net workers to raise: refused before anything is made. */
+static int vhost_fifo_check(const struct vnl_lab_opts *o)
+{
+	if (o->vhost == VNL_VHOST_OFF) {
+		vnl_err("--vhost-fifo %d: with --vhost off the guest has no vhost-net worker to raise; "
+			"nothing was created", o->vhost_fifo);
+		return -1;
+	}
+	if (access("/dev/vhost-net", R_OK | W_OK) < 0) {
+		vnl_err("--vhost-fifo %d: this host has no vhost-net (/dev/vhost-net: %s), so the guest "
+			"gets no vhost worker to raise; 'modprobe vhost_net' where the kernel has it, or "
+			"leave --vhost-fifo out (the packets then move in qemu's own threads: "
+			"--pin-vcpu places them); nothing was created", o->vhost_fifo, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int opts_check(const struct vnl_lab_opts *o)
 {
 	if (o->uplink && vnl_uplink_check(o->uplink) < 0)
@@ -369,6 +387,8 @@ static int opts_check(const struct vnl_lab_opts *o)
 		return -1;
 	}
 	if ((o->pin_vcpu || o->emulator_cpus) && pin_check(o) < 0)
+		return -1;
+	if (o->vhost_fifo && vhost_fifo_check(o) < 0)
 		return -1;
 	return 0;
 }

@@ -378,6 +378,18 @@ static int pin_qemu(pid_t pid, const struct vnl_lab_opts *o)
 	return 0;
 }
 
+/* --vhost-fifo: the vhost-net workers to SCHED_FIFO, said on stdout as read back. */
+static int raise_vhost(pid_t pid, int prio)
+{
+	char said[1200];
+	if (vnl_qemu_vhost_fifo(pid, prio, said, sizeof(said)) < 0) {
+		vnl_err("--vhost-fifo %d: %s", prio, said);
+		return -1;
+	}
+	printf("guest: %s\n", said);
+	return 0;
+}
+
 static int guest_image(const struct vnl_lab_opts *lo, struct vnl_guest_image *img)
 {
 	char vnetlat[4096];
@@ -636,6 +648,8 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	int ret = record_qemu(b, &g);
 	if (ret == 0 && b->opts->pin_vcpu)
 		ret = pin_qemu(vnl_qemu_pid(g.qemu), b->opts);
+	if (ret == 0 && b->opts->vhost_fifo)
+		ret = raise_vhost(vnl_qemu_pid(g.qemu), b->opts->vhost_fifo);
 	char network[96];
 	snprintf(network, sizeof(network), nic->pci ? "the passed-through device %s" : "the network of %s",
 		 nic->pci ? nic->pci : b->opts->uplink ? b->opts->uplink : "");

@@ -110,6 +110,15 @@ expect_rc 1 "lab up bridge --dry-run --emulator-cpus without --pin-vcpu refused"
 said "goes with --pin-vcpu"
 expect_rc 2 "lab up bridge --pin-vcpu 1-x refused" "$VNL" lab up bridge --name hosd --dry-run --pin-vcpu 1-x
 said "not a CPU list"
+if [ -e /dev/vhost-net ]; then
+	expect_rc 1 "lab up bridge --vhost-fifo 50 --vhost off refused" "$VNL" lab up bridge --name hosd --dry-run --vhost-fifo 50 --vhost off
+	said "with --vhost off the guest has no vhost-net worker"
+else
+	expect_rc 1 "lab up bridge --vhost-fifo 50 refused without /dev/vhost-net" "$VNL" lab up bridge --name hosd --dry-run --vhost-fifo 50
+	said "this host has no vhost-net (/dev/vhost-net"
+fi
+expect_rc 2 "lab up bridge --vhost-fifo 100 refused" "$VNL" lab up bridge --name hosd --dry-run --vhost-fifo 100
+said "1 to 99"
 
 # ---- item 9: control characters from study.json
 E=$T/escstudy
