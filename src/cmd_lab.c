@@ -17,7 +17,7 @@
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
-       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
+       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_IRQ_CPUS, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
 
 /* --name as up, down, exec and doctor take it (show's own says "every lab"). */
 static const struct vnl_opt name_opts[] = {
@@ -50,6 +50,9 @@ static const struct vnl_opt guest_opts[] = {
 						 "other threads (I/O, emulator) instead" },
 	{ "vhost-fifo", O_VHOST_FIFO, "P", "raise the guest's vhost-net workers to SCHED_FIFO P\n"
 					   "(1-99) once it is up; refused without vhost-net" },
+	{ "irq-cpus", O_IRQ_CPUS, "LIST", "with --uplink: steer the NIC's IRQs to CPUs LIST\n"
+					  "(given back by down); refused for a device\n"
+					  "without IRQs of its own (veth, dummy)" },
 	{ "vlan", O_VLAN, "ID", "bridge/macvtap/ovs/xdp: the test stream on 802.1Q\n"
 				"VLAN ID (1-4094): NAME-r vlan0 198.51.100.1/24\n"
 				"2001:db8:1::1/64, guest eth0.ID 198.51.100.2/24\n"
@@ -224,6 +227,11 @@ static int set_option(struct lab_args *a, int c, const char *v)
 		if (vnl_cpulist_count(v) <= 0)
 			return bad_value("--pin-vcpu", v, "not a CPU list", "a host CPU, or one per vCPU: 1,0");
 		o->pin_vcpu = v;
+		return 0;
+	case O_IRQ_CPUS:
+		if (vnl_cpulist_count(v) <= 0)
+			return bad_value("--irq-cpus", v, "not a CPU list", "like 0 or 2-3");
+		o->irq_cpus = v;
 		return 0;
 	case O_VHOST_FIFO:
 		if (vnl_parse_u64(v, 1, 99, &u, &why))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "irqpin.h"
 #include "labbuild.h"
 #include "labinfo.h"
 #include "labstate.h"
@@ -271,6 +272,7 @@ static const struct remover {
 	[VNL_OBJ_PCI_DRIVER] = { vnl_pci_restore, vnl_pci_print_restore },
 	/* recorded after LAB-h is made: given back before it is deleted */
 	[VNL_OBJ_UPLINK] = { vnl_uplink_restore, vnl_uplink_print_restore },
+	[VNL_OBJ_IRQ_AFFINITY] = { vnl_irqpin_restore, vnl_irqpin_print_restore },
 };
 
 /* Remove every object of the state, newest first. Returns how many could not be removed. */
@@ -389,6 +391,9 @@ static int opts_check(const struct vnl_lab_opts *o)
 	if ((o->pin_vcpu || o->emulator_cpus) && pin_check(o) < 0)
 		return -1;
 	if (o->vhost_fifo && vhost_fifo_check(o) < 0)
+		return -1;
+	if (o->irq_cpus && (cpus_allowed("--irq-cpus", o->irq_cpus) < 0 ||
+			    vnl_irqpin_check(o->uplink, o->irq_cpus) < 0))
 		return -1;
 	return 0;
 }

@@ -27,6 +27,7 @@ struct vnl_lab_opts {
 	const char *pin_vcpu;
 	const char *emulator_cpus; /* with pin_vcpu: CPUs for qemu's other threads (NULL: the ones not listed) */
 	int vhost_fifo;        /* SCHED_FIFO priority for the vhost-net workers after boot, 0: leave */
+	const char *irq_cpus;  /* with uplink: CPU list for its IRQs (restored by down), NULL: leave */
 	unsigned vlan;         /* 802.1Q id on the guest side, 0: none */
 	const char *uplink;    /* a real NIC instead of the veth wire, or NULL */
 	bool ovs_afxdp;        /* ovs: the uplink as an AF_XDP port */

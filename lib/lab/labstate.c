@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rthost.h"
+
 #define STATE_SUFFIX ".state"
 /* How long down waits for an `up` that is still building the lab. */
 #define LOCK_WAIT_MS 10000
@@ -38,6 +40,7 @@ static const char *const type_names[VNL_OBJ__COUNT] = {
 	[VNL_OBJ_FILE] = "file",
 	[VNL_OBJ_PCI_DRIVER] = "pci_driver",
 	[VNL_OBJ_UPLINK] = "uplink",
+	[VNL_OBJ_IRQ_AFFINITY] = "irq_affinity",
 };
 
 const char *vnl_obj_type_name(enum vnl_obj_type type)
@@ -210,6 +213,16 @@ static int parse_obj(struct vnl_obj *obj, json_t *rec)
 	}
 	case VNL_OBJ_UPLINK:
 		return parse_uplink(obj, rec);
+	case VNL_OBJ_IRQ_AFFINITY: {
+		/* only an IRQ's affinity file, and only a CPU list written back to it */
+		unsigned irq;
+		char tail[32];
+		return sscanf(obj->path, "/proc/irq/%u/%31s", &irq, tail) == 2 &&
+				       !strcmp(tail, "smp_affinity_list") &&
+				       vnl_cpulist_count(obj->name) > 0
+			       ? 0
+			       : -1;
+	}
 	default:
 		return obj->path[0] == '/' ? 0 : -1;
 	}

@@ -49,6 +49,8 @@ enum vnl_obj_type {
 	VNL_OBJ_FILE,     /* a file or socket we made: path */
 	VNL_OBJ_PCI_DRIVER, /* a PCI device (path: its sysfs dir) given to vfio-pci; name: its driver before */
 	VNL_OBJ_UPLINK,   /* a link of the user's lent to the lab: name in netns ("" = pid 1's), as it was */
+	VNL_OBJ_IRQ_AFFINITY, /* an IRQ steered by --irq-cpus: path /proc/irq/N/smp_affinity_list,
+	                       * name: its CPU list before */
 	VNL_OBJ__COUNT
 };
 

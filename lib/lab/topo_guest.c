@@ -21,6 +21,7 @@
 #include "doctor.h"
 #include "guestimg.h"
 #include "hostcaps.h"
+#include "irqpin.h"
 #include "vmlab.h"
 #include "labinfo.h"
 #include "log.h"
@@ -313,6 +314,9 @@ static int remote_vlan(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 /* --uplink: the user's NIC lent to LAB-h as uplink0; the remote side is the user's network. */
 static int base_on_uplink(struct vnl_lab_builder *b, const struct vnl_vm *vm)
 {
+	/* its IRQs are found through its sysfs device here, before it moves */
+	if (b->opts->irq_cpus && vnl_irqpin_apply(b, b->opts->uplink, b->opts->irq_cpus) < 0)
+		return -1;
 	return vnl_vm_run_dir(b, vm) < 0 || vnl_lab_step_netns(b, vm->host_ns) < 0 ||
 			       vnl_uplink_borrow(b, b->opts->uplink, vm->host_ns, VNL_VM_UPLINK) < 0 ||
 			       vnl_lab_step_up(b, vm->host_ns, "lo") < 0 ||

@@ -117,6 +117,10 @@ else
 	expect_rc 1 "lab up bridge --vhost-fifo 50 refused without /dev/vhost-net" "$VNL" lab up bridge --name hosd --dry-run --vhost-fifo 50
 	said "this host has no vhost-net (/dev/vhost-net"
 fi
+expect_rc 1 "lab up bridge --irq-cpus without --uplink refused" "$VNL" lab up bridge --name hosd --dry-run --irq-cpus 0
+said "the lab's own wire is a veth, which has no IRQs"
+expect_rc 1 "lab up bridge --uplink wire0 (a veth) --irq-cpus refused" "${IN_A[@]}" "$VNL" lab up bridge --name hosd --dry-run --uplink wire0 --irq-cpus 0
+said "wire0 has no IRQs of its own"
 expect_rc 2 "lab up bridge --vhost-fifo 100 refused" "$VNL" lab up bridge --name hosd --dry-run --vhost-fifo 100
 said "1 to 99"
 

@@ -227,6 +227,32 @@ static void test_uplink_object(void **state)
 	vnl_labstate_close(st);
 }
 
+/* An IRQ steered by --irq-cpus: its affinity file and the list before; anything else is damage. */
+static void test_irq_object(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\"vnetlat_lab_state\":1,\"lab\":\"t8\",\"topology\":\"bridge\"}\n"
+		"{\"type\":\"irq_affinity\",\"name\":\"0-3\",\"path\":\"/proc/irq/35/smp_affinity_list\"}\n"
+		/* not an IRQ's affinity file: down would write there */
+		"{\"type\":\"irq_affinity\",\"name\":\"1\",\"path\":\"/etc/passwd\"}\n"
+		"{\"type\":\"irq_affinity\",\"name\":\"1\",\"path\":\"/proc/irq/35/../../etc/x\"}\n"
+		"{\"type\":\"irq_affinity\",\"name\":\"1\",\"path\":\"/proc/irq/35/smp_affinity_list/x\"}\n"
+		/* not a CPU list */
+		"{\"type\":\"irq_affinity\",\"name\":\"1;rm\",\"path\":\"/proc/irq/35/smp_affinity_list\"}\n";
+	struct vnl_labstate *st = vnl_labstate_parse("t8", text, sizeof(text) - 1);
+	assert_non_null(st);
+	assert_int_equal(vnl_labstate_count(st), 1);
+	assert_int_equal(vnl_labstate_damaged(st), 4);
+	const struct vnl_obj *o = vnl_labstate_obj(st, 0);
+	assert_int_equal(o->type, VNL_OBJ_IRQ_AFFINITY);
+	assert_string_equal(o->name, "0-3");
+	char what[200];
+	vnl_obj_describe(o, what, sizeof(what));
+	assert_string_equal(what, "irq_affinity /proc/irq/35/smp_affinity_list");
+	vnl_labstate_close(st);
+}
+
 static void test_cut_short_and_foreign_files(void **state)
 {
 	(void)state;
@@ -366,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_create_existing_fails),
 		cmocka_unit_test(test_removal_plan_reverse),
 		cmocka_unit_test(test_damaged_lines),
+		cmocka_unit_test(test_irq_object),
 		cmocka_unit_test(test_uplink_object),
 		cmocka_unit_test(test_cut_short_and_foreign_files),
 		cmocka_unit_test(test_damaged_file_on_disk),
