@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rthost.h"
 #include "parse.h"
 #include "safefile.h"
 #include "wire.h"
@@ -120,7 +121,8 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_DIRECTION] = "direction", [VNL_JK_INTERVAL] = "interval", [VNL_JK_SIZE] = "size",
 	[VNL_JK_LOAD] = "load", [VNL_JK_VHOST] = "vhost", [VNL_JK_ACCEL] = "accel",
 	[VNL_JK_GUEST_CPUS] = "guest_cpus", [VNL_JK_GUEST_MEM] = "guest_mem",
-	[VNL_JK_PIN_VCPU] = "pin_vcpu", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
+	[VNL_JK_PIN_VCPU] = "pin_vcpu", [VNL_JK_EMULATOR_CPUS] = "emulator_cpus",
+	[VNL_JK_VHOST_FIFO] = "vhost_fifo", [VNL_JK_IRQ_CPUS] = "irq_cpus", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
 	[VNL_JK_PCI_DEVICE] = "pci_device", [VNL_JK_REMOTE_NETNS] = "remote_netns",
 	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
@@ -424,6 +426,21 @@ static int parse_addr(const char *s, struct val *v, struct perr *e)
 }
 
 /* Linux interface names: 1-15 bytes, no '/', ':' or blanks. */
+/* A host CPU list ("1", "2-3", "1,0": order kept), or none. */
+static int parse_cpus(const char *s, struct val *v, struct perr *e)
+{
+	static const char hint[] = "a host CPU list such as 1, 2-3 or 1,0 (one per vCPU), or none";
+	if (!strcmp(s, "none")) {
+		v->s[0] = '\0';
+		return 0;
+	}
+	int max = vnl_cpulist_max(s);
+	if (strlen(s) >= 64 || vnl_cpulist_count(s) <= 0 || max < 0 || max > 4095)
+		return fail(e, hint, "'%s' is not a CPU list", s);
+	snprintf(v->s, sizeof(v->s), "%s", s);
+	return 0;
+}
+
 static int parse_ifname(const char *s, struct val *v, struct perr *e)
 {
 	static const char hint[] = "a host interface name (ip link), such as enp3s0";
@@ -494,7 +511,10 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 	case VNL_JK_LOAD:       return parse_load(s, v, e);
 	case VNL_JK_GUEST_CPUS: return parse_range(s, 1, 64, NULL, v, e);
 	case VNL_JK_GUEST_MEM:  return parse_mem(s, v, e);
-	case VNL_JK_PIN_VCPU:   return parse_range(s, 0, 4095, "none", v, e);
+	case VNL_JK_PIN_VCPU:
+	case VNL_JK_EMULATOR_CPUS:
+	case VNL_JK_IRQ_CPUS:   return parse_cpus(s, v, e);
+	case VNL_JK_VHOST_FIFO: return parse_range(s, 1, 99, "off", v, e);
 	case VNL_JK_VLAN:       return parse_range(s, 1, 4094, "none", v, e);
 	case VNL_JK_UPLINK:     return parse_ifname(s, v, e);
 	case VNL_JK_PCI_DEVICE: return parse_pci(s, v, e);
@@ -740,14 +760,16 @@ static void parse_entry(struct vnl_job *job, enum vnl_job_key k, struct entry *e
 		job->oom = true;
 		return;
 	}
-	if (strchr(copy, ',') && !key_is_matrix(k)) {
+	/* a CPU list's commas are its own ("pin_vcpu = 1,0"): one value, never a matrix */
+	bool cpulist = k == VNL_JK_PIN_VCPU || k == VNL_JK_EMULATOR_CPUS || k == VNL_JK_IRQ_CPUS;
+	if (strchr(copy, ',') && !key_is_matrix(k) && !cpulist) {
 		add_error(job, e->line,
 			  "only topology, transport, direction, interval, size and load expand into cases",
 			  "'%s' takes one value", key_names[k]);
 		e->bad = true;
 	}
 	/* strsep keeps empty items, so "a,,b" and "a," are reported */
-	for (char *tok = copy; !e->bad && (save = strsep(&tok, ",")) != NULL;) {
+	for (char *tok = copy; !e->bad && (save = strsep(&tok, cpulist ? "" : ",")) != NULL;) {
 		char *t = trim(save);
 		if (!*t) {
 			add_error(job, e->line, "remove the extra comma or write the value",
@@ -818,7 +840,6 @@ static void case_defaults(struct vnl_job_case *c)
 	c->accel = VNL_ACCEL_AUTO;
 	c->guest_cpus = 1;
 	c->guest_mem_mib = 256;
-	c->pin_vcpu = -1;
 	c->cpu = -1;
 	c->remote_cpu = -1;
 	c->interval_ns = 1000000;
@@ -846,7 +867,10 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_ACCEL:      c->accel = (enum vnl_job_accel)v->n; break;
 	case VNL_JK_GUEST_CPUS: c->guest_cpus = (unsigned)v->n; break;
 	case VNL_JK_GUEST_MEM:  c->guest_mem_mib = (uint64_t)v->n; break;
-	case VNL_JK_PIN_VCPU:   c->pin_vcpu = (int)v->n; break;
+	case VNL_JK_PIN_VCPU:   snprintf(c->pin_vcpu, sizeof(c->pin_vcpu), "%.63s", v->s); break;
+	case VNL_JK_EMULATOR_CPUS: snprintf(c->emulator_cpus, sizeof(c->emulator_cpus), "%.63s", v->s); break;
+	case VNL_JK_IRQ_CPUS:   snprintf(c->irq_cpus, sizeof(c->irq_cpus), "%.63s", v->s); break;
+	case VNL_JK_VHOST_FIFO: c->vhost_fifo = v->n < 0 ? 0 : (int)v->n; break;
 	case VNL_JK_VLAN:       c->vlan = v->n < 0 ? 0 : (unsigned)v->n; break;
 	case VNL_JK_UPLINK:     snprintf(c->uplink, sizeof(c->uplink), "%.15s", v->s); break;
 	case VNL_JK_PCI_DEVICE: snprintf(c->pci_device, sizeof(c->pci_device), "%.15s", v->s); break;
@@ -925,12 +949,30 @@ static void check_remote(struct vnl_job *job, struct vnl_job_case *c, unsigned *
  * they fit and are dropped from the others (vnetlat-study(5)).
  */
 
+/* The guest's real-time keys: as lab up takes them (vnetlat-lab(8)). */
+static void check_guest_rt(struct vnl_job *job, const struct vnl_job_case *c, const unsigned *ln)
+{
+	int n = c->pin_vcpu[0] ? vnl_cpulist_count(c->pin_vcpu) : 0;
+	if (n > 1 && (unsigned)n != c->guest_cpus)
+		add_error(job, ln[VNL_JK_PIN_VCPU], "one CPU for all of qemu's threads, or one per vCPU",
+			  "case %s: pin_vcpu %s lists %d CPUs for a guest of %u vCPUs (guest_cpus)",
+			  c->name, c->pin_vcpu, n, c->guest_cpus);
+	if (c->emulator_cpus[0] && !c->pin_vcpu[0])
+		add_error(job, ln[VNL_JK_EMULATOR_CPUS], "add pin_vcpu, or remove emulator_cpus",
+			  "case %s: emulator_cpus goes with pin_vcpu (the vCPU threads' CPUs)", c->name);
+	if (c->irq_cpus[0] && !c->uplink[0])
+		add_error(job, ln[VNL_JK_IRQ_CPUS], "add uplink = NIC, or remove irq_cpus",
+			  "case %s: irq_cpus steers the IRQs of a NIC lent with uplink; the lab's own "
+			  "wire is a veth without IRQs", c->name);
+}
+
 static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, bool matrix)
 {
 	unsigned *ln = c->line;
 	const char *topo = topo_names[c->topology];
 	static const enum vnl_job_key guest_keys[] = { VNL_JK_VHOST, VNL_JK_ACCEL, VNL_JK_GUEST_CPUS,
-						       VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU, VNL_JK_VLAN };
+						       VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU,
+						       VNL_JK_EMULATOR_CPUS, VNL_JK_VHOST_FIFO, VNL_JK_VLAN };
 
 	if (c->topology == VNL_TOPO_VETH)
 		for (size_t i = 0; i < sizeof(guest_keys) / sizeof(guest_keys[0]); i++)
@@ -973,6 +1015,7 @@ static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, 
 		c->vlan = 0;
 		ln[VNL_JK_VLAN] = 0;
 	}
+	check_guest_rt(job, c, ln);
 	/* In a guest the local end's CPU is the guest's: one it has, or the run is refused. */
 	if (c->topology != VNL_TOPO_VETH && c->cpu >= 0 && (unsigned)c->cpu >= c->guest_cpus)
 		add_error(job, ln[VNL_JK_CPU], "give a CPU below guest_cpus, or raise guest_cpus",

@@ -25,6 +25,7 @@
 #include "load.h"
 #include "log.h"
 #include "progress.h"
+#include "rthost.h"
 #include "runcmd.h"
 #include "safefile.h"
 #include "status.h"
@@ -303,6 +304,10 @@ static const char *skip_reason(const struct runner *r, const struct vnl_job_case
 	if (c->topology != VNL_TOPO_VETH && c->accel == VNL_ACCEL_KVM && !h->kvm)
 		return "accel = kvm but KVM does not work here (no usable /dev/kvm); "
 		       "use accel = auto or tcg";
+	if (c->vhost_fifo && !h->vhost)
+		return "vhost_fifo: this host has no vhost-net (/dev/vhost-net), so the guest gets no "
+		       "vhost worker to raise (its packets move in qemu's own threads: pin_vcpu places "
+		       "them); load vhost_net, or remove vhost_fifo";
 	if (c->topology == VNL_TOPO_PASSTHROUGH && !c->remote_netns[0])
 		return "passthrough puts the remote end on the device's network: set remote_netns and "
 		       "remote_addr (a namespace of this host there, and its address)";
@@ -330,8 +335,12 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--vhost=%s", sw[c->vhost]);
 		arg(ch, "--guest-cpus=%u", c->guest_cpus);
 		arg(ch, "--guest-mem=%llu", (unsigned long long)c->guest_mem_mib);
-		if (c->pin_vcpu >= 0)
-			arg(ch, "--pin-vcpu=%d", c->pin_vcpu); /* one CPU: all of qemu's threads */
+		if (c->pin_vcpu[0])
+			arg(ch, "--pin-vcpu=%s", c->pin_vcpu);
+		if (c->emulator_cpus[0])
+			arg(ch, "--emulator-cpus=%s", c->emulator_cpus);
+		if (c->vhost_fifo)
+			arg(ch, "--vhost-fifo=%d", c->vhost_fifo);
 		if (c->vlan)
 			arg(ch, "--vlan=%u", c->vlan);
 	}
@@ -341,6 +350,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		arg(ch, "--pci=%s", c->pci_device);
 	if (c->uplink[0])
 		arg(ch, "--uplink=%s", c->uplink);
+	if (c->irq_cpus[0])
+		arg(ch, "--irq-cpus=%s", c->irq_cpus);
 	if (dry_run)
 		arg(ch, "--dry-run");
 }
@@ -730,7 +741,11 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "cpu", c->cpu >= 0 ? json_integer(c->cpu) : json_null());
 	json_object_set_new(s, "remote_cpu", c->remote_cpu >= 0 ? json_integer(c->remote_cpu)
 								: json_null());
-	json_object_set_new(s, "pin_vcpu", c->pin_vcpu >= 0 ? json_integer(c->pin_vcpu) : json_null());
+	json_object_set_new(s, "pin_vcpu", c->pin_vcpu[0] ? json_string(c->pin_vcpu) : json_null());
+	json_object_set_new(s, "emulator_cpus", c->emulator_cpus[0] ? json_string(c->emulator_cpus)
+								    : json_null());
+	json_object_set_new(s, "vhost_fifo", c->vhost_fifo ? json_integer(c->vhost_fifo) : json_null());
+	json_object_set_new(s, "irq_cpus", c->irq_cpus[0] ? json_string(c->irq_cpus) : json_null());
 	return s;
 }
 
@@ -1144,6 +1159,16 @@ static int check_host_cpus(const struct runner *r)
 				"in the job file (nothing was run)", c->name, cpu, last);
 			bad = -1;
 		}
+		/* the guest's qemu threads and the uplink's IRQs are pinned to this host's CPUs */
+		const char *const lists[][2] = { { "pin_vcpu", c->pin_vcpu },
+						 { "emulator_cpus", c->emulator_cpus },
+						 { "irq_cpus", c->irq_cpus } };
+		for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+			if (last >= 0 && vnl_cpulist_max(lists[k][1]) > last) {
+				vnl_err("case %s: %s %s: this machine has CPUs 0..%ld; change it in the "
+					"job file (nothing was run)", c->name, lists[k][0], lists[k][1], last);
+				bad = -1;
+			}
 	}
 	return bad;
 }

@@ -98,7 +98,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c->transport, VNL_JOB_UDP4);
 	assert_int_equal(c->direction, VNL_DIR_IN);
 	assert_int_equal(c->priority, -1);
-	assert_int_equal(c->pin_vcpu, -1);
+	assert_string_equal(c->pin_vcpu, "");
+	assert_string_equal(c->emulator_cpus, "");
+	assert_string_equal(c->irq_cpus, "");
+	assert_int_equal(c->vhost_fifo, 0);
 	assert_int_equal(c->vlan, 0);
 	assert_int_equal(c->repeat, 1);
 	assert_int_equal(c->reference, -1);
@@ -118,7 +121,10 @@ static void test_typed_values(void **state)
 				       "accel = tcg\n"
 				       "guest_cpus = 2\n"
 				       "guest_mem = 1G\n"
-				       "pin_vcpu = 1\n"
+				       "pin_vcpu = 1,0\n"
+				       "emulator_cpus = 2-3\n"
+				       "vhost_fifo = 50\n"
+				       "irq_cpus = 3\n"
 				       "vlan = 100\n"
 				       "uplink = enp3s0\n"
 				       "remote_netns = lan\n"
@@ -143,7 +149,10 @@ static void test_typed_values(void **state)
 	assert_int_equal(c->accel, VNL_ACCEL_TCG);
 	assert_int_equal(c->guest_cpus, 2);
 	assert_int_equal(c->guest_mem_mib, 1024);
-	assert_int_equal(c->pin_vcpu, 1);
+	assert_string_equal(c->pin_vcpu, "1,0"); /* order kept: vCPU 0 on CPU 1 */
+	assert_string_equal(c->emulator_cpus, "2-3");
+	assert_int_equal(c->vhost_fifo, 50);
+	assert_string_equal(c->irq_cpus, "3");
 	assert_int_equal(c->vlan, 100);
 	assert_string_equal(c->uplink, "enp3s0");
 	assert_string_equal(c->remote_netns, "lan");
@@ -371,6 +380,29 @@ static void test_all_errors_in_line_order(void **state)
 	vnl_job_free(job);
 }
 
+/* The guest's real-time keys (issue 14): as lab up takes them, refused with FILE:LINE. */
+static void test_guest_rt_keys(void **state)
+{
+	(void)state;
+	expect_error("[a]\ntopology = bridge\npin_vcpu = 1,0\n", 3, "lists 2 CPUs for a guest of 1 vCPUs",
+		     "one per vCPU");
+	expect_error("[a]\ntopology = bridge\nemulator_cpus = 0\n", 3, "goes with pin_vcpu", NULL);
+	expect_error("[a]\ntopology = bridge\nirq_cpus = 1\n", 3, "IRQs of a NIC lent with uplink",
+		     "uplink = NIC");
+	expect_error("[a]\ntopology = bridge\npin_vcpu = 1-x\n", 3, "'1-x' is not a CPU list", "1,0");
+	expect_error("[a]\ntopology = bridge\npin_vcpu = 5000\n", 3, "not a CPU list", NULL);
+	expect_error("[a]\ntopology = bridge\nvhost_fifo = 100\n", 3, "'100'", "1 to 99, or off");
+	expect_error("[a]\ntopology = veth\nvhost_fifo = 50\n", 3, "vhost_fifo is a guest option", NULL);
+	struct vnl_job *job = parse("[a]\ntopology = bridge\nguest_cpus = 2\npin_vcpu = 1,0\n"
+				    "emulator_cpus = none\nvhost_fifo = off\nirq_cpus = none\n");
+	assert_int_equal(vnl_job_error_count(job), 0);
+	const struct vnl_job_case *c = vnl_job_case(job, 0);
+	assert_string_equal(c->pin_vcpu, "1,0");
+	assert_string_equal(c->emulator_cpus, "");
+	assert_int_equal(c->vhost_fifo, 0);
+	vnl_job_free(job);
+}
+
 static void test_line_limits(void **state)
 {
 	(void)state;
@@ -455,6 +487,11 @@ static void test_shipped_examples(void **state)
 		assert_int_equal(c->remote_cpu, 1);
 		assert_int_equal(c->deadline_ns, 1 * MS);
 		assert_int_equal(c->vlan, c->topology == VNL_TOPO_PASSTHROUGH ? 0 : 100);
+		/* the guest's real-time set-up as published */
+		assert_string_equal(c->pin_vcpu, "2,3");
+		assert_string_equal(c->emulator_cpus, "1");
+		bool vhost_net = c->topology != VNL_TOPO_PASSTHROUGH && c->topology != VNL_TOPO_OVS_AFXDP;
+		assert_int_equal(c->vhost_fifo, vhost_net ? 90 : 0);
 		if (c->topology != VNL_TOPO_PASSTHROUGH) {
 			assert_true(c->reference >= 0);
 			assert_int_equal(vnl_job_case(job, (size_t)c->reference)->topology,
@@ -540,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_combinations),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_all_errors_in_line_order),
+		cmocka_unit_test(test_guest_rt_keys),
 		cmocka_unit_test(test_line_limits),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_examples),
