@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
+#include "qemuthreads.h"
 #include "rt.h"
 #include "runcmd.h"
 #include "safefile.h"
@@ -919,9 +921,40 @@ static void remove_tmpdir(struct run *r)
 	rmdir(r->dir);
 }
 
+/* A guest's qemu threads as the kernel has them now: the pinning and priorities applied. */
+static json_t *qemu_threads_json(const struct vnl_lab_info *li)
+{
+	char pidf[300], line[32];
+	const char *slash = strrchr(li->agent_path, '/');
+	if (!li->has_guest || !slash)
+		return json_null();
+	/* qemu writes its pid beside the agent socket, in the lab's run directory */
+	vnl_pathf(pidf, sizeof(pidf), "%.*s/qemu.pid", (int)(slash - li->agent_path), li->agent_path);
+	vnl_read_line(pidf, line, sizeof(line));
+	struct vnl_qemu_thread th[256];
+	int n = atoi(line) > 0 ? vnl_qemu_threads((pid_t)atoi(line), th, 256) : -1;
+	if (n < 0)
+		return json_null();
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++) {
+		cpu_set_t set;
+		struct sched_param sp = { 0 };
+		char cpus[128];
+		int policy = sched_getscheduler(th[i].tid);
+		if (policy < 0 || sched_getaffinity(th[i].tid, sizeof(set), &set) < 0 ||
+		    sched_getparam(th[i].tid, &sp) < 0)
+			continue; /* the thread ended */
+		vnl_cpuset_format(&set, cpus, sizeof(cpus));
+		json_array_append_new(a, json_pack("{s:i, s:s, s:o, s:s, s:s, s:i}", "tid", (int)th[i].tid,
+			"name", th[i].comm, "vcpu", th[i].vcpu >= 0 ? json_integer(th[i].vcpu) : json_null(),
+			"cpus", cpus, "policy", vnl_rt_policy_name(policy), "priority", sp.sched_priority));
+	}
+	return a;
+}
+
 static json_t *lab_json(const struct vnl_lab_info *li)
 {
-	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "name", li->name,
+	json_t *doc = json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "name", li->name,
 			 "topology", li->topology, "has_guest", li->has_guest,
 			 "host_netns", li->host_netns[0] ? li->host_netns : NULL,
 			 "uplink_if", li->uplink_if[0] ? li->uplink_if : NULL,
@@ -931,6 +964,9 @@ static json_t *lab_json(const struct vnl_lab_info *li)
 			 "vhost", li->vhost[0] ? li->vhost : NULL,
 			 /* the stream's 802.1Q id (lab up --vlan), null: untagged */
 			 "vlan", li->vlan ? json_integer(li->vlan) : json_null());
+	if (doc)
+		json_object_set_new(doc, "qemu_threads", qemu_threads_json(li));
+	return doc;
 }
 
 /* --remote-netns NS --remote-addr ADDR: the remote end replaces the lab's (if it had one). */

@@ -108,6 +108,10 @@ topology() { # topology TOPO LAB [LAB UP OPTIONS...]
 			"$TMP/up-$lab" && ok "macvtap: lab up says how it pinned qemu's threads" ||
 			{ fail "macvtap: lab up's pinning line"; sed 's/^/    /' "$TMP/up-$lab"; }
 		rt_doctor "$topo" "$lab" "1 0" 0
+		# run's JSON reads the same placement back from the kernel (lab.qemu_threads)
+		"$VNL" run "$lab" --direction in --count 20 --json >"$TMP/pinrun-$lab" 2>"$TMP/pinrun-$lab.err"
+		vnl_json_check "$TMP/pinrun-$lab" "macvtap: run JSON lab.qemu_threads: vCPU 0 on CPU 1, vCPU 1 on CPU 0, the others on CPU 0" \
+			"{x['vcpu']: x['cpus'] for x in d['lab']['qemu_threads'] if x['vcpu'] is not None} == {0: '1', 1: '0'} and all(x['cpus'] == '0' for x in d['lab']['qemu_threads'] if x['vcpu'] is None)"
 	fi
 	vnl_stream_both "$lab" "$topo"
 	if [ "$topo" = ovs ]; then
