@@ -43,13 +43,6 @@ void vnl_hostfacts_read_accel(struct vnl_hostfacts *f)
 	f->kvm = vnl_caps_kvm_usable() && vnl_qemu_kvm_verdict(VNL_CACHE_ROOT) != VNL_ACCEL_TCG;
 }
 
-static bool preempt_rt(const char *uname_v)
-{
-	char rt[8];
-	vnl_read_line("/sys/kernel/realtime", rt, sizeof(rt));
-	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
-}
-
 void vnl_hostfacts_read(struct vnl_hostfacts *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -73,7 +66,7 @@ void vnl_hostfacts_read(struct vnl_hostfacts *f)
 	f->etf = vnl_caps_qdisc("etf");
 	f->btf = vnl_caps_btf();
 	vnl_read_line("/sys/devices/system/cpu/isolated", f->isolcpus, sizeof(f->isolcpus));
-	f->preempt_rt = preempt_rt(f->kernel_version);
+	f->preempt_rt = vnl_caps_preempt_rt(f->kernel_version);
 }
 
 json_t *vnl_hostfacts_json(const struct vnl_hostfacts *f, const char *started,

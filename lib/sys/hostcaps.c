@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hostcaps.h"
+#include "runcmd.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -83,4 +84,11 @@ bool vnl_caps_wireless(const char *ifname)
 	snprintf(path, sizeof(path), "/sys/class/net/%s/wireless", ifname);
 	snprintf(path2, sizeof(path2), "/sys/class/net/%s/phy80211", ifname);
 	return access(path, F_OK) == 0 || access(path2, F_OK) == 0;
+}
+
+bool vnl_caps_preempt_rt(const char *uname_v)
+{
+	char rt[8];
+	vnl_read_line("/sys/kernel/realtime", rt, sizeof(rt));
+	return !strcmp(rt, "1") || strstr(uname_v, "PREEMPT_RT") != NULL;
 }

@@ -23,6 +23,8 @@ bool vnl_caps_vlan(void);
 bool vnl_caps_qdisc(const char *kind);
 /* The kernel's BTF (/sys/kernel/btf/vmlinux), which CO-RE BPF programs need. */
 bool vnl_caps_btf(void);
+/* A PREEMPT_RT kernel: /sys/kernel/realtime is 1, or UNAME_V (uname -v) names PREEMPT_RT. */
+bool vnl_caps_preempt_rt(const char *uname_v);
 /* IFNAME is a Wi-Fi station (cfg80211 or wireless extensions). */
 bool vnl_caps_wireless(const char *ifname);
 
