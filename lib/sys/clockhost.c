@@ -57,6 +57,30 @@ static void read_interface(struct vnl_clockhost *h)
 		read_phc(h);
 }
 
+#define PMC_OUTPUT_MAX 16384
+
+/* pmc's answers in OUT, or 0 after writing why not into H. */
+static int ask_pmc(struct vnl_clockhost *h, char *out)
+{
+	const char *argv[] = { "pmc", "-u", "-b", "0", "-s", h->uds, "GET PORT_DATA_SET",
+			       "GET CURRENT_DATA_SET", "GET TIME_STATUS_NP", "GET PARENT_DATA_SET", NULL };
+	int rc = vnl_runcmd(argv, NULL, out, PMC_OUTPUT_MAX);
+	if (rc == 127 || rc < 0) {
+		snprintf(h->ptp4l_why, sizeof(h->ptp4l_why), "cannot run pmc (install linuxptp) to ask "
+			 "ptp4l at %s", h->uds);
+		return 0;
+	}
+	if (vnl_pmc_parse(out, &h->pmc) == 0 || !h->pmc.have_port) {
+		snprintf(h->ptp4l_why, sizeof(h->ptp4l_why), "ptp4l at %s did not answer pmc (exit %d: %.160s)",
+			 h->uds, rc, vnl_tail_lines(out, 2));
+		for (char *p = h->ptp4l_why; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		return 0;
+	}
+	return 1;
+}
+
 /* ptp4l through pmc on its UDS: the four data sets, or why not. */
 static void read_ptp4l(struct vnl_clockhost *h)
 {
@@ -67,24 +91,13 @@ static void read_ptp4l(struct vnl_clockhost *h)
 			 access(h->uds, F_OK) ? "missing" : "not a socket");
 		return;
 	}
-	const char *argv[] = { "pmc", "-u", "-b", "0", "-s", h->uds, "GET PORT_DATA_SET",
-			       "GET CURRENT_DATA_SET", "GET TIME_STATUS_NP", "GET PARENT_DATA_SET", NULL };
-	static char out[16384];
-	int rc = vnl_runcmd(argv, NULL, out, sizeof(out));
-	if (rc == 127 || rc < 0) {
-		snprintf(h->ptp4l_why, sizeof(h->ptp4l_why), "cannot run pmc (install linuxptp) to ask "
-			 "ptp4l at %s", h->uds);
+	char *out = malloc(PMC_OUTPUT_MAX);
+	if (!out) {
+		snprintf(h->ptp4l_why, sizeof(h->ptp4l_why), "out of memory");
 		return;
 	}
-	if (vnl_pmc_parse(out, &h->pmc) == 0 || !h->pmc.have_port) {
-		snprintf(h->ptp4l_why, sizeof(h->ptp4l_why), "ptp4l at %s did not answer pmc (exit %d: %.160s)",
-			 h->uds, rc, vnl_tail_lines(out, 2));
-		for (char *p = h->ptp4l_why; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
-		return;
-	}
-	h->have_ptp4l = true;
+	h->have_ptp4l = ask_pmc(h, out);
+	free(out);
 }
 
 static int find_process(const char *comm)
