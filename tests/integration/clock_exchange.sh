@@ -84,19 +84,23 @@ vnl_check "--port 0: a free port named ($P2)" test "$P2" -gt 0 -a "$P2" != 4301
 ip netns exec "$LAB-b" "$VNL" clock ask 192.0.2.1 --port "$P2" --count 20 --json >"$T/ask2.json" 2>&1
 vnl_json_check "$T/ask2.json" "ask on that port: 20 answered, |offset| <= uncertainty" \
 	"d['answered'] == 20 and abs(d['offset_ns']) <= d['uncertainty_ns']"
+ip netns exec "$LAB-b" "$VNL" clock ask 2001:db8::1 --port "$P2" --count 20 --json >"$T/ask6.json" 2>&1
+vnl_json_check "$T/ask6.json" "over IPv6 too (it listens on every address): 20 answered, |offset| <= uncertainty" \
+	"d['answered'] == 20 and abs(d['offset_ns']) <= d['uncertainty_ns'] and d['peer'] == '2001:db8::1'"
 sleep 1
 vnl_check "with /dev/null as standard input it still runs after 1 s" kill -0 "$AP"
 vnl_wait_pid "$AP" 6; arc=$?
 vnl_check "answer ends at --timeout, exit 0" test "$arc" = 0
 vnl_check "it says: --timeout passed" grep -q "ended: --timeout passed" "$T/ans2.err"
 
-# 3. --count, and SIGTERM
-ip netns exec "$LAB-a" "$VNL" clock answer --count 4 </dev/null >"$T/ans3.out" 2>"$T/ans3.err" &
-AP=$!; VNL_BG+=("$AP")
-ready_port "$T/ans3.out" >/dev/null || exit 1
-ip netns exec "$LAB-b" "$VNL" clock ask 192.0.2.1 --count 4 >/dev/null 2>&1
-vnl_wait_pid "$AP" 3; arc=$?
-vnl_check "answer --count 4 ends after 4 answers, exit 0" test "$arc" = 0 -a -n "$(grep 'answered 4 .*ended: --count answered' "$T/ans3.err")"
+# 3. --count, piped into the asker as the man page's ssh example does; and SIGTERM
+ip netns exec "$LAB-a" "$VNL" clock answer --port 0 --count 4 --timeout 20s </dev/null 2>"$T/ans3.err" |
+	{ read -r word port && [ "$word" = ready ] &&
+		ip netns exec "$LAB-b" "$VNL" clock ask 192.0.2.1 --port "$port" --count 4 --json >"$T/ask4.json" 2>&1; } &
+PP=$!; VNL_BG+=("$PP")
+vnl_wait_pid "$PP" 10; prc=$?
+vnl_check "answer --count 4 piped into ask: both end, exit 0" test "$prc" = 0 -a -n "$(grep 'answered 4 .*ended: --count answered' "$T/ans3.err")"
+vnl_json_check "$T/ask4.json" "...and ask had its 4 answers" "d['answered'] == 4"
 ip netns exec "$LAB-a" "$VNL" clock answer </dev/null >"$T/ans4.out" 2>"$T/ans4.err" &
 AP=$!; VNL_BG+=("$AP")
 ready_port "$T/ans4.out" >/dev/null || exit 1
