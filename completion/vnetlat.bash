@@ -99,10 +99,11 @@ _vnetlat_value()
 	--accel) _vnetlat_reply "$cur" $'kvm\ntcg\nauto'; return;;
 	--vhost) _vnetlat_reply "$cur" $'on\noff\nauto'; return;;
 	--arch | --guest-arch) _vnetlat_reply "$cur" $'x86_64\naarch64'; return;;
+	--interface) _vnetlat_reply "$cur" "$(ls /sys/class/net 2>/dev/null)"; return;;
 	esac
 	case $arg in
 	DIR) COMPREPLY=($(compgen -d -- "$cur"));;
-	FILE | F | *FILE) COMPREPLY=($(compgen -f -- "$cur"));;
+	FILE | F | *FILE | PATH) COMPREPLY=($(compgen -f -- "$cur"));;
 	*) COMPREPLY=();; # a number, a duration, an address: nothing to offer
 	esac
 }

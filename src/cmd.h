@@ -11,6 +11,7 @@ int cmd_guest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_study(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
 /* --version: the version and the build's features */
 int cmd_version(void);
 

@@ -22,6 +22,7 @@ static const struct verb {
 	{ "recv", cmd_recv, "receive a probe stream and report its latency" },
 	{ "report", cmd_report, "re-analyse a record file (window, JSON, CSV)" },
 	{ "guest", cmd_guest, "build, boot and talk to a VM guest (image, qemu, agent)" },
+	{ "clock", cmd_clock, "the clock between two hosts: exchanges, PHC, ptp4l state" },
 };
 
 static void usage(FILE *out)

@@ -2,25 +2,15 @@
 #include "phc.h"
 
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/ptp_clock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "runcmd.h"
 
-enum { M_PRECISE, M_EXTENDED, M_BASIC, M__COUNT };
-static const char *const ioctl_names[M__COUNT] = { "precise", "extended", "basic" };
-
 struct vnl_phc {
-	int fd;
-	int method;        /* the first one to try */
-	int used;          /* the one that last worked, -1 before */
-	char dev[64];
+	struct vnl_phcdev *dev;
+	char name[64];
 };
 
 /* The guest /init's note on ptp_kvm (its insmod message), "" when it loaded or was not tried. */
@@ -70,7 +60,7 @@ static int find_kvm(const char *root, char *name, size_t len, int *others)
 
 struct vnl_phc *vnl_phc_open(const char *root, char *why, size_t why_len)
 {
-	char name[32], failure[200];
+	char name[32], failure[200], path[320], msg[200];
 	int others;
 	if (find_kvm(root, name, sizeof(name), &others)) {
 		module_failure(root, failure, sizeof(failure));
@@ -85,14 +75,11 @@ struct vnl_phc *vnl_phc_open(const char *root, char *why, size_t why_len)
 		snprintf(why, why_len, "out of memory");
 		return NULL;
 	}
-	p->used = -1;
-	vnl_pathf(p->dev, sizeof(p->dev), "/dev/%s", name);
-	char path[320];
-	vnl_pathf(path, sizeof(path), "%s%s", root, p->dev);
-	/* read-only is enough: only reading ioctls, nothing is steered */
-	p->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (p->fd < 0) {
-		snprintf(why, why_len, "cannot open %s (the KVM PTP clock): %s", p->dev, strerror(errno));
+	vnl_pathf(p->name, sizeof(p->name), "/dev/%s", name);
+	vnl_pathf(path, sizeof(path), "%s%s", root, p->name);
+	p->dev = vnl_phcdev_open(path, p->name, msg, sizeof(msg));
+	if (!p->dev) {
+		snprintf(why, why_len, "%s (the KVM PTP clock)", msg);
 		free(p);
 		return NULL;
 	}
@@ -103,95 +90,21 @@ void vnl_phc_close(struct vnl_phc *p)
 {
 	if (!p)
 		return;
-	close(p->fd);
+	vnl_phcdev_close(p->dev);
 	free(p);
 }
 
 const char *vnl_phc_device(const struct vnl_phc *p)
 {
-	return p->dev;
+	return p->name;
 }
 
 const char *vnl_phc_ioctl(const struct vnl_phc *p)
 {
-	return p->used >= 0 ? ioctl_names[p->used] : "";
-}
-
-static int64_t pct_ns(const struct ptp_clock_time *t)
-{
-	return (int64_t)t->sec * 1000000000LL + t->nsec;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int rc;
-	do
-		rc = ioctl(fd, req, arg);
-	while (rc < 0 && errno == EINTR);
-	return rc;
-}
-
-/* A cross-timestamp per call: device time and guest realtime at the same instant. */
-static int read_precise(int fd, struct vnl_phc_sample *s, int n)
-{
-	for (int i = 0; i < n; i++) {
-		struct ptp_sys_offset_precise x;
-		memset(&x, 0, sizeof(x));
-		if (xioctl(fd, PTP_SYS_OFFSET_PRECISE, &x))
-			return -1;
-		s[i].sys_before = s[i].sys_after = pct_ns(&x.sys_realtime);
-		s[i].phc = pct_ns(&x.device);
-	}
-	return n;
-}
-
-/* ts[i] = { system before, PHC, system after }, each sandwich taken by the driver. */
-static int read_extended(int fd, struct vnl_phc_sample *s, int n)
-{
-	struct ptp_sys_offset_extended x;
-	memset(&x, 0, sizeof(x));
-	x.n_samples = (unsigned)n;
-	if (xioctl(fd, PTP_SYS_OFFSET_EXTENDED, &x))
-		return -1;
-	for (int i = 0; i < n; i++)
-		s[i] = (struct vnl_phc_sample){ pct_ns(&x.ts[i][0]), pct_ns(&x.ts[i][1]),
-						pct_ns(&x.ts[i][2]) };
-	return n;
-}
-
-/* ts = system, PHC, system, PHC, ..., system: consecutive system reads bracket each PHC read. */
-static int read_basic(int fd, struct vnl_phc_sample *s, int n)
-{
-	struct ptp_sys_offset x;
-	memset(&x, 0, sizeof(x));
-	x.n_samples = (unsigned)n;
-	if (xioctl(fd, PTP_SYS_OFFSET, &x))
-		return -1;
-	for (int i = 0; i < n; i++)
-		s[i] = (struct vnl_phc_sample){ pct_ns(&x.ts[2 * i]), pct_ns(&x.ts[2 * i + 1]),
-						pct_ns(&x.ts[2 * i + 2]) };
-	return n;
+	return vnl_phcdev_ioctl(p->dev);
 }
 
 int vnl_phc_read(struct vnl_phc *p, struct vnl_phc_sample *s, int n, char *why, size_t why_len)
 {
-	static int (*const readers[M__COUNT])(int, struct vnl_phc_sample *, int) = {
-		read_precise, read_extended, read_basic
-	};
-	if (n < 1 || n > VNL_PHC_MAX_SAMPLES) {
-		snprintf(why, why_len, "asked for %d samples; 1 to %d at a time", n, VNL_PHC_MAX_SAMPLES);
-		return -1;
-	}
-	int err = 0;
-	for (int m = p->method; m < M__COUNT; m++) {
-		if (readers[m](p->fd, s, n) == n) {
-			p->method = p->used = m; /* a driver without the better ioctls: stay here */
-			return n;
-		}
-		err = errno;
-	}
-	p->method = 0; /* next time, start again from the best */
-	snprintf(why, why_len, "%s refused PTP_SYS_OFFSET_PRECISE, _EXTENDED and PTP_SYS_OFFSET "
-		 "(last: %s)", p->dev, strerror(err));
-	return -1;
+	return vnl_phcdev_read(p->dev, s, n, why, why_len);
 }

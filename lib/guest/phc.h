@@ -3,9 +3,8 @@
  * The host's clock as a guest sees it through ptp_kvm: a PTP hardware clock
  * named "KVM virtual PTP" whose reading is the host's CLOCK_REALTIME (a
  * KVM_HC_CLOCK_PAIRING hypercall). Read the way phc2sys reads a PHC, but
- * without steering anything: PTP_SYS_OFFSET_PRECISE (a cross-timestamp),
- * else PTP_SYS_OFFSET_EXTENDED, else PTP_SYS_OFFSET, each giving samples
- * (guest CLOCK_REALTIME before, PHC, guest CLOCK_REALTIME after). The guest
+ * without steering anything (sys/phcdev.h: samples of guest CLOCK_REALTIME
+ * before, PHC, guest CLOCK_REALTIME after). The guest
  * agent answers the host's "phc" requests with them (agent.h); the host turns
  * them into offsets (vnl_clocksync_add_phc).
  */
@@ -13,21 +12,15 @@
 #define VNL_PHC_H
 
 #include "paths.h"
+#include "phcdev.h" /* the samples and their reading */
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define VNL_PHC_KVM_NAME "KVM virtual PTP"
-/* Samples per request at most (the kernel's PTP_MAX_SAMPLES). */
-#define VNL_PHC_MAX_SAMPLES 25
 /* The guest's /init writes "MODULE: insmod's message" here for each module that did not load. */
 #define VNL_PHC_RUN_DIR VNL_RUN_ROOT
 #define VNL_PHC_MODULE_FAILURES VNL_PHC_RUN_DIR "/modules.failed"
-
-/* One reading; PTP_SYS_OFFSET_PRECISE gives sys_before == sys_after (no sandwich). */
-struct vnl_phc_sample {
-	int64_t sys_before, phc, sys_after; /* ns: guest CLOCK_REALTIME, PHC, guest CLOCK_REALTIME */
-};
 
 struct vnl_phc;
 

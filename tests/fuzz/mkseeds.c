@@ -2,12 +2,14 @@
 /*
  * Writes seed corpora for the fuzz targets: DIR/wire/ (valid probes of
  * several sizes, with and without follow-ups, a FIN) and DIR/record/ (a small
- * record file, whole and cut short). Usage: mkseeds DIR
+ * record file, whole and cut short) and DIR/clockpkt/ (a clock exchange's
+ * request and answer). Usage: mkseeds DIR
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clockpkt.h"
 #include "record.h"
 #include "wire.h"
 
@@ -81,6 +83,27 @@ static int record_seeds(const char *dir)
 	return write_file(path, buf, n);
 }
 
+static int clockpkt_seeds(const char *dir)
+{
+	const struct vnl_clockpkt req = { .type = VNL_CLOCKPKT_REQUEST, .seq = 3, .session = 0x5eed,
+					  .t1 = 1700000000000000000LL };
+	struct vnl_clockpkt ans = req;
+	unsigned char buf[VNL_CLOCKPKT_SIZE];
+	char path[512];
+	ans.type = VNL_CLOCKPKT_ANSWER;
+	ans.flags = VNL_CLOCKPKT_F_KERNEL_RX;
+	ans.resolution_ns = 1;
+	ans.t2 = req.t1 + 20000;
+	ans.t3 = req.t1 + 25000;
+	vnl_clockpkt_encode(&req, buf, sizeof(buf));
+	snprintf(path, sizeof(path), "%s/clockpkt/request", dir);
+	if (write_file(path, buf, sizeof(buf)))
+		return -1;
+	vnl_clockpkt_encode(&ans, buf, sizeof(buf));
+	snprintf(path, sizeof(path), "%s/clockpkt/answer", dir);
+	return write_file(path, buf, sizeof(buf));
+}
+
 int main(int argc, char **argv)
 {
 	char path[512];
@@ -93,5 +116,7 @@ int main(int argc, char **argv)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/record", argv[1]);
 	mkdir(path, 0755);
-	return wire_seeds(argv[1]) || record_seeds(argv[1]) ? 1 : 0;
+	snprintf(path, sizeof(path), "%s/clockpkt", argv[1]);
+	mkdir(path, 0755);
+	return wire_seeds(argv[1]) || record_seeds(argv[1]) || clockpkt_seeds(argv[1]) ? 1 : 0;
 }

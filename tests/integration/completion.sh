@@ -28,9 +28,9 @@ expect() { # WANT WORD...
 	[ "$got" = "$want" ] || fail "complete '$*': got '$got', want '$want'"
 	ok "vnetlat $* <TAB> -> $got"
 }
-expect "compare" co
+expect "clock compare" c
 expect "recv report run" r
-expect "--help --version compare guest lab recv report run send study" ""
+expect "--help --version clock compare guest lab recv report run send study" ""
 expect "--help doctor down exec show up" lab ""
 expect "bridge macvtap ovs passthrough veth xdp" lab up ""
 expect "both in out" run --direction ""
@@ -40,6 +40,10 @@ expect "--help agent boot build exec stop time" guest ""
 expect "--accel --append --arch" guest boot --a
 expect "auto kvm tcg" guest boot --accel ""
 expect "--help --name --timeout" guest exec --
+expect "--help answer ask status" clock ""
+expect "--bind --count --help --port --timeout" clock answer --
+expect "--count --help --interval --json --port" clock ask 192.0.2.1 --
+expect "lo" clock status --interface l
 
 # every option of every verb's --help is offered, and nothing else
 for verb in send recv report run study compare; do
