@@ -67,6 +67,40 @@ void vnl_plot_tails_name(char *buf, size_t len, const char *dir, enum vnl_stage 
 			 bool whole);
 
 /*
+ * One curve of a tails figure: the complementary CDF of hist (vnl_plot_ccdf).
+ * With two or more repetitions' own histograms (reps), the line is their
+ * median fraction at each latency and a band their range, in the same colour.
+ */
+struct vnl_plot_curve {
+	const char *title;                  /* the legend's text and the data block's name */
+	const char *note;                   /* added to the legend only ("(reference)"), or NULL */
+	const struct vnl_hist *hist;        /* every probe of the curve */
+	const struct vnl_hist *const *reps; /* the repetitions' own; NULL: no band */
+	size_t nreps;
+	unsigned colour, dash;              /* Okabe-Ito colour (mod 8), dash type (mod 5) */
+	bool thick;                         /* emphasised (a reference) */
+};
+
+/* A tails figure: curves overlaid on log-log axes, down to 1/N of the largest. */
+struct vnl_plot_overlay {
+	const char *name;   /* DIR/plot/NAME.{dat,gp} -> DIR/figures/NAME.{svg,png} */
+	const char *title;  /* the figure's */
+	const char *what;   /* the data file's first line: what its curves are of */
+	enum vnl_stage metric;
+	const struct vnl_plot_curve *curves;
+	size_t ncurves;
+};
+
+/*
+ * Writes plot/NAME.dat (one block, gnuplot index, per curve with a point,
+ * named in a comment line "# block K: TITLE, N probes"), plot/NAME.gp and
+ * renders them in dir (which holds plot/ and figures/). Used by the study
+ * report, compare and the report of a run. 0, 1 no curve had a point, -1 with err.
+ */
+int vnl_plot_overlay(const char *dir, const struct vnl_plot_overlay *o, char *err,
+		     size_t errlen);
+
+/*
  * Tails overlaid: per group, every case's complementary CDF of its metric
  * (all repetitions merged) on log-log axes, one line per case in Okabe-Ito
  * colours and distinct dash types, the reference cases thicker; data in
