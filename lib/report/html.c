@@ -364,3 +364,22 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
 }
+
+int vnl_html_figure_page(FILE *out, const char *title, const char *intro, const char *dir,
+			 const char *const *names, const char *caption, size_t n)
+{
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>");
+	vnl_html_text(out, title);
+	fprintf(out, "</title><style>%s</style></head><body>\n<h1>", style);
+	vnl_html_text(out, title);
+	fputs("</h1>\n<p>", out);
+	vnl_html_text(out, intro);
+	fputs("</p>\n<h2>Tails</h2>\n", out);
+	if (!n)
+		fputs("<p>Nothing measured to draw.</p>\n", out);
+	for (size_t i = 0; i < n; i++)
+		figure(out, dir, names[i], caption);
+	fputs("</body></html>\n", out);
+	return ferror(out) ? -1 : 0;
+}

@@ -6,8 +6,8 @@
 # the JSON's numbers and the differences coloured by sign, the tails and
 # breakdown figures carry every case, the page fits 1280 px,
 # headless Chromium renders the page (screenshot not blank, every inline SVG in
-# the DOM), and compare finds no change against itself and flags a case made
-# 50% slower. No network traffic: only files in a temporary directory.
+# the DOM), and compare finds no change against itself, flags a case made
+# 50% slower and draws both studies' tails overlaid (--html). No network traffic: only files in a temporary directory.
 set -uo pipefail
 VNL=$1
 SRC=${VNL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -196,6 +196,51 @@ ok = flagged == ["bridge-none"]
 print(("ok: " if ok else "FAIL: ") + "compare flags exactly the slower case: %s" % flagged)
 sys.exit(0 if ok else 1)
 PY
+# compare --html: the two studies' tails overlaid, one block per case and study, the
+# scripts kept beside the figures, the page rendered in Chromium; the text says where.
+"$VNL" compare "$S" "$S2" --html "$TMP/cmp" >"$TMP/cmp-html.txt"; rc=$?
+[ $rc -eq 1 ] && grep -qxF "tails overlaid: $TMP/cmp/index.html (1 figure in $TMP/cmp/figures; data and gnuplot scripts in $TMP/cmp/plot)" "$TMP/cmp-html.txt" \
+	&& ok "compare --html: exit 1, the text says where the figures are" || { cat "$TMP/cmp-html.txt"; bad "compare --html exit $rc or no figures line"; }
+for f in index.html figures/tails-in-one_way.svg figures/tails-in-one_way.png plot/tails-in-one_way.gp plot/tails-in-one_way.dat; do
+	[ -s "$TMP/cmp/$f" ] && ok "compare --html: $f exists" || bad "compare --html: $f missing"
+done
+python3 - "$TMP/cmp" "$S/report/summary.json" <<'PY' || failed=1
+import json, re, sys
+D, summ = sys.argv[1], json.load(open(sys.argv[2]))
+measured = [c["name"] for c in summ["cases"] if c["whole"] is not None]
+dat = open(D + "/plot/tails-in-one_way.dat").read()
+names = re.findall(r"^# block (\d+): ([AB]): (.*), (\d+) probes.*$", dat, re.M)
+want = [(str(2 * i + k), side, n) for i, n in enumerate(measured) for k, side in enumerate("AB")]
+bad = 0
+def check(cond, what):
+    global bad
+    print(("ok: " if cond else "FAIL: ") + what)
+    bad |= not cond
+check([x[:3] for x in names] == want, "compare .dat: a block per case of A then its namesake in B (%d)" % len(names))
+count = {c["name"]: c["window"]["count"] for c in summ["cases"] if c["window"]}
+check(all(int(k) == count[n] for _, _, n, k in names), "compare .dat: each block holds the case's window probes")
+blocks = re.split(r"\n\n\n", dat.strip())
+def median_x(b):  # the latency where the fraction at or above falls below one half
+    pts = [tuple(map(float, l.split()[:2])) for l in b.splitlines() if l and l[0] != "#"]
+    return next(x for x, y in pts if y < 0.5)
+ra = median_x(blocks[5]) / median_x(blocks[4])  # bridge-none: B made 1.5 x slower
+rs = median_x(blocks[1]) / median_x(blocks[0])  # veth-none: the same in both
+check(1.4 < ra < 1.6 and 0.99 < rs < 1.01, "compare .dat: bridge-none's B curve %.3f x A's, veth-none's %.3f x" % (ra, rs))
+gp = open(D + "/plot/tails-in-one_way.gp").read()
+lines = [l for l in gp.splitlines() if " with lines " in l]
+check(len(lines) == 2 * len(measured) and "logscale xy" in gp and sum(" dt 1 " in l for l in lines) == len(measured)
+      and sum(" dt 2 " in l for l in lines) == len(measured), "compare .gp: every curve on log-log axes, A solid, B dashed")
+doc = open(D + "/index.html").read()
+check('<figure id="fig-tails-in-one_way">' in doc and "<script" not in doc, "compare index.html shows the figure, no scripts")
+sys.exit(bad)
+PY
+python3 "$SRC/tests/integration/html_check.py" "$TMP/cmp/index.html" 1 0 "$TMP" 900 || failed=1
+(cd "$TMP/cmp" && gnuplot -e "set terminal svg; set output 'restyled.svg'" plot/tails-in-one_way.gp) && [ -s "$TMP/cmp/restyled.svg" ] \
+	&& ok "compare --html: the kept script re-renders by hand" || bad "compare --html: the kept script does not re-render"
+ln -s "$TMP/nonexistent" "$TMP/cmp-link"
+"$VNL" compare "$S" "$S2" --html "$TMP/cmp-link" >/dev/null 2>"$TMP/cmp-link.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "give another --html DIR" "$TMP/cmp-link.err" && [ ! -e "$TMP/nonexistent" ] \
+	&& ok "compare --html onto a symlink: refused, exit 2" || bad "compare --html symlink: exit $rc $(cat "$TMP/cmp-link.err")"
 "$VNL" compare "$S" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "compare with one directory: exit 2" || bad "compare usage exit $rc"
 mkdir -p "$TMP/broken" && echo '{"cases": [' >"$TMP/broken/study.json"
