@@ -50,6 +50,8 @@ struct curves {
 	struct vnl_plot_curve *c;
 	char (*title)[300];
 	size_t n;
+	const struct vnl_hist **reps; /* every curve's repetitions, one slice each */
+	size_t used, cap;
 };
 
 /* Case i of study k (side "A" or "B") as a curve of colour colour, A solid, B dashed. */
@@ -60,10 +62,14 @@ static void add_curve(struct curves *cv, const struct vnl_study *s, int k, size_
 	const struct vnl_stats *st = vnl_study_stage_stats(s, i, vnl_study_has_window(s), g->metric);
 	if (!st || !vnl_stats_count(st))
 		return;
+	bool window = vnl_study_has_window(s);
 	size_t at = cv->n++;
+	size_t nreps = vnl_study_rep_hists(s, i, window, cv->reps + cv->used, cv->cap - cv->used);
 	snprintf(cv->title[at], sizeof(cv->title[0]), "%s: %s", k ? "B" : "A", c->name);
 	cv->c[at] = (struct vnl_plot_curve){ .title = cv->title[at], .colour = colour,
-					     .hist = vnl_stats_hist(st), .dash = (unsigned)k };
+					     .hist = vnl_stats_hist(st), .dash = (unsigned)k,
+					     .reps = cv->reps + cv->used, .nreps = nreps };
+	cv->used += nreps;
 }
 
 static void period_text(const struct vnl_study *s, char *buf, size_t len)
@@ -83,11 +89,15 @@ static void period_text(const struct vnl_study *s, char *buf, size_t len)
 static int group_figure(const struct vnl_study *const st[2], const struct group *g,
 			const char *dir, char *name, size_t namelen, char *err, size_t errlen)
 {
-	size_t max = vnl_study_ncases(st[0]) + vnl_study_ncases(st[1]);
+	size_t max = vnl_study_ncases(st[0]) + vnl_study_ncases(st[1]), nreps = 0;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < vnl_study_ncases(st[k]); i++)
+			nreps += vnl_study_case(st[k], i)->nreps;
 	struct curves cv = { .c = calloc(max ? max : 1, sizeof(*cv.c)),
-			     .title = calloc(max ? max : 1, sizeof(*cv.title)) };
+			     .title = calloc(max ? max : 1, sizeof(*cv.title)),
+			     .reps = calloc(nreps ? nreps : 1, sizeof(*cv.reps)), .cap = nreps };
 	int rc = -1;
-	if (!cv.c || !cv.title) {
+	if (!cv.c || !cv.title || !cv.reps) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -122,6 +132,7 @@ static int group_figure(const struct vnl_study *const st[2], const struct group 
 out:
 	free(cv.c);
 	free(cv.title);
+	free(cv.reps);
 	return rc;
 }
 

@@ -482,6 +482,12 @@ static void overlay_script(FILE *f, const struct vnl_plot_overlay *o, const size
 		"YMIN = %g\nset yrange [YMIN:1.5]\nset key outside right top box opaque\n",
 		vnl_stage_name(o->metric), 0.5 / (double)nmax);
 	tails_ytics(f, nmax);
+	for (size_t b = 0; b < blocks; b++)
+		if (o->curves[idx[b]].nreps >= 2) {
+			fputs("set key title \"repetitions: their median,\\nthe band their range\"\n",
+			      f);
+			break;
+		}
 	fputs("plot ", f);
 	for (size_t b = 0; b < blocks; b++) {
 		const struct vnl_plot_curve *c = &o->curves[idx[b]];
@@ -498,9 +504,8 @@ static void overlay_script(FILE *f, const struct vnl_plot_overlay *o, const size
 			"title ", o->name, b, band ? "($3 > 0 ? $3 : 1/0)" : "2", c->thick ? "4" : "2.2",
 			colour, 1 + c->dash % DASH_TYPES);
 		char t[320];
-		snprintf(t, sizeof(t), "%s%s%s%s", c->title, c->note ? " " : "",
-			 c->note ? c->note : "",
-			 band ? " (median of repetitions, band: their range)" : "");
+		snprintf(t, sizeof(t), "%s%s%s", c->title, c->note ? " " : "",
+			 c->note ? c->note : "");
 		gp_str(f, t);
 	}
 	fputc('\n', f);
@@ -583,10 +588,13 @@ static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
 		 "each latency (all repetitions)", g->measured_dir, vnl_stage_name(g->metric),
 		 window ? "window " : "whole run", window ? from : "", window ? " to " : "",
 		 window ? (tn ? to : "the end") : "");
-	size_t nc = vnl_study_ncases(s), n = 0;
+	size_t nc = vnl_study_ncases(s), n = 0, nreps = 0, used = 0;
+	for (size_t i = 0; i < nc; i++)
+		nreps += vnl_study_case(s, i)->nreps;
 	struct vnl_plot_curve *curves = calloc(nc, sizeof(*curves));
+	const struct vnl_hist **reps = calloc(nreps ? nreps : 1, sizeof(*reps));
 	int rc = -1;
-	if (!curves) {
+	if (!curves || !reps) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -598,16 +606,20 @@ static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
 		if (!in_group(c, g) || !st)
 			continue;
 		bool ref = is_reference(s, i);
+		size_t k = vnl_study_rep_hists(s, i, window, reps + used, nreps - used);
 		curves[n] = (struct vnl_plot_curve){ .title = c->name, .hist = vnl_stats_hist(st),
 						     .note = ref ? "(reference)" : NULL,
+						     .reps = reps + used, .nreps = k,
 						     .colour = (unsigned)n, .dash = (unsigned)n,
 						     .thick = ref };
+		used += k;
 		n++;
 	}
 	o.ncurves = n;
 	rc = vnl_plot_overlay(report_dir, &o, err, errlen);
 out:
 	free(curves);
+	free(reps);
 	return rc;
 }
 

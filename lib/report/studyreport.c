@@ -21,6 +21,9 @@ struct case_priv {
 	struct vnl_study_case pub;
 	struct vnl_study_rep *reps;
 	struct vnl_stats *merged[2][VNL_STAGE__COUNT]; /* [0] whole, [1] window */
+	/* Per repetition [whole, window][path, one_way], for the tails' band; once the
+	 * metric is known only its own are kept (a histogram each, ~60 KiB). */
+	struct vnl_stats *(*rep_stats)[2][2];
 	struct vnl_study_worst worst[VNL_STUDY_WORST];
 	int64_t worst_key[VNL_STUDY_WORST];
 	char damaged_reason[240];   /* the case's reason when a record is damaged */
@@ -220,18 +223,37 @@ nomem:
 	return -1;
 }
 
-static void analyse_rep(const struct vnl_study *s, struct case_priv *c, struct vnl_study_rep *rep)
+/* A copy of the repetition's path and one_way statistics; none (no band) when out of memory. */
+static void keep_rep_stats(struct case_priv *c, size_t r, int which, const struct vnl_analysis *a)
 {
+	static const enum vnl_stage metrics[2] = { VNL_STAGE_PATH, VNL_STAGE_ONE_WAY };
+	for (int k = 0; k < 2; k++) {
+		struct vnl_stats *st = vnl_stats_new();
+		if (st)
+			vnl_stats_merge(st, vnl_analysis_stage(a, metrics[k]));
+		if (st && !vnl_stats_count(st)) {
+			vnl_stats_free(st);
+			st = NULL;
+		}
+		c->rep_stats[r][which][k] = st;
+	}
+}
+
+static void analyse_rep(const struct vnl_study *s, struct case_priv *c, size_t r)
+{
+	struct vnl_study_rep *rep = &c->reps[r];
 	struct vnl_analysis *whole, *win;
 
 	if (!rep->record[0] || analyse_record(s, rep, &whole, &win) < 0)
 		return;
 	period_from(&rep->whole, whole);
 	merge_period(c, 0, whole);
+	keep_rep_stats(c, r, 0, whole);
 	keep_worst(c, rep->rep, whole);
 	if (win) {
 		period_from(&rep->window, win);
 		merge_period(c, 1, win);
+		keep_rep_stats(c, r, 1, win);
 	}
 	vnl_analysis_free(whole);
 	vnl_analysis_free(win);
@@ -435,7 +457,8 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	if (nreps > STAT_MAX_REPS)
 		return -1;
 	c->reps = calloc(nreps ? nreps : 1, sizeof(*c->reps));
-	if (!c->reps)
+	c->rep_stats = calloc(nreps ? nreps : 1, sizeof(*c->rep_stats));
+	if (!c->reps || !c->rep_stats)
 		return -1;
 	c->pub.reps = c->reps;
 	c->pub.nreps = nreps;
@@ -461,7 +484,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 					rep->record[0] = '\0';
 			}
 		}
-		analyse_rep(s, c, rep);
+		analyse_rep(s, c, i);
 		if (rep->whole.measured && !hops_read) {
 			read_hops(s, c, rd);
 			hops_read = true;
@@ -476,6 +499,12 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	}
 	c->pub.metric = c->pub.whole.stage[VNL_STAGE_ONE_WAY].count ? VNL_STAGE_ONE_WAY
 								       : VNL_STAGE_PATH;
+	int other = c->pub.metric == VNL_STAGE_ONE_WAY ? 0 : 1;
+	for (size_t r = 0; r < nreps; r++)
+		for (int w = 0; w < 2; w++) {
+			vnl_stats_free(c->rep_stats[r][w][other]);
+			c->rep_stats[r][w][other] = NULL;
+		}
 	c->pub.worst = c->worst;
 	return 0;
 }
@@ -613,6 +642,11 @@ void vnl_study_free(struct vnl_study *s)
 		for (int w = 0; w < 2; w++)
 			for (int st = 0; st < VNL_STAGE__COUNT; st++)
 				vnl_stats_free(s->cases[i].merged[w][st]);
+		for (size_t r = 0; s->cases[i].rep_stats && r < s->cases[i].pub.nreps; r++)
+			for (int w = 0; w < 2; w++)
+				for (int k = 0; k < 2; k++)
+					vnl_stats_free(s->cases[i].rep_stats[r][w][k]);
+		free(s->cases[i].rep_stats);
 		free(s->cases[i].reps);
 	}
 	free(s->cases);
@@ -679,6 +713,22 @@ const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t 
 	if (i >= s->n || (int)st < 0 || st >= VNL_STAGE__COUNT)
 		return NULL;
 	return s->cases[i].merged[window ? 1 : 0][st];
+}
+
+size_t vnl_study_rep_hists(const struct vnl_study *s, size_t i, bool window,
+			   const struct vnl_hist **out, size_t max)
+{
+	if (i >= s->n)
+		return 0;
+	const struct case_priv *c = &s->cases[i];
+	int k = c->pub.metric == VNL_STAGE_ONE_WAY ? 1 : 0;
+	size_t n = 0;
+	for (size_t r = 0; r < c->pub.nreps && n < max; r++) {
+		const struct vnl_stats *st = c->rep_stats[r][window ? 1 : 0][k];
+		if (st && vnl_stats_count(st))
+			out[n++] = vnl_stats_hist(st);
+	}
+	return n;
 }
 
 int64_t vnl_study_stat_of(const struct vnl_summary *sum, enum vnl_study_stat which)

@@ -158,6 +158,14 @@ const struct vnl_stats *vnl_study_metric_stats(const struct vnl_study *s, size_t
  */
 const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t case_index,
 					      bool window, enum vnl_stage st);
+/*
+ * The histograms of the case's metric in each of its measured repetitions
+ * (window or whole run), for the tails' band: up to max into out, in
+ * repetition order; returns how many.
+ */
+struct vnl_hist;
+size_t vnl_study_rep_hists(const struct vnl_study *s, size_t case_index, bool window,
+			   const struct vnl_hist **out, size_t max);
 
 
 #endif

@@ -50,6 +50,8 @@ for c in veth-none veth-udp3 bridge-none bridge-udp3; do
 		f=$S/cases/$c/rep$r/in.vnlrec
 		"$VNL" report "$f" --json >"$TMP/$c-$r-whole.json" || bad "report $f --json"
 		"$VNL" report "$f" --json --from 1s --to 4s >"$TMP/$c-$r-window.json" || bad "report $f window"
+		"$VNL" report "$f" --histogram >"$TMP/$c-$r-whole.csv" || bad "report $f --histogram"
+		"$VNL" report "$f" --histogram --from 1s --to 4s >"$TMP/$c-$r-window.csv" || bad "report $f window histogram"
 	done
 done
 
@@ -135,8 +137,8 @@ check(nsvg == 11, "HTML inlines 11 SVG figures (2 tails, breakdown, 2 per case):
 measured = [n for n in cases if cases[n]["whole"] is not None]
 for fig, period in [("tails-in-one_way", "window"), ("tails-in-one_way-whole", "whole")]:
     dat = open(S + "/report/plot/%s.dat" % fig).read()
-    blocks = [b for b in re.split(r"\n\n\n", dat.strip()) if re.search(r"^[0-9.]+ [0-9.e-]+$", b, re.M)]
-    names = re.findall(r"^# block \d+: (.*), (\d+) probes$", dat, re.M)
+    blocks = [b for b in re.split(r"\n\n\n", dat.strip()) if re.search(r"^[0-9.]+( [0-9.e-]+){4}$", b, re.M)]
+    names = re.findall(r"^# block \d+: (.*), (\d+) probes in 2 repetitions$", dat, re.M)
     check(len(blocks) == len(measured) and sorted(n for n, _ in names) == sorted(measured),
           "%s.dat: one block per measured case (%d blocks, %d cases)" % (fig, len(blocks), len(measured)))
     check(all(int(k) == cases[n][period]["count"] for n, k in names), "%s.dat: each block covers the %s's probes" % (fig, period))
@@ -147,9 +149,29 @@ for fig, period in [("tails-in-one_way", "window"), ("tails-in-one_way-whole", "
         lows.append(abs(last - round(last)) < 1e-4 and round(last) >= 1 and ys[0] <= 1
                     and ys == sorted(ys, reverse=True))
     check(all(lows), "%s.dat: each case falls from at most 1 to its last bucket's probes / N" % fig)
+    # The band: each repetition's own fraction at or above x, from 'report FILE --histogram'
+    # of its record; the line their median, the band their min and max; the merged between.
+    good, npts = True, 0
+    for b, (n, k) in zip(blocks, names):
+        reps = []
+        for r in (1, 2):
+            rows = [l.split(",") for l in open("%s/%s-%d-%s.csv" % (T, n, r, period)) if l.startswith("one_way,")]
+            reps.append([(int(lo), int(c)) for _, lo, _, c in rows])
+        for l in b.splitlines():
+            if not l or l[0] == "#":
+                continue
+            x, merged, med, lo, hi = map(float, l.split())
+            fr = sorted(sum(c for b0, c in h if b0 >= round(x * 1000)) / sum(c for _, c in h) for h in reps)
+            good &= abs(lo - fr[0]) < 1e-8 and abs(hi - fr[1]) < 1e-8 and abs(med - (fr[0] + fr[1]) / 2) < 1e-8
+            good &= lo - 1e-9 <= merged <= hi + 1e-9
+            npts += 1
+    check(good and npts > 100, "%s.dat: %d points' median, min and max = the 2 repetitions' own fractions (report FILE --histogram)" % (fig, npts))
     gp = open(S + "/report/plot/%s.gp" % fig).read()
-    check(gp.count(" index ") == len(measured) and "logscale xy" in gp and gp.count("lw 4 ") == 2,
-          "%s.gp: every case on log-log axes, the 2 references thicker" % fig)
+    lines = [l for l in gp.splitlines() if " index " in l]
+    check(sum("with lines" in l and "$3" in l for l in lines) == len(measured) and "logscale xy" in gp
+          and sum("with filledcurves" in l and "$4" in l and "$5" in l for l in lines) == len(measured)
+          and gp.count("lw 4 ") == 2,
+          "%s.gp: every case's median line and band on log-log axes, the 2 references thicker" % fig)
     check('<figure id="fig-%s">' % fig in doc and "figures/%s.svg" % fig in doc, "index.html shows %s" % fig)
 # Breakdown: the headline median of each stage per case, a block per stage, on a log
 # axis, every bar labelled with its value (the labels are in the SVG).
@@ -209,7 +231,7 @@ import json, re, sys
 D, summ = sys.argv[1], json.load(open(sys.argv[2]))
 measured = [c["name"] for c in summ["cases"] if c["whole"] is not None]
 dat = open(D + "/plot/tails-in-one_way.dat").read()
-names = re.findall(r"^# block (\d+): ([AB]): (.*), (\d+) probes.*$", dat, re.M)
+names = re.findall(r"^# block (\d+): ([AB]): (.*), (\d+) probes in 2 repetitions$", dat, re.M)
 want = [(str(2 * i + k), side, n) for i, n in enumerate(measured) for k, side in enumerate("AB")]
 bad = 0
 def check(cond, what):
@@ -228,8 +250,8 @@ rs = median_x(blocks[1]) / median_x(blocks[0])  # veth-none: the same in both
 check(1.4 < ra < 1.6 and 0.99 < rs < 1.01, "compare .dat: bridge-none's B curve %.3f x A's, veth-none's %.3f x" % (ra, rs))
 gp = open(D + "/plot/tails-in-one_way.gp").read()
 lines = [l for l in gp.splitlines() if " with lines " in l]
-check(len(lines) == 2 * len(measured) and "logscale xy" in gp and sum(" dt 1 " in l for l in lines) == len(measured)
-      and sum(" dt 2 " in l for l in lines) == len(measured), "compare .gp: every curve on log-log axes, A solid, B dashed")
+check(len(lines) == 2 * len(measured) and gp.count("with filledcurves") == 2 * len(measured) and "logscale xy" in gp and sum(" dt 1 " in l for l in lines) == len(measured)
+      and sum(" dt 2 " in l for l in lines) == len(measured), "compare .gp: every curve (median line, band) on log-log axes, A solid, B dashed")
 doc = open(D + "/index.html").read()
 check('<figure id="fig-tails-in-one_way">' in doc and "<script" not in doc, "compare index.html shows the figure, no scripts")
 sys.exit(bad)
