@@ -23,6 +23,9 @@ static const char style[] =
 	/* the difference to the reference by sign, in Okabe-Ito tints (vermillion, blue) */
 	".slower{background:#f9d9c6;color:#7a2e00}.faster{background:#cfe6f5;color:#003d66}"
 	".legend{font-size:0.85em;color:#555}.legend span{padding:0 4px}"
+	/* within the run-to-run spread: faded, marked ~ (not only by colour) */
+	"td.within{background-image:repeating-linear-gradient(135deg,transparent 0 4px,"
+	"rgba(255,255,255,0.55) 4px 8px)}.mark{font-weight:bold;padding-left:1px}"
 	"figure{margin:1em 0}figure svg{width:100%;max-width:960px;height:auto;display:block}"
 	"figcaption{font-size:0.85em;color:#555}.note{background:#fff8dc;padding:0.4em}"
 	"dl.host dt{font-weight:bold;float:left;clear:left;width:10em}dl.host dd{margin-left:11em;"
@@ -110,15 +113,25 @@ static void period_cells(FILE *out, const struct vnl_study_period *p, enum vnl_s
 	}
 }
 
-/* A difference to the reference, coloured by its sign: slower (+) or faster (-). */
-static void delta_cell(FILE *out, double ns)
+/*
+ * A difference to the reference, coloured by its sign: slower (+) or faster
+ * (-); marked (class "within", a trailing ~) when it is not larger than the
+ * run-to-run spread, so it does not rank the two.
+ */
+static void delta_cell(FILE *out, double ns, int64_t spread_ns, bool within)
 {
-	char buf[64];
+	char buf[64], sp[64];
 	vnl_study_fmt_us(buf, sizeof(buf), ns);
 	bool zero = !strcmp(buf, "0.0") || !strcmp(buf, "-0.0");
-	fprintf(out, "<td class=\"%s\" data-ns=\"%.12g\">%s%s</td>",
-		zero ? "same" : ns > 0 ? "slower" : "faster", ns, ns > 0 && !zero ? "+" : "",
-		zero ? "0.0" : buf);
+	fprintf(out, "<td class=\"%s%s\"", zero ? "same" : ns > 0 ? "slower" : "faster",
+		within ? " within" : "");
+	if (spread_ns >= 0) {
+		vnl_study_fmt_us(sp, sizeof(sp), (double)spread_ns);
+		fprintf(out, " title=\"run-to-run spread %s us\" data-spread-ns=\"%lld\"", sp,
+			(long long)spread_ns);
+	}
+	fprintf(out, " data-ns=\"%.12g\">%s%s%s</td>", ns, ns > 0 && !zero ? "+" : "",
+		zero ? "0.0" : buf, within ? "<span class=\"mark\">~</span>" : "");
 }
 
 /*
@@ -178,8 +191,9 @@ static void table(FILE *out, const struct vnl_study *s, bool headline)
 		period_cells(out, win ? &c->window : &c->whole, c->metric);
 		if (headline && vnl_study_vs_reference(s, c, &d)) {
 			cell_text(out, vnl_study_case(s, (size_t)c->reference)->name);
-			delta_cell(out, d.mean_ns);
-			delta_cell(out, (double)d.p99_ns);
+			delta_cell(out, d.mean_ns, d.spread_ns[VNL_STUDY_MEAN], d.within[VNL_STUDY_MEAN]);
+			delta_cell(out, (double)d.p99_ns, d.spread_ns[VNL_STUDY_P99],
+				   d.within[VNL_STUDY_P99]);
 		} else if (headline) {
 			fputs("<td>-</td><td>-</td><td>-</td>", out);
 		}
@@ -342,7 +356,10 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	table(out, s, true);
 	fputs("<p class=\"legend\">vs reference: the case minus its reference; "
 	      "<span class=\"slower\">+ slower</span>, <span class=\"faster\">&minus; "
-	      "faster</span>.</p>\n", out);
+	      "faster</span>; <span class=\"slower within\">+0.3<span class=\"mark\">~</span>"
+	      "</span> within the run-to-run spread (not larger than the larger range of that "
+	      "figure between the repetitions of the case or of its reference): it does not "
+	      "rank the two.</p>\n", out);
 	if (vnl_study_has_window(s)) {
 		fputs("<h3>Whole run</h3>\n", out);
 		table(out, s, false);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -733,6 +734,8 @@ size_t vnl_study_rep_hists(const struct vnl_study *s, size_t i, bool window,
 
 int64_t vnl_study_stat_of(const struct vnl_summary *sum, enum vnl_study_stat which)
 {
+	if (which == VNL_STUDY_MEAN)
+		return (int64_t)llround(sum->mean_ns);
 	return which == VNL_STUDY_P99 ? sum->p99_ns : sum->p50_ns;
 }
 
@@ -953,7 +956,39 @@ bool vnl_study_vs_reference(const struct vnl_study *s, const struct vnl_study_ca
 	d->mean_ns = a->mean_ns - b->mean_ns;
 	d->p50_ns = a->p50_ns - b->p50_ns;
 	d->p99_ns = a->p99_ns - b->p99_ns;
+	double diff[3] = { (double)d->p50_ns, (double)d->p99_ns, d->mean_ns };
+	for (int w = 0; w < 3; w++) {
+		int64_t med, rc, rr;
+		d->spread_ns[w] = -1;
+		d->within[w] = false;
+		enum vnl_study_stat which = (enum vnl_study_stat)w;
+		if (vnl_study_rep_spread(s, c, c->metric, which, &med, &rc) < 2 ||
+		    vnl_study_rep_spread(s, r, c->metric, which, &med, &rr) < 2)
+			continue;
+		d->spread_ns[w] = rc > rr ? rc : rr;
+		d->within[w] = fabs(diff[w]) <= (double)d->spread_ns[w];
+	}
 	return true;
+}
+
+/* The differences, their spread and whether each is within it (null: fewer than 2 repetitions). */
+static json_t *vs_reference_json(const struct vnl_study *s, const struct vnl_study_case *c)
+{
+	struct vnl_study_delta d;
+	if (!vnl_study_vs_reference(s, c, &d))
+		return json_null();
+	static const char *const names[3] = { "p50", "p99", "mean" };
+	json_t *spread = json_object(), *within = json_object();
+	for (int w = 0; w < 3; w++) {
+		bool known = d.spread_ns[w] >= 0;
+		json_object_set_new(spread, names[w], known ? json_integer(d.spread_ns[w])
+							    : json_null());
+		json_object_set_new(within, names[w], known ? json_boolean(d.within[w])
+							    : json_null());
+	}
+	return json_pack("{s:f, s:I, s:I, s:o, s:o}", "mean_ns", d.mean_ns, "p50_ns",
+			 (json_int_t)d.p50_ns, "p99_ns", (json_int_t)d.p99_ns, "spread_ns", spread,
+			 "within_spread", within);
 }
 
 static json_t *rep_json(const struct vnl_study_rep *r)
@@ -996,7 +1031,6 @@ static json_t *nullable_str(const char *s)
 static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case *c)
 {
 	json_t *o = json_object();
-	struct vnl_study_delta d;
 	json_object_set_new(o, "name", json_string(c->name));
 	json_object_set_new(o, "topology", nullable_str(c->topology));
 	json_object_set_new(o, "load", nullable_str(c->load));
@@ -1013,11 +1047,7 @@ static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case 
 	json_object_set_new(o, "reference",
 			    c->reference >= 0 ? json_string(s->cases[c->reference].pub.name)
 					      : json_null());
-	json_object_set_new(o, "vs_reference",
-			    vnl_study_vs_reference(s, c, &d)
-				    ? json_pack("{s:f, s:I, s:I}", "mean_ns", d.mean_ns, "p50_ns",
-						(json_int_t)d.p50_ns, "p99_ns", (json_int_t)d.p99_ns)
-				    : json_null());
+	json_object_set_new(o, "vs_reference", vs_reference_json(s, c));
 	json_t *reps = json_array();
 	for (size_t i = 0; i < c->nreps; i++)
 		json_array_append_new(reps, rep_json(&c->reps[i]));
@@ -1223,7 +1253,9 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 			char m[32], p[32];
 			vnl_study_fmt_us(m, sizeof(m), d.mean_ns);
 			vnl_study_fmt_us(p, sizeof(p), (double)d.p99_ns);
-			fprintf(out, " %s | %s | %s |\n", s->cases[c->reference].pub.name, m, p);
+			fprintf(out, " %s | %s%s | %s%s |\n", s->cases[c->reference].pub.name, m,
+				d.within[VNL_STUDY_MEAN] ? " (within spread)" : "", p,
+				d.within[VNL_STUDY_P99] ? " (within spread)" : "");
 		} else {
 			fputs(" - | - | - |\n", out);
 		}

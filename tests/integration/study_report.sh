@@ -104,6 +104,7 @@ doc = open(S + "/report/index.html").read()
 def table_rows(tid, prefix):
     t = re.search(r'<table id="%s">(.*?)</table>' % tid, doc, re.S)
     return re.findall(r'<tr id="%scase-\d+" class="[^"]*" data-case="([^"]*)">(.*?)</tr>' % prefix, t.group(1) if t else "")
+within_seen = []
 for tid, prefix, period in [("summary", "", "window"), ("summary-whole", "whole-", "whole")]:
     rows = table_rows(tid, prefix)
     check(sorted(html.unescape(r[0]) for r in rows) == sorted(cases), "HTML table %s: one row per case (%d)" % (tid, len(rows)))
@@ -125,9 +126,30 @@ for tid, prefix, period in [("summary", "", "window"), ("summary-whole", "whole-
         signed = lambda x: "0.0" if fmt(x) in ("0.0", "-0.0") else ("+" if x > 0 else "") + fmt(x)
         check(shown == [fmt(x) for x in want] + [signed(x) for x in deltas], "HTML %s row of %s shows them in us" % (tid, name))
         if deltas:
-            cls = re.findall(r'<td class="(slower|faster|same)" data-ns', body)
+            cells = re.findall(r'<td class="(slower|faster|same)( within)?"(?: title="run-to-run spread ([0-9.]+) us" data-spread-ns="(\d+)")? data-ns', body)
+            cls = [x[0] for x in cells]
             check(cls == ["same" if signed(x) == "0.0" else "slower" if x > 0 else "faster" for x in deltas],
                   "HTML row of %s: differences coloured by sign %s" % (name, cls))
+            # within the run-to-run spread: the larger range of the figure between the
+            # repetitions (window) of the case or of its reference, from summary.json's reps
+            vs, ref = c["vs_reference"], cases[c["reference"]]
+            good = True
+            for k, (key, stat) in enumerate([("mean", "mean_ns"), ("p99", "p99_ns")]):
+                rng = lambda cc: max(r["window"][stat] for r in cc["reps"]) - min(r["window"][stat] for r in cc["reps"])
+                spread = max(rng(c), rng(ref))
+                diff = vs[key + "_ns"]
+                good &= abs(vs["spread_ns"][key] - spread) <= 1 and int(cells[k][3]) == vs["spread_ns"][key]
+                if abs(abs(diff) - spread) > 1:  # the mean's range is of rounded means
+                    good &= vs["within_spread"][key] == (abs(diff) <= spread)
+                good &= (cells[k][1] == " within") == vs["within_spread"][key]
+            within = [x[1] == " within" for x in cells]
+            marks = re.findall(r'data-ns="[^"]+">[^<]+(<span class="mark">~</span>)?</td>', body)[-2:]
+            good &= [bool(m) for m in marks] == within
+            check(good, "HTML row of %s: %s marked within the run-to-run spread (%s), as summary.json's reps say"
+                  % (name, [key for key, w in zip(["mean", "p99"], within) if w] or "nothing", vs["spread_ns"]))
+            within_seen.extend(within)
+check(True in within_seen and False in within_seen, "the synthetic study has differences within the spread and beyond it: %s" % within_seen)
+check("(within spread)" in open(S + "/report/summary.md").read(), "summary.md marks a difference within spread")
 check("http://" not in doc.replace("http://www.w3.org/", "") and "https://" not in doc and "<script" not in doc
       and " src=" not in doc, "HTML is self-contained (no external references, no scripts)")
 nsvg = doc.count("<svg")
