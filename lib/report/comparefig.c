@@ -13,7 +13,6 @@
 #include "html.h"
 #include "parse.h"
 #include "plot.h"
-#include "safefile.h"
 
 #define MAX_GROUPS 16
 
@@ -153,27 +152,17 @@ static int make_dir(const char *path, char *err, size_t errlen)
 static int write_page(const struct vnl_study *const st[2], const char *dir,
 		      char (*names)[96], size_t n, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 16], intro[2 * PATH_MAX + 200];
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	struct vnl_replace *r = vnl_replace_open(path);
-	if (!r) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		return -1;
-	}
+	char intro[2 * PATH_MAX + 200];
 	snprintf(intro, sizeof(intro), "A: %s; B: %s. Each case of A is drawn solid, its "
 		 "namesake in B dashed in the same colour; both axes log; lower and further "
 		 "left is better.", vnl_study_dir(st[0]), vnl_study_dir(st[1]));
 	const char *figs[MAX_GROUPS];
 	for (size_t i = 0; i < n; i++)
 		figs[i] = names[i];
-	vnl_html_figure_page(vnl_replace_stream(r), "vnetlat compare", intro, dir, figs,
-			     "complementary CDF of every case of A and B, each on its study's "
-			     "headline period, all repetitions merged", n);
-	if (vnl_replace_commit(r) < 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return vnl_html_figure_page(dir, "vnetlat compare", intro, figs,
+				    "complementary CDF of every case of A and B, each on its study's "
+				    "headline period; with repetitions their median and range (band)",
+				    n, err, errlen);
 }
 
 int vnl_compare_figures(const struct vnl_study *a, const struct vnl_study *b, const char *dir,

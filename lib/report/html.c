@@ -2,6 +2,7 @@
 /* The self-contained HTML study report: see html.h. */
 #include "html.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "parse.h"
 #include "plot.h"
+#include "safefile.h"
 #include "studyreport.h"
 
 static const char style[] =
@@ -382,8 +384,8 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	return ferror(out) ? -1 : 0;
 }
 
-int vnl_html_figure_page(FILE *out, const char *title, const char *intro, const char *dir,
-			 const char *const *names, const char *caption, size_t n)
+static void figure_page(FILE *out, const char *title, const char *intro, const char *dir,
+			const char *const *names, const char *caption, size_t n)
 {
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>");
@@ -398,5 +400,20 @@ int vnl_html_figure_page(FILE *out, const char *title, const char *intro, const 
 	for (size_t i = 0; i < n; i++)
 		figure(out, dir, names[i], caption);
 	fputs("</body></html>\n", out);
-	return ferror(out) ? -1 : 0;
+}
+
+int vnl_html_figure_page(const char *dir, const char *title, const char *intro,
+			 const char *const *names, const char *caption, size_t n, char *err,
+			 size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (r) {
+		figure_page(vnl_replace_stream(r), title, intro, dir, names, caption, n);
+		if (vnl_replace_commit(r) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	return -1;
 }

@@ -480,7 +480,7 @@ static void overlay_script(FILE *f, const struct vnl_plot_overlay *o, const size
 	fprintf(f, "\nset logscale xy\nset format x '%%g'\nset grid xtics ytics mxtics\n"
 		"set xlabel '%s (us, log)'\nset ylabel 'fraction of probes at or above (log)'\n"
 		"YMIN = %g\nset yrange [YMIN:1.5]\nset key outside right top box opaque\n",
-		vnl_stage_name(o->metric), 0.5 / (double)nmax);
+		o->xlabel ? o->xlabel : vnl_stage_name(o->metric), 0.5 / (double)nmax);
 	tails_ytics(f, nmax);
 	for (size_t b = 0; b < blocks; b++)
 		if (o->curves[idx[b]].nreps >= 2) {

@@ -87,6 +87,7 @@ struct vnl_plot_overlay {
 	const char *title;  /* the figure's */
 	const char *what;   /* the data file's first line: what its curves are of */
 	enum vnl_stage metric;
+	const char *xlabel; /* the x axis' quantity; NULL: the metric's name */
 	const struct vnl_plot_curve *curves;
 	size_t ncurves;
 };

@@ -7,7 +7,9 @@
 # breakdown figures carry every case, the page fits 1280 px,
 # headless Chromium renders the page (screenshot not blank, every inline SVG in
 # the DOM), and compare finds no change against itself, flags a case made
-# 50% slower and draws both studies' tails overlaid (--html). No network traffic: only files in a temporary directory.
+# 50% slower and draws both studies' tails overlaid (--html); report DIR of a run's
+# record directory draws its tails. No network traffic: only files in a temporary
+# directory.
 set -uo pipefail
 VNL=$1
 SRC=${VNL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -322,6 +324,67 @@ assert cases[1]["rt_deviation"] is None and cases[2]["rt_deviation"] is None, ca
 assert "NOT AS ASKED: asked sched_fifo 90" in open(rep + "/summary.md").read()
 assert "settings not as asked: asked sched_fifo 90" in open(rep + "/index.html").read()
 PY
+
+# report DIR of a run's record directory (run --record DIR: in.rec, out.rec; here from
+# mkrecord, out 2x slower): the tails per metric with a curve per direction and per
+# direction a curve per stage, data one block per curve, scripts kept, the page in Chromium.
+R=$TMP/run
+mkdir -p "$R"
+"$MKRECORD" --seed 7 --base 1700000000000000000 "$R/in.rec" 5000 >/dev/null || fail "mkrecord in.rec"
+"$MKRECORD" --seed 8 --base 1700000000000000000 --scale 2 "$R/out.rec" 5000 >/dev/null || fail "mkrecord out.rec"
+"$VNL" report "$R" >"$TMP/run-report.txt" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -qxF "report written to $R/report/index.html (4 figures in $R/report/figures; data and gnuplot scripts in $R/report/plot)" "$TMP/run-report.txt" \
+	&& ok "report DIR of a run: exit 0, says where the figures are" || { cat "$TMP/run-report.txt"; bad "report run DIR exit $rc"; }
+for n in tails-one_way tails-path tails-in-stages tails-out-stages; do
+	for f in figures/$n.svg figures/$n.png plot/$n.gp plot/$n.dat; do
+		[ -s "$R/report/$f" ] || bad "run report/$f missing"
+	done
+done
+ok "run report: 4 figures (SVG, PNG) with their data and scripts checked"
+for d in in out; do "$VNL" report "$R/$d.rec" --json >"$TMP/run-$d.json" || bad "report $d.rec --json"; done
+python3 - "$R/report" "$TMP" <<'PY' || failed=1
+import json, re, sys
+D, T = sys.argv[1], sys.argv[2]
+bad = 0
+def check(cond, what):
+    global bad
+    print(("ok: " if cond else "FAIL: ") + what)
+    bad |= not cond
+direct = {d: json.load(open("%s/run-%s.json" % (T, d))) for d in ("in", "out")}
+def blocks(name):
+    dat = open("%s/plot/%s.dat" % (D, name)).read()
+    names = re.findall(r"^# block \d+: (\S+), (\d+) probes$", dat, re.M)
+    return names, re.split(r"\n\n\n", dat.strip())
+def median_x(b):
+    return next(float(l.split()[0]) for l in b.splitlines() if l and l[0] != "#" and float(l.split()[1]) < 0.5)
+for metric in ("one_way", "path"):
+    names, bl = blocks("tails-" + metric)
+    check([n for n, _ in names] == ["in", "out"] and all(int(k) == direct[n]["latency"][metric]["count"] for n, k in names),
+          "tails-%s.dat: a block per direction with report FILE's count" % metric)
+    r = median_x(bl[1]) / median_x(bl[0])
+    want = direct["out"]["latency"][metric]["p50_ns"] / direct["in"]["latency"][metric]["p50_ns"]
+    check(abs(r - want) < 0.03 * want and 1.8 < r < 2.2, "tails-%s: out's curve %.3f x in's (p50 ratio %.3f)" % (metric, r, want))
+for d in ("in", "out"):
+    names, bl = blocks("tails-%s-stages" % d)
+    st = [s for s in ("wakeup", "tx_stack", "path", "rx_stack", "one_way") if direct[d]["latency"][s]["count"]]
+    check([n for n, _ in names] == st and all(int(k) == direct[d]["latency"][n]["count"] for n, k in names),
+          "tails-%s-stages.dat: a block per stage (%s)" % (d, ", ".join(st)))
+    gp = open("%s/plot/tails-%s-stages.gp" % (D, d)).read()
+    check("latency of each stage" in gp and gp.count("lw 4 ") == 1, "tails-%s-stages.gp: its x axis named, one_way thicker" % d)
+doc = open(D + "/index.html").read()
+check(all('<figure id="fig-%s">' % n in doc for n in ("tails-one_way", "tails-path", "tails-in-stages", "tails-out-stages"))
+      and "<script" not in doc, "run report index.html shows the 4 figures")
+sys.exit(bad)
+PY
+python3 "$SRC/tests/integration/html_check.py" "$R/report/index.html" 4 0 "$TMP" 2000 || failed=1
+"$VNL" report "$R" --json >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "report DIR of a run with a record option: exit 2" || bad "report run DIR --json exit $rc"
+head -c 40000 "$R/out.rec" >"$R/out.cut" && mv "$R/out.cut" "$R/out.rec"
+"$VNL" report "$R" >/dev/null 2>"$TMP/run-damaged.err"; rc=$?
+[ $rc -eq 1 ] && grep -q "out.rec' is damaged" "$TMP/run-damaged.err" && [ -s "$R/report/figures/tails-one_way.svg" ] \
+	&& ok "report DIR of a run with a cut record: exit 1, named, the figures of what was read" \
+	|| bad "report run DIR damaged: exit $rc $(cat "$TMP/run-damaged.err")"
+[ -z "$(find "$R" -maxdepth 1 -name '.report-*')" ] && ok "run report: no staging directory left" || bad "run report left a staging directory"
 
 [ $failed -eq 0 ] && echo "study_report: PASS" || echo "study_report: FAIL"
 exit $failed
