@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The study report's figures with gnuplot: each figure is a data file and a
+ * The report's figures with gnuplot (the study report's; the tails figure,
+ * vnl_plot_overlay, also compare's and a run's): each figure is a data file and a
  * gnuplot script under REPORT/plot/, rendered by gnuplot (Debian gnuplot-nox)
  * to REPORT/figures/NAME.svg and NAME.png. The scripts stay beside the data,
  * so a user can re-render or restyle a figure by hand.

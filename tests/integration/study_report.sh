@@ -283,6 +283,10 @@ PY
 python3 "$SRC/tests/integration/html_check.py" "$TMP/cmp/index.html" 1 0 "$TMP" 900 || failed=1
 (cd "$TMP/cmp" && gnuplot -e "set terminal svg; set output 'restyled.svg'" plot/tails-in-one_way.gp) && [ -s "$TMP/cmp/restyled.svg" ] \
 	&& ok "compare --html: the kept script re-renders by hand" || bad "compare --html: the kept script does not re-render"
+"$VNL" compare --json "$S" "$S2" --html "$TMP/cmp2" >"$TMP/cmp2.json"; rc=$?
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["html"] == {"dir": sys.argv[2], "figures": 1} else 1)' "$TMP/cmp2.json" "$TMP/cmp2" \
+	&& [ $rc -eq 1 ] && [ -s "$TMP/cmp2/figures/tails-in-one_way.svg" ] && ok "compare --json --html: html.dir and html.figures in the JSON" \
+	|| bad "compare --json --html: exit $rc, $(tail -c 200 "$TMP/cmp2.json")"
 ln -s "$TMP/nonexistent" "$TMP/cmp-link"
 "$VNL" compare "$S" "$S2" --html "$TMP/cmp-link" >/dev/null 2>"$TMP/cmp-link.err"; rc=$?
 [ $rc -eq 2 ] && grep -q "give another --html DIR" "$TMP/cmp-link.err" && [ ! -e "$TMP/nonexistent" ] \
