@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "comparefig.h"
 #include "log.h"
 #include "optable.h"
 #include "output.h"
@@ -20,10 +21,15 @@
 #define DEFAULT_REL 0.05
 #define DEFAULT_ABS_NS 2000
 
-enum { O_JSON = 256 };
+enum { O_JSON = 256, O_HTML };
 
 static const struct vnl_opt compare_opts[] = {
 	{ "json", O_JSON, NULL, "print one JSON document instead of the table" },
+	{ "html", O_HTML, "DIR", "also draw the two studies' tails overlaid: per measured\n"
+				 "direction and metric a figure with every case of A\n"
+				 "(solid) and of B (dashed), written to DIR/index.html,\n"
+				 "DIR/figures/ and their data and gnuplot scripts to\n"
+				 "DIR/plot/ (DIR is created when missing)" },
 	{ "help", 'h', NULL, "print this help" },
 	VNL_OPT_END,
 };
@@ -31,7 +37,7 @@ static const struct vnl_opt *const compare_tables[] = { compare_opts, NULL };
 
 static void usage(FILE *out)
 {
-	fputs("Usage: vnetlat compare A B [--json]\n"
+	fputs("Usage: vnetlat compare A B [--json] [--html DIR]\n"
 	      "\n"
 	      "Compare two study results directories (written by 'vnetlat study') case by\n"
 	      "case, matched by case name: the median (p50) and p99 of path and one_way, on\n"
@@ -45,7 +51,8 @@ static void usage(FILE *out)
 	      out);
 	vnl_opts_print(out, compare_tables);
 	fputs("\nExit status: 0 no significant change; 1 at least one significant change;\n"
-	      "2 bad usage or trouble (not two study directories, or one could not be read).\n"
+	      "2 bad usage or trouble (not two study directories, or one could not be read,\n"
+	      "or --html could not write its figures).\n"
 	      "See vnetlat-compare(8).\n",
 	      out);
 }
@@ -169,16 +176,25 @@ static size_t compare_studies(const struct vnl_study *sa, const struct vnl_study
 	return significant;
 }
 
-static int parse_args(int argc, char **argv, bool *json, const char **a, const char **b)
+static int parse_args(int argc, char **argv, bool *json, const char **html, const char **a,
+		      const char **b)
 {
 	struct vnl_optset set;
 	vnl_optset_build(&set, compare_tables);
 	int c;
 	*json = false;
+	*html = NULL;
 	while ((c = vnl_optset_next(&set, argc, argv, "compare")) != -1) {
 		switch (c) {
 		case O_JSON:
 			*json = true;
+			break;
+		case O_HTML:
+			if (!*optarg) {
+				vnl_err("--html needs a directory to write the figures to");
+				return -1;
+			}
+			*html = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -215,16 +231,22 @@ static int open_study(const char *dir, struct vnl_study **out)
 
 int cmd_compare(int argc, char **argv)
 {
-	const char *da, *db;
+	const char *da, *db, *html;
 	bool json;
 	struct vnl_study *sa = NULL, *sb = NULL;
-	int rc = parse_args(argc, argv, &json, &da, &db);
+	int rc = parse_args(argc, argv, &json, &html, &da, &db);
 	if (rc)
 		return rc > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 	if ((rc = open_study(da, &sa)) || (rc = open_study(db, &sb))) {
 		vnl_study_free(sa);
 		return rc;
 	}
+	size_t nfigs = 0;
+	char err[1024];
+	/* drawn first: a failure is said before the table, and the table still follows */
+	bool drawn = !html || vnl_compare_figures(sa, sb, html, &nfigs, err, sizeof(err)) == 0;
+	if (!drawn)
+		vnl_err("the figures: %s", err);
 	json_t *cases = json_array();
 	if (!json)
 		printf("%-24s %-8s %-4s %10s %10s %9s %10s  %s\n", "case", "stage", "stat", "A (us)",
@@ -233,6 +255,9 @@ int cmd_compare(int argc, char **argv)
 	if (json) {
 		json_t *doc = json_pack("{s:s, s:s, s:o, s:I}", "a", da, "b", db, "cases", cases,
 					"significant", (json_int_t)significant);
+		if (html && drawn)
+			json_object_set_new(doc, "html", json_pack("{s:s, s:I}", "dir", html,
+								   "figures", (json_int_t)nfigs));
 		vnl_output_json_dump(stdout, doc);
 		json_decref(doc);
 	} else {
@@ -240,6 +265,10 @@ int cmd_compare(int argc, char **argv)
 		printf("\nthreshold: r = run-to-run spread between repetitions, d = max(5%%, 2 us) "
 		       "(fewer than 2 repetitions)\n%zu significant change%s\n", significant,
 		       significant == 1 ? "" : "s");
+		if (html && drawn)
+			printf("tails overlaid: %s/index.html (%zu figure%s in %s/figures; data and "
+			       "gnuplot scripts in %s/plot)\n", html, nfigs, nfigs == 1 ? "" : "s",
+			       html, html);
 	}
 	vnl_study_free(sa);
 	vnl_study_free(sb);
@@ -247,5 +276,7 @@ int cmd_compare(int argc, char **argv)
 		vnl_errno("cannot write to standard output");
 		return VNL_EXIT_FAIL;
 	}
+	if (!drawn)
+		return VNL_EXIT_USAGE; /* trouble, as diff: not "differ" */
 	return significant ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }

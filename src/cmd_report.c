@@ -24,6 +24,7 @@
 #include "safefile.h"
 #ifndef VNL_GUEST_STATIC
 #include "reportdir.h"
+#include "rundir.h"
 #include "studyreport.h"
 #endif
 
@@ -66,7 +67,10 @@ static void usage(FILE *out)
 	      "       vnetlat report DIR\n"
 	      "\n"
 	      "With DIR, a study results directory (with study.json): regenerate DIR/report\n"
-	      "(summary tables, figures, index.html; see doc/study-results.md).\n"
+	      "(summary tables, figures, index.html; see doc/study-results.md). With DIR a\n"
+	      "run's record directory (run --record DIR: in.rec, out.rec): DIR/report with\n"
+	      "the tails of the whole run (per metric a curve per direction, per direction\n"
+	      "a curve per stage; gnuplot data and scripts in DIR/report/plot).\n"
 	      "\n"
 	      "Re-analyse a record file written by 'vnetlat recv --record' or\n"
 	      "'vnetlat send --record', on the whole run or on a window of it.\n"
@@ -486,6 +490,36 @@ static int report_study(const struct report_opts *o, int argc)
 	vnl_study_free(s);
 	return rc < 0 || damaged ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
+
+/* vnetlat report DIR of a run (run --record DIR): DIR/report with the tails of its records. */
+static int report_run_dir(const struct report_opts *o, int argc)
+{
+	char err[1024];
+	struct vnl_run_report res;
+	if (argc != 2) {
+		vnl_err("options apply to record files; for a run's record directory run 'vnetlat "
+			"report DIR' alone, or 'vnetlat report DIR/in.rec [OPTIONS]'");
+		return VNL_EXIT_USAGE;
+	}
+	if (vnl_run_write_report(o->path, &res, err, sizeof(err)) < 0) {
+		vnl_err("%s", err);
+		return VNL_EXIT_FAIL;
+	}
+	printf("report written to %s/report/index.html (%zu figure%s in %s/report/figures; data "
+	       "and gnuplot scripts in %s/report/plot)\n", o->path, res.figures,
+	       res.figures == 1 ? "" : "s", o->path, o->path);
+	bool damaged = false;
+	for (int d = 0; d < 2; d++)
+		if (res.damage[d][0]) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s.rec", o->path, d ? "out" : "in");
+			warn_damage(path, res.damage[d]);
+			damaged = true;
+		}
+	if (finish_output() != VNL_EXIT_OK)
+		return VNL_EXIT_FAIL;
+	return damaged ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+}
 #endif
 
 int cmd_report(int argc, char **argv)
@@ -499,6 +533,8 @@ int cmd_report(int argc, char **argv)
 #ifndef VNL_GUEST_STATIC
 	if (is_study_dir(o.path))
 		return report_study(&o, argc);
+	if (vnl_run_dir_is(o.path))
+		return report_run_dir(&o, argc);
 #endif
 	int orc = open_record(o.path, &r);
 	if (orc)

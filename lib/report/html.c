@@ -2,6 +2,7 @@
 /* The self-contained HTML study report: see html.h. */
 #include "html.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "parse.h"
 #include "plot.h"
+#include "safefile.h"
 #include "studyreport.h"
 
 static const char style[] =
@@ -23,6 +25,9 @@ static const char style[] =
 	/* the difference to the reference by sign, in Okabe-Ito tints (vermillion, blue) */
 	".slower{background:#f9d9c6;color:#7a2e00}.faster{background:#cfe6f5;color:#003d66}"
 	".legend{font-size:0.85em;color:#555}.legend span{padding:0 4px}"
+	/* within the run-to-run spread: faded, marked ~ (not only by colour) */
+	"td.within{background-image:repeating-linear-gradient(135deg,transparent 0 4px,"
+	"rgba(255,255,255,0.55) 4px 8px)}.mark{font-weight:bold;padding-left:1px}"
 	"figure{margin:1em 0}figure svg{width:100%;max-width:960px;height:auto;display:block}"
 	"figcaption{font-size:0.85em;color:#555}.note{background:#fff8dc;padding:0.4em}"
 	"dl.host dt{font-weight:bold;float:left;clear:left;width:10em}dl.host dd{margin-left:11em;"
@@ -110,15 +115,25 @@ static void period_cells(FILE *out, const struct vnl_study_period *p, enum vnl_s
 	}
 }
 
-/* A difference to the reference, coloured by its sign: slower (+) or faster (-). */
-static void delta_cell(FILE *out, double ns)
+/*
+ * A difference to the reference, coloured by its sign: slower (+) or faster
+ * (-); marked (class "within", a trailing ~) when it is not larger than the
+ * run-to-run spread, so it does not rank the two.
+ */
+static void delta_cell(FILE *out, double ns, int64_t spread_ns, bool within)
 {
-	char buf[64];
+	char buf[64], sp[64];
 	vnl_study_fmt_us(buf, sizeof(buf), ns);
 	bool zero = !strcmp(buf, "0.0") || !strcmp(buf, "-0.0");
-	fprintf(out, "<td class=\"%s\" data-ns=\"%.12g\">%s%s</td>",
-		zero ? "same" : ns > 0 ? "slower" : "faster", ns, ns > 0 && !zero ? "+" : "",
-		zero ? "0.0" : buf);
+	fprintf(out, "<td class=\"%s%s\"", zero ? "same" : ns > 0 ? "slower" : "faster",
+		within ? " within" : "");
+	if (spread_ns >= 0) {
+		vnl_study_fmt_us(sp, sizeof(sp), (double)spread_ns);
+		fprintf(out, " title=\"run-to-run spread %s us\" data-spread-ns=\"%lld\"", sp,
+			(long long)spread_ns);
+	}
+	fprintf(out, " data-ns=\"%.12g\">%s%s%s</td>", ns, ns > 0 && !zero ? "+" : "",
+		zero ? "0.0" : buf, within ? "<span class=\"mark\">~</span>" : "");
 }
 
 /*
@@ -178,8 +193,9 @@ static void table(FILE *out, const struct vnl_study *s, bool headline)
 		period_cells(out, win ? &c->window : &c->whole, c->metric);
 		if (headline && vnl_study_vs_reference(s, c, &d)) {
 			cell_text(out, vnl_study_case(s, (size_t)c->reference)->name);
-			delta_cell(out, d.mean_ns);
-			delta_cell(out, (double)d.p99_ns);
+			delta_cell(out, d.mean_ns, d.spread_ns[VNL_STUDY_MEAN], d.within[VNL_STUDY_MEAN]);
+			delta_cell(out, (double)d.p99_ns, d.spread_ns[VNL_STUDY_P99],
+				   d.within[VNL_STUDY_P99]);
 		} else if (headline) {
 			fputs("<td>-</td><td>-</td><td>-</td>", out);
 		}
@@ -342,7 +358,10 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	table(out, s, true);
 	fputs("<p class=\"legend\">vs reference: the case minus its reference; "
 	      "<span class=\"slower\">+ slower</span>, <span class=\"faster\">&minus; "
-	      "faster</span>.</p>\n", out);
+	      "faster</span>; <span class=\"slower within\">+0.3<span class=\"mark\">~</span>"
+	      "</span> within the run-to-run spread (not larger than the larger range of that "
+	      "figure between the repetitions of the case or of its reference): it does not "
+	      "rank the two.</p>\n", out);
 	if (vnl_study_has_window(s)) {
 		fputs("<h3>Whole run</h3>\n", out);
 		table(out, s, false);
@@ -363,4 +382,38 @@ int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir)
 	host_facts(out, s);
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
+}
+
+static void figure_page(FILE *out, const char *title, const char *intro, const char *dir,
+			const char *const *names, const char *caption, size_t n)
+{
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>");
+	vnl_html_text(out, title);
+	fprintf(out, "</title><style>%s</style></head><body>\n<h1>", style);
+	vnl_html_text(out, title);
+	fputs("</h1>\n<p>", out);
+	vnl_html_text(out, intro);
+	fputs("</p>\n<h2>Tails</h2>\n", out);
+	if (!n)
+		fputs("<p>Nothing measured to draw.</p>\n", out);
+	for (size_t i = 0; i < n; i++)
+		figure(out, dir, names[i], caption);
+	fputs("</body></html>\n", out);
+}
+
+int vnl_html_figure_page(const char *dir, const char *title, const char *intro,
+			 const char *const *names, const char *caption, size_t n, char *err,
+			 size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (r) {
+		figure_page(vnl_replace_stream(r), title, intro, dir, names, caption, n);
+		if (vnl_replace_commit(r) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	return -1;
 }

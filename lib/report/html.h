@@ -25,4 +25,13 @@ int vnl_html_inline_svg(FILE *out, const char *svg_path, const char *prefix);
 /* The page for a study whose figures are in report_dir/figures. 0, -1 on write errors. */
 int vnl_html_study(FILE *out, const struct vnl_study *s, const char *report_dir);
 
+/*
+ * A page of figures (compare's, a run's report), dir/index.html replaced
+ * whole: a heading, an introduction and each dir/figures/NAME.svg inlined
+ * with the same caption. 0, -1 with err set.
+ */
+int vnl_html_figure_page(const char *dir, const char *title, const char *intro,
+			 const char *const *names, const char *caption, size_t n, char *err,
+			 size_t errlen);
+
 #endif

@@ -394,50 +394,192 @@ static void tails_ytics(FILE *f, uint64_t nmax)
 	fputs(")\n", f);
 }
 
+/* One repetition's complementary CDF, its points ascending, to read at any bucket bound. */
+struct rep_ccdf {
+	struct vnl_plot_ccdf_point *p;
+	size_t n, cap, at;
+};
+
+static void rep_keep(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	struct rep_ccdf *r = arg;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct vnl_plot_ccdf_point *q = realloc(r->p, cap * sizeof(*q));
+		if (!q)
+			return; /* a shorter curve; the caller sees n < what the walk said */
+		r->p = q;
+		r->cap = cap;
+	}
+	r->p[r->n++] = *p;
+}
+
+/* The fraction at or above x: that of the first point at or above x (buckets are shared). */
+static double rep_frac_at(struct rep_ccdf *r, int64_t x)
+{
+	while (r->at < r->n && r->p[r->at].x_ns < x)
+		r->at++;
+	return r->at < r->n ? r->p[r->at].frac : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The band's columns: per point of the merged curve, the repetitions' median, min and max. */
+struct band_walk {
+	FILE *f;
+	struct rep_ccdf *reps;
+	size_t nreps;
+	double *v;
+};
+
+static void band_line(const struct vnl_plot_ccdf_point *p, void *arg)
+{
+	struct band_walk *b = arg;
+	for (size_t r = 0; r < b->nreps; r++)
+		b->v[r] = rep_frac_at(&b->reps[r], p->x_ns);
+	qsort(b->v, b->nreps, sizeof(double), cmp_double);
+	size_t m = b->nreps / 2;
+	double med = b->nreps % 2 ? b->v[m] : (b->v[m - 1] + b->v[m]) / 2;
+	fprintf(b->f, "%.4f %.9g %.9g %.9g %.9g\n", (double)p->x_ns / 1e3, p->frac, med, b->v[0],
+		b->v[b->nreps - 1]);
+}
+
+/* The curve's block: "x frac", or with repetitions also their median, min and max. */
+static int curve_block(FILE *f, const struct vnl_plot_curve *c, uint64_t *skipped)
+{
+	if (c->nreps < 2) {
+		vnl_plot_ccdf(c->hist, ccdf_line, f, skipped);
+		return 0;
+	}
+	struct rep_ccdf *reps = calloc(c->nreps, sizeof(*reps));
+	double *v = calloc(c->nreps, sizeof(*v));
+	int rc = reps && v ? 0 : -1;
+	for (size_t r = 0; !rc && r < c->nreps; r++)
+		if (vnl_plot_ccdf(c->reps[r], rep_keep, &reps[r], NULL) != reps[r].n)
+			rc = -1;
+	if (!rc) {
+		struct band_walk b = { .f = f, .reps = reps, .nreps = c->nreps, .v = v };
+		vnl_plot_ccdf(c->hist, band_line, &b, skipped);
+	}
+	for (size_t r = 0; reps && r < c->nreps; r++)
+		free(reps[r].p);
+	free(reps);
+	free(v);
+	return rc;
+}
+
+static void overlay_script(FILE *f, const struct vnl_plot_overlay *o, const size_t *idx,
+			   size_t blocks, uint64_t nmax)
+{
+	fputs("set title ", f);
+	gp_str(f, o->title);
+	fprintf(f, "\nset logscale xy\nset format x '%%g'\nset grid xtics ytics mxtics\n"
+		"set xlabel '%s (us, log)'\nset ylabel 'fraction of probes at or above (log)'\n"
+		"YMIN = %g\nset yrange [YMIN:1.5]\nset key outside right top box opaque\n",
+		o->xlabel ? o->xlabel : vnl_stage_name(o->metric), 0.5 / (double)nmax);
+	tails_ytics(f, nmax);
+	for (size_t b = 0; b < blocks; b++)
+		if (o->curves[idx[b]].nreps >= 2) {
+			fputs("set key title \"repetitions: their median,\\nthe band their range\"\n",
+			      f);
+			break;
+		}
+	fputs("plot ", f);
+	for (size_t b = 0; b < blocks; b++) {
+		const struct vnl_plot_curve *c = &o->curves[idx[b]];
+		const char *colour = okabe_ito[c->colour % 8];
+		bool band = c->nreps >= 2;
+		if (band) /* the spread first, under every line; a repetition without the value: YMIN */
+			fprintf(f, "%s'plot/%s.dat' index %zu using 1:($4 > 0 ? $4 : YMIN):"
+				"($5 > 0 ? $5 : YMIN) with filledcurves fs transparent solid 0.18 "
+				"noborder lc rgb '%s' notitle, \\\n     ", b ? ", \\\n     " : "",
+				o->name, b, colour);
+		else if (b)
+			fputs(", \\\n     ", f);
+		fprintf(f, "'plot/%s.dat' index %zu using 1:%s with lines lw %s lc rgb '%s' dt %u "
+			"title ", o->name, b, band ? "($3 > 0 ? $3 : 1/0)" : "2", c->thick ? "4" : "2.2",
+			colour, 1 + c->dash % DASH_TYPES);
+		char t[320];
+		snprintf(t, sizeof(t), "%s%s%s", c->title, c->note ? " " : "",
+			 c->note ? c->note : "");
+		gp_str(f, t);
+	}
+	fputc('\n', f);
+}
+
+int vnl_plot_overlay(const char *dir, const struct vnl_plot_overlay *o, char *err,
+		     size_t errlen)
+{
+	FILE *f = open_in(dir, "plot", o->name, ".dat", err, errlen);
+	if (!f)
+		return -1;
+	bool bands = false;
+	for (size_t i = 0; i < o->ncurves; i++)
+		bands |= o->curves[i].nreps >= 2;
+	fprintf(f, "# %s: latency (us) and the fraction of probes at or above it%s; one block "
+		"(gnuplot index) per curve\n", o->what, bands ? " (with repetitions: "
+		"then their median, min and max of that fraction)" : "");
+	size_t blocks = 0, *idx = calloc(o->ncurves ? o->ncurves : 1, sizeof(*idx));
+	uint64_t nmax = 0;
+	if (!idx) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < o->ncurves; i++) {
+		const struct vnl_plot_curve *c = &o->curves[i];
+		uint64_t skipped = 0, n = c->hist ? vnl_hist_count(c->hist) : 0;
+		/* a block with no point would shift gnuplot's indices: count first */
+		if (!n || !vnl_plot_ccdf(c->hist, ccdf_none, NULL, NULL))
+			continue;
+		fprintf(f, "%s# block %zu: ", blocks ? "\n\n" : "", blocks);
+		for (const char *q = c->title; *q; q++)
+			fputc(*q == '\n' ? ' ' : *q, f);
+		fprintf(f, ", %llu probes", (unsigned long long)n);
+		if (c->nreps >= 2)
+			fprintf(f, " in %zu repetitions", c->nreps);
+		fputc('\n', f);
+		if (curve_block(f, c, &skipped) < 0) {
+			fclose(f);
+			free(idx);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (skipped)
+			fprintf(f, "# %llu probes at or below 0 us are not on the log axis\n",
+				(unsigned long long)skipped);
+		if (n > nmax)
+			nmax = n;
+		idx[blocks++] = i;
+	}
+	if (close_checked(f, "the tails data", err, errlen) < 0 || !blocks) {
+		free(idx);
+		return blocks ? -1 : 1;
+	}
+	if (!(f = open_in(dir, "plot", o->name, ".gp", err, errlen))) {
+		free(idx);
+		return -1;
+	}
+	overlay_script(f, o, idx, blocks, nmax);
+	free(idx);
+	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
+		return -1;
+	return vnl_plot_render(dir, o->name, err, errlen);
+}
+
 static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
 			const char *report_dir, char *err, size_t errlen)
 {
 	const struct vnl_study_case *g = vnl_study_case(s, first);
 	bool window = vnl_study_has_window(s) && !whole;
-	char name[96];
+	char name[96], what[160], title[256], from[32], to[32];
 	vnl_plot_tails_name(name, sizeof(name), g->measured_dir, g->metric, whole);
-	FILE *f = open_in(report_dir, "plot", name, ".dat", err, errlen);
-	if (!f)
-		return -1;
-	fprintf(f, "# %s %s, %s, all repetitions merged: latency (us) and the fraction of "
-		"probes at or above it; one block (gnuplot index) per case\n", g->measured_dir,
-		vnl_stage_name(g->metric), window ? "window" : "whole run");
-	size_t blocks = 0, idx[64];
-	uint64_t nmax = 0;
-	for (size_t i = first; i < vnl_study_ncases(s) && blocks < 64; i++) {
-		const struct vnl_study_case *c = vnl_study_case(s, i);
-		const struct vnl_stats *st = vnl_study_stage_stats(s, i, window, g->metric);
-		if (!in_group(c, g) || !st || !vnl_stats_count(st))
-			continue;
-		const struct vnl_hist *h = vnl_stats_hist(st);
-		uint64_t skipped = 0;
-		/* a block with no point would shift gnuplot's indices: count first */
-		if (!vnl_plot_ccdf(h, ccdf_none, NULL, NULL))
-			continue;
-		fprintf(f, "%s# block %zu: ", blocks ? "\n\n" : "", blocks);
-		for (const char *q = c->name; *q; q++)
-			fputc(*q == '\n' ? ' ' : *q, f);
-		fprintf(f, ", %llu probes\n", (unsigned long long)vnl_stats_count(st));
-		vnl_plot_ccdf(h, ccdf_line, f, &skipped);
-		if (skipped)
-			fprintf(f, "# %llu probes at or below 0 us are not on the log axis\n",
-				(unsigned long long)skipped);
-		if (vnl_stats_count(st) > nmax)
-			nmax = vnl_stats_count(st);
-		idx[blocks++] = i;
-	}
-	if (close_checked(f, "the tails data", err, errlen) < 0)
-		return -1;
-	if (!blocks)
-		return 1;
-	if (!(f = open_in(report_dir, "plot", name, ".gp", err, errlen)))
-		return -1;
-	char title[256], from[32], to[32];
+	snprintf(what, sizeof(what), "%s %s, %s, all repetitions merged", g->measured_dir,
+		 vnl_stage_name(g->metric), window ? "window" : "whole run");
 	int64_t fr, tn;
 	vnl_study_window(s, &fr, &tn);
 	vnl_fmt_ns(fr, from, sizeof(from));
@@ -446,28 +588,39 @@ static int tails_figure(const struct vnl_study *s, size_t first, bool whole,
 		 "each latency (all repetitions)", g->measured_dir, vnl_stage_name(g->metric),
 		 window ? "window " : "whole run", window ? from : "", window ? " to " : "",
 		 window ? (tn ? to : "the end") : "");
-	fputs("set title ", f);
-	gp_str(f, title);
-	fprintf(f, "\nset logscale xy\nset format x '%%g'\nset grid xtics ytics mxtics\n"
-		"set xlabel '%s (us, log)'\nset ylabel 'fraction of probes at or above (log)'\n"
-		"set yrange [%g:1.5]\nset key outside right top box opaque\n",
-		vnl_stage_name(g->metric), 0.5 / (double)nmax);
-	tails_ytics(f, nmax);
-	fputs("plot ", f);
-	for (size_t b = 0; b < blocks; b++) {
-		const struct vnl_study_case *c = vnl_study_case(s, idx[b]);
-		bool ref = is_reference(s, idx[b]);
-		char t[300];
-		snprintf(t, sizeof(t), "%s%s", c->name, ref ? " (reference)" : "");
-		fprintf(f, "%s'plot/%s.dat' index %zu using 1:2 with lines lw %s lc rgb '%s' "
-			"dt %zu title ", b ? ", \\\n     " : "", name, b, ref ? "4" : "2.2",
-			okabe_ito[b % 8], 1 + b % DASH_TYPES);
-		gp_str(f, t);
+	size_t nc = vnl_study_ncases(s), n = 0, nreps = 0, used = 0;
+	for (size_t i = 0; i < nc; i++)
+		nreps += vnl_study_case(s, i)->nreps;
+	struct vnl_plot_curve *curves = calloc(nc, sizeof(*curves));
+	const struct vnl_hist **reps = calloc(nreps ? nreps : 1, sizeof(*reps));
+	int rc = -1;
+	if (!curves || !reps) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
-	fputc('\n', f);
-	if (close_checked(f, "a gnuplot script", err, errlen) < 0)
-		return -1;
-	return vnl_plot_render(report_dir, name, err, errlen);
+	struct vnl_plot_overlay o = { .name = name, .title = title, .what = what,
+				      .metric = g->metric, .curves = curves };
+	for (size_t i = first; i < nc; i++) {
+		const struct vnl_study_case *c = vnl_study_case(s, i);
+		const struct vnl_stats *st = vnl_study_stage_stats(s, i, window, g->metric);
+		if (!in_group(c, g) || !st)
+			continue;
+		bool ref = is_reference(s, i);
+		size_t k = vnl_study_rep_hists(s, i, window, reps + used, nreps - used);
+		curves[n] = (struct vnl_plot_curve){ .title = c->name, .hist = vnl_stats_hist(st),
+						     .note = ref ? "(reference)" : NULL,
+						     .reps = reps + used, .nreps = k,
+						     .colour = (unsigned)n, .dash = (unsigned)n,
+						     .thick = ref };
+		used += k;
+		n++;
+	}
+	o.ncurves = n;
+	rc = vnl_plot_overlay(report_dir, &o, err, errlen);
+out:
+	free(curves);
+	free(reps);
+	return rc;
 }
 
 int vnl_plot_tails(const struct vnl_study *s, const char *report_dir, char *err,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The study report's figures with gnuplot: each figure is a data file and a
+ * The report's figures with gnuplot (the study report's; the tails figure,
+ * vnl_plot_overlay, also compare's and a run's): each figure is a data file and a
  * gnuplot script under REPORT/plot/, rendered by gnuplot (Debian gnuplot-nox)
  * to REPORT/figures/NAME.svg and NAME.png. The scripts stay beside the data,
  * so a user can re-render or restyle a figure by hand.
@@ -65,6 +66,41 @@ size_t vnl_plot_ccdf(const struct vnl_hist *h, vnl_plot_ccdf_fn fn, void *arg,
 bool vnl_plot_tails_first(const struct vnl_study *s, size_t i);
 void vnl_plot_tails_name(char *buf, size_t len, const char *dir, enum vnl_stage metric,
 			 bool whole);
+
+/*
+ * One curve of a tails figure: the complementary CDF of hist (vnl_plot_ccdf).
+ * With two or more repetitions' own histograms (reps), the line is their
+ * median fraction at each latency and a band their range, in the same colour.
+ */
+struct vnl_plot_curve {
+	const char *title;                  /* the legend's text and the data block's name */
+	const char *note;                   /* added to the legend only ("(reference)"), or NULL */
+	const struct vnl_hist *hist;        /* every probe of the curve */
+	const struct vnl_hist *const *reps; /* the repetitions' own; NULL: no band */
+	size_t nreps;
+	unsigned colour, dash;              /* Okabe-Ito colour (mod 8), dash type (mod 5) */
+	bool thick;                         /* emphasised (a reference) */
+};
+
+/* A tails figure: curves overlaid on log-log axes, down to 1/N of the largest. */
+struct vnl_plot_overlay {
+	const char *name;   /* DIR/plot/NAME.{dat,gp} -> DIR/figures/NAME.{svg,png} */
+	const char *title;  /* the figure's */
+	const char *what;   /* the data file's first line: what its curves are of */
+	enum vnl_stage metric;
+	const char *xlabel; /* the x axis' quantity; NULL: the metric's name */
+	const struct vnl_plot_curve *curves;
+	size_t ncurves;
+};
+
+/*
+ * Writes plot/NAME.dat (one block, gnuplot index, per curve with a point,
+ * named in a comment line "# block K: TITLE, N probes"), plot/NAME.gp and
+ * renders them in dir (which holds plot/ and figures/). Used by the study
+ * report, compare and the report of a run. 0, 1 no curve had a point, -1 with err.
+ */
+int vnl_plot_overlay(const char *dir, const struct vnl_plot_overlay *o, char *err,
+		     size_t errlen);
 
 /*
  * Tails overlaid: per group, every case's complementary CDF of its metric

@@ -55,14 +55,6 @@ static int write_file(const struct vnl_study *s, const char *report, const char 
 
 static int write_all_files(const struct vnl_study *s, const char *report, char *err, size_t errlen)
 {
-	char sub[PATH_MAX + 64];
-	snprintf(sub, sizeof(sub), "%s/figures", report);
-	if (make_dir(sub, err, errlen) < 0)
-		return -1;
-	snprintf(sub, sizeof(sub), "%s/plot", report);
-	if (make_dir(sub, err, errlen) < 0)
-		return -1;
-
 	json_t *doc = vnl_study_summary_json(s);
 	int rc = doc ? write_file(s, report, "summary.json", NULL, doc, err, errlen) : -1;
 	json_decref(doc);
@@ -83,20 +75,26 @@ static int write_all_files(const struct vnl_study *s, const char *report, char *
 /*
  * The report is built in a directory of its own made by mkdtemp (nobody else
  * can have planted a symlink in it, for us or for gnuplot to write through),
- * then swapped in for DIR/report; the old report is removed without
+ * then swapped in for PARENT/report; the old report is removed without
  * following anything in it.
  */
-int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
+int vnl_report_dir_write(const char *parent, vnl_report_fill_fn fill, const void *arg,
+			 char *err, size_t errlen)
 {
 	char report[PATH_MAX + 16], stage[PATH_MAX + 32], old[PATH_MAX + 32];
-	snprintf(report, sizeof(report), "%s/report", vnl_study_dir(s));
-	snprintf(stage, sizeof(stage), "%s/.report-new.XXXXXX", vnl_study_dir(s));
-	snprintf(old, sizeof(old), "%s/.report-old.XXXXXX", vnl_study_dir(s));
+	snprintf(report, sizeof(report), "%s/report", parent);
+	snprintf(stage, sizeof(stage), "%s/.report-new.XXXXXX", parent);
+	snprintf(old, sizeof(old), "%s/.report-old.XXXXXX", parent);
 	if (!mkdtemp(stage)) {
-		snprintf(err, errlen, "cannot create a directory in '%s': %s", vnl_study_dir(s), strerror(errno));
+		snprintf(err, errlen, "cannot create a directory in '%s': %s", parent, strerror(errno));
 		return -1;
 	}
-	if (write_all_files(s, stage, err, errlen) < 0 || chmod(stage, 0755) < 0) {
+	char sub[PATH_MAX + 64];
+	snprintf(sub, sizeof(sub), "%s/figures", stage);
+	int rc = make_dir(sub, err, errlen);
+	snprintf(sub, sizeof(sub), "%s/plot", stage);
+	if (rc < 0 || make_dir(sub, err, errlen) < 0 || fill(stage, arg, err, errlen) < 0 ||
+	    chmod(stage, 0755) < 0) {
 		vnl_remove_tree(stage);
 		return -1;
 	}
@@ -117,4 +115,14 @@ int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
 	if (have_old)
 		vnl_remove_tree(old);
 	return 0;
+}
+
+static int fill_study(const char *stage, const void *arg, char *err, size_t errlen)
+{
+	return write_all_files(arg, stage, err, errlen);
+}
+
+int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen)
+{
+	return vnl_report_dir_write(vnl_study_dir(s), fill_study, s, err, errlen);
 }

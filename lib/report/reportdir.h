@@ -17,4 +17,14 @@
  */
 int vnl_study_write_report(const struct vnl_study *s, char *err, size_t errlen);
 
+/*
+ * Writes PARENT/report whole: a fresh directory (mkdtemp) with figures/ and
+ * plot/ is filled by fill, then swapped in for the old report, which is
+ * removed without following anything in it. Used by the study's and a run's
+ * report. 0, -1 with err set (nothing replaced).
+ */
+typedef int (*vnl_report_fill_fn)(const char *dir, const void *arg, char *err, size_t errlen);
+int vnl_report_dir_write(const char *parent, vnl_report_fill_fn fill, const void *arg,
+			 char *err, size_t errlen);
+
 #endif

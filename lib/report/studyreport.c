@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,9 @@ struct case_priv {
 	struct vnl_study_case pub;
 	struct vnl_study_rep *reps;
 	struct vnl_stats *merged[2][VNL_STAGE__COUNT]; /* [0] whole, [1] window */
+	/* Per repetition [whole, window][path, one_way], for the tails' band; once the
+	 * metric is known only its own are kept (a histogram each, ~60 KiB). */
+	struct vnl_stats *(*rep_stats)[2][2];
 	struct vnl_study_worst worst[VNL_STUDY_WORST];
 	int64_t worst_key[VNL_STUDY_WORST];
 	char damaged_reason[240];   /* the case's reason when a record is damaged */
@@ -220,18 +224,37 @@ nomem:
 	return -1;
 }
 
-static void analyse_rep(const struct vnl_study *s, struct case_priv *c, struct vnl_study_rep *rep)
+/* A copy of the repetition's path and one_way statistics; none (no band) when out of memory. */
+static void keep_rep_stats(struct case_priv *c, size_t r, int which, const struct vnl_analysis *a)
 {
+	static const enum vnl_stage metrics[2] = { VNL_STAGE_PATH, VNL_STAGE_ONE_WAY };
+	for (int k = 0; k < 2; k++) {
+		struct vnl_stats *st = vnl_stats_new();
+		if (st)
+			vnl_stats_merge(st, vnl_analysis_stage(a, metrics[k]));
+		if (st && !vnl_stats_count(st)) {
+			vnl_stats_free(st);
+			st = NULL;
+		}
+		c->rep_stats[r][which][k] = st;
+	}
+}
+
+static void analyse_rep(const struct vnl_study *s, struct case_priv *c, size_t r)
+{
+	struct vnl_study_rep *rep = &c->reps[r];
 	struct vnl_analysis *whole, *win;
 
 	if (!rep->record[0] || analyse_record(s, rep, &whole, &win) < 0)
 		return;
 	period_from(&rep->whole, whole);
 	merge_period(c, 0, whole);
+	keep_rep_stats(c, r, 0, whole);
 	keep_worst(c, rep->rep, whole);
 	if (win) {
 		period_from(&rep->window, win);
 		merge_period(c, 1, win);
+		keep_rep_stats(c, r, 1, win);
 	}
 	vnl_analysis_free(whole);
 	vnl_analysis_free(win);
@@ -435,7 +458,8 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	if (nreps > STAT_MAX_REPS)
 		return -1;
 	c->reps = calloc(nreps ? nreps : 1, sizeof(*c->reps));
-	if (!c->reps)
+	c->rep_stats = calloc(nreps ? nreps : 1, sizeof(*c->rep_stats));
+	if (!c->reps || !c->rep_stats)
 		return -1;
 	c->pub.reps = c->reps;
 	c->pub.nreps = nreps;
@@ -461,7 +485,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 					rep->record[0] = '\0';
 			}
 		}
-		analyse_rep(s, c, rep);
+		analyse_rep(s, c, i);
 		if (rep->whole.measured && !hops_read) {
 			read_hops(s, c, rd);
 			hops_read = true;
@@ -476,6 +500,12 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	}
 	c->pub.metric = c->pub.whole.stage[VNL_STAGE_ONE_WAY].count ? VNL_STAGE_ONE_WAY
 								       : VNL_STAGE_PATH;
+	int other = c->pub.metric == VNL_STAGE_ONE_WAY ? 0 : 1;
+	for (size_t r = 0; r < nreps; r++)
+		for (int w = 0; w < 2; w++) {
+			vnl_stats_free(c->rep_stats[r][w][other]);
+			c->rep_stats[r][w][other] = NULL;
+		}
 	c->pub.worst = c->worst;
 	return 0;
 }
@@ -613,6 +643,11 @@ void vnl_study_free(struct vnl_study *s)
 		for (int w = 0; w < 2; w++)
 			for (int st = 0; st < VNL_STAGE__COUNT; st++)
 				vnl_stats_free(s->cases[i].merged[w][st]);
+		for (size_t r = 0; s->cases[i].rep_stats && r < s->cases[i].pub.nreps; r++)
+			for (int w = 0; w < 2; w++)
+				for (int k = 0; k < 2; k++)
+					vnl_stats_free(s->cases[i].rep_stats[r][w][k]);
+		free(s->cases[i].rep_stats);
 		free(s->cases[i].reps);
 	}
 	free(s->cases);
@@ -681,8 +716,26 @@ const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t 
 	return s->cases[i].merged[window ? 1 : 0][st];
 }
 
+size_t vnl_study_rep_hists(const struct vnl_study *s, size_t i, bool window,
+			   const struct vnl_hist **out, size_t max)
+{
+	if (i >= s->n)
+		return 0;
+	const struct case_priv *c = &s->cases[i];
+	int k = c->pub.metric == VNL_STAGE_ONE_WAY ? 1 : 0;
+	size_t n = 0;
+	for (size_t r = 0; r < c->pub.nreps && n < max; r++) {
+		const struct vnl_stats *st = c->rep_stats[r][window ? 1 : 0][k];
+		if (st && vnl_stats_count(st))
+			out[n++] = vnl_stats_hist(st);
+	}
+	return n;
+}
+
 int64_t vnl_study_stat_of(const struct vnl_summary *sum, enum vnl_study_stat which)
 {
+	if (which == VNL_STUDY_MEAN)
+		return (int64_t)llround(sum->mean_ns);
 	return which == VNL_STUDY_P99 ? sum->p99_ns : sum->p50_ns;
 }
 
@@ -903,7 +956,39 @@ bool vnl_study_vs_reference(const struct vnl_study *s, const struct vnl_study_ca
 	d->mean_ns = a->mean_ns - b->mean_ns;
 	d->p50_ns = a->p50_ns - b->p50_ns;
 	d->p99_ns = a->p99_ns - b->p99_ns;
+	double diff[3] = { (double)d->p50_ns, (double)d->p99_ns, d->mean_ns };
+	for (int w = 0; w < 3; w++) {
+		int64_t med, rc, rr;
+		d->spread_ns[w] = -1;
+		d->within[w] = false;
+		enum vnl_study_stat which = (enum vnl_study_stat)w;
+		if (vnl_study_rep_spread(s, c, c->metric, which, &med, &rc) < 2 ||
+		    vnl_study_rep_spread(s, r, c->metric, which, &med, &rr) < 2)
+			continue;
+		d->spread_ns[w] = rc > rr ? rc : rr;
+		d->within[w] = fabs(diff[w]) <= (double)d->spread_ns[w];
+	}
 	return true;
+}
+
+/* The differences, their spread and whether each is within it (null: fewer than 2 repetitions). */
+static json_t *vs_reference_json(const struct vnl_study *s, const struct vnl_study_case *c)
+{
+	struct vnl_study_delta d;
+	if (!vnl_study_vs_reference(s, c, &d))
+		return json_null();
+	static const char *const names[3] = { "p50", "p99", "mean" };
+	json_t *spread = json_object(), *within = json_object();
+	for (int w = 0; w < 3; w++) {
+		bool known = d.spread_ns[w] >= 0;
+		json_object_set_new(spread, names[w], known ? json_integer(d.spread_ns[w])
+							    : json_null());
+		json_object_set_new(within, names[w], known ? json_boolean(d.within[w])
+							    : json_null());
+	}
+	return json_pack("{s:f, s:I, s:I, s:o, s:o}", "mean_ns", d.mean_ns, "p50_ns",
+			 (json_int_t)d.p50_ns, "p99_ns", (json_int_t)d.p99_ns, "spread_ns", spread,
+			 "within_spread", within);
 }
 
 static json_t *rep_json(const struct vnl_study_rep *r)
@@ -946,7 +1031,6 @@ static json_t *nullable_str(const char *s)
 static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case *c)
 {
 	json_t *o = json_object();
-	struct vnl_study_delta d;
 	json_object_set_new(o, "name", json_string(c->name));
 	json_object_set_new(o, "topology", nullable_str(c->topology));
 	json_object_set_new(o, "load", nullable_str(c->load));
@@ -963,11 +1047,7 @@ static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case 
 	json_object_set_new(o, "reference",
 			    c->reference >= 0 ? json_string(s->cases[c->reference].pub.name)
 					      : json_null());
-	json_object_set_new(o, "vs_reference",
-			    vnl_study_vs_reference(s, c, &d)
-				    ? json_pack("{s:f, s:I, s:I}", "mean_ns", d.mean_ns, "p50_ns",
-						(json_int_t)d.p50_ns, "p99_ns", (json_int_t)d.p99_ns)
-				    : json_null());
+	json_object_set_new(o, "vs_reference", vs_reference_json(s, c));
 	json_t *reps = json_array();
 	for (size_t i = 0; i < c->nreps; i++)
 		json_array_append_new(reps, rep_json(&c->reps[i]));
@@ -1173,7 +1253,9 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 			char m[32], p[32];
 			vnl_study_fmt_us(m, sizeof(m), d.mean_ns);
 			vnl_study_fmt_us(p, sizeof(p), (double)d.p99_ns);
-			fprintf(out, " %s | %s | %s |\n", s->cases[c->reference].pub.name, m, p);
+			fprintf(out, " %s | %s%s | %s%s |\n", s->cases[c->reference].pub.name, m,
+				d.within[VNL_STUDY_MEAN] ? " (within spread)" : "", p,
+				d.within[VNL_STUDY_P99] ? " (within spread)" : "");
 		} else {
 			fputs(" - | - | - |\n", out);
 		}

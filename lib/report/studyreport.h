@@ -96,7 +96,7 @@ const struct vnl_study_period *vnl_study_headline(const struct vnl_study *s,
 						  const struct vnl_study_case *c);
 
 /* Which percentile of a stage a spread or comparison is about. */
-enum vnl_study_stat { VNL_STUDY_P50, VNL_STUDY_P99 };
+enum vnl_study_stat { VNL_STUDY_P50, VNL_STUDY_P99, VNL_STUDY_MEAN /* rounded to ns */ };
 int64_t vnl_study_stat_of(const struct vnl_summary *sum, enum vnl_study_stat which);
 /*
  * Over the measured repetitions of a case (headline period): the median and
@@ -118,6 +118,14 @@ size_t vnl_study_notes(const struct vnl_study *s, vnl_study_note_fn fn, void *ar
 struct vnl_study_delta {
 	double mean_ns;
 	int64_t p50_ns, p99_ns;
+	/*
+	 * The run-to-run spread of each statistic (by enum vnl_study_stat): the
+	 * larger range (max - min) between the repetitions of the case or of its
+	 * reference, -1 when either has fewer than two; within: the difference is
+	 * not larger than that, so it does not rank the two.
+	 */
+	int64_t spread_ns[3];
+	bool within[3];
 };
 bool vnl_study_vs_reference(const struct vnl_study *s, const struct vnl_study_case *c,
 			    struct vnl_study_delta *d);
@@ -158,6 +166,14 @@ const struct vnl_stats *vnl_study_metric_stats(const struct vnl_study *s, size_t
  */
 const struct vnl_stats *vnl_study_stage_stats(const struct vnl_study *s, size_t case_index,
 					      bool window, enum vnl_stage st);
+/*
+ * The histograms of the case's metric in each of its measured repetitions
+ * (window or whole run), for the tails' band: up to max into out, in
+ * repetition order; returns how many.
+ */
+struct vnl_hist;
+size_t vnl_study_rep_hists(const struct vnl_study *s, size_t case_index, bool window,
+			   const struct vnl_hist **out, size_t max);
 
 
 #endif

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Open a study report's index.html in headless Chromium and check it renders.
 
-Usage: html_check.py INDEX_HTML SVG_COUNT ROW_COUNT WORKDIR
-Takes a screenshot (must not be blank: >1% non-white pixels, decoded with a
-tiny PNG reader on zlib, no extra packages) and dumps the DOM (must hold
+Usage: html_check.py INDEX_HTML SVG_COUNT ROW_COUNT WORKDIR [HEIGHT]
+Takes a screenshot of 1280 x HEIGHT px (default 4000; a short page wants
+less) that must not be blank: >1% non-white pixels, decoded with a tiny PNG
+reader on zlib, no extra packages; and dumps the DOM (must hold
 SVG_COUNT inline figures and ROW_COUNT case rows). Then a copy of the page
 with a script added (the report has none of its own) is opened at 1280 px:
 the browser writes the page's scroll width and viewport width into the DOM,
@@ -62,10 +63,11 @@ def png_nonwhite_fraction(path):
 
 def main():
     html, svgs, rows, work = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    height = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
     url = "file://" + os.path.abspath(html)
     shot = os.path.join(work, "shot.png")
     ok = True
-    r = chromium(work, "--screenshot=" + shot, "--window-size=1280,4000", url)
+    r = chromium(work, "--screenshot=" + shot, "--window-size=1280,%d" % height, url)
     if r.returncode != 0 or not os.path.exists(shot):
         print("FAIL: chromium screenshot: " + r.stderr.decode(errors="replace")[-300:])
         return 1
