@@ -32,7 +32,7 @@ struct vnl_schedtrace; /* --trace is not in the guest's static build */
 #endif
 
 #define DEFAULT_WORST 10
-#define EXPLAIN_MAX 8 /* tasks named per worst probe */
+#define EXPLAIN_MAX 8 /* causes named per worst probe */
 
 struct recv_args {
 	struct vnl_transport_opts tr;
@@ -55,8 +55,9 @@ static const struct vnl_opt recv_opts[] = {
 	{ "deadline", O_DEADLINE, "T", "count probes whose wakeup + one_way exceeds T as late" },
 	{ "worst", O_WORST, "N", "list the N worst probes (default " VNL_STR(DEFAULT_WORST) ")" },
 #ifndef VNL_GUEST_STATIC
-	{ "trace", O_TRACE, NULL, "trace the scheduler (BPF, root): for each worst probe, which\n"
-				  "tasks held this thread's CPU between rx_sw and app_rx" },
+	{ "trace", O_TRACE, NULL, "trace the scheduler and interrupts (BPF, root): for each worst\n"
+				  "probe, what held this thread's CPU between rx_sw and app_rx\n"
+				  "(tasks, irqs, softirqs) or kept it asleep" },
 #endif
 	VNL_OPT_END,
 };
@@ -239,24 +240,11 @@ static void json_explain(json_t *doc, const struct vnl_analysis *an,
 	n = w ? vnl_analysis_worst(an, w, n) : 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *entry = json_array_get(worst, i);
-		json_t *arr = json_array();
 		struct vnl_sched_explain x[EXPLAIN_MAX];
 		int64_t from, to;
 		size_t k = wait_window(&w[i], &from, &to)
 			? vnl_schedtrace_explain(tr, from, to, x, EXPLAIN_MAX) : 0;
-		for (size_t j = 0; j < k; j++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "kind", json_string(x[j].kind));
-			json_object_set_new(o, "task", json_stringn_nocheck(x[j].task,
-									     strnlen(x[j].task, sizeof(x[j].task))));
-			json_object_set_new(o, "pid", json_integer(x[j].pid));
-			json_object_set_new(o, "cpu", json_integer(x[j].cpu));
-			json_object_set_new(o, "start_ns", json_integer(x[j].start_ns));
-			json_object_set_new(o, "duration_ns", json_integer(x[j].duration_ns));
-			json_object_set_new(o, "share", json_real(x[j].share));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(entry, "explain", arr);
+		json_object_set_new(entry, "explain", vnl_trace_explain_json(x, k));
 	}
 	free(w);
 	json_t *o = json_object();
@@ -274,8 +262,8 @@ static void text_explain(FILE *out, const struct vnl_analysis *an,
 	struct vnl_pkt *w = worst_n ? calloc(worst_n, sizeof(*w)) : NULL;
 	size_t n = w ? vnl_analysis_worst(an, w, worst_n) : 0;
 	int64_t oldest = vnl_schedtrace_oldest(tr);
-	fputs("\nwhy the worst packets were slow (--trace: other tasks on the receiving thread's "
-	      "CPU\nbetween rx_sw and app_rx; share of rx_stack)\n", out);
+	fputs("\nwhy the worst packets were slow (--trace: what held the receiving thread's CPU\n"
+	      "between rx_sw and app_rx, or kept it asleep; share of rx_stack)\n", out);
 	for (size_t i = 0; i < n; i++) {
 		int64_t from, to;
 		fprintf(out, "  seq %" PRIu64 ":", w[i].seq);
@@ -284,22 +272,23 @@ static void text_explain(FILE *out, const struct vnl_analysis *an,
 			continue;
 		}
 		if (!oldest || from < oldest) {
-			fputs(" before the oldest switch still held: not in the trace\n", out);
+			fputs(" before the oldest event still held: not in the trace\n", out);
 			continue;
 		}
 		struct vnl_sched_explain x[EXPLAIN_MAX];
 		size_t k = vnl_schedtrace_explain(tr, from, to, x, EXPLAIN_MAX);
 		fprintf(out, " rx_stack %.1f us", (double)(to - from) / 1e3);
 		if (!k)
-			fputs(", no other task ran on its CPU", out);
-		for (size_t j = 0; j < k; j++)
-			fprintf(out, "%s %s by %s (pid %d) on CPU %d for %.1f us (%.0f %%)",
-				j ? ";" : ",", x[j].kind, x[j].task, x[j].pid, x[j].cpu,
-				(double)x[j].duration_ns / 1e3, 100.0 * x[j].share);
+			fputs(", nothing else held its CPU", out);
+		for (size_t j = 0; j < k; j++) {
+			char line[160];
+			vnl_trace_explain_text(&x[j], line, sizeof(line));
+			fprintf(out, "%s %s", j ? ";" : ",", line);
+		}
 		fputc('\n', out);
 	}
 	if (vnl_schedtrace_dropped(tr) || vnl_schedtrace_overwritten(tr))
-		fprintf(out, "  (switches lost: %" PRIu64 " dropped by a full kernel ring, %" PRIu64
+		fprintf(out, "  (events lost: %" PRIu64 " dropped by a full kernel ring, %" PRIu64
 			" overwritten, the oldest first)\n", vnl_schedtrace_dropped(tr),
 			vnl_schedtrace_overwritten(tr));
 	free(w);

@@ -4,7 +4,9 @@
 # probe's "explain" names the hog (comm and pid) as preempted for 20 ms
 # +- 10 % (the worst probe is the first one to arrive in the hog's 20 ms,
 # so it waits 19..20 ms of it: 1 ms interval, well inside the 2 ms of slack).
-# A run without --trace has no "explain"; nothing stays attached.
+# A run without --trace has no "explain"; nothing stays attached. With a
+# loopback UDP flood on CPU 1, NET_RX softirqs there are named, every cause is
+# well-formed, and no probe's causes add up to more than its wait.
 # Usage: bash recv_trace.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: recv_trace.sh /path/to/vnetlat}
@@ -97,6 +99,50 @@ vnl_json_check "$T/plain.json" "no --trace: no explain, no trace" \
 	"len(d['worst']) == 50 and not any('explain' in w for w in d['worst']) and 'trace' not in d"
 vnl_check "plain: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
+
+# Interrupts and wake-ups (no hog): a UDP flood to the loopback of LAB-b from CPU 1 (SOCK_DGRAM
+# every 200 us, no listener) makes NET_RX softirqs on the receiver's CPU; the receiver, asleep
+# between probes, is woken by the sender's NET_RX on CPU 0 (veth delivers there) after rx_sw.
+timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --json --trace \
+	>"$T/intr.json" 2>"$T/intr.err" &
+RP=$!; VNL_BG+=("$RP")
+vnl_wait_udp "$LAB-b" 4300 || exit 1
+timeout 20 ip netns exec "$LAB-b" taskset -c 1 python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.monotonic() + 6
+while time.monotonic() < end:
+    s.sendto(b"x" * 64, ("127.0.0.1", 9))
+    time.sleep(0.0002)
+' 2>/dev/null &
+FP=$!; VNL_BG+=("$FP")
+timeout 30 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --cpu 0 --count $N --interval 1ms >/dev/null 2>&1 &
+SP=$!; VNL_BG+=("$SP")
+vnl_wait_pid "$SP" 20; src=$?
+vnl_wait_pid "$RP" 10; rrc=$?
+vnl_wait_pid "$FP" 10
+cat "$T/intr.err"
+vnl_check "intr: send and recv --trace exit 0" test "$src$rrc" = 00
+vnl_json_check "$T/intr.json" "intr: a worst probe waited on a NET_RX softirq on CPU 1 (the flood's)" \
+	"any(e['kind'] == 'softirq' and e['task'] == 'NET_RX' and e['vector'] == 3 and e['cpu'] == 1 and e['duration_ns'] > 0 for w in d['worst'] for e in w['explain'])"
+vnl_json_check "$T/intr.json" "intr: every cause well-formed (kind, its own field; not_woken ends at the wake-up; all within rx_stack of each other)" \
+	"all(e['kind'] in ('preempted', 'irq', 'softirq', 'not_woken') and
+	     (e['kind'] != 'irq' or (e['irq'] >= 0 and e['pid'] == 0)) and
+	     (e['kind'] != 'softirq' or (e['task'] in ('HI','TIMER','NET_TX','NET_RX','BLOCK','IRQ_POLL','TASKLET','SCHED','HRTIMER','RCU') and e['pid'] == 0)) and
+	     (e['kind'] != 'not_woken' or e['start_ns'] + e['duration_ns'] <= e['woken_ns']) and
+	     abs(e['start_ns'] - w['explain'][0]['start_ns']) < w['rx_stack_ns'] and 0 < e['share'] <= 1
+	     for w in d['worst'] for e in w['explain'])"
+vnl_json_check "$T/intr.json" "intr: no probe's causes add up to more than its wait (shares <= 1)" \
+	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 and sum(e['duration_ns'] for e in w['explain']) <= w['rx_stack_ns'] for w in d['worst'])"
+vnl_json_check "$T/intr.json" "intr: a worst probe was not_woken until the sender (vnetlat on CPU 0) woke the receiver" \
+	"any(e['kind'] == 'not_woken' and e['cpu'] == 0 and e['task'].startswith('vnetlat') and e['pid'] > 0 for w in d['worst'] for e in w['explain'])"
+vnl_check "intr: the report matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/intr.json"
+python3 -c '
+import json, sys, collections
+d = json.load(open(sys.argv[1]))
+c = collections.Counter((e["kind"], e["task"]) for w in d["worst"] for e in w["explain"])
+print("intr: causes over the 50 worst:", dict(c.most_common(8)))' "$T/intr.json"
 
 # Text: the section and the hog in it.
 timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --trace \
