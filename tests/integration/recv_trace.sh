@@ -6,7 +6,8 @@
 # so it waits 19..20 ms of it: 1 ms interval, well inside the 2 ms of slack).
 # A run without --trace has no "explain"; nothing stays attached. With a
 # loopback UDP flood on CPU 1, NET_RX softirqs there are named, every cause is
-# well-formed, and no probe's causes add up to more than its wait.
+# well-formed, and no probe's causes add up to more than its wait. run --trace
+# names the hog in its direction's worst probes too.
 # Usage: bash recv_trace.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: recv_trace.sh /path/to/vnetlat}
@@ -143,6 +144,27 @@ import json, sys, collections
 d = json.load(open(sys.argv[1]))
 c = collections.Counter((e["kind"], e["task"]) for w in d["worst"] for e in w["explain"])
 print("intr: causes over the 50 worst:", dict(c.most_common(8)))' "$T/intr.json"
+
+# run --trace (the host's receivers): direction in of the veth lab (a -> b), the receiver on
+# CPU 1 at FIFO 40, the sender on CPU 0 (--remote-cpu), the hog on CPU 1 mid-stream.
+timeout 60 "$VNL" run "$LAB" --direction in --count $N --interval 1ms --cpu 1 --remote-cpu 0 \
+	--sched-fifo 40 --trace --json --status-file "$T/run.status" >"$T/run.json" 2>"$T/run.err" &
+RP=$!; VNL_BG+=("$RP")
+hog "$T/run.status"; brc=$?
+BP=$BUSY_PID
+vnl_wait_pid "$RP" 40; rrc=$?
+cat "$T/run.err"
+vnl_check "run: the hog ran, run --trace exits 0" test "$brc$rrc" = 00
+vnl_json_check "$T/run.json" "run: direction in has a trace and an explain list per worst probe" \
+	"d['directions']['in']['trace']['oldest_ns'] > 0 and all(isinstance(w['explain'], list) for w in d['directions']['in']['worst'])"
+vnl_json_check "$T/run.json" "run: a worst probe's explain names vnl_busy_fifo (pid $BP) preempting on CPU 1 for 20 ms +- 10 %" \
+	"any(e['kind'] == 'preempted' and e['task'] == 'vnl_busy_fifo' and e['pid'] == $BP and e['cpu'] == 1 and 18000000 <= e['duration_ns'] <= 22000000 for w in d['directions']['in']['worst'] for e in w['explain'])"
+vnl_json_check "$T/run.json" "run: no probe's causes add up to more than its wait" \
+	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 for w in d['directions']['in']['worst'])"
+python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["directions"]["in"], open(sys.argv[2], "w"))' \
+	"$T/run.json" "$T/run-in.json"
+vnl_check "run: its direction in matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/run-in.json"
 
 # Text: the section and the hog in it.
 timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --trace \
