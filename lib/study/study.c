@@ -374,6 +374,8 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 		arg(ch, "--cpu=%d", c->cpu);
 	if (c->remote_cpu >= 0)
 		arg(ch, "--remote-cpu=%d", c->remote_cpu);
+	if (c->trace && record_dir) /* the measured run, not the warm-up */
+		arg(ch, "--trace");
 	arg(ch, "--transport=%s", vnl_job_transport_name(c->transport));
 	if (c->remote_netns[0]) {
 		arg(ch, "--remote-netns=%s", c->remote_netns);
@@ -731,6 +733,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "remote_cpu", c->remote_cpu >= 0 ? json_integer(c->remote_cpu)
 								: json_null());
 	json_object_set_new(s, "pin_vcpu", c->pin_vcpu >= 0 ? json_integer(c->pin_vcpu) : json_null());
+	json_object_set_new(s, "trace", json_boolean(c->trace));
 	return s;
 }
 
