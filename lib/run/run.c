@@ -33,6 +33,7 @@
 #include "safefile.h"
 #include "schedtrace.h"
 #include "snmp.h"
+#include "stats.h"
 #include "status.h"
 #include "timeutil.h"
 #include "traceout.h"
@@ -792,15 +793,25 @@ static int leg_report(struct run *r, const struct leg *l)
 			"while the stream ran: %s", l->name, l->csum_after - l->csum_before,
 			CSUM_HINT);
 	}
+	struct vnl_trace_tally tally;
+	bool tallied = l->trace && n.received &&
+		       vnl_traceout_tally(l->rec, vnl_stats_percentile(vnl_analysis_stage(
+						      res.a, VNL_STAGE_ONE_WAY), 0.999),
+					  l->trace, &tally) == 0;
 	if (r->o->json) {
 		json_t *doc = vnl_leg_json(&c, &v, &res);
 		if (l->trace)
 			vnl_traceout_json(doc, res.a, l->trace);
+		if (tallied)
+			json_object_set_new(json_object_get(doc, "trace"), "above_p999",
+					    vnl_traceout_tally_json(&tally));
 		json_object_set_new(r->dirs, l->name, doc);
 	} else {
 		vnl_leg_text(stdout, &c, &v, &res);
 		if (l->trace)
 			vnl_traceout_text(stdout, res.a, l->trace, WORST_N);
+		if (tallied)
+			vnl_traceout_tally_text(stdout, &tally);
 	}
 	vnl_leg_result_free(&res);
 	return 0;

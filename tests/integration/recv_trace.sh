@@ -101,10 +101,12 @@ vnl_json_check "$T/plain.json" "no --trace: no explain, no trace" \
 vnl_check "plain: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
 
-# Interrupts and wake-ups (no hog): a UDP flood to the loopback of LAB-b from CPU 1 (SOCK_DGRAM
-# every 200 us, no listener) makes NET_RX softirqs on the receiver's CPU; the receiver, asleep
+# Interrupts and wake-ups (no hog): a UDP flood to the loopback of LAB-b from CPU 1 (5 datagrams
+# each 1 ms, no listener) makes NET_RX softirqs on the receiver's CPU; the receiver, asleep
 # between probes, is woken by the sender's NET_RX on CPU 0 (veth delivers there) after rx_sw.
-timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --json --trace \
+# Every probe is listed (--worst N): a few microseconds of NET_RX need not make a probe worst
+# on a busy machine, but some probes' waits hold one.
+timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst $N --json --trace \
 	>"$T/intr.json" 2>"$T/intr.err" &
 RP=$!; VNL_BG+=("$RP")
 vnl_wait_udp "$LAB-b" 4300 || exit 1
@@ -113,8 +115,9 @@ import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 end = time.monotonic() + 6
 while time.monotonic() < end:
-    s.sendto(b"x" * 64, ("127.0.0.1", 9))
-    time.sleep(0.0002)
+    for _ in range(5):
+        s.sendto(b"x" * 64, ("127.0.0.1", 9))
+    time.sleep(0.001)
 ' 2>/dev/null &
 FP=$!; VNL_BG+=("$FP")
 timeout 30 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --cpu 0 --count $N --interval 1ms >/dev/null 2>&1 &
@@ -124,7 +127,7 @@ vnl_wait_pid "$RP" 10; rrc=$?
 vnl_wait_pid "$FP" 10
 cat "$T/intr.err"
 vnl_check "intr: send and recv --trace exit 0" test "$src$rrc" = 00
-vnl_json_check "$T/intr.json" "intr: a worst probe waited on a NET_RX softirq on CPU 1 (the flood's)" \
+vnl_json_check "$T/intr.json" "intr: a probe waited on a NET_RX softirq on CPU 1 (the flood's)" \
 	"any(e['kind'] == 'softirq' and e['task'] == 'NET_RX' and e['vector'] == 3 and e['cpu'] == 1 and e['duration_ns'] > 0 for w in d['worst'] for e in w['explain'])"
 vnl_json_check "$T/intr.json" "intr: every cause well-formed (kind, its own field; not_woken ends at the wake-up; all within rx_stack of each other)" \
 	"all(e['kind'] in ('preempted', 'irq', 'softirq', 'not_woken') and
@@ -135,7 +138,7 @@ vnl_json_check "$T/intr.json" "intr: every cause well-formed (kind, its own fiel
 	     for w in d['worst'] for e in w['explain'])"
 vnl_json_check "$T/intr.json" "intr: no probe's causes add up to more than its wait (shares <= 1)" \
 	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 and sum(e['duration_ns'] for e in w['explain']) <= w['rx_stack_ns'] for w in d['worst'])"
-vnl_json_check "$T/intr.json" "intr: a worst probe was not_woken until the sender (vnetlat on CPU 0) woke the receiver" \
+vnl_json_check "$T/intr.json" "intr: a probe was not_woken until the sender (vnetlat on CPU 0) woke the receiver" \
 	"any(e['kind'] == 'not_woken' and e['cpu'] == 0 and e['task'].startswith('vnetlat') and e['pid'] > 0 for w in d['worst'] for e in w['explain'])"
 vnl_check "intr: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/intr.json"
@@ -143,7 +146,7 @@ python3 -c '
 import json, sys, collections
 d = json.load(open(sys.argv[1]))
 c = collections.Counter((e["kind"], e["task"]) for w in d["worst"] for e in w["explain"])
-print("intr: causes over the 50 worst:", dict(c.most_common(8)))' "$T/intr.json"
+print("intr: causes over all probes:", dict(c.most_common(8)))' "$T/intr.json"
 
 # run --trace (the host's receivers): direction in of the veth lab (a -> b), the receiver on
 # CPU 1 at FIFO 40, the sender on CPU 0 (--remote-cpu), the hog on CPU 1 mid-stream.
@@ -161,6 +164,9 @@ vnl_json_check "$T/run.json" "run: a worst probe's explain names vnl_busy_fifo (
 	"any(e['kind'] == 'preempted' and e['task'] == 'vnl_busy_fifo' and e['pid'] == $BP and e['cpu'] == 1 and 18000000 <= e['duration_ns'] <= 22000000 for w in d['directions']['in']['worst'] for e in w['explain'])"
 vnl_json_check "$T/run.json" "run: no probe's causes add up to more than its wait" \
 	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 for w in d['directions']['in']['worst'])"
+vnl_json_check "$T/run.json" "run: the probes above p99.9 are tallied by their longest cause, the counts add up" \
+	"(lambda a: a['probes'] >= 1 and sum(c['probes'] for c in a['causes']) + a['unexplained'] + a['other'] == a['probes'])(d['directions']['in']['trace']['above_p999'])"
+python3 -c 'import json,sys; print("run: above p99.9:", json.load(open(sys.argv[1]))["directions"]["in"]["trace"]["above_p999"])' "$T/run.json"
 python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["directions"]["in"], open(sys.argv[2], "w"))' \
 	"$T/run.json" "$T/run-in.json"
 vnl_check "run: its direction in matches doc/json-schema.json" \
