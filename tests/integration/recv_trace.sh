@@ -7,7 +7,8 @@
 # A run without --trace has no "explain"; nothing stays attached. With a
 # loopback UDP flood on CPU 1, NET_RX softirqs there are named, every cause is
 # well-formed, and no probe's causes add up to more than its wait. run --trace
-# names the hog in its direction's worst probes too.
+# names the hog in its direction's worst probes too; a study case with
+# trace = on has the causes in its run JSON and its report's section.
 # Usage: bash recv_trace.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: recv_trace.sh /path/to/vnetlat}
@@ -171,6 +172,39 @@ python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["directions"
 	"$T/run.json" "$T/run-in.json"
 vnl_check "run: its direction in matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/run-in.json"
+
+# study trace = on: a veth case (direction in, receiver on CPU 1 at FIFO 40) runs run --trace;
+# its in.json has explain lists and trace.above_p999, the report the section per case.
+cat >"$T/job.ini" <<'INI'
+[global]
+interval = 1ms
+count = 2000
+warmup = 200ms
+
+[tr]
+topology = veth
+direction = in
+sched_fifo = 40
+cpu = 1
+remote_cpu = 0
+trace = on
+INI
+timeout 120 "$VNL" study "$T/job.ini" --out "$T/study" >"$T/study.out" 2>"$T/study.err" &
+STP=$!
+wait $STP; src=$?
+vnl_study_labs_down "$STP"
+[ "$src" = 0 ] || cat "$T/study.err"
+vnl_check "study trace = on: exits 0" test "$src" = 0
+REPDIR=$T/study/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["repetitions"][0]["dir"])' "$T/study/study.json" 2>/dev/null)
+vnl_json_check "$T/study/study.json" "study: settings.trace is true" "d['cases'][0]['settings']['trace'] is True"
+vnl_json_check "$REPDIR/in.json" "study: the repetition's in.json has explain lists and trace.above_p999" \
+	"all(isinstance(w['explain'], list) for w in d['worst']) and d['trace']['above_p999']['probes'] >= 1"
+vnl_check "study: vnetlat report DIR exits 0" "$VNL" report "$T/study"
+vnl_check "study: summary.md has 'Why the worst probes were slow' for the case" \
+	grep -q "^- tr: above p99.9: [0-9]* probes" "$T/study/report/summary.md"
+vnl_json_check "$T/study/report/summary.json" "study: summary.json's case has its trace tally" \
+	"d['cases'][0]['trace']['above_p999']['probes'] >= 1 and len(d['cases'][0]['trace']['worst']) == 1"
+sed -n '/Why the worst/,/Notes/p' "$T/study/report/summary.md"
 
 # Text: the section and the hog in it.
 timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --trace \
