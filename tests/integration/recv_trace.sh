@@ -204,6 +204,8 @@ vnl_check "study: summary.md has 'Why the worst probes were slow' for the case" 
 	grep -q "^- tr: above p99.9: [0-9]* probes" "$T/study/report/summary.md"
 vnl_json_check "$T/study/report/summary.json" "study: summary.json's case has its trace tally" \
 	"d['cases'][0]['trace']['above_p999']['probes'] >= 1 and len(d['cases'][0]['trace']['worst']) == 1"
+vnl_check "study: index.html has the case's trace section" \
+	grep -q "Why the worst probes were slow (trace)</h4>" "$T/study/report/index.html"
 sed -n '/Why the worst/,/Notes/p' "$T/study/report/summary.md"
 
 # Text: the section and the hog in it.
