@@ -26,13 +26,13 @@
 #include "xsk.h"
 #ifndef VNL_GUEST_STATIC /* no libbpf in the guest's static build */
 #include "schedtrace.h"
+#include "traceout.h"
 #include "xskprog.h"
 #else
 struct vnl_schedtrace; /* --trace is not in the guest's static build */
 #endif
 
 #define DEFAULT_WORST 10
-#define EXPLAIN_MAX 8 /* tasks named per worst probe */
 
 struct recv_args {
 	struct vnl_transport_opts tr;
@@ -55,8 +55,9 @@ static const struct vnl_opt recv_opts[] = {
 	{ "deadline", O_DEADLINE, "T", "count probes whose wakeup + one_way exceeds T as late" },
 	{ "worst", O_WORST, "N", "list the N worst probes (default " VNL_STR(DEFAULT_WORST) ")" },
 #ifndef VNL_GUEST_STATIC
-	{ "trace", O_TRACE, NULL, "trace the scheduler (BPF, root): for each worst probe, which\n"
-				  "tasks held this thread's CPU between rx_sw and app_rx" },
+	{ "trace", O_TRACE, NULL, "trace the scheduler and interrupts (BPF, root): for each worst\n"
+				  "probe, what held this thread's CPU between rx_sw and app_rx\n"
+				  "(tasks, irqs, softirqs) or kept it asleep" },
 #endif
 	VNL_OPT_END,
 };
@@ -220,91 +221,6 @@ static void describe_stamping(const struct vnl_transport *t, const char *rx_desc
 			 rx_desc, sender);
 }
 
-#ifndef VNL_GUEST_STATIC
-/* The probe's waiting time on this host: rx_sw .. app_rx (its rx_stack); false if unstamped. */
-static bool wait_window(const struct vnl_pkt *p, int64_t *from, int64_t *to)
-{
-	*from = p->rx_sw;
-	*to = p->app_rx;
-	return p->rx_sw && p->app_rx && p->app_rx > p->rx_sw;
-}
-
-/* Each entry of "worst" gets "explain"; the document gets "trace". */
-static void json_explain(json_t *doc, const struct vnl_analysis *an,
-			 const struct vnl_schedtrace *tr)
-{
-	json_t *worst = json_object_get(doc, "worst");
-	size_t n = json_array_size(worst);
-	struct vnl_pkt *w = n ? calloc(n, sizeof(*w)) : NULL;
-	n = w ? vnl_analysis_worst(an, w, n) : 0;
-	for (size_t i = 0; i < n; i++) {
-		json_t *entry = json_array_get(worst, i);
-		json_t *arr = json_array();
-		struct vnl_sched_explain x[EXPLAIN_MAX];
-		int64_t from, to;
-		size_t k = wait_window(&w[i], &from, &to)
-			? vnl_schedtrace_explain(tr, from, to, x, EXPLAIN_MAX) : 0;
-		for (size_t j = 0; j < k; j++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "kind", json_string(x[j].kind));
-			json_object_set_new(o, "task", json_stringn_nocheck(x[j].task,
-									     strnlen(x[j].task, sizeof(x[j].task))));
-			json_object_set_new(o, "pid", json_integer(x[j].pid));
-			json_object_set_new(o, "cpu", json_integer(x[j].cpu));
-			json_object_set_new(o, "start_ns", json_integer(x[j].start_ns));
-			json_object_set_new(o, "duration_ns", json_integer(x[j].duration_ns));
-			json_object_set_new(o, "share", json_real(x[j].share));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(entry, "explain", arr);
-	}
-	free(w);
-	json_t *o = json_object();
-	int64_t oldest = vnl_schedtrace_oldest(tr);
-	json_object_set_new(o, "oldest_ns", oldest ? json_integer(oldest) : json_null());
-	json_object_set_new(o, "dropped", json_integer((json_int_t)vnl_schedtrace_dropped(tr)));
-	json_object_set_new(o, "overwritten",
-			    json_integer((json_int_t)vnl_schedtrace_overwritten(tr)));
-	json_object_set_new(doc, "trace", o);
-}
-
-static void text_explain(FILE *out, const struct vnl_analysis *an,
-			 const struct vnl_schedtrace *tr, unsigned worst_n)
-{
-	struct vnl_pkt *w = worst_n ? calloc(worst_n, sizeof(*w)) : NULL;
-	size_t n = w ? vnl_analysis_worst(an, w, worst_n) : 0;
-	int64_t oldest = vnl_schedtrace_oldest(tr);
-	fputs("\nwhy the worst packets were slow (--trace: other tasks on the receiving thread's "
-	      "CPU\nbetween rx_sw and app_rx; share of rx_stack)\n", out);
-	for (size_t i = 0; i < n; i++) {
-		int64_t from, to;
-		fprintf(out, "  seq %" PRIu64 ":", w[i].seq);
-		if (!wait_window(&w[i], &from, &to)) {
-			fputs(" no rx_sw and app_rx stamps to look between\n", out);
-			continue;
-		}
-		if (!oldest || from < oldest) {
-			fputs(" before the oldest switch still held: not in the trace\n", out);
-			continue;
-		}
-		struct vnl_sched_explain x[EXPLAIN_MAX];
-		size_t k = vnl_schedtrace_explain(tr, from, to, x, EXPLAIN_MAX);
-		fprintf(out, " rx_stack %.1f us", (double)(to - from) / 1e3);
-		if (!k)
-			fputs(", no other task ran on its CPU", out);
-		for (size_t j = 0; j < k; j++)
-			fprintf(out, "%s %s by %s (pid %d) on CPU %d for %.1f us (%.0f %%)",
-				j ? ";" : ",", x[j].kind, x[j].task, x[j].pid, x[j].cpu,
-				(double)x[j].duration_ns / 1e3, 100.0 * x[j].share);
-		fputc('\n', out);
-	}
-	if (vnl_schedtrace_dropped(tr) || vnl_schedtrace_overwritten(tr))
-		fprintf(out, "  (switches lost: %" PRIu64 " dropped by a full kernel ring, %" PRIu64
-			" overwritten, the oldest first)\n", vnl_schedtrace_dropped(tr),
-			vnl_schedtrace_overwritten(tr));
-	free(w);
-}
-#endif
 
 static void report(const struct recv_args *a, const struct vnl_transport *t,
 		   const char *rx_desc, const struct vnl_analysis *an,
@@ -326,7 +242,7 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 		json_t *doc = vnl_output_json(an, &info);
 #ifndef VNL_GUEST_STATIC
 		if (tr)
-			json_explain(doc, an, tr);
+			vnl_traceout_json(doc, an, tr);
 #endif
 		vnl_output_json_dump(stdout, doc);
 		json_decref(doc);
@@ -334,7 +250,7 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 		vnl_output_text(stdout, an, &info);
 #ifndef VNL_GUEST_STATIC
 		if (tr)
-			text_explain(stdout, an, tr, a->an.worst_n);
+			vnl_traceout_text(stdout, an, tr, a->an.worst_n);
 #endif
 	}
 #ifdef VNL_GUEST_STATIC

@@ -22,7 +22,7 @@
 #define DEFAULT_INTERVAL "1ms"
 
 enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
-       O_STATUS_FILE, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE };
+       O_STATUS_FILE, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE };
 
 static const struct vnl_opt run_opts[] = {
 	{ "direction", O_DIRECTION, "D", "in, out or both (default both: in, then out)" },
@@ -47,6 +47,8 @@ static const struct vnl_opt run_rt_opts[] = {
 };
 static const struct vnl_opt run_tail[] = {
 	{ "json", O_JSON, NULL, "one JSON document with a report per direction" },
+	{ "trace", O_TRACE, NULL, "trace each receiver on this host (BPF, root; as recv --trace):\n"
+				  "what held its CPU while the worst probes waited" },
 	{ "record", O_RECORD, "DIR", "keep the receivers' record files as DIR/in.rec, DIR/out.rec\n"
 				     "(guest stamps on the host clock; as taken: *.raw.rec)" },
 	{ "remote-netns", O_REMOTE_NETNS, "NS", "with --remote-addr: the remote end is a named\n"
@@ -98,6 +100,9 @@ static int set_rt_option(struct vnl_run_opts *o, int c, const char *v)
 	case O_REMOTE_CPU:
 		o->remote_cpu = v;
 		return vnl_opt_num("--remote-cpu", v, 0, 4095, &u);
+	case O_TRACE:
+		o->trace = true;
+		return 0;
 	case O_MLOCK:
 		o->mlock = true;
 		return 0;

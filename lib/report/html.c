@@ -254,6 +254,24 @@ static void worst_table(FILE *out, const struct vnl_study_case *c)
 	fputs("</tbody></table>\n", out);
 }
 
+/* trace = on: the tally above p99.9 and each repetition's worst probe with its causes. */
+static void trace_section(FILE *out, const struct vnl_study_trace *t)
+{
+	char line[1024];
+	if (!t)
+		return;
+	fputs("<h4>Why the worst probes were slow (trace)</h4>\n<p class=\"trace\">", out);
+	vnl_study_trace_text(t, line, sizeof(line));
+	vnl_html_text(out, line);
+	fputs("</p>\n<ul class=\"trace\">\n", out);
+	for (size_t j = 0; j < t->nlines; j++) {
+		fputs("<li>", out);
+		vnl_html_text(out, t->line[j]);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+}
+
 static void case_section(FILE *out, const struct vnl_study *s, size_t i, const char *report_dir)
 {
 	const struct vnl_study_case *c = vnl_study_case(s, i);
@@ -281,6 +299,7 @@ static void case_section(FILE *out, const struct vnl_study *s, size_t i, const c
 	figure(out, report_dir, name, caption);
 	fputs("<h4>Worst packets (whole run, all repetitions)</h4>\n", out);
 	worst_table(out, c);
+	trace_section(out, c->trace);
 	fputs("</section>\n", out);
 }
 

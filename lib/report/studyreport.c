@@ -3,6 +3,7 @@
 #include "studyreport.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct case_priv {
 	int64_t worst_key[VNL_STUDY_WORST];
 	char damaged_reason[240];   /* the case's reason when a record is damaged */
 	char rt_deviation[320];     /* real-time settings not as asked (check_rt) */
+	struct vnl_study_trace trace; /* read_trace; pub.trace points here when traced */
 };
 
 struct vnl_study {
@@ -330,6 +332,115 @@ static void read_hops(const struct vnl_study *s, struct case_priv *c, const char
 	json_decref(doc);
 }
 
+/* ------------------------------------------------------------ --trace */
+
+static void trace_add_cause(struct vnl_study_trace *t, const char *kind, const char *task,
+			    uint64_t probes)
+{
+	for (size_t i = 0; i < t->ncauses; i++)
+		if (!strcmp(t->cause[i].kind, kind) && !strcmp(t->cause[i].task, task)) {
+			t->cause[i].probes += probes;
+			return;
+		}
+	if (t->ncauses == VNL_STUDY_TRACE_CAUSES) {
+		t->other += probes;
+		return;
+	}
+	struct vnl_study_trace_cause *c = &t->cause[t->ncauses++];
+	snprintf(c->kind, sizeof(c->kind), "%s", kind);
+	snprintf(c->task, sizeof(c->task), "%s", task);
+	c->probes = probes;
+}
+
+static uint64_t juint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+/* The worst probe of a repetition and its causes, as one line. */
+static void trace_worst_line(struct vnl_study_trace *t, unsigned rep, json_t *w)
+{
+	json_t *ex = json_object_get(w, "explain");
+	if (!json_is_object(w) || !json_is_array(ex) || t->nlines == VNL_STUDY_TRACE_LINES)
+		return;
+	char *line = t->line[t->nlines++];
+	size_t len = sizeof(t->line[0]), at = 0;
+	json_t *ow = json_object_get(w, "one_way_ns");
+	at += (size_t)snprintf(line, len, "repetition %u, seq %" PRIu64 ", one_way %.1f us:", rep,
+			       juint(w, "seq"), json_is_number(ow) ? json_number_value(ow) / 1e3 : 0);
+	size_t i;
+	json_t *e;
+	json_array_foreach(ex, i, e) {
+		if (at >= len)
+			break;
+		const char *kind = jstr(e, "kind"), *task = jstr(e, "task");
+		at += (size_t)snprintf(line + at, len - at, "%s %s %s for %.1f us (%.0f %%)",
+				       i ? ";" : "", kind ? kind : "?", task ? task : "?",
+				       (double)juint(e, "duration_ns") / 1e3,
+				       100.0 * json_number_value(json_object_get(e, "share")));
+	}
+	if (!json_array_size(ex) && at < len)
+		snprintf(line + at, len - at, " nothing traced held its CPU");
+}
+
+static int by_probes(const void *a, const void *b)
+{
+	const struct vnl_study_trace_cause *x = a, *y = b;
+	return x->probes > y->probes ? -1 : x->probes < y->probes;
+}
+
+/* A repetition's run JSON, when it was traced: its tally and its worst probe. */
+static void read_trace(const struct vnl_study *s, struct case_priv *c, const char *repdir,
+		       unsigned rep)
+{
+	char path[PATH_MAX + 64], file[16], why[PATH_MAX + 200];
+	snprintf(file, sizeof(file), "%s.json", c->pub.measured_dir);
+	rep_path(s, repdir, file, path, sizeof(path));
+	if (!file_exists(path))
+		return;
+	json_t *doc = vnl_json_load(path, "run JSON", why, sizeof(why));
+	json_t *tr = doc ? json_object_get(doc, "trace") : NULL;
+	if (!json_is_object(tr)) {
+		json_decref(doc);
+		return;
+	}
+	struct vnl_study_trace *t = &c->trace;
+	c->pub.trace = t;
+	json_t *above = json_object_get(tr, "above_p999");
+	t->probes += juint(above, "probes");
+	t->unexplained += juint(above, "unexplained");
+	t->other += juint(above, "other");
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(above, "causes"), i, e) {
+		const char *kind = jstr(e, "kind"), *task = jstr(e, "task");
+		if (kind && task)
+			trace_add_cause(t, kind, task, juint(e, "probes"));
+	}
+	qsort(t->cause, t->ncauses, sizeof(t->cause[0]), by_probes);
+	trace_worst_line(t, rep, json_array_get(json_object_get(doc, "worst"), 0));
+	json_decref(doc);
+}
+
+void vnl_study_trace_text(const struct vnl_study_trace *t, char *buf, size_t len)
+{
+	size_t at = (size_t)snprintf(buf, len, "above p99.9: %" PRIu64 " probes", t->probes);
+	for (size_t i = 0; i < t->ncauses && at < len; i++) {
+		if (i)
+			at += (size_t)snprintf(buf + at, len - at, "; %" PRIu64 ": %s %s",
+					       t->cause[i].probes, t->cause[i].kind, t->cause[i].task);
+		else
+			at += (size_t)snprintf(buf + at, len - at, "; %" PRIu64 " of %" PRIu64 ": %s %s",
+					       t->cause[i].probes, t->probes, t->cause[i].kind,
+					       t->cause[i].task);
+	}
+	if (t->other && at < len)
+		at += (size_t)snprintf(buf + at, len - at, "; %" PRIu64 ": other causes", t->other);
+	if (t->unexplained && at < len)
+		snprintf(buf + at, len - at, "; %" PRIu64 ": nothing traced", t->unexplained);
+}
+
 /* A case with a damaged or missing record is not "done", whatever study.json
  * says: its figures lack what the record lost. */
 static void mark_damaged(struct case_priv *c)
@@ -486,6 +597,8 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 			}
 		}
 		analyse_rep(s, c, i);
+		if (rd && c->pub.measured_dir)
+			read_trace(s, c, rd, rep->rep);
 		if (rep->whole.measured && !hops_read) {
 			read_hops(s, c, rd);
 			hops_read = true;
@@ -1023,6 +1136,20 @@ static json_t *worst_json(const struct vnl_study_case *c)
 	return a;
 }
 
+static json_t *trace_json(const struct vnl_study_trace *t)
+{
+	json_t *causes = json_array(), *worst = json_array();
+	for (size_t i = 0; i < t->ncauses; i++)
+		json_array_append_new(causes, json_pack("{s:s, s:s, s:I}", "kind", t->cause[i].kind,
+							"task", t->cause[i].task, "probes",
+							(json_int_t)t->cause[i].probes));
+	for (size_t i = 0; i < t->nlines; i++)
+		json_array_append_new(worst, json_string(t->line[i]));
+	return json_pack("{s:{s:I, s:I, s:I, s:o}, s:o}", "above_p999", "probes",
+			 (json_int_t)t->probes, "unexplained", (json_int_t)t->unexplained, "other",
+			 (json_int_t)t->other, "causes", causes, "worst", worst);
+}
+
 static json_t *nullable_str(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -1053,6 +1180,7 @@ static json_t *case_json(const struct vnl_study *s, const struct vnl_study_case 
 		json_array_append_new(reps, rep_json(&c->reps[i]));
 	json_object_set_new(o, "reps", reps);
 	json_object_set_new(o, "worst", worst_json(c));
+	json_object_set_new(o, "trace", c->trace ? trace_json(c->trace) : json_null());
 	return o;
 }
 
@@ -1258,6 +1386,24 @@ void vnl_study_summary_md(const struct vnl_study *s, FILE *out)
 				d.within[VNL_STUDY_P99] ? " (within spread)" : "");
 		} else {
 			fputs(" - | - | - |\n", out);
+		}
+	}
+	bool traced = false;
+	for (size_t i = 0; i < s->n; i++)
+		traced |= s->cases[i].pub.trace != NULL;
+	if (traced) {
+		fputs("\n## Why the worst probes were slow\n\n(trace = on: run --trace on the "
+		      "receiver on the host; each probe above its repetition's one_way p99.9 "
+		      "counted under its longest cause)\n\n", out);
+		char line[1024];
+		for (size_t i = 0; i < s->n; i++) {
+			const struct vnl_study_trace *t = s->cases[i].pub.trace;
+			if (!t)
+				continue;
+			vnl_study_trace_text(t, line, sizeof(line));
+			fprintf(out, "- %s: %s\n", s->cases[i].pub.name, line);
+			for (size_t j = 0; j < t->nlines; j++)
+				fprintf(out, "  - %s\n", t->line[j]);
 		}
 	}
 	fputs("\n## Notes\n\n", out);

@@ -66,6 +66,29 @@ struct vnl_study_case {
 	 * where ("asked sched_fifo 90; repetition 1: the receiver got other 0 on CPUs 0-1");
 	 * NULL when every end got what was asked, or nothing was asked. */
 	const char *rt_deviation;
+	/* With trace = on: why the slowest probes were slow (run --trace); NULL untraced. */
+	const struct vnl_study_trace *trace;
+};
+
+#define VNL_STUDY_TRACE_CAUSES 16
+#define VNL_STUDY_TRACE_LINES 5
+/*
+ * A traced case's causes, from its repetitions' run JSON (the measured direction's
+ * trace.above_p999 and worst[0].explain): the probes above each repetition's
+ * one_way p99.9 by their longest cause, summed over the repetitions ("31 of 40:
+ * preempted ksoftirqd/1"), and each repetition's worst probe with its causes.
+ */
+struct vnl_study_trace_cause {
+	char kind[12];
+	char task[16];
+	uint64_t probes;
+};
+struct vnl_study_trace {
+	uint64_t probes, unexplained, other;
+	size_t ncauses;                  /* most probes first */
+	struct vnl_study_trace_cause cause[VNL_STUDY_TRACE_CAUSES];
+	size_t nlines;
+	char line[VNL_STUDY_TRACE_LINES][400]; /* "rep 1 seq 705 one_way 20.3 ms: preempted ..." */
 };
 
 /* "one_way ± 40.3us (agent+tap)", or just the metric's name when one clock serves. */
@@ -146,6 +169,8 @@ void vnl_study_fmt_us(char *buf, size_t len, double ns);
 
 /* summary.json, summary.csv, summary.md. */
 json_t *vnl_study_summary_json(const struct vnl_study *s);
+/* "above p99.9: 40 probes; 31 of 40: preempted ksoftirqd/1; 9: softirq NET_RX" */
+void vnl_study_trace_text(const struct vnl_study_trace *t, char *buf, size_t len);
 void vnl_study_summary_csv(const struct vnl_study *s, FILE *out);
 void vnl_study_summary_md(const struct vnl_study *s, FILE *out);
 

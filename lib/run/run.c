@@ -33,9 +33,12 @@
 #include "rt.h"
 #include "runcmd.h"
 #include "safefile.h"
+#include "schedtrace.h"
 #include "snmp.h"
+#include "stats.h"
 #include "status.h"
 #include "timeutil.h"
+#include "traceout.h"
 
 #define GUEST_TMP "/tmp"           /* where the guest-side record file is written */
 #define LISTEN_WAIT_MS 20000       /* a receiver in a TCG guest starts slowly */
@@ -108,6 +111,7 @@ struct leg {
 	int64_t peer_offset_ns;    /* the sender's clock minus the receiver's, at the start */
 	struct prog recv, send;
 	struct vnl_hopobs *obs;
+	struct vnl_schedtrace *trace; /* --trace: the receiver's, when it runs on this host */
 	struct vnl_clocksync *cs;
 	bool cs_ok;
 	bool interrupted;
@@ -664,6 +668,27 @@ static void follow(struct run *r, struct leg *l)
 	prog_interrupt(r, &l->send);
 }
 
+/*
+ * --trace: the receiver's one thread (its pid, in this pid namespace) traced from before
+ * the stream, on its --cpu; a trace that cannot be had fails the direction before it
+ * measures. A receiver in the guest is said and left untraced.
+ */
+static int trace_start(struct run *r, struct leg *l)
+{
+	if (!r->o->trace)
+		return 0;
+	if (l->rx.guest) {
+		vnl_notice("direction %s: the guest receives; --trace traces a receiver on this host "
+			   "only (the guest's vnetlat has no BPF): its worst probes are not explained",
+			   l->name);
+		return 0;
+	}
+	const char *cpu = strcmp(l->rx.role, "remote") || !r->o->remote_cpu ? r->o->cpu
+									     : r->o->remote_cpu;
+	l->trace = vnl_schedtrace_start(l->recv.pid, cpu ? atoi(cpu) : -1);
+	return l->trace ? 0 : -1;
+}
+
 static int leg_measure(struct run *r, struct leg *l)
 {
 	struct args ra = { .n = 0 }, sa = { .n = 0 };
@@ -682,7 +707,7 @@ static int leg_measure(struct run *r, struct leg *l)
 	send_args(r, l, &sa);
 	if (prog_start(r, &l->recv, &l->rx, ra.v))
 		return -1;
-	if (wait_listening(r, &l->recv)) {
+	if (trace_start(r, l) || wait_listening(r, &l->recv)) {
 		prog_interrupt(r, &l->recv);
 		prog_wait(r, &l->recv, 5000, "receiver");
 		return -1;
@@ -701,6 +726,7 @@ static int leg_measure(struct run *r, struct leg *l)
 		prog_interrupt(r, &l->recv);
 	}
 	prog_wait(r, &l->recv, margin_ms, "receiver");
+	vnl_schedtrace_stop(l->trace); /* detached before the report */
 	if (l->recv.timed_out) /* the stream's end never reached it */
 		l->interrupted = l->receiver_late = true;
 	relay_status(r, l); /* the receiver's final figures */
@@ -769,10 +795,26 @@ static int leg_report(struct run *r, const struct leg *l)
 			"while the stream ran: %s", l->name, l->csum_after - l->csum_before,
 			CSUM_HINT);
 	}
-	if (r->o->json)
-		json_object_set_new(r->dirs, l->name, vnl_leg_json(&c, &v, &res));
-	else
+	struct vnl_trace_tally tally;
+	bool tallied = l->trace && n.received &&
+		       vnl_traceout_tally(l->rec, vnl_stats_percentile(vnl_analysis_stage(
+						      res.a, VNL_STAGE_ONE_WAY), 0.999),
+					  l->trace, &tally) == 0;
+	if (r->o->json) {
+		json_t *doc = vnl_leg_json(&c, &v, &res);
+		if (l->trace)
+			vnl_traceout_json(doc, res.a, l->trace);
+		if (tallied)
+			json_object_set_new(json_object_get(doc, "trace"), "above_p999",
+					    vnl_traceout_tally_json(&tally));
+		json_object_set_new(r->dirs, l->name, doc);
+	} else {
 		vnl_leg_text(stdout, &c, &v, &res);
+		if (l->trace)
+			vnl_traceout_text(stdout, res.a, l->trace, WORST_N);
+		if (tallied)
+			vnl_traceout_tally_text(stdout, &tally);
+	}
 	vnl_leg_result_free(&res);
 	return 0;
 }
@@ -815,6 +857,7 @@ static int leg_run(struct run *r, const char *name)
 		rc = -1;
 	}
 	vnl_hopobs_free(l.obs);
+	vnl_schedtrace_free(l.trace);
 	vnl_clocksync_free(l.cs);
 	char guest_tmp[sizeof(l.guest_status) + 8];
 	snprintf(guest_tmp, sizeof(guest_tmp), "%s.tmp", l.guest_status);

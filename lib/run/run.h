@@ -38,6 +38,9 @@ struct vnl_run_opts {
 	const char *sched_fifo, *cpu, *remote_cpu, *deadline;
 	int64_t deadline_ns; /* --deadline parsed; 0: none */
 	bool mlock;
+	/* A scheduler and interrupt trace of each receiver on this host (recv --trace's): the
+	 * worst probes of its direction get "explain". A receiver in the guest is not traced. */
+	bool trace;
 };
 
 /* Returns an exit code (log.h). */

@@ -127,7 +127,7 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
 	[VNL_JK_DEADLINE] = "deadline", [VNL_JK_SCHED_FIFO] = "sched_fifo",
-	[VNL_JK_CPU] = "cpu", [VNL_JK_REMOTE_CPU] = "remote_cpu",
+	[VNL_JK_CPU] = "cpu", [VNL_JK_REMOTE_CPU] = "remote_cpu", [VNL_JK_TRACE] = "trace",
 	[VNL_JK_LOAD_RATE] = "load_rate", [VNL_JK_WARMUP] = "warmup", [VNL_JK_REPEAT] = "repeat",
 	[VNL_JK_WINDOW] = "window", [VNL_JK_REFERENCE] = "reference",
 };
@@ -138,6 +138,7 @@ static const char *const transport_names[] = { "udp4", "udp6", "l2", "xdp", NULL
 static const char *const direction_names[] = { "in", "out", "both", NULL };
 static const char *const switch_names[] = { "auto", "on", "off", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
+static const char *const onoff_names[] = { "off", "on", NULL };
 
 const char *vnl_job_key_name(enum vnl_job_key key)
 {
@@ -532,6 +533,7 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 	case VNL_JK_SCHED_FIFO: return parse_range(s, 1, 99, "off", v, e);
 	case VNL_JK_CPU:
 	case VNL_JK_REMOTE_CPU: return parse_range(s, 0, 4095, "none", v, e);
+	case VNL_JK_TRACE:      return parse_name(s, onoff_names, v, e);
 	case VNL_JK_LOAD_RATE:  return parse_rate(s, v, e);
 	case VNL_JK_WARMUP:     return parse_dur_range(s, 0, 3600000000000LL, v, e);
 	case VNL_JK_REPEAT:     return parse_range(s, 1, 100, NULL, v, e);
@@ -887,6 +889,7 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_SCHED_FIFO: c->sched_fifo = v->n < 0 ? 0 : (int)v->n; break;
 	case VNL_JK_CPU:        c->cpu = (int)v->n; break;
 	case VNL_JK_REMOTE_CPU: c->remote_cpu = (int)v->n; break;
+	case VNL_JK_TRACE:      c->trace = v->n == 1; break;
 	case VNL_JK_LOAD_RATE:  c->load_rate_bps = (uint64_t)v->n; break;
 	case VNL_JK_WARMUP:     c->warmup_ns = v->n; break;
 	case VNL_JK_REPEAT:     c->repeat = (unsigned)v->n; break;

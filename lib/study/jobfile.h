@@ -34,7 +34,7 @@ enum vnl_job_key {
 	VNL_JK_VHOST, VNL_JK_ACCEL, VNL_JK_GUEST_CPUS, VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU,
 	VNL_JK_EMULATOR_CPUS, VNL_JK_VHOST_FIFO, VNL_JK_IRQ_CPUS, VNL_JK_VLAN, VNL_JK_UPLINK, VNL_JK_PCI_DEVICE, VNL_JK_REMOTE_NETNS, VNL_JK_REMOTE_ADDR,
 	VNL_JK_COUNT, VNL_JK_DURATION, VNL_JK_PRIORITY, VNL_JK_DEADLINE, VNL_JK_SCHED_FIFO,
-	VNL_JK_CPU, VNL_JK_REMOTE_CPU,
+	VNL_JK_CPU, VNL_JK_REMOTE_CPU, VNL_JK_TRACE,
 	VNL_JK_LOAD_RATE, VNL_JK_WARMUP, VNL_JK_REPEAT, VNL_JK_WINDOW, VNL_JK_REFERENCE,
 	VNL_JK_NKEYS
 };
@@ -80,6 +80,7 @@ struct vnl_job_case {
 	int sched_fifo;          /* SCHED_FIFO priority of sender and receiver, 0: off */
 	int cpu;                 /* the local end's CPU (a guest's own CPU), -1: not pinned */
 	int remote_cpu;          /* the remote end's CPU (this host), -1: as cpu */
+	bool trace;              /* run --trace: the host's receivers explain their worst probes */
 
 	/* background load */
 	enum vnl_load_proto load;

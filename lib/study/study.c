@@ -385,6 +385,8 @@ static void run_args(const struct runner *r, struct child *ch, const struct vnl_
 		arg(ch, "--cpu=%d", c->cpu);
 	if (c->remote_cpu >= 0)
 		arg(ch, "--remote-cpu=%d", c->remote_cpu);
+	if (c->trace && record_dir) /* the measured run, not the warm-up */
+		arg(ch, "--trace");
 	arg(ch, "--transport=%s", vnl_job_transport_name(c->transport));
 	if (c->remote_netns[0]) {
 		arg(ch, "--remote-netns=%s", c->remote_netns);
@@ -746,6 +748,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 								    : json_null());
 	json_object_set_new(s, "vhost_fifo", c->vhost_fifo ? json_integer(c->vhost_fifo) : json_null());
 	json_object_set_new(s, "irq_cpus", c->irq_cpus[0] ? json_string(c->irq_cpus) : json_null());
+	json_object_set_new(s, "trace", json_boolean(c->trace));
 	return s;
 }
 

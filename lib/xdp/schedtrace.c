@@ -20,8 +20,7 @@
 #include "sched_trace.h"
 #include "sched_trace.skel.h"
 
-#define DRAIN_PERIOD_NS 2000000 /* the kernel ring holds far more than 2 ms of switches */
-#define MAX_TASKS 32            /* distinct tasks considered per window */
+#define DRAIN_PERIOD_NS 2000000 /* the kernel ring holds far more than 2 ms of events */
 
 struct vnl_schedtrace {
 	struct sched_trace *skel;
@@ -180,7 +179,8 @@ struct vnl_schedtrace *vnl_schedtrace_start(int tid, int watch_cpu)
 	}
 	t->real_minus_mono = measure_offset();
 	if (sched_trace__attach(t->skel) < 0) {
-		vnl_errno("--trace: cannot attach the scheduler trace to sched_switch");
+		vnl_errno("--trace: cannot attach the scheduler trace (sched_switch, sched_waking, irq and "
+			  "softirq entry and exit)");
 		goto fail;
 	}
 	t->stopped = false;
@@ -244,111 +244,17 @@ int64_t vnl_schedtrace_oldest(const struct vnl_schedtrace *t)
 	return t->n ? (int64_t)t->ring[0].ts + t->real_minus_mono : 0;
 }
 
-/* The first event at or after ts (monotonic). */
-static size_t lower_bound(const struct vnl_schedtrace *t, uint64_t ts)
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->ring[mid].ts < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct task_acc {
-	int pid;
-	char comm[VNL_SCHED_COMM_LEN];
-	uint64_t start, total;
-};
-
-static void account(struct task_acc *acc, size_t *n, int pid, const char *comm, uint64_t from,
-		    uint64_t to)
-{
-	if (to <= from)
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (acc[i].pid == pid) {
-			acc[i].total += to - from;
-			return;
-		}
-	if (*n == MAX_TASKS)
-		return;
-	struct task_acc *a = &acc[(*n)++];
-	a->pid = pid;
-	memcpy(a->comm, comm, VNL_SCHED_COMM_LEN);
-	a->comm[VNL_SCHED_COMM_LEN - 1] = '\0';
-	a->start = from;
-	a->total = to - from;
-}
-
-static int by_total(const void *a, const void *b)
-{
-	const struct task_acc *x = a, *y = b;
-	return x->total > y->total ? -1 : x->total < y->total;
-}
-
-/* The CPU the thread ran on at ts: that of its last switch in before it; -1 unknown. */
-static int thread_cpu_at(const struct vnl_schedtrace *t, uint64_t ts)
-{
-	if (t->watch_cpu >= 0)
-		return t->watch_cpu;
-	for (size_t i = lower_bound(t, ts); i-- > 0;)
-		if ((int)t->ring[i].next_pid == t->tid)
-			return (int)t->ring[i].cpu;
-	return -1;
-}
-
 size_t vnl_schedtrace_explain(const struct vnl_schedtrace *t, int64_t from_ns, int64_t to_ns,
 			      struct vnl_sched_explain *out, size_t max)
 {
-	if (!t || !t->stopped || !t->n || to_ns <= from_ns || !max)
+	if (!t || !t->stopped || !t->n || from_ns - t->real_minus_mono < 0)
 		return 0;
-	int64_t a_mono = from_ns - t->real_minus_mono, b_mono = to_ns - t->real_minus_mono;
-	if (a_mono < 0)
-		return 0;
-	uint64_t a = (uint64_t)a_mono, b = (uint64_t)b_mono;
-	int cpu = thread_cpu_at(t, b);
-	if (cpu < 0)
-		return 0;
-	/* Who held the CPU when the window opened: the last switch on it before. */
-	size_t i0 = lower_bound(t, a);
-	int cur = -1;
-	const char *cur_comm = "";
-	for (size_t i = i0; i-- > 0;)
-		if ((int)t->ring[i].cpu == cpu) {
-			cur = (int)t->ring[i].next_pid;
-			cur_comm = t->ring[i].next_comm;
-			break;
-		}
-	struct task_acc acc[MAX_TASKS];
-	size_t n = 0;
-	uint64_t seg = a;
-	for (size_t i = i0; i < t->n && t->ring[i].ts < b; i++) {
-		const struct vnl_sched_event *e = &t->ring[i];
-		if ((int)e->cpu != cpu)
-			continue;
-		if (cur > 0 && cur != t->tid)
-			account(acc, &n, cur, cur_comm, seg, e->ts);
-		cur = (int)e->next_pid;
-		cur_comm = e->next_comm;
-		seg = e->ts;
-	}
-	if (cur > 0 && cur != t->tid)
-		account(acc, &n, cur, cur_comm, seg, b);
-	qsort(acc, n, sizeof(acc[0]), by_total);
-	size_t k = n < max ? n : max;
+	size_t k = vnl_trace_explain(t->ring, t->n, t->tid, t->watch_cpu,
+				     from_ns - t->real_minus_mono, to_ns - t->real_minus_mono, out, max);
 	for (size_t i = 0; i < k; i++) {
-		struct vnl_sched_explain *x = &out[i];
-		x->kind = "preempted";
-		memcpy(x->task, acc[i].comm, sizeof(x->task));
-		x->pid = acc[i].pid;
-		x->cpu = cpu;
-		x->start_ns = (int64_t)acc[i].start + t->real_minus_mono;
-		x->duration_ns = (int64_t)acc[i].total;
-		x->share = (double)acc[i].total / (double)(to_ns - from_ns);
+		out[i].start_ns += t->real_minus_mono;
+		if (out[i].woken_ns)
+			out[i].woken_ns += t->real_minus_mono;
 	}
 	return k;
 }

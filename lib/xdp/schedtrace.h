@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The scheduler trace behind recv --trace (bpf/sched_trace.bpf.c): loaded
- * from its embedded skeleton and attached to tp_btf/sched_switch for one
+ * from its embedded skeleton and attached to tp_btf/sched_switch,
+ * sched_waking, irq_handler_entry/exit and softirq_entry/exit for one
  * thread, drained every few milliseconds by a thread of its own (off the
  * traced thread's CPU, SCHED_OTHER) into a fixed ring of the last
- * VNL_SCHEDTRACE_EVENTS switches, allocated once at the start. After the
- * run, a window of time (a probe's rx_sw .. app_rx) is explained: which
- * other tasks held the traced thread's CPU in it, and for how long.
+ * VNL_SCHEDTRACE_EVENTS events, allocated once at the start. After the
+ * run, a window of time (a probe's rx_sw .. app_rx) is explained: what
+ * held the traced thread's CPU in it or kept the thread from it, and for how long.
  */
 #ifndef VNL_SCHEDTRACE_H
 #define VNL_SCHEDTRACE_H
@@ -14,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VNL_SCHEDTRACE_EVENTS (1u << 17) /* 131072 switches, 8 MiB */
+#include "traceexplain.h"
+
+#define VNL_SCHEDTRACE_EVENTS (1u << 17) /* 131072 events, 10 MiB */
 
 struct vnl_schedtrace;
 
@@ -35,21 +38,11 @@ uint64_t vnl_schedtrace_overwritten(const struct vnl_schedtrace *t);
 /* The oldest switch still held, CLOCK_REALTIME ns; 0 if none. */
 int64_t vnl_schedtrace_oldest(const struct vnl_schedtrace *t);
 
-/* One task that held the traced thread's CPU in a window. */
-struct vnl_sched_explain {
-	const char *kind;     /* "preempted" */
-	char task[16];        /* its comm */
-	int pid;              /* its thread id (initial pid namespace) */
-	int cpu;
-	int64_t start_ns;     /* CLOCK_REALTIME: when it first held the CPU within the window */
-	int64_t duration_ns;  /* how long it held it within the window, in total */
-	double share;         /* duration_ns / (to_ns - from_ns) */
-};
-
 /*
- * The tasks (idle and the traced thread aside) on the traced thread's CPU
- * within [from_ns, to_ns) (CLOCK_REALTIME), longest first, merged per
- * task; at most max written, returns how many. After vnl_schedtrace_stop.
+ * The causes (traceexplain.h: preempted, irq, softirq, not_woken) of the
+ * traced thread's wait within [from_ns, to_ns) (CLOCK_REALTIME, as are the
+ * times written), longest first; at most max written, returns how many.
+ * After vnl_schedtrace_stop.
  */
 size_t vnl_schedtrace_explain(const struct vnl_schedtrace *t, int64_t from_ns, int64_t to_ns,
 			      struct vnl_sched_explain *out, size_t max);

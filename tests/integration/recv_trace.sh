@@ -4,7 +4,11 @@
 # probe's "explain" names the hog (comm and pid) as preempted for 20 ms
 # +- 10 % (the worst probe is the first one to arrive in the hog's 20 ms,
 # so it waits 19..20 ms of it: 1 ms interval, well inside the 2 ms of slack).
-# A run without --trace has no "explain"; nothing stays attached.
+# A run without --trace has no "explain"; nothing stays attached. With a
+# loopback UDP flood on CPU 1, NET_RX softirqs there are named, every cause is
+# well-formed, and no probe's causes add up to more than its wait. run --trace
+# names the hog in its direction's worst probes too; a study case with
+# trace = on has the causes in its run JSON and its report's section.
 # Usage: bash recv_trace.sh /path/to/vnetlat
 set -uo pipefail
 VNL=${1:?usage: recv_trace.sh /path/to/vnetlat}
@@ -114,6 +118,112 @@ vnl_json_check "$T/plain.json" "no --trace: no explain, no trace" \
 	"len(d['worst']) == 50 and not any('explain' in w for w in d['worst']) and 'trace' not in d"
 vnl_check "plain: the report matches doc/json-schema.json" \
 	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/plain.json"
+
+# Interrupts and wake-ups (no hog): a UDP flood to the loopback of LAB-b from CPU 1 (5 datagrams
+# each 1 ms, no listener) makes NET_RX softirqs on the receiver's CPU; the receiver, asleep
+# between probes, is woken by the sender's NET_RX on CPU 0 (veth delivers there) after rx_sw.
+# Every probe is listed (--worst N): a few microseconds of NET_RX need not make a probe worst
+# on a busy machine, but some probes' waits hold one.
+timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst $N --json --trace \
+	>"$T/intr.json" 2>"$T/intr.err" &
+RP=$!; VNL_BG+=("$RP")
+vnl_wait_udp "$LAB-b" 4300 || exit 1
+timeout 20 ip netns exec "$LAB-b" taskset -c 1 python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.monotonic() + 6
+while time.monotonic() < end:
+    for _ in range(5):
+        s.sendto(b"x" * 64, ("127.0.0.1", 9))
+    time.sleep(0.001)
+' 2>/dev/null &
+FP=$!; VNL_BG+=("$FP")
+timeout 30 ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --cpu 0 --count $N --interval 1ms >/dev/null 2>&1 &
+SP=$!; VNL_BG+=("$SP")
+vnl_wait_pid "$SP" 20; src=$?
+vnl_wait_pid "$RP" 10; rrc=$?
+vnl_wait_pid "$FP" 10
+cat "$T/intr.err"
+vnl_check "intr: send and recv --trace exit 0" test "$src$rrc" = 00
+vnl_json_check "$T/intr.json" "intr: a probe waited on a NET_RX softirq on CPU 1 (the flood's)" \
+	"any(e['kind'] == 'softirq' and e['task'] == 'NET_RX' and e['vector'] == 3 and e['cpu'] == 1 and e['duration_ns'] > 0 for w in d['worst'] for e in w['explain'])"
+vnl_json_check "$T/intr.json" "intr: every cause well-formed (kind, its own field; not_woken ends at the wake-up; all within rx_stack of each other)" \
+	"all(e['kind'] in ('preempted', 'irq', 'softirq', 'not_woken') and
+	     (e['kind'] != 'irq' or (e['irq'] >= 0 and e['pid'] == 0)) and
+	     (e['kind'] != 'softirq' or (e['task'] in ('HI','TIMER','NET_TX','NET_RX','BLOCK','IRQ_POLL','TASKLET','SCHED','HRTIMER','RCU') and e['pid'] == 0)) and
+	     (e['kind'] != 'not_woken' or e['start_ns'] + e['duration_ns'] <= e['woken_ns']) and
+	     abs(e['start_ns'] - w['explain'][0]['start_ns']) < w['rx_stack_ns'] and 0 < e['share'] <= 1
+	     for w in d['worst'] for e in w['explain'])"
+vnl_json_check "$T/intr.json" "intr: no probe's causes add up to more than its wait (shares <= 1)" \
+	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 and sum(e['duration_ns'] for e in w['explain']) <= w['rx_stack_ns'] for w in d['worst'])"
+vnl_json_check "$T/intr.json" "intr: a probe was not_woken until the sender (vnetlat on CPU 0) woke the receiver" \
+	"any(e['kind'] == 'not_woken' and e['cpu'] == 0 and e['task'].startswith('vnetlat') and e['pid'] > 0 for w in d['worst'] for e in w['explain'])"
+vnl_check "intr: the report matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/intr.json"
+python3 -c '
+import json, sys, collections
+d = json.load(open(sys.argv[1]))
+c = collections.Counter((e["kind"], e["task"]) for w in d["worst"] for e in w["explain"])
+print("intr: causes over all probes:", dict(c.most_common(8)))' "$T/intr.json"
+
+# run --trace (the host's receivers): direction in of the veth lab (a -> b), the receiver on
+# CPU 1 at FIFO 40, the sender on CPU 0 (--remote-cpu), the hog on CPU 1 mid-stream.
+timeout 60 "$VNL" run "$LAB" --direction in --count $N --interval 1ms --cpu 1 --remote-cpu 0 \
+	--sched-fifo 40 --trace --json --status-file "$T/run.status" >"$T/run.json" 2>"$T/run.err" &
+RP=$!; VNL_BG+=("$RP")
+hog "$T/run.status"; brc=$?
+BP=$BUSY_PID
+vnl_wait_pid "$RP" 40; rrc=$?
+cat "$T/run.err"
+vnl_check "run: the hog ran, run --trace exits 0" test "$brc$rrc" = 00
+vnl_json_check "$T/run.json" "run: direction in has a trace and an explain list per worst probe" \
+	"d['directions']['in']['trace']['oldest_ns'] > 0 and all(isinstance(w['explain'], list) for w in d['directions']['in']['worst'])"
+vnl_json_check "$T/run.json" "run: a worst probe's explain names vnl_busy_fifo (pid $BP) preempting on CPU 1 for 20 ms +- 10 %" \
+	"any(e['kind'] == 'preempted' and e['task'] == 'vnl_busy_fifo' and e['pid'] == $BP and e['cpu'] == 1 and 18000000 <= e['duration_ns'] <= 22000000 for w in d['directions']['in']['worst'] for e in w['explain'])"
+vnl_json_check "$T/run.json" "run: no probe's causes add up to more than its wait" \
+	"all(sum(e['share'] for e in w['explain']) <= 1 + 1e-9 for w in d['directions']['in']['worst'])"
+vnl_json_check "$T/run.json" "run: the probes above p99.9 are tallied by their longest cause, the counts add up" \
+	"(lambda a: a['probes'] >= 1 and sum(c['probes'] for c in a['causes']) + a['unexplained'] + a['other'] == a['probes'])(d['directions']['in']['trace']['above_p999'])"
+python3 -c 'import json,sys; print("run: above p99.9:", json.load(open(sys.argv[1]))["directions"]["in"]["trace"]["above_p999"])' "$T/run.json"
+python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["directions"]["in"], open(sys.argv[2], "w"))' \
+	"$T/run.json" "$T/run-in.json"
+vnl_check "run: its direction in matches doc/json-schema.json" \
+	python3 "$(dirname "$0")/json_schema_check.py" "$SCHEMA" "$T/run-in.json"
+
+# study trace = on: a veth case (direction in, receiver on CPU 1 at FIFO 40) runs run --trace;
+# its in.json has explain lists and trace.above_p999, the report the section per case.
+cat >"$T/job.ini" <<'INI'
+[global]
+interval = 1ms
+count = 2000
+warmup = 200ms
+
+[tr]
+topology = veth
+direction = in
+sched_fifo = 40
+cpu = 1
+remote_cpu = 0
+trace = on
+INI
+timeout 120 "$VNL" study "$T/job.ini" --out "$T/study" >"$T/study.out" 2>"$T/study.err" &
+STP=$!
+wait $STP; src=$?
+vnl_study_labs_down "$STP"
+[ "$src" = 0 ] || cat "$T/study.err"
+vnl_check "study trace = on: exits 0" test "$src" = 0
+REPDIR=$T/study/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["repetitions"][0]["dir"])' "$T/study/study.json" 2>/dev/null)
+vnl_json_check "$T/study/study.json" "study: settings.trace is true" "d['cases'][0]['settings']['trace'] is True"
+vnl_json_check "$REPDIR/in.json" "study: the repetition's in.json has explain lists and trace.above_p999" \
+	"all(isinstance(w['explain'], list) for w in d['worst']) and d['trace']['above_p999']['probes'] >= 1"
+vnl_check "study: vnetlat report DIR exits 0" "$VNL" report "$T/study"
+vnl_check "study: summary.md has 'Why the worst probes were slow' for the case" \
+	grep -q "^- tr: above p99.9: [0-9]* probes" "$T/study/report/summary.md"
+vnl_json_check "$T/study/report/summary.json" "study: summary.json's case has its trace tally" \
+	"d['cases'][0]['trace']['above_p999']['probes'] >= 1 and len(d['cases'][0]['trace']['worst']) == 1"
+vnl_check "study: index.html has the case's trace section" \
+	grep -q "Why the worst probes were slow (trace)</h4>" "$T/study/report/index.html"
+sed -n '/Why the worst/,/Notes/p' "$T/study/report/summary.md"
 
 # Text: the section and the hog in it.
 timeout 30 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --cpu 1 --sched-fifo 40 --worst 50 --trace \

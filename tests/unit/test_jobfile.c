@@ -137,6 +137,7 @@ static void test_typed_values(void **state)
 				       "sched_fifo = 80\n"
 				       "cpu = 1\n"
 				       "remote_cpu = 0\n"
+				       "trace = on\n"
 				       "load = tcp2\n"
 				       "load_rate = 1.5G\n"
 				       "warmup = 2s\n"
@@ -165,6 +166,7 @@ static void test_typed_values(void **state)
 	assert_int_equal(c->sched_fifo, 80);
 	assert_int_equal(c->cpu, 1);
 	assert_int_equal(c->remote_cpu, 0);
+	assert_true(c->trace);
 	assert_int_equal(c->load, VNL_LOAD_TCP);
 	assert_int_equal(c->load_streams, 2);
 	assert_string_equal(vnl_job_load_name(c, buf, sizeof(buf)), "tcp2");
@@ -282,6 +284,7 @@ static void test_bad_values(void **state)
 	expect_error("[a]\ntopology = veth\nduration = 1h\nwindow = 10m..5m\n", 4, "ends before", NULL);
 	expect_error("[a]\ntopology = veth\nrepeat = 0\n", 3, "repeat", "from 1 to 100");
 	expect_error("[a]\ntopology = veth\nsched_fifo = 100\n", 3, "sched_fifo", "or off");
+	expect_error("[a]\ntopology = veth\ntrace = yes\n", 3, "trace", "off, on");
 	expect_error("[a]\ntopology = bridge\nguest_cpus = 2\ncpu = 2\n", 4, "the guest has CPUs 0..1",
 		     "below guest_cpus");
 	expect_error("[a]\ntopology = veth\nremote_cpu = 4096\n", 3, "remote_cpu", "or none");

@@ -353,6 +353,78 @@ static void test_bad_directories(void **state)
 	assert_non_null(strstr(err, "line"));
 }
 
+static void write_run_json(const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s/in.json", root, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * trace = on: each repetition's run JSON has trace.above_p999 and explain lists;
+ * the case sums the tallies over repetitions (3 + 0 hog, 0 + 1 NET_RX of 5 probes,
+ * 1 unexplained) and keeps each repetition's worst probe as a line; an untraced
+ * case has none, and the summary's section names only the traced one.
+ */
+static void test_trace_section(void **state)
+{
+	(void)state;
+	static const struct spec c[] = {
+		{ "t", "veth", "none", { 20, 22 }, 2 },
+		{ "u", "veth", "none", { 20, 0 }, 1 },
+	};
+	write_study(c, 2, "null", "null");
+	write_run_json("cases/t/rep1", "{\"trace\":{\"oldest_ns\":1,\"dropped\":0,\"overwritten\":0,"
+		"\"above_p999\":{\"threshold_ns\":900000,\"probes\":3,\"unexplained\":0,\"other\":0,"
+		"\"causes\":[{\"kind\":\"preempted\",\"task\":\"vnl_busy_fifo\",\"probes\":3}]}},"
+		"\"worst\":[{\"seq\":705,\"one_way_ns\":20300000,\"explain\":[{\"kind\":\"preempted\","
+		"\"task\":\"vnl_busy_fifo\",\"pid\":12,\"cpu\":1,\"start_ns\":5,\"duration_ns\":20000000,"
+		"\"share\":0.99}]}]}");
+	write_run_json("cases/t/rep2", "{\"trace\":{\"oldest_ns\":1,\"dropped\":0,\"overwritten\":0,"
+		"\"above_p999\":{\"threshold_ns\":800000,\"probes\":2,\"unexplained\":1,\"other\":0,"
+		"\"causes\":[{\"kind\":\"softirq\",\"task\":\"NET_RX\",\"probes\":1}]}},"
+		"\"worst\":[{\"seq\":9,\"one_way_ns\":900000,\"explain\":[]}]}");
+	write_run_json("cases/u/rep1", "{\"worst\":[]}");
+	char err[256];
+	struct vnl_study *s = vnl_study_open(root, err, sizeof(err));
+	assert_non_null(s);
+	const struct vnl_study_trace *t = vnl_study_case(s, 0)->trace;
+	assert_non_null(t);
+	assert_null(vnl_study_case(s, 1)->trace);
+	assert_int_equal(t->probes, 5);
+	assert_int_equal(t->unexplained, 1);
+	assert_int_equal(t->ncauses, 2);
+	assert_string_equal(t->cause[0].task, "vnl_busy_fifo");
+	assert_int_equal(t->cause[0].probes, 3);
+	assert_int_equal(t->nlines, 2);
+	assert_non_null(strstr(t->line[0], "repetition 1, seq 705, one_way 20300.0 us: preempted "
+					   "vnl_busy_fifo for 20000.0 us (99 %)"));
+	assert_non_null(strstr(t->line[1], "nothing traced held its CPU"));
+	char text[512];
+	vnl_study_trace_text(t, text, sizeof(text));
+	assert_string_equal(text, "above p99.9: 5 probes; 3 of 5: preempted vnl_busy_fifo; 1: "
+				  "softirq NET_RX; 1: nothing traced");
+	char *md = NULL;
+	size_t mdlen = 0;
+	FILE *f = open_memstream(&md, &mdlen);
+	vnl_study_summary_md(s, f);
+	fclose(f);
+	assert_non_null(strstr(md, "## Why the worst probes were slow"));
+	assert_non_null(strstr(md, "- t: above p99.9: 5 probes; 3 of 5"));
+	assert_null(strstr(md, "- u: above"));
+	free(md);
+	json_t *j = vnl_study_summary_json(s);
+	json_t *cases = json_object_get(j, "cases");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(
+		json_array_get(cases, 0), "trace"), "above_p999"), "probes")), 5);
+	assert_true(json_is_null(json_object_get(json_array_get(cases, 1), "trace")));
+	json_decref(j);
+	vnl_study_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caveat_spread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caveat_single_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_directories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_section, setup, teardown),
 		cmocka_unit_test(test_ccdf_points),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
