@@ -13,7 +13,7 @@
 #include "log.h"
 #include "optable.h"
 #include "parse.h"
-#include "rthost.h"
+#include "cpulist.h"
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rt.h"
-#include "rthost.h"
+#include "cpulist.h"
 #include "runcmd.h"
 
 int vnl_qemu_threads(pid_t pid, struct vnl_qemu_thread *out, size_t max)

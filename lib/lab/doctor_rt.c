@@ -13,6 +13,7 @@
 #include "log.h"
 #include "qemuthreads.h"
 #include "rt.h"
+#include "cpulist.h"
 #include "rthost.h"
 #include "runcmd.h"
 

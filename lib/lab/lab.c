@@ -25,7 +25,7 @@
 #include "netns.h"
 #include "nl.h"
 #include "paths.h"
-#include "rthost.h"
+#include "cpulist.h"
 #include "safefile.h"
 #include "topo.h"
 #include "uplink.h"

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rthost.h"
+#include "cpulist.h"
 
 #define STATE_SUFFIX ".state"
 /* How long down waits for an `up` that is still building the lab. */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rthost.h"
+#include "cpulist.h"
 #include "parse.h"
 #include "safefile.h"
 #include "wire.h"

@@ -25,7 +25,7 @@
 #include "load.h"
 #include "log.h"
 #include "progress.h"
-#include "rthost.h"
+#include "cpulist.h"
 #include "runcmd.h"
 #include "safefile.h"
 #include "status.h"

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cpulist.h"
+
 struct vnl_rthost {
 	char isolcpus[128];   /* /sys/devices/system/cpu/isolated: "" none */
 	char nohz_full[128];  /* /sys/devices/system/cpu/nohz_full: "" none */
@@ -28,17 +30,5 @@ struct vnl_rthost {
 
 /* Fill H from ROOT (NULL or "": "/"); UNAME_V is `uname -v` (NULL: read it). Never fails. */
 void vnl_rthost_read(struct vnl_rthost *h, const char *root, const char *uname_v);
-
-/*
- * Whether CPU is in LIST, a kernel CPU list ("0-3,6", "1", "" none, "2-7:2" with a
- * stride). -1 when LIST is not a CPU list.
- */
-int vnl_cpulist_has(const char *list, int cpu);
-/* The number of CPUs in LIST, or -1 when it is not a CPU list. */
-int vnl_cpulist_count(const char *list);
-/* The highest CPU in LIST: -1 when LIST is empty or not a CPU list. */
-int vnl_cpulist_max(const char *list);
-/* The Nth CPU (from 0) of LIST in the order written ("1,0": 1 then 0); -1 past its end. */
-int vnl_cpulist_nth(const char *list, int n);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "cpulist.h"
 #include "rthost.h"
 
 static char root[64];
