@@ -14,6 +14,7 @@
 #include "probeopts.h"
 #include "hostid.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
 #include "parse.h"
 #include "receiver.h"
@@ -42,12 +43,16 @@ struct recv_args {
 	struct vnl_rt_opts rt;
 	const char *status_file;
 	const char *pcap_path;
+	const char *metrics_path;
+	struct vnl_transport *tr_open; /* for --metrics' labels */
+	int64_t metrics_last;
+	struct vnl_metrics_info mi;
 	int64_t peer_offset_ns;
 	bool peer_offset;
 	bool json, quiet, trace;
 };
 
-enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET, O_TRACE, O_PCAP };
+enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET, O_TRACE, O_PCAP, O_METRICS };
 
 static const struct vnl_opt recv_opts[] = {
 	{ "bind", 'b', "ADDR", "local address to listen on (default: all, IPv4 and IPv6)" },
@@ -68,6 +73,8 @@ static const struct vnl_opt recv_tail[] = {
 	{ "record", O_RECORD, "FILE", "write every packet's stamps to FILE (see vnetlat report)" },
 	{ "pcap", O_PCAP, "FILE", "write the probes as received to FILE (pcapng, kernel RX stamps\n"
 				  "as packet times, seq and stages as comments; UDP only)" },
+	{ "metrics", O_METRICS, "FILE", "keep FILE replaced about once a second by the counters and\n"
+					"stage latencies in the Prometheus text format (node_exporter)" },
 	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: received,\n"
 					    "sent, lost and p99 so far (for programs; also with -q)" },
 	{ "peer-offset", O_PEER_OFFSET, "T", "the sender's clock minus this one's (signed: -850ms): the\n"
@@ -130,6 +137,9 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 		return 0;
 	case O_RECORD:
 		a->rcv.record_path = v;
+		return 0;
+	case O_METRICS:
+		a->metrics_path = v;
 		return 0;
 	case O_PCAP:
 		a->pcap_path = v;
@@ -355,6 +365,18 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 	fflush(stdout);
 }
 
+/* --metrics: the live analysis about once a second (the receive loop's tick, not per packet). */
+static void metrics_tick(void *arg, int64_t now_mono, const struct vnl_analysis *an)
+{
+	struct recv_args *a = arg;
+	if (now_mono - a->metrics_last < VNL_NSEC_PER_SEC)
+		return;
+	a->metrics_last = now_mono;
+	a->mi.local = vnl_transport_local(a->tr_open);
+	a->mi.peer = vnl_transport_peer(a->tr_open);
+	vnl_metrics_write_file(a->metrics_path, an, &a->mi);
+}
+
 /* 0, or -1 when the pcap file could not be written (message printed). */
 static int close_pcap(struct recv_args *a, const struct vnl_receiver_result *res)
 {
@@ -392,6 +414,22 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 		rx_desc = hw.desc;
 	}
 	a->rcv.host_id = vnl_hostid();
+	if (a->metrics_path) {
+		a->tr_open = t;
+		a->mi.deadline_ns = a->an.deadline_ns;
+		a->mi.local = vnl_transport_local(t);
+		/* An empty analysis now: an unwritable FILE fails before the run. */
+		struct vnl_analysis *empty = vnl_analysis_new(&a->an);
+		int mrc = empty ? vnl_metrics_write_file(a->metrics_path, empty, &a->mi) : -1;
+		vnl_analysis_free(empty);
+		if (mrc < 0) {
+			vnl_status_free(st);
+			return VNL_EXIT_USAGE;
+		}
+		a->rcv.tick = metrics_tick;
+		a->rcv.tick_arg = a;
+		a->metrics_last = vnl_now_ns(CLOCK_MONOTONIC);
+	}
 	if (a->pcap_path) {
 		char err[512];
 		const char *ifn = vnl_transport_ifname(t);
@@ -428,6 +466,11 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 		vnl_status_clear(st);
 		vnl_status_final(st, an);
 		int prc = close_pcap(a, &res);
+		if (a->metrics_path) { /* the final figures, the FIN's sent count in */
+			a->mi.peer = vnl_transport_peer(t);
+			if (vnl_metrics_write_file(a->metrics_path, an, &a->mi) < 0)
+				prc = -1;
+		}
 		report(a, t, rx_desc, an, &res, tr);
 		if (res.received == 0)
 			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "

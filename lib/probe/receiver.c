@@ -342,6 +342,8 @@ static int receive_loop(struct vnl_receiver *r)
 			return 0;
 		vnl_status_tick(r->status, now_mono, r->a, VNL_STAGE_ONE_WAY);
 		vnl_rxpcap_tick(r->o.pcap, now_mono);
+		if (r->o.tick)
+			r->o.tick(r->o.tick_arg, now_mono, r->a);
 
 		/* One system call takes what is queued; all of it was in our hands at app_rx. */
 		int n = vnl_transport_recv_batch(r->t, r->batch);

@@ -24,6 +24,10 @@ struct vnl_receiver_opts {
 	uint32_t host_id;        /* ours: same as the sender's => one clock */
 	const char *record_path; /* NULL = no record file */
 	struct vnl_rxpcap *pcap;  /* the caller's, NULL = no --pcap (see rxpcap.h) */
+	/* Called on each turn of the receive loop (at least every 100 ms), never per packet:
+	 * the caller's periodic work on the live analysis (recv --metrics). NULL = none. */
+	void (*tick)(void *arg, int64_t now_mono_ns, const struct vnl_analysis *a);
+	void *tick_arg;
 };
 
 struct vnl_receiver_result {
