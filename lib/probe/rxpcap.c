@@ -16,7 +16,9 @@
 #include "safefile.h"
 #include "timeutil.h"
 
-#define IN_RING 16384  /* datagrams held by seq until finished (the receiver's pending ring) */
+/* Datagrams held by seq until finished: twice the receiver's pending ring (16384), since a
+ * datagram is held before the receiver finishes the packet 16384 seqs older in its slot. */
+#define IN_RING 32768
 #define OUT_RING 16384 /* finished probes held until written */
 #define OUTBUF (256 * 1024)
 #define COMMENT_MAX 512
