@@ -211,7 +211,7 @@ static void put_one(struct vnl_rxpcap *c, const struct finished *f)
 				} else {
 					uint16_t pl = htons((uint16_t)(8 + f->d.len));
 					memcpy(ip + 4, &pl, 2);
-					memcpy(ip + 44, &udp_len, 2);
+					memcpy(ip + 44, &udp_len, 2); /* checksum: of the kept bytes (man page) */
 				}
 			}
 			caplen = fl_len - VNL_FRAME_ETH_LEN;

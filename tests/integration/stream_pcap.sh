@@ -76,6 +76,22 @@ PY
 vnl_check "pcap: count, ns times = RX stamps, comments with seq and stages, headers" test $? = 0
 head -3 "$T/tshark.txt"; cat "$T/capinfos.txt"
 
+# IPv6, the whole payload kept (128 B): the rebuilt header's addresses, lengths and UDP checksum.
+ip netns exec "$LAB-b" "$VNL" recv --bind 2001:db8::2 --port 4302 --pcap "$T/v6.pcapng" -q \
+	>"$T/v6.out" 2>"$T/v6.err" &
+RP=$!; VNL_BG+=("$RP")
+vnl_wait_udp "$LAB-b" 4302 || exit 1
+ip netns exec "$LAB-a" "$VNL" send 2001:db8::2 --port 4302 --count 200 --interval 1ms -q \
+	>/dev/null 2>>"$T/v6.err"
+vnl_wait_pid "$RP" 10; rrc=$?
+vnl_check "IPv6 recv --pcap exits 0" test "$rrc" = 0
+tshark -r "$T/v6.pcapng" -T fields -E separator='|' -e ipv6.src -e ipv6.dst -e udp.dstport \
+	-e frame.len -e frame.cap_len -e udp.checksum.status -o udp.check_checksum:TRUE \
+	>"$T/v6.txt" 2>>"$T/tshark.err"
+vnl_check "IPv6: 200 packets" test "$(wc -l <"$T/v6.txt")" = 200
+vnl_check "IPv6: 2001:db8::1 -> 2001:db8::2:4302, 176 B whole, UDP checksum good" \
+	test "$(sort -u "$T/v6.txt")" = "2001:db8::1|2001:db8::2|4302|176|176|1"
+
 ip netns exec "$LAB-b" "$VNL" recv --l2 --ifname wire0 --pcap "$T/l2.pcapng" >/dev/null 2>"$T/l2.err"
 vnl_check "--pcap with --l2 is refused (exit 2)" test $? = 2
 vnl_check "the refusal says why" grep -q "pcap is for UDP" "$T/l2.err"
