@@ -11,7 +11,7 @@ vnl_skip_unless_root
 PROMPY=/usr/bin/python3 # Debian's, where python3-prometheus-client is (not a pyenv shim)
 "$PROMPY" -c 'import prometheus_client' 2>/dev/null ||
 	{ echo "FAIL: python3-prometheus-client is not installed (scripts/deps.sh VNL_TEST_PKGS)"; exit 1; }
-LAB=vpm-$$
+LAB=vpc-$$
 LAB=${LAB:0:10}
 vnl_lab_up "$LAB"
 T=$VNL_TMP N=5000
