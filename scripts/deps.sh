@@ -15,8 +15,9 @@ VNL_CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 # counts the programs a guest-image cache hit runs (guest_cache test); Debian's
 # prometheus_client parses report --metrics (report_window test); the Debian package's
 # build and check (debian_package test: dpkg-buildpackage with debhelper, lintian); linuxptp's
-# ptp4l and pmc, a master and a slave whose state 'clock status' reads (clock_ptp4l test).
-VNL_TEST_PKGS="chromium strace python3-prometheus-client debhelper dpkg-dev fakeroot lintian linuxptp"
+# ptp4l and pmc, a master and a slave whose state 'clock status' reads (clock_ptp4l test);
+# tshark reads recv --pcap's files back (stream_pcap test).
+VNL_TEST_PKGS="chromium strace python3-prometheus-client tshark debhelper dpkg-dev fakeroot lintian linuxptp"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
 

@@ -14,10 +14,12 @@
 #include "probeopts.h"
 #include "hostid.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
 #include "parse.h"
 #include "receiver.h"
 #include "rt.h"
+#include "rxpcap.h"
 #include "safefile.h"
 #include "status.h"
 #include "timeutil.h"
@@ -40,12 +42,17 @@ struct recv_args {
 	struct vnl_analysis_opts an;
 	struct vnl_rt_opts rt;
 	const char *status_file;
+	const char *pcap_path;
+	const char *metrics_path;
+	struct vnl_transport *tr_open; /* for --metrics' labels */
+	int64_t metrics_last;
+	struct vnl_metrics_info mi;
 	int64_t peer_offset_ns;
 	bool peer_offset;
 	bool json, quiet, trace;
 };
 
-enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET, O_TRACE };
+enum { O_DEADLINE = 256, O_WORST, O_JSON, O_RECORD, O_STATUS_FILE, O_PEER_OFFSET, O_TRACE, O_PCAP, O_METRICS };
 
 static const struct vnl_opt recv_opts[] = {
 	{ "bind", 'b', "ADDR", "local address to listen on (default: all, IPv4 and IPv6)" },
@@ -65,6 +72,10 @@ static const struct vnl_opt recv_opts[] = {
 static const struct vnl_opt recv_tail[] = {
 	{ "json", O_JSON, NULL, "print the report as one JSON document" },
 	{ "record", O_RECORD, "FILE", "write every packet's stamps to FILE (see vnetlat report)" },
+	{ "pcap", O_PCAP, "FILE", "write the probes as received to FILE (pcapng, kernel RX stamps\n"
+				  "as packet times, seq and stages as comments; UDP only)" },
+	{ "metrics", O_METRICS, "FILE", "keep FILE replaced about once a second by the counters and\n"
+					"stage latencies in the Prometheus text format (node_exporter)" },
 	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: received,\n"
 					    "sent, lost and p99 so far (for programs; also with -q)" },
 	{ "peer-offset", O_PEER_OFFSET, "T", "the sender's clock minus this one's (signed: -850ms): the\n"
@@ -128,6 +139,12 @@ static int parse_one(struct recv_args *a, int c, const char *v)
 	case O_RECORD:
 		a->rcv.record_path = v;
 		return 0;
+	case O_METRICS:
+		a->metrics_path = v;
+		return 0;
+	case O_PCAP:
+		a->pcap_path = v;
+		return 0;
 	case O_STATUS_FILE:
 		a->status_file = v;
 		return 0;
@@ -180,6 +197,11 @@ static int parse_args(int argc, char **argv, struct recv_args *a)
 	}
 	if ((a->tr.l2 || a->tr.xdp) && a->tr.addr) {
 		vnl_err("--bind is for UDP; with --l2 or --transport xdp give --ifname");
+		return -1;
+	}
+	if ((a->tr.l2 || a->tr.xdp) && a->pcap_path) {
+		vnl_err("--pcap is for UDP (it rebuilds the IP/UDP header around the payload); "
+			"capture --l2 or --transport xdp with tcpdump");
 		return -1;
 	}
 	if (!a->tr.l2 && !a->tr.xdp && a->tr.ifname) {
@@ -259,6 +281,34 @@ static void report(const struct recv_args *a, const struct vnl_transport *t,
 	fflush(stdout);
 }
 
+/* --metrics: the live analysis about once a second (the receive loop's tick, not per packet). */
+static void metrics_tick(void *arg, int64_t now_mono, const struct vnl_analysis *an)
+{
+	struct recv_args *a = arg;
+	if (now_mono - a->metrics_last < VNL_NSEC_PER_SEC)
+		return;
+	a->metrics_last = now_mono;
+	a->mi.local = vnl_transport_local(a->tr_open);
+	a->mi.peer = vnl_transport_peer(a->tr_open);
+	vnl_metrics_write_file(a->metrics_path, an, &a->mi);
+}
+
+/* 0, or -1 when the pcap file could not be written (message printed). */
+static int close_pcap(struct recv_args *a, const struct vnl_receiver_result *res)
+{
+	uint64_t n = 0;
+	int rc = vnl_rxpcap_close(a->rcv.pcap, &n);
+	a->rcv.pcap = NULL;
+	if (rc < 0) {
+		errno = -rc;
+		vnl_errno("writing the pcap file %s failed", a->pcap_path);
+		return -1;
+	}
+	if (res)
+		vnl_notice("%" PRIu64 " probes written to %s", n, a->pcap_path);
+	return 0;
+}
+
 static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc)
 {
 	if ((a->rcv.record_path && check_record_path(a->rcv.record_path) < 0) ||
@@ -280,6 +330,34 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 		rx_desc = hw.desc;
 	}
 	a->rcv.host_id = vnl_hostid();
+	if (a->metrics_path) {
+		a->tr_open = t;
+		a->mi.deadline_ns = a->an.deadline_ns;
+		a->mi.local = vnl_transport_local(t);
+		/* An empty analysis now: an unwritable FILE fails before the run. */
+		struct vnl_analysis *empty = vnl_analysis_new(&a->an);
+		int mrc = empty ? vnl_metrics_write_file(a->metrics_path, empty, &a->mi) : -1;
+		vnl_analysis_free(empty);
+		if (mrc < 0) {
+			vnl_status_free(st);
+			return VNL_EXIT_USAGE;
+		}
+		a->rcv.tick = metrics_tick;
+		a->rcv.tick_arg = a;
+		a->metrics_last = vnl_now_ns(CLOCK_MONOTONIC);
+	}
+	if (a->pcap_path) {
+		char err[512];
+		const char *ifn = vnl_transport_ifname(t);
+		char name[160];
+		snprintf(name, sizeof(name), "%s", ifn && *ifn ? ifn : vnl_transport_local(t));
+		if (!(a->rcv.pcap = vnl_rxpcap_open(a->pcap_path, vnl_transport_fd(t), name, err,
+						    sizeof(err)))) {
+			vnl_err("%s", err);
+			vnl_status_free(st);
+			return VNL_EXIT_USAGE;
+		}
+	}
 
 	struct vnl_schedtrace *tr = NULL;
 #ifndef VNL_GUEST_STATIC
@@ -303,14 +381,22 @@ static int run(struct recv_args *a, struct vnl_transport *t, const char *rx_desc
 #endif
 		vnl_status_clear(st);
 		vnl_status_final(st, an);
+		int prc = close_pcap(a, &res);
+		if (a->metrics_path) { /* the final figures, the FIN's sent count in */
+			a->mi.peer = vnl_transport_peer(t);
+			if (vnl_metrics_write_file(a->metrics_path, an, &a->mi) < 0)
+				prc = -1;
+		}
 		report(a, t, rx_desc, an, &res, tr);
 		if (res.received == 0)
 			vnl_err("no probes received on %s; is 'vnetlat send' running and aimed "
 				"at this address and port?", vnl_transport_local(t));
-		else if (run_rc == 0 && res.record_error == 0)
+		else if (run_rc == 0 && res.record_error == 0 && prc == 0)
 			rc = VNL_EXIT_OK;
 	}
 	vnl_receiver_free(r);
+	if (a->rcv.pcap)
+		close_pcap(a, NULL); /* not run: out of memory */
 #ifndef VNL_GUEST_STATIC
 	vnl_schedtrace_free(tr);
 #endif

@@ -336,21 +336,7 @@ static int write_metrics(const char *path, const struct vnl_analysis *a,
 		.local = info->local, .peer = info->peer,
 		.deadline_ns = info->deadline_ns, .sender_view = info->sender_view,
 	};
-	struct vnl_replace *r = vnl_replace_open(path);
-	if (!r) {
-		vnl_err("cannot write metrics to '%s': %s", path, vnl_file_why(errno));
-		return -1;
-	}
-	if (vnl_metrics_write(vnl_replace_stream(r), a, &mi) < 0) {
-		vnl_errno("cannot write metrics to '%s'", path);
-		vnl_replace_abort(r);
-		return -1;
-	}
-	if (vnl_replace_commit(r) < 0) {
-		vnl_errno("cannot write metrics to '%s'", path);
-		return -1;
-	}
-	return 0;
+	return vnl_metrics_write_file(path, a, &mi);
 }
 
 static int report_analysis(struct vnl_record_reader *r, const struct report_opts *o)

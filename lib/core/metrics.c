@@ -11,8 +11,12 @@
 
 #include <inttypes.h>
 
+#include <errno.h>
+
 #include "analysis.h"
+#include "log.h"
 #include "pkt.h"
+#include "safefile.h"
 #include "stats.h"
 
 static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
@@ -121,4 +125,24 @@ int vnl_metrics_write(FILE *out, const struct vnl_analysis *a, const struct vnl_
 	for (int st = 0; st < VNL_STAGE__COUNT; st++)
 		summary(out, info, vnl_stage_name(st), vnl_analysis_stage(a, st));
 	return fflush(out) == EOF || ferror(out) ? -1 : 0;
+}
+
+int vnl_metrics_write_file(const char *path, const struct vnl_analysis *a,
+			   const struct vnl_metrics_info *info)
+{
+	struct vnl_replace *r = vnl_replace_open(path);
+	if (!r) {
+		vnl_err("cannot write metrics to '%s': %s", path, vnl_file_why(errno));
+		return -1;
+	}
+	if (vnl_metrics_write(vnl_replace_stream(r), a, info) < 0) {
+		vnl_errno("cannot write metrics to '%s'", path);
+		vnl_replace_abort(r);
+		return -1;
+	}
+	if (vnl_replace_commit(r) < 0) {
+		vnl_errno("cannot write metrics to '%s'", path);
+		return -1;
+	}
+	return 0;
 }

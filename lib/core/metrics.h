@@ -3,7 +3,7 @@
  * An analysis as metrics in the Prometheus text exposition format (0.0.4,
  * what node_exporter's textfile collector reads): probe counters and, per latency stage, a
  * summary in seconds with quantiles 0.5, 0.9, 0.99, 0.999 and 1. Pure: takes
- * the analysis, writes a stream; the caller makes the file (atomically).
+ * the analysis, writes a stream or replaces a file atomically.
  */
 #ifndef VNL_METRICS_H
 #define VNL_METRICS_H
@@ -24,5 +24,9 @@ struct vnl_metrics_info {
 
 /* 0, or -1 when writing failed (errno from the stream). */
 int vnl_metrics_write(FILE *out, const struct vnl_analysis *a, const struct vnl_metrics_info *info);
+/* The same to PATH, replaced atomically (a temporary beside it, renamed when whole), so a
+ * reader (node_exporter) never sees half a file. 0, or -1 with a message. */
+int vnl_metrics_write_file(const char *path, const struct vnl_analysis *a,
+			   const struct vnl_metrics_info *info);
 
 #endif

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "pkt.h"
 #include "record.h"
+#include "rxpcap.h"
 #include "rt.h"
 #include "status.h"
 #include "timeutil.h"
@@ -149,6 +150,8 @@ static void finish(struct vnl_receiver *r, const struct vnl_pkt *p)
 {
 	vnl_analysis_add(r->a, p);
 	vnl_status_add(r->status, p);
+	if (r->o.pcap)
+		vnl_rxpcap_add(r->o.pcap, p);
 	if (r->o.record_path && !r->rec)
 		record_open(r);
 	if (r->rec)
@@ -298,6 +301,8 @@ static void take_datagram(struct vnl_receiver *r, const uint8_t *buf, size_t len
 	if (pr.type == VNL_WIRE_DATA && !r->ending) {
 		struct vnl_rx_stamps rx;
 		vnl_transport_rx_stamps(r->t, msg, &rx);
+		if (r->o.pcap)
+			vnl_rxpcap_hold(r->o.pcap, pr.seq, buf, len, msg);
 		take_data(r, &pr, &rx, app_rx);
 	} else if (pr.type == VNL_WIRE_FIN) {
 		r->res.fin_seen = true;
@@ -336,6 +341,9 @@ static int receive_loop(struct vnl_receiver *r)
 		if (time_to_stop(r, now_mono))
 			return 0;
 		vnl_status_tick(r->status, now_mono, r->a, VNL_STAGE_ONE_WAY);
+		vnl_rxpcap_tick(r->o.pcap, now_mono);
+		if (r->o.tick)
+			r->o.tick(r->o.tick_arg, now_mono, r->a);
 
 		/* One system call takes what is queued; all of it was in our hands at app_rx. */
 		int n = vnl_transport_recv_batch(r->t, r->batch);

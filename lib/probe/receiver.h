@@ -16,12 +16,18 @@
 struct vnl_transport;
 struct vnl_analysis;
 struct vnl_status;
+struct vnl_rxpcap;
 
 struct vnl_receiver_opts {
 	uint64_t count;          /* stop after this many probes, 0 = no limit */
 	int64_t duration_ns;     /* stop this long after the first probe, 0 = no limit */
 	uint32_t host_id;        /* ours: same as the sender's => one clock */
 	const char *record_path; /* NULL = no record file */
+	struct vnl_rxpcap *pcap;  /* the caller's, NULL = no --pcap (see rxpcap.h) */
+	/* Called on each turn of the receive loop (at least every 100 ms), never per packet:
+	 * the caller's periodic work on the live analysis (recv --metrics). NULL = none. */
+	void (*tick)(void *arg, int64_t now_mono_ns, const struct vnl_analysis *a);
+	void *tick_arg;
 };
 
 struct vnl_receiver_result {

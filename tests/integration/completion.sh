@@ -59,6 +59,7 @@ expect "$TMP/dir1" report --from 1s "$TMP/d"
 expect "$TMP/dir1 $TMP/job1.ini" study "$TMP/"
 expect "$TMP/dir1" study --out "$TMP/d"
 expect "$TMP/dir1" run LAB --record "$TMP/di"
+expect "$TMP/dir1" recv --pcap "$TMP/di"
 expect "" run LAB --count ""
 
 # lab names from /run/vnetlat/labs, for run LAB and --name
