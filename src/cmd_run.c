@@ -22,7 +22,7 @@
 #define DEFAULT_INTERVAL "1ms"
 
 enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
-       O_STATUS_FILE, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE };
+       O_STATUS_FILE, O_METRICS, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE };
 
 static const struct vnl_opt run_opts[] = {
 	{ "direction", O_DIRECTION, "D", "in, out or both (default both: in, then out)" },
@@ -61,6 +61,10 @@ static const struct vnl_opt run_tail[] = {
 	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: the\n"
 					     "running direction's received, sent, lost and p99 so\n"
 					     "far (the guest's clock offset taken out), for programs" },
+	{ "metrics", O_METRICS, "FILE", "keep FILE replaced about once a second by Prometheus\n"
+					"text (counters and the headline p99 so far, labelled\n"
+					"direction, lab, topology); at the end every stage of\n"
+					"each direction, as its report has them" },
 	{ "quiet", 'q', NULL, "no notices" },
 	{ "help", 'h', NULL, "this help" },
 	VNL_OPT_END,
@@ -178,6 +182,9 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		return 0;
 	case O_STATUS_FILE:
 		o->status_file = v;
+		return 0;
+	case O_METRICS:
+		o->metrics_file = v;
 		return 0;
 	case 'q':
 		o->quiet = true;

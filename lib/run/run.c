@@ -26,6 +26,7 @@
 #include "labinfo.h"
 #include "leg.h"
 #include "log.h"
+#include "metrics.h"
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
@@ -94,7 +95,60 @@ struct run {
 	char phc_device[64], phc_ioctl[16];
 	uint64_t phc_failures;          /* ptp_kvm requests that failed after it was chosen */
 	bool status_failed;        /* --status-file could not be written (said once) */
+	/* --metrics: each measured direction's live line, then its analysis kept for the end */
+	struct vnl_status_line live[2];
+	struct vnl_metrics_info live_info[2];
+	unsigned nlive;
+	struct vnl_leg_result met[2];
+	struct vnl_metrics_info met_info[2];
+	unsigned nmet;
+	bool metrics_failed;
 };
+
+/* The receivers write a live status line: for --status-file, or --metrics' live counters. */
+static bool want_status(const struct run *r)
+{
+	return r->o->status_file || r->o->metrics_file;
+}
+
+static struct vnl_metrics_info metrics_info(const struct run *r, const char *dir)
+{
+	return (struct vnl_metrics_info){ .direction = dir, .lab = r->li.name,
+					  .topology = r->li.topology, .deadline_ns = r->o->deadline_ns };
+}
+
+/* --metrics while a direction runs: every direction's newest live line so far. */
+static void live_metrics(struct run *r, const char *dir, const struct vnl_status_line *s)
+{
+	if (!r->o->metrics_file)
+		return;
+	unsigned i = 0;
+	while (i < r->nlive && strcmp(r->live_info[i].direction, dir))
+		i++;
+	if (i == 2)
+		return;
+	r->live[i] = *s;
+	r->live_info[i] = metrics_info(r, dir);
+	r->nlive = i + 1 > r->nlive ? i + 1 : r->nlive;
+	if (vnl_metrics_write_live_file(r->o->metrics_file, r->live, r->live_info, r->nlive) &&
+	    !r->metrics_failed) {
+		vnl_err("the run goes on without live metrics");
+		r->metrics_failed = true;
+	}
+}
+
+/* --metrics at the end: each measured direction's analysis (clock-corrected), in one file. */
+static int final_metrics(struct run *r)
+{
+	const struct vnl_analysis *a[2];
+	for (unsigned i = 0; i < r->nmet; i++)
+		a[i] = r->met[i].a;
+	int rc = r->o->metrics_file && r->nmet ?
+			 vnl_metrics_write_set_file(r->o->metrics_file, a, r->met_info, r->nmet) : 0;
+	for (unsigned i = 0; i < r->nmet; i++)
+		vnl_leg_result_free(&r->met[i]);
+	return rc;
+}
 
 /* One direction's measurement in progress. */
 struct leg {
@@ -511,9 +565,9 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--deadline", r->o->deadline);
 	rt_args(r, &l->rx, l->rx.guest ? l->guest_rt[1] : l->rt_file[1], a);
 	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
-	if (r->o->status_file)
+	if (want_status(r))
 		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
-	if (r->o->status_file && l->peer_offset) {
+	if (want_status(r) && l->peer_offset) {
 		snprintf(a->peer_offset, sizeof(a->peer_offset), "%lldns", (long long)l->peer_offset_ns);
 		opt(a, "--peer-offset", a->peer_offset);
 	}
@@ -628,7 +682,7 @@ static bool peer_offset_now(const struct leg *l, int64_t *out)
 static void relay_status(struct run *r, struct leg *l)
 {
 	struct vnl_status_line s;
-	if (!r->o->status_file || receiver_status(r, l, &s))
+	if (!want_status(r) || receiver_status(r, l, &s))
 		return;
 	int64_t now;
 	if (l->cs && l->peer_offset && peer_offset_now(l, &now))
@@ -636,7 +690,8 @@ static void relay_status(struct run *r, struct leg *l)
 	else if (l->cs)
 		s.has_p99 = false;
 	snprintf(s.direction, sizeof(s.direction), "%s", l->name);
-	if (vnl_status_write(r->o->status_file, &s) && !r->status_failed) {
+	live_metrics(r, l->name, &s);
+	if (r->o->status_file && vnl_status_write(r->o->status_file, &s) && !r->status_failed) {
 		vnl_errno("cannot write the status file %s (the run goes on)", r->o->status_file);
 		r->status_failed = true;
 	}
@@ -815,7 +870,12 @@ static int leg_report(struct run *r, const struct leg *l)
 		if (tallied)
 			vnl_traceout_tally_text(stdout, &tally);
 	}
-	vnl_leg_result_free(&res);
+	if (r->o->metrics_file && r->nmet < 2) { /* kept for the end's file */
+		r->met_info[r->nmet] = metrics_info(r, l->name);
+		r->met[r->nmet++] = res;
+	} else {
+		vnl_leg_result_free(&res);
+	}
 	return 0;
 }
 
@@ -861,9 +921,9 @@ static int leg_run(struct run *r, const char *name)
 	vnl_clocksync_free(l.cs);
 	char guest_tmp[sizeof(l.guest_status) + 8];
 	snprintf(guest_tmp, sizeof(guest_tmp), "%s.tmp", l.guest_status);
-	if (r->o->status_file && l.rx.guest)
+	if (want_status(r) && l.rx.guest)
 		guest_remove(r, l.guest_status, guest_tmp);
-	else if (r->o->status_file)
+	else if (want_status(r))
 		vnl_status_remove(l.status);
 	return rc;
 }
@@ -1085,6 +1145,9 @@ int vnl_run(const struct vnl_run_opts *o)
 	}
 	if (o->status_file && vnl_status_start_file(o->status_file))
 		return VNL_EXIT_USAGE;
+	/* an unwritable --metrics fails now, not after the stream */
+	if (o->metrics_file && vnl_metrics_write_live_file(o->metrics_file, NULL, NULL, 0))
+		return VNL_EXIT_USAGE;
 	if (connect_guest(&r)) {
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;
@@ -1123,6 +1186,8 @@ int vnl_run(const struct vnl_run_opts *o)
 			"measured before the stop)");
 		rc = -1;
 	}
+	if (final_metrics(&r))
+		rc = -1;
 	if (o->json) {
 		json_t *tool = json_pack("{s:s, s:i}", "version", VNL_VERSION, "schema", 1);
 		json_object_set_new(r.doc, "vnetlat", tool);

@@ -32,6 +32,7 @@ struct vnl_run_opts {
 	 * this machine there, and its address. NULL: the lab's own remote end. */
 	const char *remote_netns, *remote_addr;
 	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
+	const char *metrics_file;  /* Prometheus text: live counters each second, all at the end */
 	/* Real-time settings for both ends (validated strings, NULL = leave): SCHED_FIFO
 	 * priority, the CPU of the local end and of the remote one (NULL: --cpu's), memory
 	 * locked; and the receiver's --deadline. What each end got is read back. */
