@@ -38,6 +38,7 @@
 static const struct { const char *pkg, *path; } guest_tools[] = {
 	{ "iperf3", "/usr/bin/iperf3" },
 	{ "iproute2", "/sbin/tc" },
+	{ "ethtool", "/sbin/ethtool" }, /* -L: taprio wants a TX queue per traffic class */
 };
 #define N_TOOLS ((int)(sizeof(guest_tools) / sizeof(guest_tools[0])))
 
