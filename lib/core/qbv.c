@@ -82,3 +82,22 @@ int vnl_qbv_in_window(const struct vnl_qbv *q, int64_t t)
 	int64_t p = vnl_qbv_phase(q, t);
 	return p >= q->open_ns && p < q->open_ns + q->length_ns;
 }
+
+void vnl_qbv_count(const struct vnl_qbv *q, struct vnl_qbv_counts *c, int64_t tx_sched,
+		   int64_t tx_sw)
+{
+	c->probes++;
+	if (tx_sw <= 0) {
+		c->no_stamp++;
+		return;
+	}
+	c->sent++;
+	if (vnl_qbv_in_window(q, tx_sw))
+		c->sent_in_window++;
+	else
+		c->sent_outside++;
+	if (tx_sched > 0 && !vnl_qbv_in_window(q, tx_sched))
+		c->queued_outside++;
+	if (tx_sched > 0 && tx_sw - tx_sched > q->cycle_ns)
+		c->missed_window++;
+}

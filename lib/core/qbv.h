@@ -33,4 +33,18 @@ int64_t vnl_qbv_phase(const struct vnl_qbv *q, int64_t t);
 /* Whether T is inside the stream's open window. */
 int vnl_qbv_in_window(const struct vnl_qbv *q, int64_t t);
 
+/* Where a direction's probes fell in the cycle, from the sender's own kernel stamps. */
+struct vnl_qbv_counts {
+	uint64_t probes;         /* arrived (not duplicates) */
+	uint64_t sent;           /* with a software TX stamp (handed to the driver) */
+	uint64_t sent_in_window; /* that stamp inside the open window */
+	uint64_t sent_outside;   /* sent - sent_in_window */
+	uint64_t queued_outside; /* SCHED stamp (entering the qdisc) outside the window: waited */
+	uint64_t missed_window;  /* TX stamp more than one cycle after the SCHED stamp */
+	uint64_t no_stamp;       /* probes - sent: no TX stamp came back */
+};
+/* One probe (stamps on the sender's clock, 0: none); no allocation, no formatting. */
+void vnl_qbv_count(const struct vnl_qbv *q, struct vnl_qbv_counts *c, int64_t tx_sched,
+		   int64_t tx_sw);
+
 #endif
