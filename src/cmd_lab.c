@@ -14,10 +14,11 @@
 #include "optable.h"
 #include "parse.h"
 #include "cpulist.h"
+#include "qbv.h"
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
-       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_IRQ_CPUS, O_VLAN, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
+       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_IRQ_CPUS, O_VLAN, O_QBV, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
 
 /* --name as up, down, exec and doctor take it (show's own says "every lab"). */
 static const struct vnl_opt name_opts[] = {
@@ -59,6 +60,13 @@ static const struct vnl_opt guest_opts[] = {
 				"2001:db8:1::2/64 (send --priority P sets PCP P);\n"
 				"eth0 stays untagged (DHCP, load); without 802.1Q in\n"
 				"the kernel a BPF tagger (tc programs) makes vlan0" },
+	{ "qbv", O_QBV, "OPEN+LENGTH/CYCLE", "bridge/ovs/xdp: a Qbv window (e.g. 500us+250us/1ms):\n"
+				"taprio on the guest's eth0 (software mode, CLOCK_TAI,\n"
+				"base time in the lab info), priority 3 (the stream's:\n"
+				"run sends with it) in class 0 open at OPEN for\n"
+				"LENGTH in every CYCLE (which divides 1 s), all else\n"
+				"in class 1 the rest; two TX queues (virtio-net mq);\n"
+				"remote -> guest is refused with the reason" },
 	{ "ovs-afxdp", O_OVS_AFXDP, NULL, "ovs: the uplink as an AF_XDP port (userspace datapath)" },
 	{ "pci", O_PCI, "BDF", "passthrough: the PCI device / SR-IOV VF to hand over" },
 	{ "uplink", O_UPLINK, "IFACE", "bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
@@ -248,6 +256,10 @@ static int set_option(struct lab_args *a, int c, const char *v)
 			return bad_value("--vlan", v, why, "an 802.1Q id, 1 to 4094");
 		o->vlan = (unsigned)u;
 		return 0;
+	case O_QBV:
+		if (vnl_qbv_parse(v, &o->qbv, &why))
+			return bad_value("--qbv", v, why, NULL);
+		return 0;
 	case O_GUEST_ARCH:
 		o->guest_arch = vnl_guestarch_find(v);
 		if (!o->guest_arch) {
@@ -337,6 +349,13 @@ static int lab_up(int argc, char **argv)
 	if (a.opts.vlan && (!strcmp(a.pos[0], "veth") || !strcmp(a.pos[0], "passthrough"))) {
 		vnl_err("--vlan is for the guest topologies bridge, macvtap, ovs and xdp, not %s",
 			a.pos[0]);
+		return VNL_EXIT_USAGE;
+	}
+	/* taprio wants a TX queue per class: a multi-queue tap (macvtap would need a fd per queue) */
+	if (a.opts.qbv.cycle_ns && strcmp(a.pos[0], "bridge") && strcmp(a.pos[0], "ovs") &&
+	    strcmp(a.pos[0], "xdp")) {
+		vnl_err("--qbv is for the bridge, ovs and xdp labs (a multi-queue tap for the guest's "
+			"two TX queues), not %s", a.pos[0]);
 		return VNL_EXIT_USAGE;
 	}
 	/* veth has no host uplink port; passthrough's wire is its device's own */

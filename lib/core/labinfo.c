@@ -38,6 +38,12 @@ int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 							   endpoint_json(&in->untagged_remote),
 							   "untagged_local",
 							   endpoint_json(&in->untagged_local)));
+	if (doc && in->qbv.cycle_ns)
+		json_object_set_new(doc, "qbv", json_pack(
+			"{s:I, s:I, s:I, s:I, s:i, s:s, s:s}", "cycle_ns", (json_int_t)in->qbv.cycle_ns,
+			"open_ns", (json_int_t)in->qbv.open_ns, "length_ns", (json_int_t)in->qbv.length_ns,
+			"base_time_ns", (json_int_t)in->qbv.base_time_ns, "priority", in->qbv.priority,
+			"offload", in->qbv.offload, "in_refused", in->qbv_in_refused));
 	if (!doc)
 		return -ENOMEM;
 	info_path(dir, in->name, "", path, sizeof(path));
@@ -98,6 +104,18 @@ int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
 	get_str(doc, "guest_arch", out->guest_arch, sizeof(out->guest_arch));
 	get_str(doc, "accel", out->accel, sizeof(out->accel));
 	get_str(doc, "vhost", out->vhost, sizeof(out->vhost));
+	json_t *qbv = json_object_get(doc, "qbv");
+	memset(&out->qbv, 0, sizeof(out->qbv));
+	out->qbv.cycle_ns = json_integer_value(json_object_get(qbv, "cycle_ns"));
+	out->qbv.open_ns = json_integer_value(json_object_get(qbv, "open_ns"));
+	out->qbv.length_ns = json_integer_value(json_object_get(qbv, "length_ns"));
+	out->qbv.base_time_ns = json_integer_value(json_object_get(qbv, "base_time_ns"));
+	out->qbv.priority = (int)json_integer_value(json_object_get(qbv, "priority"));
+	get_str(qbv, "offload", out->qbv.offload, sizeof(out->qbv.offload));
+	get_str(qbv, "in_refused", out->qbv_in_refused, sizeof(out->qbv_in_refused));
+	if (out->qbv.cycle_ns <= 0 || out->qbv.length_ns <= 0 || out->qbv.open_ns < 0 ||
+	    out->qbv.open_ns + out->qbv.length_ns > out->qbv.cycle_ns)
+		out->qbv.cycle_ns = 0; /* none, or not one to trust */
 	json_t *vlan = json_object_get(doc, "vlan");
 	json_int_t id = json_integer_value(json_object_get(vlan, "id"));
 	out->vlan = id > 0 && id < 4095 ? (unsigned)id : 0;

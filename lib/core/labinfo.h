@@ -10,6 +10,7 @@
 #define VNL_LABINFO_H
 
 #include "paths.h"
+#include "qbv.h"
 
 #include <stdbool.h>
 
@@ -43,6 +44,8 @@ struct vnl_lab_info {
 	char guest_arch[16];   /* "x86_64", "aarch64" ("" without a guest) */
 	char accel[8];         /* "kvm", "tcg" */
 	char vhost[8];         /* "on", "off" */
+	struct vnl_qbv qbv;    /* the guest's eth0 taprio window (lab up --qbv); cycle_ns 0: none */
+	char qbv_in_refused[320]; /* with qbv: why remote -> guest has no window */
 };
 
 #define VNL_LABINFO_DIR VNL_LABS_DIR

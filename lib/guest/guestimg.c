@@ -26,9 +26,21 @@
 /* Bumped whenever the image layout changes, so old cache entries are not reused. */
 #define IMAGE_FORMAT 3
 #define MAX_MODULES 64
-#define MAX_IPERF_PKGS 16
-#define MAX_ELF_FILES 32
-#define MAX_APT_ARGS (16 + 2 * MAX_IPERF_PKGS + 16) /* options, flags, a batch of names */
+#define MAX_TOOL_PKGS 48
+#define MAX_ELF_FILES 48
+#define MAX_APT_ARGS (16 + 2 * MAX_TOOL_PKGS + 16) /* options, flags, a batch of names */
+
+/*
+ * Debian programs the guest carries with their shared libraries (found from
+ * their ELF NEEDED entries): iperf3 for background load, tc to set up the
+ * qdiscs the modules below provide (taprio, etf). The first is iperf3.
+ */
+static const struct { const char *pkg, *path; } guest_tools[] = {
+	{ "iperf3", "/usr/bin/iperf3" },
+	{ "iproute2", "/sbin/tc" },
+	{ "ethtool", "/sbin/ethtool" }, /* -L: taprio wants a TX queue per traffic class */
+};
+#define N_TOOLS ((int)(sizeof(guest_tools) / sizeof(guest_tools[0])))
 
 /* What the labs need in the guest; dependencies are added from each module's .modinfo. */
 const char *const vnl_guest_modules[] = {
@@ -206,10 +218,10 @@ struct inputs {
 	char kver[96];
 	char vnetlat[PATH_MAX];
 	char hash[17];
-	/* iperf3 and the shared-library packages it needs (for background load); n = 0: none */
-	struct { char name[64], ver[64]; } ipkg[MAX_IPERF_PKGS];
-	int nipkg;
-	char no_iperf[256];  /* why the guest has no iperf3, or "" */
+	/* the tools' packages (guest_tools, first) and the shared-library packages they need; n = 0: none */
+	struct { char name[64], ver[64]; } tpkg[MAX_TOOL_PKGS];
+	int ntpkg;
+	char no_tools[256];  /* why the guest has no tools (iperf3, tc), or "" */
 };
 
 /* ARGS (program first, NULL-terminated) with apt's options after the program, into ARGV. */
@@ -346,48 +358,48 @@ static void each_lib_dependency(char *out, void (*fn)(struct inputs *, const cha
 		char name[64];
 		if (sscanf(l, " %*[|]Depends: %63s", name) != 1 && sscanf(l, " Depends: %63s", name) != 1)
 			continue;
-		if (!strncmp(name, "lib", 3))
+		if (strstr(name, "lib")) /* library packages: libelf1, and zlib1g too */
 			fn(in, name);
 	}
 }
 
-static int have_ipkg(const struct inputs *in, const char *name)
+static int have_tpkg(const struct inputs *in, const char *name)
 {
-	for (int i = 0; i < in->nipkg; i++)
-		if (!strcmp(in->ipkg[i].name, name))
+	for (int i = 0; i < in->ntpkg; i++)
+		if (!strcmp(in->tpkg[i].name, name))
 			return 1;
 	return 0;
 }
 
-static void add_ipkg(struct inputs *in, const char *name)
+static void add_tpkg(struct inputs *in, const char *name)
 {
-	if (have_ipkg(in, name) || in->no_iperf[0])
+	if (have_tpkg(in, name) || in->no_tools[0])
 		return;
-	if (in->nipkg == MAX_IPERF_PKGS) {
-		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "iperf3 depends on more than %d "
-			  "library packages", MAX_IPERF_PKGS);
+	if (in->ntpkg == MAX_TOOL_PKGS) {
+		vnl_pathf(in->no_tools, sizeof(in->no_tools), "the guest's tools depend on more than %d "
+			  "library packages", MAX_TOOL_PKGS);
 		return;
 	}
-	vnl_pathf(in->ipkg[in->nipkg].name, sizeof(in->ipkg[0].name), "%s", name);
-	in->ipkg[in->nipkg++].ver[0] = '\0';
+	vnl_pathf(in->tpkg[in->ntpkg].name, sizeof(in->tpkg[0].name), "%s", name);
+	in->tpkg[in->ntpkg++].ver[0] = '\0';
 }
 
 /*
- * iperf3's library tree below the first level (read by the caller): one
+ * The tools' library tree below the first level (read by the caller): one
  * apt-cache depends per further level, naming the whole level. Which files
  * of them the guest needs is decided later from the ELF NEEDED entries.
  */
-static void resolve_iperf_tree(struct inputs *in, char *out, size_t len)
+static void resolve_tool_tree(struct inputs *in, char *out, size_t len)
 {
-	int done = 1; /* iperf3's own dependencies are in already */
-	while (!in->no_iperf[0] && done < in->nipkg) {
-		const char *names[MAX_IPERF_PKGS];
+	int done = N_TOOLS; /* the tools' own dependencies are in already */
+	while (!in->no_tools[0] && done < in->ntpkg) {
+		const char *names[MAX_TOOL_PKGS];
 		int n = 0;
-		for (; done < in->nipkg; done++)
-			names[n++] = in->ipkg[done].name;
+		for (; done < in->ntpkg; done++)
+			names[n++] = in->tpkg[done].name;
 		if (apt_batch(in, "depends", true, names, n, out, len))
 			return; /* a library apt cannot detail: its own files still go in */
-		each_lib_dependency(out, add_ipkg, in);
+		each_lib_dependency(out, add_tpkg, in);
 	}
 }
 
@@ -413,7 +425,7 @@ static int check_vnetlat(const struct inputs *in, const char *vnetlat)
 /* lists, its configuration, dpkg's status); another fingerprint, and    */
 /* apt is asked again.                                                   */
 
-#define INPUTS_MAGIC "vnetlat-guest-inputs 1"
+#define INPUTS_MAGIC "vnetlat-guest-inputs 2" /* 2: the tools (iperf3, iproute2) */
 
 /* Mix the name, size and mtime of PATH (or that it is missing) into *H. */
 static void fp_stat(uint64_t *h, const char *path)
@@ -483,13 +495,13 @@ static int inputs_line(struct inputs *in, const char *l)
 	if (sscanf(l, "busybox-static %63s", in->bb_ver) == 1)
 		return 0;
 	if (!strncmp(l, "package ", 8)) {
-		if (in->nipkg == MAX_IPERF_PKGS)
+		if (in->ntpkg == MAX_TOOL_PKGS)
 			return -1;
-		int i = in->nipkg++;
-		return sscanf(l, "package %63s %63s", in->ipkg[i].name, in->ipkg[i].ver) == 2 ? 0 : -1;
+		int i = in->ntpkg++;
+		return sscanf(l, "package %63s %63s", in->tpkg[i].name, in->tpkg[i].ver) == 2 ? 0 : -1;
 	}
-	if (sscanf(l, "no-iperf3 %255[^\n]", rest) == 1) {
-		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "%s", rest);
+	if (sscanf(l, "no-tools %255[^\n]", rest) == 1) {
+		vnl_pathf(in->no_tools, sizeof(in->no_tools), "%s", rest);
 		return 0;
 	}
 	return -1;
@@ -504,8 +516,8 @@ static int inputs_load(struct inputs *in, const char *cache, uint64_t fp)
 	if (!f)
 		return -1;
 	int rc = -1;
-	in->kpkg[0] = in->kpkg_ver[0] = in->bb_ver[0] = in->no_iperf[0] = 0;
-	in->nipkg = 0;
+	in->kpkg[0] = in->kpkg_ver[0] = in->bb_ver[0] = in->no_tools[0] = 0;
+	in->ntpkg = 0;
 	snprintf(want, sizeof(want), "apt %016" PRIx64 " format %d\n", fp, IMAGE_FORMAT);
 	if (fgets(line, sizeof(line), f) && !strcmp(line, INPUTS_MAGIC "\n") &&
 	    fgets(line, sizeof(line), f) && !strcmp(line, want)) {
@@ -514,7 +526,7 @@ static int inputs_load(struct inputs *in, const char *cache, uint64_t fp)
 			rc = inputs_line(in, line);
 	}
 	fclose(f);
-	if (rc || !in->kpkg[0] || !in->bb_ver[0] || (!in->nipkg && !in->no_iperf[0]))
+	if (rc || !in->kpkg[0] || !in->bb_ver[0] || (!in->ntpkg && !in->no_tools[0]))
 		return -1;
 	vnl_pathf(in->kver, sizeof(in->kver), "%s", in->kpkg + strlen("linux-image-"));
 	return 0;
@@ -541,10 +553,10 @@ static void inputs_save(const struct inputs *in, const char *cache, uint64_t fp)
 	fchmod(fd, 0644);
 	fprintf(f, INPUTS_MAGIC "\napt %016" PRIx64 " format %d\nkernel %s %s\nbusybox-static %s\n",
 		fp, IMAGE_FORMAT, in->kpkg, in->kpkg_ver, in->bb_ver);
-	for (int i = 0; i < in->nipkg; i++)
-		fprintf(f, "package %s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
-	if (in->no_iperf[0])
-		fprintf(f, "no-iperf3 %s\n", in->no_iperf);
+	for (int i = 0; i < in->ntpkg; i++)
+		fprintf(f, "package %s %s\n", in->tpkg[i].name, in->tpkg[i].ver);
+	if (in->no_tools[0])
+		fprintf(f, "no-tools %s\n", in->no_tools);
 	/* rename: a concurrent build reads the old answers or the new, never half */
 	if (fclose(f) || rename(tmp, path))
 		unlink(tmp);
@@ -569,13 +581,13 @@ static int kernel_package(struct inputs *in, const char *out, int rc)
 	return -1;
 }
 
-/* Every version in one apt-cache show: the kernel's, busybox's, iperf3's tree's. */
+/* Every version in one apt-cache show: the kernel's, busybox's, the tools' tree's. */
 static int package_versions(struct inputs *in, char *out, size_t len)
 {
-	const char *names[2 + MAX_IPERF_PKGS] = { in->kpkg, "busybox-static" };
+	const char *names[2 + MAX_TOOL_PKGS] = { in->kpkg, "busybox-static" };
 	int n = 2;
-	for (int i = 0; i < in->nipkg; i++)
-		names[n++] = in->ipkg[i].name;
+	for (int i = 0; i < in->ntpkg; i++)
+		names[n++] = in->tpkg[i].name;
 	int rc = apt_batch(in, "show", false, names, n, out, len);
 	if (stanza_version(out, in->kpkg, in->kpkg_ver, sizeof(in->kpkg_ver)) ||
 	    stanza_version(out, "busybox-static", in->bb_ver, sizeof(in->bb_ver))) {
@@ -584,21 +596,21 @@ static int package_versions(struct inputs *in, char *out, size_t len)
 			"lists): the guest is built from Debian packages", in->kpkg, rc);
 		return -1;
 	}
-	for (int i = 0; i < in->nipkg; i++)
-		if (stanza_version(out, in->ipkg[i].name, in->ipkg[i].ver, sizeof(in->ipkg[i].ver))) {
-			vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package %s "
-				  "(apt-get update, or enable the main component)", in->ipkg[i].name);
-			in->nipkg = 0;
+	for (int i = 0; i < in->ntpkg; i++)
+		if (stanza_version(out, in->tpkg[i].name, in->tpkg[i].ver, sizeof(in->tpkg[i].ver))) {
+			vnl_pathf(in->no_tools, sizeof(in->no_tools), "apt knows no package %s "
+				  "(apt-get update, or enable the main component)", in->tpkg[i].name);
+			in->ntpkg = 0;
 		}
 	return 0;
 }
 
 /*
- * The kernel, busybox and iperf3 packages and their candidate versions, from
- * apt in a few batched runs: the kernel's metapackage and iperf3 together,
- * one more apt-cache depends per level of iperf3's library tree, then one
- * apt-cache show for every version. On a failure for iperf3 alone the reason
- * goes to in->no_iperf and the guest is built without it.
+ * The kernel, busybox and tool packages and their candidate versions, from
+ * apt in a few batched runs: the kernel's metapackage and the tools together,
+ * one more apt-cache depends per level of the tools' library tree, then one
+ * apt-cache show for every version. On a failure for the tools alone the reason
+ * goes to in->no_tools and the guest is built without it.
  */
 static int ask_apt(struct inputs *in)
 {
@@ -607,23 +619,33 @@ static int ask_apt(struct inputs *in)
 		vnl_err("out of memory asking apt");
 		return -1;
 	}
-	const char *first[] = { in->arch->kernel_pkg, "iperf3" };
-	int rc = apt_batch(in, "depends", true, first, 2, out, APT_OUT_LEN);
-	in->nipkg = 0;
-	in->no_iperf[0] = 0;
+	const char *first[1 + N_TOOLS] = { in->arch->kernel_pkg };
+	for (int i = 0; i < N_TOOLS; i++)
+		first[1 + i] = guest_tools[i].pkg;
+	int rc = apt_batch(in, "depends", true, first, 1 + N_TOOLS, out, APT_OUT_LEN);
+	in->ntpkg = 0;
+	in->no_tools[0] = 0;
 	if (kernel_package(in, out, rc)) {
 		free(out);
 		return -1;
 	}
-	/* iperf3's section (last: it was named last) heads with its name in column 0 */
-	char *iperf = !strncmp(out, "iperf3\n", 7) ? out : strstr(out, "\niperf3\n");
-	if (!iperf) {
-		vnl_pathf(in->no_iperf, sizeof(in->no_iperf), "apt knows no package iperf3 "
-			  "(apt-get update, or enable the main component)");
-	} else {
-		add_ipkg(in, "iperf3");
-		each_lib_dependency(iperf, add_ipkg, in);
-		resolve_iperf_tree(in, out, APT_OUT_LEN);
+	/* each tool's section heads with its name in column 0; they follow the kernel's */
+	char *tools = NULL;
+	for (int i = 0; i < N_TOOLS && !in->no_tools[0]; i++) {
+		char head[72];
+		size_t hl = (size_t)snprintf(head, sizeof(head), "\n%s\n", guest_tools[i].pkg);
+		char *sec = !strncmp(out, head + 1, hl - 1) ? out : strstr(out, head);
+		if (!sec)
+			vnl_pathf(in->no_tools, sizeof(in->no_tools), "apt knows no package %s "
+				  "(apt-get update, or enable the main component)", guest_tools[i].pkg);
+		else if (!tools || sec < tools)
+			tools = sec;
+	}
+	if (!in->no_tools[0]) {
+		for (int i = 0; i < N_TOOLS; i++)
+			add_tpkg(in, guest_tools[i].pkg);
+		each_lib_dependency(tools, add_tpkg, in);
+		resolve_tool_tree(in, out, APT_OUT_LEN);
 	}
 	rc = package_versions(in, out, APT_OUT_LEN);
 	free(out);
@@ -654,8 +676,8 @@ static int resolve_inputs(const struct vnl_guestimg_opts *o, const char *cache, 
 	int n = snprintf(head, sizeof(head), "format %d\narch %s\n%s %s\nbusybox-static %s\n",
 			 IMAGE_FORMAT, in->arch->name, in->kpkg, in->kpkg_ver, in->bb_ver);
 	h = fnv1a(h, head, (size_t)n);
-	for (int i = 0; i < in->nipkg; i++) {
-		n = snprintf(head, sizeof(head), "%s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
+	for (int i = 0; i < in->ntpkg; i++) {
+		n = snprintf(head, sizeof(head), "%s %s\n", in->tpkg[i].name, in->tpkg[i].ver);
 		h = fnv1a(h, head, (size_t)n);
 	}
 	h = fnv1a(h, init_script, sizeof(init_script));
@@ -848,14 +870,14 @@ static int resolve_modules(const char *root, const char *kver, struct load_order
 }
 
 /* ------------------------------------------------------------------ */
-/* iperf3's files: the binary, its libraries (recursively), the loader.  */
+/* The tools' files: the binaries, their libraries (recursively), the loader. */
 
 struct elf_file {
 	char dst[256];       /* path in the guest, without the leading '/' */
 	char src[PATH_MAX];  /* the unpacked file (symlinks followed inside the root) */
 };
 
-struct iperf_files {
+struct tool_files {
 	struct elf_file f[MAX_ELF_FILES];
 	int n;
 };
@@ -887,7 +909,7 @@ static int resolve_in_root(const char *root, const char *path, char *out, size_t
 	return -1;
 }
 
-static int add_elf_file(struct iperf_files *fs, const char *root, const char *path)
+static int add_elf_file(struct tool_files *fs, const char *root, const char *path)
 {
 	for (int i = 0; i < fs->n; i++)
 		if (!strcmp(fs->f[i].dst, path + 1))
@@ -969,7 +991,7 @@ out:
 }
 
 struct closure {
-	struct iperf_files *fs;
+	struct tool_files *fs;
 	const char *root;
 	const char *multiarch;
 	char *why;
@@ -983,26 +1005,29 @@ static int closure_add(void *ctx, char what, const char *name)
 	if (what == 'I')
 		vnl_pathf(path, sizeof(path), "%s", name);
 	else if (find_library(c->root, c->multiarch, name, path, sizeof(path))) {
-		vnl_pathf(c->why, c->why_len, "iperf3 needs %s, which none of its packages ships", name);
+		vnl_pathf(c->why, c->why_len, "the guest's tools need %s, which none of their "
+			  "packages ships", name);
 		return -1;
 	}
 	if (add_elf_file(c->fs, c->root, path)) {
-		vnl_pathf(c->why, c->why_len, "cannot take %s from iperf3's packages", path);
+		vnl_pathf(c->why, c->why_len, "cannot take %s from the tools' packages", path);
 		return -1;
 	}
 	return 0;
 }
 
-/* iperf3 and everything it loads, from the packages unpacked in ROOT. */
-static int iperf_closure(const char *root, const char *multiarch, struct iperf_files *fs, char *why,
+/* The tools and everything they load, from the packages unpacked in ROOT. */
+static int tool_closure(const char *root, const char *multiarch, struct tool_files *fs, char *why,
 			 size_t len)
 {
 	struct closure c = { .fs = fs, .root = root, .multiarch = multiarch, .why = why, .why_len = len };
 	fs->n = 0;
-	if (add_elf_file(fs, root, "/usr/bin/iperf3")) {
-		vnl_pathf(why, len, "the iperf3 package has no /usr/bin/iperf3");
-		return -1;
-	}
+	for (int i = 0; i < N_TOOLS; i++)
+		if (add_elf_file(fs, root, guest_tools[i].path)) {
+			vnl_pathf(why, len, "the %s package has no %s", guest_tools[i].pkg,
+				  guest_tools[i].path);
+			return -1;
+		}
 	for (int i = 0; i < fs->n; i++) /* grows while it runs: breadth first */
 		if (elf_needs(fs->f[i].src, closure_add, &c)) {
 			if (!why[0])
@@ -1012,29 +1037,30 @@ static int iperf_closure(const char *root, const char *multiarch, struct iperf_f
 	return 0;
 }
 
-/* Download and unpack iperf3's packages into WORK/iperf and find its files. */
-static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_files *fs,
+/* Download and unpack the tools' packages into WORK/tools and find their files. */
+static int fetch_tools(const char *work, const struct inputs *in, struct tool_files *fs,
 		       char *why, size_t why_len)
 {
 	char dir[PATH_MAX], root[PATH_MAX], pattern[PATH_MAX], out[16384];
-	char specs[MAX_IPERF_PKGS][136];
-	const char *dl[8 + MAX_IPERF_PKGS] = { "apt-get", "download", "-q", "-o",
+	char specs[MAX_TOOL_PKGS][136];
+	const char *dl[8 + MAX_TOOL_PKGS] = { "apt-get", "download", "-q", "-o",
 					       "APT::Sandbox::User=root" }, *argv[MAX_APT_ARGS];
 	int n = 5;
-	for (int i = 0; i < in->nipkg; i++) {
-		vnl_pathf(specs[i], sizeof(specs[i]), "%s=%s", in->ipkg[i].name, in->ipkg[i].ver);
+	for (int i = 0; i < in->ntpkg; i++) {
+		vnl_pathf(specs[i], sizeof(specs[i]), "%s=%s", in->tpkg[i].name, in->tpkg[i].ver);
 		dl[n++] = specs[i];
 	}
 	dl[n] = NULL;
-	vnl_pathf(dir, sizeof(dir), "%s/iperf", work);
+	vnl_pathf(dir, sizeof(dir), "%s/tools", work);
 	vnl_pathf(root, sizeof(root), "%s/root", dir);
 	if (mkdir_p(root)) {
 		vnl_pathf(why, why_len, "cannot create %s: %s", root, strerror(errno));
 		return -1;
 	}
-	vnl_notice("downloading iperf3 %s and its libraries (%d packages)", in->ipkg[0].ver, in->nipkg);
+	vnl_notice("downloading the guest's tools (iperf3 %s, iproute2 %s) and their libraries "
+		   "(%d packages)", in->tpkg[0].ver, in->tpkg[1].ver, in->ntpkg);
 	if (vnl_runcmd(apt_argv(in, dl, argv), dir, out, sizeof(out))) {
-		vnl_pathf(why, why_len, "apt-get download of iperf3's packages failed: %s",
+		vnl_pathf(why, why_len, "apt-get download of the tools' packages failed: %s",
 			  vnl_tail_lines(out, 1));
 		return -1;
 	}
@@ -1051,10 +1077,10 @@ static int fetch_iperf(const char *work, const struct inputs *in, struct iperf_f
 	if (rc && !why[0])
 		vnl_pathf(why, why_len, "apt-get download left no packages in %s", dir);
 	globfree(&g);
-	return rc ? -1 : iperf_closure(root, in->arch->multiarch, fs, why, why_len);
+	return rc ? -1 : tool_closure(root, in->arch->multiarch, fs, why, why_len);
 }
 
-static int add_iperf(struct vnl_cpio *c, const struct iperf_files *fs)
+static int add_tools(struct vnl_cpio *c, const struct tool_files *fs)
 {
 	for (int i = 0; i < fs->n; i++)
 		if (vnl_cpio_add_file(c, fs->f[i].dst, 0755, fs->f[i].src))
@@ -1065,11 +1091,21 @@ static int add_iperf(struct vnl_cpio *c, const struct iperf_files *fs)
 /* ------------------------------------------------------------------ */
 /* The initramfs.                                                       */
 
+static int tool_provides(const struct tool_files *fs, const char *dst)
+{
+	for (int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->f[i].dst, dst))
+			return 1;
+	return 0;
+}
+
 /*
- * busybox and a link per applet. Another architecture's busybox cannot run here to list
- * them: then only /bin/sh (for /init), and /init makes the links (busybox --install).
+ * busybox and a link per applet, but none where a tool has its own program (tc). Another
+ * architecture's busybox cannot run here to list them: then only /bin/sh (for /init), and
+ * /init makes the links (busybox --install).
  */
-static int add_busybox(struct vnl_cpio *c, const char *root, const struct vnl_guestarch *arch)
+static int add_busybox(struct vnl_cpio *c, const char *root, const struct vnl_guestarch *arch,
+		       const struct tool_files *fs)
 {
 	char bb[PATH_MAX], out[65536];
 	vnl_pathf(bb, sizeof(bb), "%s/bin/busybox", root);
@@ -1083,7 +1119,9 @@ static int add_busybox(struct vnl_cpio *c, const char *root, const struct vnl_gu
 	if (vnl_cpio_add_file(c, "bin/busybox", 0755, bb))
 		return -1;
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strcmp(l, "bin/busybox") && vnl_cpio_add_symlink(c, l, "/bin/busybox"))
+		/* a tool's own program (tc) over busybox's applet of that name */
+		if (strcmp(l, "bin/busybox") && !tool_provides(fs, l) &&
+		    vnl_cpio_add_symlink(c, l, "/bin/busybox"))
 			return -1;
 	return 0;
 }
@@ -1106,7 +1144,7 @@ static int add_modules(struct vnl_cpio *c, const char *kver, const struct load_o
 }
 
 static int write_initramfs(const char *path, const char *root, const struct inputs *in,
-			   const struct load_order *o, const struct iperf_files *fs)
+			   const struct load_order *o, const struct tool_files *fs)
 {
 	/* every parent first: the initramfs unpacker does not create them */
 	static const char *const dirs[] = { "bin", "sbin", "usr", "usr/bin", "usr/sbin", "usr/share",
@@ -1128,7 +1166,7 @@ static int write_initramfs(const char *path, const char *root, const struct inpu
 	     vnl_cpio_add_data(c, "usr/share/udhcpc/default.script", 0755, udhcpc_script,
 			       sizeof(udhcpc_script) - 1) ||
 	     vnl_cpio_add_file(c, "bin/vnetlat", 0755, in->vnetlat) ||
-	     add_busybox(c, root, in->arch) || add_modules(c, in->kver, o) || add_iperf(c, fs);
+	     add_busybox(c, root, in->arch, fs) || add_modules(c, in->kver, o) || add_tools(c, fs);
 	if (rc) {
 		vnl_errno("cannot write the initramfs %s", path);
 		vnl_cpio_abort(c);
@@ -1187,20 +1225,21 @@ static void image_paths(struct vnl_guest_image *img, const char *dir, const char
 }
 
 static int assemble(const char *work, const struct inputs *in, const char *stage,
-		    struct iperf_files *fs)
+		    struct tool_files *fs)
 {
-	char root[PATH_MAX], path[PATH_MAX], from[PATH_MAX], out[16384], no_iperf[256];
+	char root[PATH_MAX], path[PATH_MAX], from[PATH_MAX], out[16384], no_tools[256];
 	struct load_order order = { .n = 0 };
 
 	if (fetch_packages(work, in, out, sizeof(out)))
 		return -1;
-	vnl_pathf(no_iperf, sizeof(no_iperf), "%s", in->no_iperf);
+	vnl_pathf(no_tools, sizeof(no_tools), "%s", in->no_tools);
 	fs->n = 0;
-	if (!no_iperf[0] && fetch_iperf(work, in, fs, no_iperf, sizeof(no_iperf)))
+	if (!no_tools[0] && fetch_tools(work, in, fs, no_tools, sizeof(no_tools)))
 		fs->n = 0;
-	if (no_iperf[0])
-		vnl_notice("the guest will have no iperf3, so background load cannot go into it: %s",
-			   no_iperf);
+	if (no_tools[0])
+		vnl_notice("the guest will have no iperf3 and no tc, so neither background load nor "
+			   "qdiscs can go into it: %s",
+			   no_tools);
 	vnl_pathf(root, sizeof(root), "%s/root", work);
 	if (mkdir_p(stage)) {
 		vnl_errno("cannot create %s", stage);
@@ -1214,10 +1253,10 @@ static int assemble(const char *work, const struct inputs *in, const char *stage
 	}
 	fprintf(manifest, "format %d\narch %s\nkernel %s %s\nbusybox-static %s\nvnetlat %s\nhash %s\n",
 		IMAGE_FORMAT, in->arch->name, in->kpkg, in->kpkg_ver, in->bb_ver, in->vnetlat, in->hash);
-	if (no_iperf[0])
-		fprintf(manifest, "no-iperf3 %s\n", no_iperf);
-	for (int i = 0; i < in->nipkg && !no_iperf[0]; i++)
-		fprintf(manifest, "package %s %s\n", in->ipkg[i].name, in->ipkg[i].ver);
+	if (no_tools[0])
+		fprintf(manifest, "no-tools %s\n", no_tools);
+	for (int i = 0; i < in->ntpkg && !no_tools[0]; i++)
+		fprintf(manifest, "package %s %s\n", in->tpkg[i].name, in->tpkg[i].ver);
 	for (int i = 0; i < fs->n; i++)
 		fprintf(manifest, "file /%s\n", fs->f[i].dst);
 	int rc = resolve_modules(root, in->kver, &order, manifest);
@@ -1300,7 +1339,7 @@ int vnl_guestimg_build(const struct vnl_guestimg_opts *o, struct vnl_guest_image
 		return -1;
 	}
 	vnl_pathf(stage, sizeof(stage), "%s/image", work);
-	struct iperf_files *fs = calloc(1, sizeof(*fs));
+	struct tool_files *fs = calloc(1, sizeof(*fs));
 	if (!fs) {
 		vnl_errno("guest image");
 		vnl_remove_tree(work);

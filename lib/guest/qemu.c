@@ -175,12 +175,17 @@ static int add_network(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 		     argv_add(a, "tap,id=net0,fd=%d,vhost=%s", cfg->tap_fd, vhost);
 	else if (cfg->tap)
 		rc = argv_add(a, "-netdev") ||
-		     argv_add(a, "tap,id=net0,ifname=%s,script=no,downscript=no,vhost=%s", cfg->tap, vhost);
+		     argv_add(a, "tap,id=net0,ifname=%s,script=no,downscript=no,vhost=%s%s%.0u", cfg->tap,
+			      vhost, cfg->queues > 1 ? ",queues=" : "", cfg->queues > 1 ? cfg->queues : 0);
 	else
 		return 0;
+	/* multi-queue: a vector per queue each way, one for config, one for control */
+	char mq[48] = "";
+	if (cfg->queues > 1 && cfg->tap_fd < 0)
+		snprintf(mq, sizeof(mq), ",mq=on,vectors=%u", 2 * cfg->queues + 2);
 	return rc || argv_add(a, "-device") ||
-	       argv_add(a, "virtio-net-pci,netdev=net0,mac=%s%s", cfg->mac ? cfg->mac : "52:54:00:12:34:56",
-			cfg->no_csum_offload ? ",csum=off" : "");
+	       argv_add(a, "virtio-net-pci,netdev=net0,mac=%s%s%s", cfg->mac ? cfg->mac : "52:54:00:12:34:56",
+			cfg->no_csum_offload ? ",csum=off" : "", mq);
 }
 
 int vnl_qemu_argv(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)

@@ -46,6 +46,7 @@ struct vnl_qemu_cfg {
 	const char *console;    /* console log; NULL: RUN_DIR/console.log */
 	const char *netns;      /* run qemu inside this named namespace (/run/netns), or NULL */
 	bool no_csum_offload;   /* virtio-net csum=off: the guest sends complete checksums */
+	unsigned queues;        /* >1: a multi-queue tap and virtio-net (mq=on) with as many */
 };
 
 /* A NULL-terminated, owned argument vector. */

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "labstate.h"
+#include "qbv.h"
 #include "qemu.h"
 
 /* Options of `lab up` for the guest topologies (ignored by veth). */
@@ -32,6 +33,7 @@ struct vnl_lab_opts {
 	const char *uplink;    /* a real NIC instead of the veth wire, or NULL */
 	bool ovs_afxdp;        /* ovs: the uplink as an AF_XDP port */
 	const char *pci;       /* passthrough: the PCI device (BDF) */
+	struct vnl_qbv qbv;    /* --qbv: taprio on the guest's eth0 (cycle_ns 0: none) */
 };
 
 /* The defaults: auto accel and vhost, 1 CPU, 256 MB, no pinning, no VLAN. */

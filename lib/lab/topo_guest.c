@@ -31,6 +31,7 @@
 #include "qemuthreads.h"
 #include "runcmd.h"
 #include "timeutil.h"
+#include "topo_qbv.h"
 #include "topo.h"
 #include "topo_links.h"
 #include "vlantag.h"
@@ -351,7 +352,8 @@ int vnl_vm_base(struct vnl_lab_builder *b, struct vnl_vm *vm)
 int vnl_vm_tap(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *ifname)
 {
 	if (b->dry_run) {
-		printf("ip -n %s tuntap add dev %s mode tap\n", vm->host_ns, ifname);
+		printf("ip -n %s tuntap add dev %s mode tap%s\n", vm->host_ns, ifname,
+		       b->opts->qbv.cycle_ns ? " multi_queue" : "");
 		return vnl_lab_step_up(b, vm->host_ns, ifname);
 	}
 	struct vnl_obj obj = { .type = VNL_OBJ_LINK };
@@ -360,7 +362,7 @@ int vnl_vm_tap(struct vnl_lab_builder *b, const struct vnl_vm *vm, const char *i
 	int index = vnl_lab_record(b, &obj);
 	if (index < 0)
 		return -1;
-	if (vnl_link_tap_add(vm->host_ns, ifname) < 0) {
+	if (vnl_link_tap_add(vm->host_ns, ifname, b->opts->qbv.cycle_ns > 0) < 0) {
 		vnl_errno("cannot create the tap %s in %s", ifname, vm->host_ns);
 		vnl_labstate_mark_failed(b->st, (size_t)index);
 		return -1;
@@ -431,6 +433,7 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		.tap = nic->tap, .tap_fd = nic->tap_fd, .mac = vm->guest_mac_text,
 		.run_dir = vm->run_dir, .netns = vm->host_ns, .pci_host = nic->pci,
 		.no_csum_offload = nic->no_csum_offload,
+		.queues = o->qbv.cycle_ns ? VNL_QBV_QUEUES : 0,
 	};
 }
 
@@ -551,7 +554,8 @@ static void vlan_ends(struct vnl_lab_info *info, unsigned vid)
 }
 
 static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
-		     const struct vnl_vm_nic *nic, const struct vnl_booted *g, const char *ip)
+		     const struct vnl_vm_nic *nic, const struct vnl_booted *g, const char *ip,
+		     const struct vnl_qbv *qbv, const char *qbv_in)
 {
 	char tmp[128], path[128];
 	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", VNL_LABINFO_DIR, vm->lab);
@@ -588,6 +592,8 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	snprintf(info.guest_arch, sizeof(info.guest_arch), "%.15s",
 		 g->info.machine[0] ? g->info.machine : g->arch->name);
 	snprintf(info.vhost, sizeof(info.vhost), "%s", g->vhost ? "on" : "off");
+	info.qbv = *qbv;
+	snprintf(info.qbv_in_refused, sizeof(info.qbv_in_refused), "%s", qbv_in);
 	mkdir(VNL_LABINFO_DIR, 0755);
 	int rc = vnl_labinfo_save(VNL_LABINFO_DIR, &info);
 	if (rc < 0)
@@ -639,8 +645,13 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	if (guest_image(b->opts, &img) < 0)
 		return -1;
 	guest_cfg(b, vm, nic, &img, append, sizeof(append), &cfg);
-	if (b->dry_run)
+	if (b->dry_run) {
+		struct vnl_qbv q = b->opts->qbv;
+		vnl_qbv_base_now(&q);
+		if (q.cycle_ns)
+			vnl_qbv_print(&q, vm->lab, vm->remote_ns, VNL_VM_WIRE);
 		return print_guest(b, vm, nic, &cfg);
+	}
 	static const char *const files[] = { "qemu.log", "console.log", "agent.sock", "qemu.pid" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (vnl_vm_record_file(b, vm, files[i], file, sizeof(file)) < 0)
@@ -664,6 +675,17 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 		ret = wait_lease(b, vm, nic, qemu_start, ip, sizeof(ip), &lease_ns);
 	if (ret == 0 && b->opts->vlan && !nic->pci)
 		ret = check_guest_vlan(vm, g.agent, b->opts->vlan);
+	struct vnl_qbv qbv = b->opts->qbv;
+	char qbv_in[320] = "";
+	if (ret == 0 && qbv.cycle_ns) {
+		vnl_qbv_base_now(&qbv);
+		ret = vnl_qbv_guest(g.agent, &qbv);
+		if (ret == 0 && !b->opts->uplink)
+			vnl_qbv_remote(&qbv, vm->remote_ns, VNL_VM_WIRE, qbv_in, sizeof(qbv_in));
+		else if (ret == 0)
+			vnl_pathf(qbv_in, sizeof(qbv_in), "the remote end is on %s's network, not "
+				  "vnetlat's to set up", b->opts->uplink);
+	}
 	/*
 	 * Ready only when both families can carry a probe at once: the guest's
 	 * IPv6 address past duplicate detection and both neighbour caches warm,
@@ -676,7 +698,13 @@ int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struc
 	vnl_agent_close(g.agent);
 	g.agent = NULL;
 	if (ret == 0)
-		ret = save_info(b, vm, nic, &g, ip);
+		ret = save_info(b, vm, nic, &g, ip, &qbv, qbv_in);
+	if (ret == 0 && qbv.cycle_ns)
+		printf("qbv: taprio on the guest's eth0 (%s mode, CLOCK_TAI base %lld): priority %d "
+		       "(traffic class 0) open %lld ns + %lld ns in every %lld ns cycle, the rest "
+		       "(class 1) the remainder\n", qbv.offload, (long long)qbv.base_time_ns,
+		       qbv.priority, (long long)qbv.open_ns, (long long)qbv.length_ns,
+		       (long long)qbv.cycle_ns);
 	if (ret == 0)
 		printf("guest: ready %.1f s after qemu started (%s, %s, vhost %s); DHCP lease %s at "
 		       "%.1f s; console %s/console.log\n",

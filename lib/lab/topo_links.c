@@ -203,17 +203,23 @@ int vnl_link_set_master(const char *ns, const char *ifname, const char *master, 
 	return ret;
 }
 
+struct tap_req {
+	const char *ifname;
+	bool mq;
+};
+
 static int tap_add(void *arg)
 {
-	const char *ifname = arg;
+	const struct tap_req *r = arg;
+	const char *ifname = r->ifname;
 	/* The tap belongs to the namespace /dev/net/tun was opened in. */
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	struct ifreq ifr = { 0 };
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	/* qemu re-attaches with its own flags; multi-queue must match: off. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* qemu re-attaches with its own flags; multi-queue must match (queues=N: on) */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (r->mq ? IFF_MULTI_QUEUE : 0);
 	int ret = ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0 ? -1 : 0;
 	int saved = errno;
 	close(fd);
@@ -221,9 +227,10 @@ static int tap_add(void *arg)
 	return ret;
 }
 
-int vnl_link_tap_add(const char *ns, const char *ifname)
+int vnl_link_tap_add(const char *ns, const char *ifname, bool mq)
 {
-	return in_netns(ns, tap_add, (void *)ifname);
+	struct tap_req r = { ifname, mq };
+	return in_netns(ns, tap_add, &r);
 }
 
 static int ifindex_of(void *arg)

@@ -9,6 +9,8 @@
 #ifndef VNL_TOPO_LINKS_H
 #define VNL_TOPO_LINKS_H
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 int vnl_link_bridge_add(const char *ns, const char *ifname, const char **why);
@@ -16,7 +18,8 @@ int vnl_link_macvtap_add(const char *ns, const char *ifname, const char *lower,
 			 const uint8_t mac[6], const char **why);
 int vnl_link_set_master(const char *ns, const char *ifname, const char *master, const char **why);
 /* A persistent tap (TUNSETIFF + TUNSETPERSIST), so it outlives this process. */
-int vnl_link_tap_add(const char *ns, const char *ifname);
+/* MQ: IFF_MULTI_QUEUE (qemu then opens it with queues=N) */
+int vnl_link_tap_add(const char *ns, const char *ifname, bool mq);
 /* ifindex of ifname in ns, or -1. */
 int vnl_link_ifindex(const char *ns, const char *ifname);
 

@@ -239,6 +239,9 @@ static struct vnl_tapbound *witness_pass(const struct vnl_leg *l, const char *pa
 	while (tb && (batch = vnl_record_next(rd, &n))) {
 		for (size_t i = 0; i < n; i++) {
 			struct vnl_pkt p = batch[i];
+			/* on the sender's own clock, the one its qdisc's gates run on */
+			if (l->qbv && !(p.flags & VNL_PKT_F_DUPLICATE))
+				vnl_qbv_count(l->qbv, &res->qbv, p.tx_sched, p.tx_sw);
 			vnl_leg_correct(l, &p);
 			if (vnl_hopobs_get(obs, p.seq, &h) && vnl_leg_crossing(l, &p, &h, &at, &hop))
 				vnl_tapbound_add(tb, at, hop);
@@ -479,6 +482,51 @@ static void rt_text(FILE *out, const char *who, const struct vnl_rt_applied *a)
 		fprintf(out, ", cpu_dma_latency %d us", a->cpu_dma_latency_us);
 }
 
+/* tsn: the sender's Qbv window and where the probes fell in it; null without one. */
+static json_t *tsn_json(const struct vnl_leg *l, const struct vnl_leg_result *res)
+{
+	if (!l->qbv && !l->qbv_refused)
+		return json_null();
+	json_t *qbv = json_null();
+	if (l->qbv) {
+		const struct vnl_qbv *q = l->qbv;
+		const struct vnl_qbv_counts *n = &res->qbv;
+		qbv = json_pack("{s:I, s:I, s:I, s:I, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+				"cycle_ns", (json_int_t)q->cycle_ns, "open_ns", (json_int_t)q->open_ns,
+				"length_ns", (json_int_t)q->length_ns, "base_time_ns",
+				(json_int_t)q->base_time_ns, "clock", "tai", "priority", q->priority,
+				"offload", q->offload, "probes", (json_int_t)n->probes, "sent",
+				(json_int_t)n->sent, "sent_in_window", (json_int_t)n->sent_in_window,
+				"sent_outside", (json_int_t)n->sent_outside, "queued_outside",
+				(json_int_t)n->queued_outside, "missed_window", (json_int_t)n->missed_window,
+				"no_stamp", (json_int_t)n->no_stamp, "in_window_fraction",
+				n->sent ? json_real((double)n->sent_in_window / (double)n->sent)
+					: json_null());
+	}
+	return json_pack("{s:o, s:o}", "qbv", qbv, "qbv_refused",
+			 l->qbv_refused ? json_string(l->qbv_refused) : json_null());
+}
+
+static void tsn_text(FILE *out, const struct vnl_leg *l, const struct vnl_leg_result *res)
+{
+	if (!l->qbv) {
+		if (l->qbv_refused)
+			fprintf(out, "TSN: no Qbv window this way: %s\n", l->qbv_refused);
+		return;
+	}
+	const struct vnl_qbv *q = l->qbv;
+	const struct vnl_qbv_counts *n = &res->qbv;
+	char o[32], len[32], cyc[32];
+	fprintf(out, "TSN: Qbv window %s+%s/%s (taprio %s mode, CLOCK_TAI, priority %d): %" PRIu64
+		" of %" PRIu64 " probes sent in the window (%.1f %%, by the kernel TX stamp), %" PRIu64
+		" queued while the gate was closed, %" PRIu64 " waited more than one cycle, %" PRIu64
+		" without a TX stamp\n",
+		vnl_fmt_ns(q->open_ns, o, sizeof(o)), vnl_fmt_ns(q->length_ns, len, sizeof(len)),
+		vnl_fmt_ns(q->cycle_ns, cyc, sizeof(cyc)), q->offload, q->priority, n->sent_in_window,
+		n->sent, n->sent ? 100.0 * (double)n->sent_in_window / (double)n->sent : 0.0,
+		n->queued_outside, n->missed_window, n->no_stamp);
+}
+
 json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 		     const struct vnl_leg_result *res)
 {
@@ -496,6 +544,7 @@ json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 	json_object_set_new(doc, "negative_minima", negatives_json(l, res));
 	json_object_set_new(doc, "rt", json_pack("{s:o, s:o}", "sender", rt_json(l->rt_tx),
 						 "receiver", rt_json(l->rt_rx)));
+	json_object_set_new(doc, "tsn", tsn_json(l, res));
 	return doc;
 }
 
@@ -617,5 +666,7 @@ void vnl_leg_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *
 	rt_text(out, "sender", l->rt_tx);
 	fputc(';', out);
 	rt_text(out, "receiver", l->rt_rx);
-	fputs("\n\n", out);
+	fputc('\n', out);
+	tsn_text(out, l, res);
+	fputc('\n', out);
 }

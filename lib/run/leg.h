@@ -48,6 +48,8 @@ struct vnl_leg {
 	int64_t clock_error_ns;               /* test aid: added to the estimate (see run.h) */
 	int64_t deadline_ns;                  /* late if wakeup + one_way exceeds it; 0: none */
 	const struct vnl_rt_applied *rt_tx, *rt_rx; /* what each end ran with; NULL: not known */
+	const struct vnl_qbv *qbv;            /* the sender's Qbv window (lab up --qbv); NULL: none */
+	const char *qbv_refused;              /* with a lab window but none this way: why */
 };
 
 /* The lab and the guest clock's method, as a leg's JSON and text name them. */
@@ -70,6 +72,7 @@ struct vnl_leg_result {
 	char tap_why[200];                    /* why the port's bound applies, or not */
 	int64_t uncertainty_ns;               /* stated: the estimate's, narrowed by the port */
 	uint64_t frames_seen;                 /* by the hop observer */
+	struct vnl_qbv_counts qbv;            /* with l->qbv: where the probes fell in its cycle */
 	char local[160], peer[160], stamping[64], damage[160];
 };
 

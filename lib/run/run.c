@@ -177,6 +177,8 @@ struct leg {
 	char rt_file[2][PATH_MAX], guest_rt[2][128];
 	struct vnl_rt_applied rt[2];
 	bool rt_known[2];
+	const struct vnl_qbv *qbv; /* the sender's Qbv window (the lab's, out only), or NULL */
+	const char *qbv_refused;   /* the lab has a window, but not this way: why */
 };
 
 /* ---------------------------------------------------------------- starting programs */
@@ -508,7 +510,8 @@ static struct vnl_leg leg_view(const struct leg *l)
 				 .rx = end_view(&l->rx), .cs = l->cs, .cs_ok = l->cs_ok,
 				 .interrupted = l->interrupted, .clock_error_ns = clock_error_ns,
 				 .rt_tx = l->rt_known[0] ? &l->rt[0] : NULL,
-				 .rt_rx = l->rt_known[1] ? &l->rt[1] : NULL };
+				 .rt_rx = l->rt_known[1] ? &l->rt[1] : NULL,
+				 .qbv = l->qbv, .qbv_refused = l->qbv_refused };
 }
 
 static struct vnl_leg_ctx leg_ctx(const struct run *r)
@@ -526,6 +529,7 @@ struct args {
 	int n;
 	char port[8];
 	char peer_offset[32];
+	char qbv_prio[12];
 };
 
 static void arg(struct args *a, const char *s)
@@ -576,6 +580,7 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 static void send_args(const struct run *r, const struct leg *l, struct args *a)
 {
 	snprintf(a->port, sizeof(a->port), "%u", r->o->port);
+	snprintf(a->qbv_prio, sizeof(a->qbv_prio), "%d", r->li.qbv.priority);
 	arg(a, "vnetlat");
 	arg(a, "send");
 	arg(a, r->o->ipv6 ? l->rx.ep->addr6 : l->rx.ep->addr4);
@@ -585,7 +590,8 @@ static void send_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--count", r->o->count);
 	opt(a, "--duration", r->o->duration);
 	opt(a, "--size", r->o->size);
-	opt(a, "--priority", r->o->priority);
+	/* a lab's Qbv window is for its priority's traffic class */
+	opt(a, "--priority", r->o->priority ? r->o->priority : r->li.qbv.cycle_ns ? a->qbv_prio : NULL);
 	rt_args(r, &l->tx, l->tx.guest ? l->guest_rt[0] : l->rt_file[0], a);
 }
 
@@ -886,6 +892,11 @@ static int leg_run(struct run *r, const char *name)
 	struct end local = { "local", r->li.has_guest, &r->li.local };
 	struct leg l = { .name = name, .transport = r->o->ipv6 ? "udp6" : "udp4",
 			 .tx = in ? remote : local, .rx = in ? local : remote };
+	if (r->li.qbv.cycle_ns && !in)
+		l.qbv = &r->li.qbv;
+	else if (r->li.qbv.cycle_ns)
+		l.qbv_refused = r->li.qbv_in_refused[0] ? r->li.qbv_in_refused
+							: "the lab's window is on the guest's eth0 only";
 	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
 	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
 	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);

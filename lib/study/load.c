@@ -235,7 +235,8 @@ static int guest_spawn(struct child *c, char *const argv[], long long bound_s)
 	free(out);
 	if (rc == GUEST_NO_IPERF) {
 		vnl_err("the guest has no iperf3, so background load cannot go into it; rebuild the "
-			"image with 'vnetlat guest build --force' (its manifest says why it lacks iperf3)");
+			"image with 'vnetlat guest build --force' (its manifest's no-tools line says "
+			"why it lacks iperf3)");
 		return -1;
 	}
 	if (rc != 0 || pid <= 0) {

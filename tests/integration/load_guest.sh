@@ -37,7 +37,7 @@ command -v iperf3 >/dev/null || fail "iperf3 is not installed on the host (apt-g
 
 "$VNL" guest build >"$OUT" || fail "guest build"
 IMG=$(awk '/^guest image:/ {print $3}' "$OUT")
-grep -q "^file /usr/bin/iperf3$" "$IMG/manifest" || fail "the image has no iperf3: $(grep no-iperf3 "$IMG/manifest")"
+grep -q "^file /usr/bin/iperf3$" "$IMG/manifest" || fail "the image has no iperf3: $(grep no-tools "$IMG/manifest")"
 grep -q "^file /lib64/ld-linux-x86-64.so.2$" "$IMG/manifest" || fail "the image has no dynamic loader"
 check "image $IMG lists iperf3, its libraries and the loader ($(grep -c '^file ' "$IMG/manifest") files, initrd $(du -h "$IMG/initrd.gz" | cut -f1))"
 
