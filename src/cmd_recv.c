@@ -296,6 +296,8 @@ static void metrics_tick(void *arg, int64_t now_mono, const struct vnl_analysis 
 /* 0, or -1 when the pcap file could not be written (message printed). */
 static int close_pcap(struct recv_args *a, const struct vnl_receiver_result *res)
 {
+	if (!a->pcap_path)
+		return 0;
 	uint64_t n = 0;
 	int rc = vnl_rxpcap_close(a->rcv.pcap, &n);
 	a->rcv.pcap = NULL;

@@ -8,8 +8,8 @@
 #include "timeutil.h"
 #include "wire.h"
 
-/* The sender ends a stream with this many FINs, an interval apart (sender.c). */
-#define FIN_SLOTS 3
+/* The sender ends a stream with FINs an interval (or a gap, wire.h) apart: room for both. */
+#define FIN_SLOTS VNL_WIRE_FIN_COPIES
 /* Room for the base the sender picks (next whole second + 100 ms) and for a clock ahead of now. */
 #define BASE_SLACK_NS (10 * VNL_NSEC_PER_SEC)
 
@@ -36,6 +36,7 @@ int vnl_probecheck_schedule(int64_t base_ns, int64_t interval_ns, uint64_t count
 	int64_t span, last;
 	if (slots > (uint64_t)INT64_MAX - FIN_SLOTS ||
 	    __builtin_mul_overflow((int64_t)(slots + FIN_SLOTS), interval_ns, &span) ||
+	    __builtin_add_overflow(span, (int64_t)VNL_WIRE_FIN_SPREAD_NS, &span) ||
 	    __builtin_add_overflow(base_ns, span, &last)) {
 		snprintf(why, len, "the schedule (%" PRIu64 " slots of %" PRId64 " ns, plus %d for the "
 			 "end of the stream) would run past the end of the 64-bit nanosecond clock "

@@ -26,6 +26,18 @@
  */
 #define VNL_WIRE_MAX_COUNT ((uint64_t)INT64_MAX)
 
+/*
+ * The end of a stream: VNL_WIRE_FIN_COPIES FINs, each at least an interval
+ * after the one before and no sooner than the gaps below, so a receiver that
+ * fell behind and overflowed its socket buffer at the end of a fast stream
+ * has drained it by the time a later FIN arrives. A receiver's grace after
+ * its first FIN covers VNL_WIRE_FIN_SPREAD_NS.
+ */
+#define VNL_WIRE_FIN_COPIES 3
+#define VNL_WIRE_FIN_GAP1_NS 1000000LL  /* 1 ms */
+#define VNL_WIRE_FIN_GAP2_NS 10000000LL /* 10 ms */
+#define VNL_WIRE_FIN_SPREAD_NS (VNL_WIRE_FIN_GAP1_NS + VNL_WIRE_FIN_GAP2_NS)
+
 enum vnl_wire_type {
 	VNL_WIRE_DATA = 1, /* a scheduled probe */
 	VNL_WIRE_FIN = 2,  /* end of stream: carries sent_total and late follow-ups */

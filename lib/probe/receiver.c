@@ -245,8 +245,11 @@ static void start_ending(struct vnl_receiver *r)
 	if (r->ending)
 		return;
 	r->ending = true;
-	/* FINs come an interval apart; hardware TX stamps may take ~20 ms. */
-	int64_t grace = 3 * interval_estimate(r) + GRACE_MIN_NS;
+	/*
+	 * The later FINs (wire.h: each an interval and at least a gap apart)
+	 * carry the last follow-ups; hardware TX stamps may take ~20 ms.
+	 */
+	int64_t grace = 3 * interval_estimate(r) + VNL_WIRE_FIN_SPREAD_NS + GRACE_MIN_NS;
 	if (grace > GRACE_MAX_NS)
 		grace = GRACE_MAX_NS;
 	r->end_by_mono = vnl_now_ns(CLOCK_MONOTONIC) + grace;

@@ -23,7 +23,6 @@
 #define FU_RING 4096
 /* A probe's stamps are given up on after this long (hardware stamps are late). */
 #define STAMP_TIMEOUT_NS (20 * VNL_NSEC_PER_MSEC)
-#define FIN_COPIES 3
 /* Most probes sent between two reads of the error queue (see drain_every). */
 #define DRAIN_MAX 16
 /* What a sleep is assumed to overshoot before one was measured, and at most. */
@@ -475,8 +474,15 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
 	return 0;
 }
 
+/* The wait before FIN i (1, 2): an interval, and no less than the wire's gap. */
+static int64_t fin_gap(const struct vnl_sender *s, int i)
+{
+	int64_t min = i == 1 ? VNL_WIRE_FIN_GAP1_NS : VNL_WIRE_FIN_GAP2_NS;
+	return s->o.interval_ns > min ? s->o.interval_ns : min;
+}
+
 /*
- * FIN, three times an interval apart: carries sent_total and the last
+ * FIN, three times, spread as the wire says (lib/core/wire.h): carries sent_total and the last
  * follow-ups; a FIN with nothing new repeats the last ones sent, so one
  * lost probe does not cost the tail its stamps. With launch times a FIN
  * wakes at its slot (the data's launch times are past, their stamps in)
@@ -485,9 +491,11 @@ static int run_schedule(struct vnl_sender *s, int64_t *next_due)
  */
 static void send_fins(struct vnl_sender *s, int64_t due)
 {
-	for (int i = 0; i < FIN_COPIES; i++, due += s->o.interval_ns) {
+	for (int i = 0; i < VNL_WIRE_FIN_COPIES; i++) {
+		if (i > 0)
+			due += fin_gap(s, i);
 		int64_t woke = vnl_stop_requested() ? -1 : wait_slot(s, due);
-		collect_stamps(s, i == FIN_COPIES - 1);
+		collect_stamps(s, i == VNL_WIRE_FIN_COPIES - 1);
 		struct vnl_probe pr;
 		probe_init(s, &pr, VNL_WIRE_FIN, s->res.sent, due);
 		pr.app_tx_sched = woke < 0 ? vnl_now_ns(s->o.clock) : woke;

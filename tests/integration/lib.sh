@@ -210,8 +210,17 @@ vnl_wait_pid() {
 		sleep 0.1
 	done
 	if kill -0 "$1" 2>/dev/null; then
-		echo "FAIL: process $1 still running after $2 s"
+		# SIGINT first: an interrupted vnetlat still writes what it measured,
+		# so the checks after this one show what it saw.
+		echo "FAIL: process $1 still running after $2 s; interrupting it"
+		kill -INT "$1" 2>/dev/null
+		for i in $(seq 50); do
+			kill -0 "$1" 2>/dev/null || break
+			sleep 0.1
+		done
 		kill -9 "$1" 2>/dev/null
+		wait "$1"
+		return 124
 	fi
 	wait "$1"
 }

@@ -5,6 +5,7 @@
 #    batches, the receiver takes recvmmsg batches. Every probe that arrived
 #    has all its stamps unless a lost probe was carrying them, the last
 #    probes' included (the FINs carry the last batch), stamps in causal order.
+#  - the FINs on the wire (dumpcap): 1 ms, then 10 ms apart at any interval.
 #  - --spin and --cpu-dma-latency: a 1 ms stream with both is clean; bad
 #    values are refused with exit 2.
 # Behaviour only: how fast the machine is decides nothing here.
@@ -55,6 +56,31 @@ with open(sys.argv[2], "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=rows[0].keys()); w.writeheader(); w.writerows(rows)' \
 	"$T/fast.csv" "$T/fast-stamped.csv"
 vnl_check_causal_csv "$T/fast-stamped.csv"
+
+# The end of a fast stream on the wire (dumpcap in the receiver's namespace):
+# the three FINs come 1 ms and then 10 ms apart however short the interval,
+# so a receiver whose socket buffer overflowed at the end still sees one.
+ip netns exec "$LAB-b" timeout 30 dumpcap -q -i wire0 -f "udp dst port 4309" -c 203 \
+	-w "$T/fin.pcapng" >"$T/dumpcap.out" 2>"$T/dumpcap.err" &
+DP=$!; VNL_BG+=("$DP")
+for _ in $(seq 100); do grep -q "Capturing on" "$T/dumpcap.err" && break; sleep 0.1; done
+ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --port 4309 --json >"$T/fin.json" 2>"$T/fin.err" &
+RP=$!; VNL_BG+=("$RP")
+vnl_wait_udp "$LAB-b" 4309 || exit 1
+ip netns exec "$LAB-a" "$VNL" send 192.0.2.2 --port 4309 --size 96 --interval 20us --count 200 \
+	>/dev/null 2>"$T/fin-send.err"
+vnl_wait_pid "$RP" 10; rrc=$?
+vnl_wait_pid "$DP" 10
+vnl_check "200 probes 20us apart: recv ends on a FIN and exits 0" test "$rrc" = 0
+tshark -r "$T/fin.pcapng" -T fields -e frame.time_epoch >"$T/fin-times.txt" 2>"$T/tshark.err"
+vnl_check "the last three packets (the FINs) 1 ms and 10 ms apart or more" python3 -c '
+import sys
+from decimal import Decimal
+t = [Decimal(l) for l in open(sys.argv[1]) if l.strip()]
+gaps = [t[-2] - t[-3], t[-1] - t[-2]] if len(t) >= 3 else []
+print("    packets", len(t), "FIN gaps (s)", [str(g) for g in gaps])
+sys.exit(0 if len(t) == 203 and gaps[0] >= Decimal("0.001") and gaps[1] >= Decimal("0.010") else 1)' \
+	"$T/fin-times.txt"
 
 ip netns exec "$LAB-b" "$VNL" recv --bind 192.0.2.2 --port 4308 --cpu-dma-latency 0 --json \
 	>"$T/spin.json" 2>"$T/spin.err" &
