@@ -16,8 +16,10 @@ VNL_CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 # prometheus_client parses report --metrics (report_window test); the Debian package's
 # build and check (debian_package test: dpkg-buildpackage with debhelper, lintian); linuxptp's
 # ptp4l and pmc, a master and a slave whose state 'clock status' reads (clock_ptp4l test);
-# tshark reads recv --pcap's files back (stream_pcap test).
-VNL_TEST_PKGS="chromium strace python3-prometheus-client tshark debhelper dpkg-dev fakeroot lintian linuxptp"
+# tshark reads recv --pcap's files back (stream_pcap test); Open vSwitch's DPDK build for
+# ovs --vhost-user (lab_vhostuser test; it leaves the system's ovs-vswitchd alternative alone).
+VNL_TEST_PKGS="chromium strace python3-prometheus-client tshark debhelper dpkg-dev fakeroot lintian linuxptp
+  openvswitch-switch-dpdk"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"
 

@@ -18,7 +18,7 @@
 #include "topo.h"
 
 enum { O_DRY_RUN = 256, O_JSON, O_BRIDGE, O_ACCEL, O_GUEST_ARCH, O_VHOST, O_GUEST_CPUS, O_GUEST_MEM,
-       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_IRQ_CPUS, O_VLAN, O_QBV, O_OVS_AFXDP, O_PCI, O_UPLINK, O_RT, O_CPUS };
+       O_PIN_VCPU, O_EMULATOR_CPUS, O_VHOST_FIFO, O_IRQ_CPUS, O_VLAN, O_QBV, O_OVS_AFXDP, O_VHOST_USER, O_PMD_CPUS, O_PCI, O_UPLINK, O_RT, O_CPUS };
 
 /* --name as up, down, exec and doctor take it (show's own says "every lab"). */
 static const struct vnl_opt name_opts[] = {
@@ -68,6 +68,14 @@ static const struct vnl_opt guest_opts[] = {
 				"in class 1 the rest; two TX queues (virtio-net mq);\n"
 				"remote -> guest is refused with the reason" },
 	{ "ovs-afxdp", O_OVS_AFXDP, NULL, "ovs: the uplink as an AF_XDP port (userspace datapath)" },
+	{ "vhost-user", O_VHOST_USER, NULL, "ovs --ovs-afxdp: the guest on a vhost-user port\n"
+					    "(dpdkvhostuserclient of Debian's DPDK vswitchd,\n"
+					    "openvswitch-switch-dpdk) instead of a tap, its memory\n"
+					    "shared through hugepages when the host has them free,\n"
+					    "else a memfd; the study's back-end 5" },
+	{ "pmd-cpus", O_PMD_CPUS, "LIST", "with --vhost-user: the PMD threads (busy-polling the\n"
+					  "ports) on CPUs LIST (pmd-cpu-mask); default: OVS's\n"
+					  "choice (one per NUMA node)" },
 	{ "pci", O_PCI, "BDF", "passthrough: the PCI device / SR-IOV VF to hand over" },
 	{ "uplink", O_UPLINK, "IFACE", "bridge, macvtap, ovs, xdp: lend IFACE, a NIC of this\n"
 				       "namespace, to the lab as its uplink instead of a veth\n"
@@ -269,6 +277,12 @@ static int set_option(struct lab_args *a, int c, const char *v)
 		}
 		return 0;
 	case O_OVS_AFXDP: o->ovs_afxdp = true; return 0;
+	case O_VHOST_USER: o->vhost_user = true; return 0;
+	case O_PMD_CPUS:
+		if (vnl_cpulist_count(v) <= 0)
+			return bad_value("--pmd-cpus", v, "not a CPU list", "like 1 or 2-3");
+		o->pmd_cpus = v;
+		return 0;
 	case O_PCI: o->pci = v; return 0;
 	case O_UPLINK: o->uplink = v; return 0;
 	}

@@ -38,6 +38,10 @@ int vnl_labinfo_save(const char *dir, const struct vnl_lab_info *in)
 							   endpoint_json(&in->untagged_remote),
 							   "untagged_local",
 							   endpoint_json(&in->untagged_local)));
+	if (doc && in->vhost_user.socket[0])
+		json_object_set_new(doc, "vhost_user", json_pack(
+			"{s:s, s:s, s:s}", "socket", in->vhost_user.socket, "memory",
+			in->vhost_user.memory, "pmd_cpus", in->vhost_user.pmd_cpus));
 	if (doc && in->qbv.cycle_ns)
 		json_object_set_new(doc, "qbv", json_pack(
 			"{s:I, s:I, s:I, s:I, s:i, s:s, s:s}", "cycle_ns", (json_int_t)in->qbv.cycle_ns,
@@ -104,6 +108,10 @@ int vnl_labinfo_load(const char *dir, const char *lab, struct vnl_lab_info *out)
 	get_str(doc, "guest_arch", out->guest_arch, sizeof(out->guest_arch));
 	get_str(doc, "accel", out->accel, sizeof(out->accel));
 	get_str(doc, "vhost", out->vhost, sizeof(out->vhost));
+	json_t *vu = json_object_get(doc, "vhost_user");
+	get_str(vu, "socket", out->vhost_user.socket, sizeof(out->vhost_user.socket));
+	get_str(vu, "memory", out->vhost_user.memory, sizeof(out->vhost_user.memory));
+	get_str(vu, "pmd_cpus", out->vhost_user.pmd_cpus, sizeof(out->vhost_user.pmd_cpus));
 	json_t *qbv = json_object_get(doc, "qbv");
 	memset(&out->qbv, 0, sizeof(out->qbv));
 	out->qbv.cycle_ns = json_integer_value(json_object_get(qbv, "cycle_ns"));

@@ -44,6 +44,11 @@ struct vnl_lab_info {
 	char guest_arch[16];   /* "x86_64", "aarch64" ("" without a guest) */
 	char accel[8];         /* "kvm", "tcg" */
 	char vhost[8];         /* "on", "off" */
+	struct {               /* the guest on a vhost-user port (ovs --vhost-user); socket "": not */
+		char socket[128];  /* the unix socket qemu serves, the switch's port connects to */
+		char memory[128];  /* "memfd (...)" or "hugepages (...)": how guest memory is shared */
+		char pmd_cpus[64]; /* the CPUs of the switch's PMD threads, as it reports them */
+	} vhost_user;
 	struct vnl_qbv qbv;    /* the guest's eth0 taprio window (lab up --qbv); cycle_ns 0: none */
 	char qbv_in_refused[320]; /* with qbv: why remote -> guest has no window */
 };

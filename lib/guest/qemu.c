@@ -166,10 +166,39 @@ static char *qemu_escape(const char *s)
 	return r;
 }
 
+/*
+ * A vhost-user back-end reads and writes the guest's memory itself, so the
+ * memory is a shareable object: hugetlbfs files, or a memfd. The guest's
+ * virtio-net gets no MSI-X vectors (vectors=0, legacy interrupts): qemu 7.2
+ * under TCG crashes when a vhost-user device's vectors are masked.
+ */
+static int add_vhost_user(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
+{
+	unsigned mem = cfg->mem_mb ? cfg->mem_mb : 256;
+	char *esock = qemu_escape(cfg->vhost_user_sock);
+	char *epath = cfg->mem_path ? qemu_escape(cfg->mem_path) : NULL;
+	int rc = !esock || (cfg->mem_path && !epath);
+	rc = rc || argv_add(a, "-object") ||
+	     (epath ? argv_add(a, "memory-backend-file,id=mem0,size=%uM,mem-path=%s,share=on,"
+			      "prealloc=on", mem, epath)
+		    : argv_add(a, "memory-backend-memfd,id=mem0,size=%uM,share=on", mem)) ||
+	     argv_add(a, "-machine") || argv_add(a, "memory-backend=mem0") ||
+	     argv_add(a, "-chardev") || argv_add(a, "socket,id=vhu0,path=%s,server=on,wait=off", esock) ||
+	     argv_add(a, "-netdev") || argv_add(a, "vhost-user,id=net0,chardev=vhu0") ||
+	     argv_add(a, "-device") ||
+	     argv_add(a, "virtio-net-pci,netdev=net0,mac=%s%s,vectors=0",
+		      cfg->mac ? cfg->mac : "52:54:00:12:34:56", cfg->no_csum_offload ? ",csum=off" : "");
+	free(esock);
+	free(epath);
+	return rc;
+}
+
 static int add_network(const struct vnl_qemu_cfg *cfg, struct vnl_argv *a)
 {
 	const char *vhost = vnl_qemu_vhost_on(cfg) ? "on" : "off";
 	int rc;
+	if (cfg->vhost_user_sock)
+		return add_vhost_user(cfg, a);
 	if (cfg->tap_fd >= 0)
 		rc = argv_add(a, "-netdev") ||
 		     argv_add(a, "tap,id=net0,fd=%d,vhost=%s", cfg->tap_fd, vhost);

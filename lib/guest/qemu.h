@@ -47,6 +47,11 @@ struct vnl_qemu_cfg {
 	const char *netns;      /* run qemu inside this named namespace (/run/netns), or NULL */
 	bool no_csum_offload;   /* virtio-net csum=off: the guest sends complete checksums */
 	unsigned queues;        /* >1: a multi-queue tap and virtio-net (mq=on) with as many */
+	/* A vhost-user netdev instead of a tap: qemu serves this unix socket (the switch connects
+	 * as the client) and the guest's memory is shared: hugetlbfs files in mem_path, or a
+	 * memfd when mem_path is NULL. */
+	const char *vhost_user_sock;
+	const char *mem_path;
 };
 
 /* A NULL-terminated, owned argument vector. */

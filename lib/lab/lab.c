@@ -392,6 +392,18 @@ static int opts_check(const struct vnl_lab_opts *o)
 		return -1;
 	if (o->vhost_fifo && vhost_fifo_check(o) < 0)
 		return -1;
+	if (o->vhost_user && !o->ovs_afxdp) {
+		vnl_err("--vhost-user is the guest's port of an ovs lab with --ovs-afxdp (OVS's "
+			"userspace datapath with DPDK); add --ovs-afxdp; nothing was created");
+		return -1;
+	}
+	if (o->pmd_cpus && !o->vhost_user) {
+		vnl_err("--pmd-cpus %s places the PMD threads of --vhost-user's DPDK switch; add "
+			"--vhost-user, or leave --pmd-cpus out; nothing was created", o->pmd_cpus);
+		return -1;
+	}
+	if (o->pmd_cpus && cpus_allowed("--pmd-cpus", o->pmd_cpus) < 0)
+		return -1;
 	if (o->irq_cpus && (cpus_allowed("--irq-cpus", o->irq_cpus) < 0 ||
 			    vnl_irqpin_check(o->uplink, o->irq_cpus) < 0))
 		return -1;
@@ -411,6 +423,11 @@ int vnl_lab_up(const char *topology, const char *name, const struct vnl_lab_opts
 	struct vnl_lab_builder b = { .lab = name, .dry_run = dry_run, .opts = opts ? opts : &defaults };
 	if (opts_check(b.opts) < 0)
 		return VNL_EXIT_FAIL; /* nothing was made */
+	if ((b.opts->ovs_afxdp || b.opts->vhost_user) && strcmp(topo->name, "ovs")) {
+		vnl_err("--%s is an option of the ovs topology, not %s; nothing was created",
+			b.opts->vhost_user ? "vhost-user" : "ovs-afxdp", topo->name);
+		return VNL_EXIT_FAIL;
+	}
 	if (!dry_run && topo->check && topo->check(b.opts) < 0)
 		return VNL_EXIT_FAIL; /* nothing was made */
 	if (dry_run) {

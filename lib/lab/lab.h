@@ -18,6 +18,8 @@
 #define VNL_LAB_DEFAULT_NAME "vnl"
 /* Keeps every name derived from a lab (NAME-a, NAME-tap0...) within IFNAMSIZ. */
 #define VNL_LAB_NAME_MAX 10
+/* ovs --vhost-user's switch: openvswitch-switch-dpdk's vswitchd (not the system's alternative). */
+#define VNL_OVS_DPDK_VSWITCHD "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 
 /* [a-z0-9-], starting with a letter or digit, at most VNL_LAB_NAME_MAX long. */
 bool vnl_lab_name_ok(const char *name, const char **why);

@@ -32,6 +32,8 @@ struct vnl_lab_opts {
 	unsigned vlan;         /* 802.1Q id on the guest side, 0: none */
 	const char *uplink;    /* a real NIC instead of the veth wire, or NULL */
 	bool ovs_afxdp;        /* ovs: the uplink as an AF_XDP port */
+	bool vhost_user;       /* ovs --ovs-afxdp: the guest on a vhost-user port (DPDK vswitchd) */
+	const char *pmd_cpus;  /* with vhost_user: CPU list for the PMD threads, NULL: OVS's choice */
 	const char *pci;       /* passthrough: the PCI device (BDF) */
 	struct vnl_qbv qbv;    /* --qbv: taprio on the guest's eth0 (cycle_ns 0: none) */
 };

@@ -434,6 +434,7 @@ static void guest_cfg(const struct vnl_lab_builder *b, const struct vnl_vm *vm,
 		.run_dir = vm->run_dir, .netns = vm->host_ns, .pci_host = nic->pci,
 		.no_csum_offload = nic->no_csum_offload,
 		.queues = o->qbv.cycle_ns ? VNL_QBV_QUEUES : 0,
+		.vhost_user_sock = nic->vhost_user_sock, .mem_path = nic->mem_path,
 	};
 }
 
@@ -592,6 +593,13 @@ static int save_info(struct vnl_lab_builder *b, const struct vnl_vm *vm,
 	snprintf(info.guest_arch, sizeof(info.guest_arch), "%.15s",
 		 g->info.machine[0] ? g->info.machine : g->arch->name);
 	snprintf(info.vhost, sizeof(info.vhost), "%s", g->vhost ? "on" : "off");
+	if (nic->vhost_user_sock) {
+		snprintf(info.vhost_user.socket, sizeof(info.vhost_user.socket), "%s", nic->vhost_user_sock);
+		snprintf(info.vhost_user.memory, sizeof(info.vhost_user.memory), "%s",
+			 nic->mem_said ? nic->mem_said : "");
+		snprintf(info.vhost_user.pmd_cpus, sizeof(info.vhost_user.pmd_cpus), "%s",
+			 nic->pmd_cpus ? nic->pmd_cpus : "");
+	}
 	info.qbv = *qbv;
 	snprintf(info.qbv_in_refused, sizeof(info.qbv_in_refused), "%s", qbv_in);
 	mkdir(VNL_LABINFO_DIR, 0755);
@@ -757,12 +765,20 @@ void vnl_topo_guest_show(const char *lab, json_t *jnodes)
 			"qemu_pid", (json_int_t)pid, "lease", eth0->addr4, "backend_if",
 			info.backend_if, "arch", info.guest_arch, "accel", info.accel, "vhost", info.vhost, "console_log",
 			info.console_log, "agent", info.agent_path));
+		json_t *node = json_array_get(jnodes, json_array_size(jnodes) - 1);
+		json_object_set_new(node, "vhost_user", info.vhost_user.socket[0] ? json_pack(
+			"{s:s, s:s, s:s}", "socket", info.vhost_user.socket, "memory",
+			info.vhost_user.memory, "pmd_cpus", info.vhost_user.pmd_cpus) : json_null());
 		return;
 	}
 	/* an info file from before the architecture was recorded has none */
 	printf("  node guest (local): qemu pid %d%s, %s%saccel %s, vhost %s, on %s in %s\n", (int)pid,
 	       pid ? "" : " (not running)", info.guest_arch, info.guest_arch[0] ? ", " : "",
-	       info.accel, info.vhost, info.backend_if, info.host_netns);
+	       info.accel, info.vhost, info.vhost_user.socket[0] ? "vhost-user" : info.backend_if,
+	       info.host_netns);
+	if (info.vhost_user.socket[0])
+		printf("    vhost-user %s, memory %s, PMD threads on CPUs %s\n", info.vhost_user.socket,
+		       info.vhost_user.memory, info.vhost_user.pmd_cpus[0] ? info.vhost_user.pmd_cpus : "?");
 	printf("    %-8s %-4s %-17s %s (DHCP lease) %s\n", eth0->ifname, "up", eth0->mac,
 	       eth0->addr4, eth0->addr6);
 	if (info.vlan)

@@ -56,6 +56,10 @@ struct vnl_vm_nic {
 	const char *pci;         /* or a PCI device bound to vfio-pci (BDF): the address then
 				  * comes from the device's own network, read through the agent */
 	bool no_csum_offload;    /* the guest completes its own checksums (XDP redirects) */
+	const char *vhost_user_sock; /* or a vhost-user port: qemu serves this socket */
+	const char *mem_path;    /* with it: the guest's memory on hugetlbfs here, NULL: memfd */
+	const char *mem_said;    /* what the lab info says of that memory, and why */
+	const char *pmd_cpus;    /* the switch's PMD threads' CPUs, read back, for the lab info */
 };
 /* Boot the guest on nic, wait for its DHCP lease, write the lab info. */
 int vnl_vm_guest(struct vnl_lab_builder *b, const struct vnl_vm *vm, const struct vnl_vm_nic *nic);

@@ -252,7 +252,8 @@ static struct vnl_tapbound *witness_pass(const struct vnl_leg *l, const char *pa
 		vnl_tapbound_summary(tb, &res->tap);
 	if (tb && !res->tap.probes) {
 		snprintf(res->tap_why, sizeof(res->tap_why), "not applied: the back-end port saw "
-			 "none of the probes (passthrough has no host port; see hops.frames_seen)");
+			 "none of the probes (passthrough and vhost-user have no host port; see "
+			 "hops.frames_seen)");
 		vnl_tapbound_free(tb);
 		return NULL;
 	}
@@ -345,6 +346,10 @@ static const char *hops_note(const struct vnl_leg_ctx *c)
 	if (!c->li->host_netns[0])
 		return "not applicable: this lab has no VM host between its two ends "
 		       "(the ends are joined directly), so there is no wire, host or guest hop";
+	if (c->li->vhost_user.socket[0])
+		return "not observed: the guest is on a vhost-user port (no kernel interface to "
+		       "stamp it on) and the uplink is an AF_XDP port, whose frames go to the switch "
+		       "from XDP before any packet tap sees them; path and one_way are measured";
 	return NULL;
 }
 

@@ -1080,6 +1080,11 @@ static json_t *lab_json(const struct vnl_lab_info *li)
 			 "vlan", li->vlan ? json_integer(li->vlan) : json_null());
 	if (doc)
 		json_object_set_new(doc, "qemu_threads", qemu_threads_json(li));
+	if (doc)
+		json_object_set_new(doc, "vhost_user", li->vhost_user.socket[0] ? json_pack(
+			"{s:s, s:s, s:s?}", "socket", li->vhost_user.socket, "memory",
+			li->vhost_user.memory, "pmd_cpus",
+			li->vhost_user.pmd_cpus[0] ? li->vhost_user.pmd_cpus : NULL) : json_null());
 	return doc;
 }
 

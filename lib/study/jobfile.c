@@ -122,7 +122,7 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_LOAD] = "load", [VNL_JK_VHOST] = "vhost", [VNL_JK_ACCEL] = "accel",
 	[VNL_JK_GUEST_CPUS] = "guest_cpus", [VNL_JK_GUEST_MEM] = "guest_mem",
 	[VNL_JK_PIN_VCPU] = "pin_vcpu", [VNL_JK_EMULATOR_CPUS] = "emulator_cpus",
-	[VNL_JK_VHOST_FIFO] = "vhost_fifo", [VNL_JK_IRQ_CPUS] = "irq_cpus", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
+	[VNL_JK_VHOST_FIFO] = "vhost_fifo", [VNL_JK_IRQ_CPUS] = "irq_cpus", [VNL_JK_PMD_CPUS] = "pmd_cpus", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
 	[VNL_JK_PCI_DEVICE] = "pci_device", [VNL_JK_REMOTE_NETNS] = "remote_netns",
 	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
@@ -514,7 +514,8 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 	case VNL_JK_GUEST_MEM:  return parse_mem(s, v, e);
 	case VNL_JK_PIN_VCPU:
 	case VNL_JK_EMULATOR_CPUS:
-	case VNL_JK_IRQ_CPUS:   return parse_cpus(s, v, e);
+	case VNL_JK_IRQ_CPUS:
+	case VNL_JK_PMD_CPUS:   return parse_cpus(s, v, e);
 	case VNL_JK_VHOST_FIFO: return parse_range(s, 1, 99, "off", v, e);
 	case VNL_JK_VLAN:       return parse_range(s, 1, 4094, "none", v, e);
 	case VNL_JK_UPLINK:     return parse_ifname(s, v, e);
@@ -763,7 +764,8 @@ static void parse_entry(struct vnl_job *job, enum vnl_job_key k, struct entry *e
 		return;
 	}
 	/* a CPU list's commas are its own ("pin_vcpu = 1,0"): one value, never a matrix */
-	bool cpulist = k == VNL_JK_PIN_VCPU || k == VNL_JK_EMULATOR_CPUS || k == VNL_JK_IRQ_CPUS;
+	bool cpulist = k == VNL_JK_PIN_VCPU || k == VNL_JK_EMULATOR_CPUS || k == VNL_JK_IRQ_CPUS ||
+		       k == VNL_JK_PMD_CPUS;
 	if (strchr(copy, ',') && !key_is_matrix(k) && !cpulist) {
 		add_error(job, e->line,
 			  "only topology, transport, direction, interval, size and load expand into cases",
@@ -872,6 +874,7 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_PIN_VCPU:   snprintf(c->pin_vcpu, sizeof(c->pin_vcpu), "%.63s", v->s); break;
 	case VNL_JK_EMULATOR_CPUS: snprintf(c->emulator_cpus, sizeof(c->emulator_cpus), "%.63s", v->s); break;
 	case VNL_JK_IRQ_CPUS:   snprintf(c->irq_cpus, sizeof(c->irq_cpus), "%.63s", v->s); break;
+	case VNL_JK_PMD_CPUS:   snprintf(c->pmd_cpus, sizeof(c->pmd_cpus), "%.63s", v->s); break;
 	case VNL_JK_VHOST_FIFO: c->vhost_fifo = v->n < 0 ? 0 : (int)v->n; break;
 	case VNL_JK_VLAN:       c->vlan = v->n < 0 ? 0 : (unsigned)v->n; break;
 	case VNL_JK_UPLINK:     snprintf(c->uplink, sizeof(c->uplink), "%.15s", v->s); break;
@@ -967,6 +970,10 @@ static void check_guest_rt(struct vnl_job *job, const struct vnl_job_case *c, co
 		add_error(job, ln[VNL_JK_IRQ_CPUS], "add uplink = NIC, or remove irq_cpus",
 			  "case %s: irq_cpus steers the IRQs of a NIC lent with uplink; the lab's own "
 			  "wire is a veth without IRQs", c->name);
+	if (c->pmd_cpus[0] && c->topology != VNL_TOPO_OVS_AFXDP)
+		add_error(job, ln[VNL_JK_PMD_CPUS], "use topology = ovs-afxdp, or remove pmd_cpus",
+			  "case %s: pmd_cpus places the PMD threads of ovs-afxdp's DPDK switch; "
+			  "topology %s has none", c->name, topo_names[c->topology]);
 }
 
 static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, bool matrix)

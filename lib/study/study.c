@@ -308,6 +308,9 @@ static const char *skip_reason(const struct runner *r, const struct vnl_job_case
 		return "vhost_fifo: this host has no vhost-net (/dev/vhost-net), so the guest gets no "
 		       "vhost worker to raise (its packets move in qemu's own threads: pin_vcpu places "
 		       "them); load vhost_net, or remove vhost_fifo";
+	if (c->topology == VNL_TOPO_OVS_AFXDP && access(VNL_OVS_DPDK_VSWITCHD, X_OK) < 0)
+		return "ovs-afxdp puts the guest on a vhost-user port of Open vSwitch built with DPDK, "
+		       "and " VNL_OVS_DPDK_VSWITCHD " is missing: apt-get install openvswitch-switch-dpdk";
 	if (c->topology == VNL_TOPO_PASSTHROUGH && !c->remote_netns[0])
 		return "passthrough puts the remote end on the device's network: set remote_netns and "
 		       "remote_addr (a namespace of this host there, and its address)";
@@ -344,8 +347,13 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 		if (c->vlan)
 			arg(ch, "--vlan=%u", c->vlan);
 	}
-	if (c->topology == VNL_TOPO_OVS_AFXDP)
+	/* back-end 5 as published: the uplink an AF_XDP port, the guest on vhost-user */
+	if (c->topology == VNL_TOPO_OVS_AFXDP) {
 		arg(ch, "--ovs-afxdp");
+		arg(ch, "--vhost-user");
+	}
+	if (c->pmd_cpus[0])
+		arg(ch, "--pmd-cpus=%s", c->pmd_cpus);
 	if (c->topology == VNL_TOPO_PASSTHROUGH && c->pci_device[0])
 		arg(ch, "--pci=%s", c->pci_device);
 	if (c->uplink[0])
@@ -748,6 +756,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 								    : json_null());
 	json_object_set_new(s, "vhost_fifo", c->vhost_fifo ? json_integer(c->vhost_fifo) : json_null());
 	json_object_set_new(s, "irq_cpus", c->irq_cpus[0] ? json_string(c->irq_cpus) : json_null());
+	json_object_set_new(s, "pmd_cpus", c->pmd_cpus[0] ? json_string(c->pmd_cpus) : json_null());
 	json_object_set_new(s, "trace", json_boolean(c->trace));
 	return s;
 }
@@ -1165,7 +1174,8 @@ static int check_host_cpus(const struct runner *r)
 		/* the guest's qemu threads and the uplink's IRQs are pinned to this host's CPUs */
 		const char *const lists[][2] = { { "pin_vcpu", c->pin_vcpu },
 						 { "emulator_cpus", c->emulator_cpus },
-						 { "irq_cpus", c->irq_cpus } };
+						 { "irq_cpus", c->irq_cpus },
+						 { "pmd_cpus", c->pmd_cpus } };
 		for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
 			if (last >= 0 && vnl_cpulist_max(lists[k][1]) > last) {
 				vnl_err("case %s: %s %s: this machine has CPUs 0..%ld; change it in the "

@@ -1,6 +1,7 @@
 # The subset of JSON Schema doc/json-schema.json uses (type, required, properties,
 # additionalProperties:false, items, enum, const, minimum, oneOf, allOf, $ref), so the
-# tests need nothing beyond python3. Usage: python3 json_schema_check.py SCHEMA DOC
+# tests need nothing beyond python3. Usage: python3 json_schema_check.py SCHEMA DOC [REF]
+# (REF: the part of SCHEMA DOC is checked against, e.g. '#/$defs/run_document').
 import json, sys
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))
@@ -36,6 +37,6 @@ def errors(v, s, at):
                 if k not in props: yield f"{at}: unexpected {k}"
     if isinstance(v, list) and "items" in s:
         for i, item in enumerate(v): yield from errors(item, s["items"], f"{at}[{i}]")
-errs = list(errors(doc, schema, "$"))
+errs = list(errors(doc, {"$ref": sys.argv[3]} if len(sys.argv) > 3 else schema, "$"))
 for e in errs: print(e, file=sys.stderr)
 sys.exit(1 if errs else 0)

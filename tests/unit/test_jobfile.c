@@ -396,6 +396,8 @@ static void test_guest_rt_keys(void **state)
 	expect_error("[a]\ntopology = bridge\npin_vcpu = 5000\n", 3, "not a CPU list", NULL);
 	expect_error("[a]\ntopology = bridge\nvhost_fifo = 100\n", 3, "'100'", "1 to 99, or off");
 	expect_error("[a]\ntopology = veth\nvhost_fifo = 50\n", 3, "vhost_fifo is a guest option", NULL);
+	expect_error("[a]\ntopology = ovs\npmd_cpus = 1\n", 3, "pmd_cpus places the PMD threads",
+		     "topology = ovs-afxdp");
 	struct vnl_job *job = parse("[a]\ntopology = bridge\nguest_cpus = 2\npin_vcpu = 1,0\n"
 				    "emulator_cpus = none\nvhost_fifo = off\nirq_cpus = none\n");
 	assert_int_equal(vnl_job_error_count(job), 0);
@@ -495,6 +497,7 @@ static void test_shipped_examples(void **state)
 		assert_string_equal(c->emulator_cpus, "1");
 		bool vhost_net = c->topology != VNL_TOPO_PASSTHROUGH && c->topology != VNL_TOPO_OVS_AFXDP;
 		assert_int_equal(c->vhost_fifo, vhost_net ? 90 : 0);
+		assert_string_equal(c->pmd_cpus, c->topology == VNL_TOPO_OVS_AFXDP ? "4" : "");
 		if (c->topology != VNL_TOPO_PASSTHROUGH) {
 			assert_true(c->reference >= 0);
 			assert_int_equal(vnl_job_case(job, (size_t)c->reference)->topology,
