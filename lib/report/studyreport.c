@@ -549,6 +549,28 @@ static void check_rt(struct case_priv *c, json_t *jc)
 	}
 }
 
+/*
+ * Back-end 5 as published had the guest's memory on hugepages: a repetition
+ * whose vhost-user guest got a memfd (the host had none free) says so, after
+ * any real-time deviation.
+ */
+static void check_shared_memory(struct case_priv *c, json_t *jc)
+{
+	size_t i;
+	json_t *jr;
+	json_array_foreach(json_object_get(jc, "repetitions"), i, jr) {
+		const char *mem = jstr(jr, "shared_memory");
+		if (!mem || strncmp(mem, "memfd", 5))
+			continue;
+		size_t n = strlen(c->rt_deviation);
+		snprintf(c->rt_deviation + n, sizeof(c->rt_deviation) - n,
+			 "%sasked hugepages for the vhost-user guest's memory (as published); "
+			 "repetition %zu got %s", n ? "; " : "", i + 1, mem);
+		c->pub.rt_deviation = c->rt_deviation;
+		return;
+	}
+}
+
 static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 {
 	c->pub.name = jstr(jc, "name");
@@ -606,6 +628,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	}
 	mark_damaged(c);
 	check_rt(c, jc);
+	check_shared_memory(c, jc);
 	for (int w = 0; w < 2; w++) {
 		struct vnl_study_period *p = w ? &c->pub.window : &c->pub.whole;
 		for (int st = 0; st < VNL_STAGE__COUNT; st++)

@@ -64,6 +64,7 @@ struct rep_state {
 	char clock[16];             /* how run related the guest's clock: "ptp_kvm", "agent"... */
 	char clock_why[REASON_LEN]; /* ...and why not the other */
 	char rt[REASON_LEN];        /* what the ends ran with, as they read it back */
+	char shared_memory[128];    /* a vhost-user guest's memory: hugepages or memfd, and why */
 	char lab[16];               /* the lab it is measured in while it runs */
 };
 
@@ -616,6 +617,9 @@ static void split_outputs(struct rep_run *x, struct rep_state *rs)
 	char why[PATH_MAX + 200];
 	json_t *doc = vnl_json_load(path, "run JSON", why, sizeof(why));
 	json_t *dirs = json_object_get(doc, "directions");
+	json_t *vu = json_object_get(json_object_get(doc, "lab"), "vhost_user");
+	const char *mem = json_string_value(json_object_get(vu, "memory"));
+	snprintf(rs->shared_memory, sizeof(rs->shared_memory), "%s", mem ? mem : "");
 	static const char *const names[] = { "in", "out" };
 	for (int d = 0; d < 2; d++) {
 		char file[16];
@@ -770,12 +774,13 @@ static json_t *case_json(const struct case_state *cs)
 		char dir[160];
 		snprintf(dir, sizeof(dir), "cases/%s/rep%u", cs->id, i + 1);
 		const struct rep_state *rs = &cs->reps[i];
-		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "rep",
+		json_array_append_new(reps, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "rep",
 			(int)i + 1, "dir", dir, "status", rs->status[0] ? rs->status : "not run",
 			"reason", rs->reason[0] ? rs->reason : NULL,
 			"clock", rs->clock[0] ? rs->clock : NULL,
 			"clock_why", rs->clock[0] ? rs->clock_why : NULL,
 			"rt_applied", rs->rt[0] ? rs->rt : NULL,
+			"shared_memory", rs->shared_memory[0] ? rs->shared_memory : NULL,
 			"lab", rs->lab[0] ? rs->lab : NULL));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}", "name", c->name,
@@ -910,6 +915,8 @@ static int merge_previous(struct runner *r)
 				snprintf(rs->clock_why, sizeof(rs->clock_why), "%s", cw ? cw : "");
 				const char *ra = json_string_value(json_object_get(jr, "rt_applied"));
 				snprintf(rs->rt, sizeof(rs->rt), "%s", ra ? ra : "");
+				const char *sm = json_string_value(json_object_get(jr, "shared_memory"));
+				snprintf(rs->shared_memory, sizeof(rs->shared_memory), "%s", sm ? sm : "");
 			}
 		}
 	}

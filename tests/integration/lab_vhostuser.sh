@@ -101,6 +101,23 @@ vnl_check "nothing left of the lab" vnl_guest_lab_gone "$L"
 vnl_check "no vswitchd or ovsdb-server of the lab" bash -c "! pgrep -f '^(ovsdb-server|$DPDK_BIN) .*$OVS/' >/dev/null"
 vnl_check "no DPDK runtime directory /var/run/dpdk/vnl-$L" test ! -e "/var/run/dpdk/vnl-$L"
 
+# A study of back-end 5 end to end: its case runs on vhost-user, and with no
+# hugepages free the summary marks it as not as asked, saying why.
+printf '[global]\ncount = 50\ninterval = 10ms\nwarmup = 0s\n[b5]\ntopology = ovs-afxdp\n' >"$T/s5.ini"
+(cd "$T" && exec timeout 300 "$VNL" study s5.ini --out "$T/s5" --quiet) >"$T/s5.out" 2>&1 &
+SP=$!; wait $SP; rc=$?
+vnl_study_labs_down "$SP"
+if [ "$rc" = 0 ] && [ -e "$T/s5/report/summary.json" ]; then
+	ok "study of an ovs-afxdp case: exit 0"
+	vnl_json_check "$T/s5/study.json" "study.json: the repetition's shared_memory (memfd here, and why)" \
+		"d['cases'][0]['repetitions'][0]['shared_memory'].startswith('memfd (no free hugepages')"
+	vnl_json_check "$T/s5/report/summary.json" "summary: done, marked not as asked: hugepages asked, memfd got" \
+		"d['cases'][0]['status'] == 'done' and 'asked hugepages' in d['cases'][0]['rt_deviation'] and 'got memfd' in d['cases'][0]['rt_deviation']"
+	vnl_check "summary.md says NOT AS ASKED" grep -q "NOT AS ASKED: asked hugepages" "$T/s5/report/summary.md"
+else
+	fail "study of an ovs-afxdp case (exit $rc)"; tail -20 "$T/s5.out" | sed 's/^/    /'
+fi
+
 # Where the host has hugepages free (here: 140 reserved by the test and a
 # hugetlbfs mount of its own, both given back on any exit), the guest's memory
 # is on them: qemu's memory-backend-file, the lab info says so, and lab down
