@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpulist.h"
 #include "jsonfile.h"
 #include "output.h"
 #include "parse.h"
@@ -29,7 +30,7 @@ struct case_priv {
 	struct vnl_study_worst worst[VNL_STUDY_WORST];
 	int64_t worst_key[VNL_STUDY_WORST];
 	char damaged_reason[240];   /* the case's reason when a record is damaged */
-	char rt_deviation[320];     /* real-time settings not as asked (check_rt) */
+	char rt_deviation[640];     /* real-time settings not as asked (check_rt, ...) */
 	struct vnl_study_trace trace; /* read_trace; pub.trace points here when traced */
 };
 
@@ -549,6 +550,14 @@ static void check_rt(struct case_priv *c, json_t *jc)
 	}
 }
 
+/* Append "; what" (or "what") to the case's deviation. */
+static void add_deviation(struct case_priv *c, const char *what)
+{
+	size_t n = strlen(c->rt_deviation);
+	snprintf(c->rt_deviation + n, sizeof(c->rt_deviation) - n, "%s%s", n ? "; " : "", what);
+	c->pub.rt_deviation = c->rt_deviation;
+}
+
 /*
  * Back-end 5 as published had the guest's memory on hugepages: a repetition
  * whose vhost-user guest got a memfd (the host had none free) says so, after
@@ -562,12 +571,38 @@ static void check_shared_memory(struct case_priv *c, json_t *jc)
 		const char *mem = jstr(jr, "shared_memory");
 		if (!mem || strncmp(mem, "memfd", 5))
 			continue;
-		size_t n = strlen(c->rt_deviation);
-		snprintf(c->rt_deviation + n, sizeof(c->rt_deviation) - n,
-			 "%sasked hugepages for the vhost-user guest's memory (as published); "
-			 "repetition %zu got %s", n ? "; " : "", i + 1, mem);
-		c->pub.rt_deviation = c->rt_deviation;
+		char what[200];
+		snprintf(what, sizeof(what), "asked hugepages for the vhost-user guest's memory (as "
+			 "published); repetition %zu got %s", i + 1, mem);
+		add_deviation(c, what);
 		return;
+	}
+}
+
+/*
+ * The published study had the guest's vCPUs and OVS's PMD threads on isolated
+ * CPUs: a case pinning them (pin_vcpu, pmd_cpus) to CPUs host.json's isolcpus
+ * does not list says so, naming the first such CPU.
+ */
+static void check_isolated(const struct vnl_study *s, struct case_priv *c, json_t *jc)
+{
+	json_t *settings = json_object_get(jc, "settings");
+	const char *iso = json_string_value(json_object_get(s->host, "isolcpus"));
+	static const char *const keys[] = { "pin_vcpu", "pmd_cpus" };
+	if (!iso)
+		return; /* no host facts: nothing to compare with */
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *list = json_string_value(json_object_get(settings, keys[k]));
+		for (int i = 0, cpu; list && (cpu = vnl_cpulist_nth(list, i)) >= 0; i++) {
+			if (vnl_cpulist_has(iso, cpu) == 1)
+				continue;
+			char what[200];
+			snprintf(what, sizeof(what), "asked %s %s on isolated CPUs (as published); CPU %d "
+				 "is not isolated on this host (isolcpus %s)", keys[k], list, cpu,
+				 iso[0] ? iso : "none");
+			add_deviation(c, what);
+			break;
+		}
 	}
 }
 
@@ -629,6 +664,7 @@ static int load_case(struct vnl_study *s, struct case_priv *c, json_t *jc)
 	mark_damaged(c);
 	check_rt(c, jc);
 	check_shared_memory(c, jc);
+	check_isolated(s, c, jc);
 	for (int w = 0; w < 2; w++) {
 		struct vnl_study_period *p = w ? &c->pub.window : &c->pub.whole;
 		for (int st = 0; st < VNL_STAGE__COUNT; st++)
