@@ -20,6 +20,7 @@
 
 #include "cpulist.h"
 #include "parse.h"
+#include "qbv.h"
 #include "safefile.h"
 #include "wire.h"
 
@@ -122,7 +123,7 @@ static const char *const key_names[VNL_JK_NKEYS] = {
 	[VNL_JK_LOAD] = "load", [VNL_JK_VHOST] = "vhost", [VNL_JK_ACCEL] = "accel",
 	[VNL_JK_GUEST_CPUS] = "guest_cpus", [VNL_JK_GUEST_MEM] = "guest_mem",
 	[VNL_JK_PIN_VCPU] = "pin_vcpu", [VNL_JK_EMULATOR_CPUS] = "emulator_cpus",
-	[VNL_JK_VHOST_FIFO] = "vhost_fifo", [VNL_JK_IRQ_CPUS] = "irq_cpus", [VNL_JK_PMD_CPUS] = "pmd_cpus", [VNL_JK_VLAN] = "vlan", [VNL_JK_UPLINK] = "uplink",
+	[VNL_JK_VHOST_FIFO] = "vhost_fifo", [VNL_JK_IRQ_CPUS] = "irq_cpus", [VNL_JK_PMD_CPUS] = "pmd_cpus", [VNL_JK_VLAN] = "vlan", [VNL_JK_QBV] = "qbv", [VNL_JK_UPLINK] = "uplink",
 	[VNL_JK_PCI_DEVICE] = "pci_device", [VNL_JK_REMOTE_NETNS] = "remote_netns",
 	[VNL_JK_REMOTE_ADDR] = "remote_addr", [VNL_JK_COUNT] = "count",
 	[VNL_JK_DURATION] = "duration", [VNL_JK_PRIORITY] = "priority",
@@ -442,6 +443,22 @@ static int parse_cpus(const char *s, struct val *v, struct perr *e)
 	return 0;
 }
 
+/* A Qbv window as lab up --qbv takes it (lib/core/qbv), or none. */
+static int parse_qbv(const char *s, struct val *v, struct perr *e)
+{
+	struct vnl_qbv q;
+	const char *why = NULL;
+	if (!strcmp(s, "none")) {
+		v->s[0] = '\0';
+		return 0;
+	}
+	if (strlen(s) >= 64 || vnl_qbv_parse(s, &q, &why) < 0)
+		return fail(e, "OPEN+LENGTH/CYCLE such as 0us+229us/500us, or none", "'%s': %s", s,
+			    why ? why : "not a Qbv window");
+	snprintf(v->s, sizeof(v->s), "%s", s);
+	return 0;
+}
+
 static int parse_ifname(const char *s, struct val *v, struct perr *e)
 {
 	static const char hint[] = "a host interface name (ip link), such as enp3s0";
@@ -518,6 +535,7 @@ static int parse_value(enum vnl_job_key k, const char *s, struct val *v, struct 
 	case VNL_JK_PMD_CPUS:   return parse_cpus(s, v, e);
 	case VNL_JK_VHOST_FIFO: return parse_range(s, 1, 99, "off", v, e);
 	case VNL_JK_VLAN:       return parse_range(s, 1, 4094, "none", v, e);
+	case VNL_JK_QBV:        return parse_qbv(s, v, e);
 	case VNL_JK_UPLINK:     return parse_ifname(s, v, e);
 	case VNL_JK_PCI_DEVICE: return parse_pci(s, v, e);
 	case VNL_JK_REMOTE_NETNS: return parse_netns(s, v, e);
@@ -877,6 +895,7 @@ static void apply(struct vnl_job_case *c, enum vnl_job_key k, const struct val *
 	case VNL_JK_PMD_CPUS:   snprintf(c->pmd_cpus, sizeof(c->pmd_cpus), "%.63s", v->s); break;
 	case VNL_JK_VHOST_FIFO: c->vhost_fifo = v->n < 0 ? 0 : (int)v->n; break;
 	case VNL_JK_VLAN:       c->vlan = v->n < 0 ? 0 : (unsigned)v->n; break;
+	case VNL_JK_QBV:        snprintf(c->qbv, sizeof(c->qbv), "%.63s", v->s); break;
 	case VNL_JK_UPLINK:     snprintf(c->uplink, sizeof(c->uplink), "%.15s", v->s); break;
 	case VNL_JK_PCI_DEVICE: snprintf(c->pci_device, sizeof(c->pci_device), "%.15s", v->s); break;
 	case VNL_JK_REMOTE_NETNS:
@@ -1025,6 +1044,21 @@ static void check_topology_options(struct vnl_job *job, struct vnl_job_case *c, 
 		c->vlan = 0;
 		ln[VNL_JK_VLAN] = 0;
 	}
+	bool qbv_lab = c->topology == VNL_TOPO_BRIDGE || c->topology == VNL_TOPO_OVS ||
+		       c->topology == VNL_TOPO_XDP;
+	if (c->qbv[0] && !qbv_lab) {
+		/* a topology list's other members simply have no window */
+		if (!matrix)
+			add_error(job, ln[VNL_JK_QBV], "use topology bridge, ovs or xdp, or remove qbv",
+				  "case %s: qbv puts taprio on the guest's eth0 of a bridge, ovs or xdp "
+				  "lab; topology %s has no such window", c->name, topo_names[c->topology]);
+		c->qbv[0] = '\0';
+	}
+	if (c->qbv[0] && c->priority >= 0 && c->priority != VNL_QBV_PRIORITY)
+		add_error(job, ln[VNL_JK_PRIORITY], "set priority = 3, or remove qbv",
+			  "case %s: priority %d: qbv's window is for the stream's priority %d (its "
+			  "traffic class 0); priority %d would go to the rest of the cycle", c->name,
+			  c->priority, VNL_QBV_PRIORITY, c->priority);
 	check_guest_rt(job, c, ln);
 	/* In a guest the local end's CPU is the guest's: one it has, or the run is refused. */
 	if (c->topology != VNL_TOPO_VETH && c->cpu >= 0 && (unsigned)c->cpu >= c->guest_cpus)

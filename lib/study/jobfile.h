@@ -32,7 +32,7 @@ enum vnl_job_key {
 	VNL_JK_TOPOLOGY, VNL_JK_TRANSPORT, VNL_JK_DIRECTION, VNL_JK_INTERVAL, VNL_JK_SIZE,
 	VNL_JK_LOAD,
 	VNL_JK_VHOST, VNL_JK_ACCEL, VNL_JK_GUEST_CPUS, VNL_JK_GUEST_MEM, VNL_JK_PIN_VCPU,
-	VNL_JK_EMULATOR_CPUS, VNL_JK_VHOST_FIFO, VNL_JK_IRQ_CPUS, VNL_JK_PMD_CPUS, VNL_JK_VLAN, VNL_JK_UPLINK, VNL_JK_PCI_DEVICE, VNL_JK_REMOTE_NETNS, VNL_JK_REMOTE_ADDR,
+	VNL_JK_EMULATOR_CPUS, VNL_JK_VHOST_FIFO, VNL_JK_IRQ_CPUS, VNL_JK_PMD_CPUS, VNL_JK_VLAN, VNL_JK_QBV, VNL_JK_UPLINK, VNL_JK_PCI_DEVICE, VNL_JK_REMOTE_NETNS, VNL_JK_REMOTE_ADDR,
 	VNL_JK_COUNT, VNL_JK_DURATION, VNL_JK_PRIORITY, VNL_JK_DEADLINE, VNL_JK_SCHED_FIFO,
 	VNL_JK_CPU, VNL_JK_REMOTE_CPU, VNL_JK_TRACE,
 	VNL_JK_LOAD_RATE, VNL_JK_WARMUP, VNL_JK_REPEAT, VNL_JK_WINDOW, VNL_JK_REFERENCE,
@@ -60,6 +60,7 @@ struct vnl_job_case {
 	char pin_vcpu[64];       /* host CPU list for qemu's threads (lab up --pin-vcpu), "": not pinned */
 	char emulator_cpus[64];  /* host CPUs for qemu's other threads, "": the ones not in pin_vcpu */
 	char pmd_cpus[64];       /* ovs-afxdp: host CPUs for the switch's PMD threads, "": OVS's choice */
+	char qbv[64];            /* bridge/ovs/xdp: lab up --qbv OPEN+LENGTH/CYCLE, "": none */
 	int vhost_fifo;          /* SCHED_FIFO priority for the vhost-net workers, 0: leave */
 	char irq_cpus[64];       /* host CPUs for the uplink's IRQs (with uplink), "": leave */
 	unsigned vlan;           /* 802.1Q id of the test stream, 0: untagged */

@@ -355,6 +355,8 @@ static void lab_up_args(const struct runner *r, struct child *ch, const struct v
 	}
 	if (c->pmd_cpus[0])
 		arg(ch, "--pmd-cpus=%s", c->pmd_cpus);
+	if (c->qbv[0])
+		arg(ch, "--qbv=%s", c->qbv);
 	if (c->topology == VNL_TOPO_PASSTHROUGH && c->pci_device[0])
 		arg(ch, "--pci=%s", c->pci_device);
 	if (c->uplink[0])
@@ -761,6 +763,7 @@ static json_t *settings_json(const struct vnl_job_case *c)
 	json_object_set_new(s, "vhost_fifo", c->vhost_fifo ? json_integer(c->vhost_fifo) : json_null());
 	json_object_set_new(s, "irq_cpus", c->irq_cpus[0] ? json_string(c->irq_cpus) : json_null());
 	json_object_set_new(s, "pmd_cpus", c->pmd_cpus[0] ? json_string(c->pmd_cpus) : json_null());
+	json_object_set_new(s, "qbv", c->qbv[0] ? json_string(c->qbv) : json_null());
 	json_object_set_new(s, "trace", json_boolean(c->trace));
 	return s;
 }

@@ -118,5 +118,12 @@ pycheck "$OUT/in.json" "direction in: tsn.qbv null, qbv_refused names sch_taprio
 check "text report: a TSN line for out (in the window) and one for in (refused)" \
 	bash -c "grep -q '^TSN: Qbv window 500.0us+250.0us/1.00ms (taprio software mode, CLOCK_TAI, priority 3): [0-9]* of [0-9]* probes sent in the window' '$OUT/text.out' && grep -q '^TSN: no Qbv window this way: this host.s kernel refused taprio' '$OUT/text.out'"
 grep '^TSN' "$OUT/text.out"
+
+# The job key: a study case with qbv = 0us+229us/500us makes its lab with that window.
+printf '[global]\ncount = 10\n[q]\ntopology = bridge\nqbv = 0us+229us/500us\n' >"$OUT/q.ini"
+(cd "$OUT" && "$VNL" study q.ini --dry-run) >"$OUT/q.out" 2>&1
+rc=$?
+check "study qbv = 0us+229us/500us: the lab's recipe has the guest's taprio, 229 us open in 500 us" \
+	bash -c "test $rc = 0 && grep -q 'tc qdisc replace dev eth0 .*taprio .*sched-entry S 01 229000 sched-entry S 02 271000 clockid CLOCK_TAI' '$OUT/q.out'"
 echo "test time: $((SECONDS - START)) s"
 exit $FAILED

@@ -398,6 +398,11 @@ static void test_guest_rt_keys(void **state)
 	expect_error("[a]\ntopology = veth\nvhost_fifo = 50\n", 3, "vhost_fifo is a guest option", NULL);
 	expect_error("[a]\ntopology = ovs\npmd_cpus = 1\n", 3, "pmd_cpus places the PMD threads",
 		     "topology = ovs-afxdp");
+	expect_error("[a]\ntopology = macvtap\nqbv = 0us+229us/500us\n", 3, "topology macvtap has no such window",
+		     "bridge, ovs or xdp");
+	expect_error("[a]\ntopology = bridge\nqbv = 0us+229us/700us\n", 3, "'0us+229us/700us'", NULL);
+	expect_error("[a]\ntopology = bridge\nqbv = 0us+229us/500us\npriority = 6\n", 4,
+		     "qbv's window is for the stream's priority 3", "priority = 3");
 	struct vnl_job *job = parse("[a]\ntopology = bridge\nguest_cpus = 2\npin_vcpu = 1,0\n"
 				    "emulator_cpus = none\nvhost_fifo = off\nirq_cpus = none\n");
 	assert_int_equal(vnl_job_error_count(job), 0);
@@ -498,6 +503,10 @@ static void test_shipped_examples(void **state)
 		bool vhost_net = c->topology != VNL_TOPO_PASSTHROUGH && c->topology != VNL_TOPO_OVS_AFXDP;
 		assert_int_equal(c->vhost_fifo, vhost_net ? 90 : 0);
 		assert_string_equal(c->pmd_cpus, c->topology == VNL_TOPO_OVS_AFXDP ? "4" : "");
+		bool window = c->topology == VNL_TOPO_BRIDGE || c->topology == VNL_TOPO_OVS ||
+			      c->topology == VNL_TOPO_XDP;
+		assert_string_equal(c->qbv, window ? "0us+229us/500us" : "");
+		assert_int_equal(c->priority, 3);
 		if (c->topology != VNL_TOPO_PASSTHROUGH) {
 			assert_true(c->reference >= 0);
 			assert_int_equal(vnl_job_case(job, (size_t)c->reference)->topology,
