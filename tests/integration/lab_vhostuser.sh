@@ -81,7 +81,7 @@ vnl_check "lab show names the vhost-user port and its memory" grep -q "vhost-use
 vnl_check "remote -> guest ping 192.0.2.2" "$VNL" lab exec r --name "$L" -- ping -c 2 -W 3 192.0.2.2
 vnl_check "guest -> remote ping 192.0.2.1" "$VNL" lab exec guest --name "$L" -- ping -c 2 -W 3 192.0.2.1
 
-if "$VNL" run "$L" --direction both --count 200 --json >"$T/run.json" 2>"$T/run.err"; then
+if "$VNL" run "$L" --direction both --count 200 --interval 5ms --json >"$T/run.json" 2>"$T/run.err"; then
 	ok "run --direction both --count 200 exits 0"
 	vnl_check "every probe accounted for each way" vnl_run_accounting "$T/run.json" 200 none
 	vnl_json_check "$T/run.json" "none lost either way" \
