@@ -6,7 +6,7 @@ VNL_BUILD_PKGS="gcc clang llvm meson ninja-build pkg-config libmnl-dev libjansso
 # iperf3 for a study's background load, QEMU for guests (the guest's kernel and busybox
 # are downloaded, not installed: `guest build`).
 VNL_RUN_PKGS="iproute2 iputils-ping procps python3 ethtool qemu-system-x86 iperf3 dnsmasq
-  openvswitch-switch gnuplot-nox qemu-system-arm"
+  openvswitch-switch gnuplot-nox qemu-system-arm openssh-client"
 # The aarch64 guest (`guest build --arch aarch64`, qemu-system-aarch64 from qemu-system-arm
 # above): its static vnetlat is cross-compiled (scripts/build-guest-static) against arm64
 # jansson and zlib that script downloads into a sysroot, not installed.
@@ -17,8 +17,10 @@ VNL_CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 # build and check (debian_package test: dpkg-buildpackage with debhelper, lintian); linuxptp's
 # ptp4l and pmc, a master and a slave whose state 'clock status' reads (clock_ptp4l test);
 # tshark reads recv --pcap's files back (stream_pcap test); Open vSwitch's DPDK build for
-# ovs --vhost-user (lab_vhostuser test; it leaves the system's ovs-vswitchd alternative alone).
+# ovs --vhost-user (lab_vhostuser test; it leaves the system's ovs-vswitchd alternative alone);
+# OpenSSH's server, the other host of run --remote in a lab namespace (run_ssh test, scripts/ns-sshd).
 VNL_TEST_PKGS="chromium strace python3-prometheus-client tshark debhelper dpkg-dev fakeroot lintian linuxptp
+  openssh-client openssh-server
   openvswitch-switch-dpdk"
 # Benchmarks: the peer tools vnetlat is compared with in the same run.
 VNL_BENCH_PKGS="sockperf rt-tests iperf3 time"

@@ -15,6 +15,7 @@
 #include "probecheck.h"
 #include "probeopts.h"
 #include "run.h"
+#include "ssh.h"
 #include "timeutil.h"
 #include "transport.h"
 
@@ -22,7 +23,10 @@
 #define DEFAULT_INTERVAL "1ms"
 
 enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
-       O_STATUS_FILE, O_METRICS, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE };
+       O_STATUS_FILE, O_METRICS, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE,
+       O_REMOTE, O_SSH_OPTION, O_LOCAL_ADDR };
+
+#define MAX_SSH_OPTIONS 16
 
 static const struct vnl_opt run_opts[] = {
 	{ "direction", O_DIRECTION, "D", "in, out or both (default both: in, then out)" },
@@ -57,7 +61,18 @@ static const struct vnl_opt run_tail[] = {
 						"up --uplink) or a passed-through device, whose\n"
 						"remote end is on your network (without them run\n"
 						"refuses and prints the commands to measure by hand)" },
-	{ "remote-addr", O_REMOTE_ADDR, "ADDR", "the remote end's address in --remote-netns" },
+	{ "remote-addr", O_REMOTE_ADDR, "ADDR", "the remote end's address in --remote-netns; with\n"
+						"--remote: the remote host's address on the test\n"
+						"network (default: the URL's host, if an address)" },
+	{ "remote", O_REMOTE, "URL", "ssh://[USER@]HOST[:PORT], no LAB: the remote end is\n"
+				     "that host, reached with ssh (your keys, ~/.ssh/config;\n"
+				     "one ControlMaster connection, BatchMode); a static\n"
+				     "vnetlat is copied to a private directory there when\n"
+				     "its own is missing or differs; nothing is left behind" },
+	{ "ssh-option", O_SSH_OPTION, "OPT", "passed to ssh as '-o OPT' (repeatable, up to 16)" },
+	{ "local-addr", O_LOCAL_ADDR, "ADDR", "with --remote: this host's address on the test\n"
+					      "network (default: the one the route to\n"
+					      "--remote-addr leaves from)" },
 	{ "status-file", O_STATUS_FILE, "F", "keep F replaced each second by one JSON line: the\n"
 					     "running direction's received, sent, lost and p99 so\n"
 					     "far (the guest's clock offset taken out), for programs" },
@@ -74,12 +89,15 @@ static const struct vnl_opt *const run_tables[] = { run_opts, run_rt_opts, run_t
 static void usage(FILE *out)
 {
 	fputs("Usage: vnetlat run LAB [OPTIONS]\n"
+	      "       vnetlat run --remote ssh://[USER@]HOST[:PORT] [OPTIONS]\n"
 	      "Measure a probe stream through lab LAB: remote -> local (\"in\": into the guest\n"
 	      "application) and local -> remote (\"out\"), with the hops the lab knows. When the\n"
 	      "local end is a VM guest its stamps are moved onto the host clock: read through\n"
 	      "ptp_kvm when the guest has a KVM PTP clock (as phc2sys would, without steering\n"
 	      "it), else estimated by exchanges over the control channel (TCG); the report\n"
-	      "says which and why, and gives the uncertainty beside every one-way figure.\n\n",
+	      "says which and why, and gives the uncertainty beside every one-way figure.\n"
+	      "With --remote and no LAB: between this host and HOST (over ssh); HOST's\n"
+	      "stamps are moved onto this host's clock by UDP exchanges (method exchanges).\n\n",
 	      out);
 	vnl_opts_print(out, run_tables);
 	fputs("\nEach end reports the policy, priority, CPUs and memory lock it ran with, as\n"
@@ -180,6 +198,20 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 	case O_REMOTE_ADDR:
 		o->remote_addr = v;
 		return 0;
+	case O_REMOTE:
+		o->remote_url = v;
+		return 0;
+	case O_LOCAL_ADDR:
+		o->local_addr = v;
+		return 0;
+	case O_SSH_OPTION:
+		if (o->nssh_options >= MAX_SSH_OPTIONS)
+			return vnl_err_invalid("--ssh-option", v, "at most 16 are passed");
+		if (!*v || *v == '-')
+			return vnl_err_invalid("--ssh-option", v, "expected an ssh_config option "
+					       "such as ConnectTimeout=5 (given to ssh as -o OPT)");
+		o->ssh_options[o->nssh_options++] = v;
+		return 0;
 	case O_STATUS_FILE:
 		o->status_file = v;
 		return 0;
@@ -191,6 +223,32 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 		return 0;
 	}
 	return set_rt_option(o, c, v);
+}
+
+/* --remote ssh://: no lab (a lab's remote end on another host is not built yet). */
+static int remote_checks(const struct vnl_run_opts *o, int names)
+{
+	struct vnl_ssh_url u;
+	const char *why;
+	if (vnl_ssh_url_parse(o->remote_url, &u, &why))
+		return vnl_err_invalid("--remote", o->remote_url, why);
+	if (names) {
+		vnl_err("--remote ssh://HOST measures between this host and HOST, without a lab; "
+			"a lab's remote end on another host is not built yet: for a lab on a lent "
+			"NIC give --remote-netns NS --remote-addr ADDR, or measure by hand");
+		return -1;
+	}
+	if (o->remote_netns) {
+		vnl_err("--remote and --remote-netns exclude each other: the remote end is either "
+			"another host (ssh) or a namespace of this one");
+		return -1;
+	}
+	if (o->trace) {
+		vnl_err("--trace with --remote is not built yet: run 'vnetlat recv --trace' on the "
+			"receiving host by hand");
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -207,11 +265,18 @@ int cmd_run(int argc, char **argv)
 		if (c == '?' || set_option(&o, c, optarg))
 			return VNL_EXIT_USAGE;
 	}
-	if (optind != argc - 1) {
-		vnl_err("expected one lab name (got %d); e.g. 'vnetlat run vnl'", argc - optind);
+	if (o.remote_url && remote_checks(&o, argc - optind))
+		return VNL_EXIT_USAGE;
+	if (!o.remote_url && optind != argc - 1) {
+		vnl_err("expected one lab name (got %d); e.g. 'vnetlat run vnl', or --remote "
+			"ssh://HOST to measure to another host", argc - optind);
 		return VNL_EXIT_USAGE;
 	}
-	if (!o.remote_netns != !o.remote_addr) {
+	if (!o.remote_url && (o.local_addr || o.nssh_options)) {
+		vnl_err("--local-addr and --ssh-option go with --remote ssh://HOST");
+		return VNL_EXIT_USAGE;
+	}
+	if (!o.remote_url && !o.remote_netns != !o.remote_addr) {
 		vnl_err("--remote-netns and --remote-addr go together: the namespace of the remote end "
 			"and its address there");
 		return VNL_EXIT_USAGE;
@@ -239,6 +304,9 @@ int cmd_run(int argc, char **argv)
 		vnl_errno("cannot find this program's path (/proc/self/exe)");
 		return VNL_EXIT_FAIL;
 	}
+	vnl_log_set_quiet(o.quiet);
+	if (o.remote_url)
+		return vnl_run(&o);
 	o.lab = argv[optind];
 	const char *bad_name;
 	if (!vnl_lab_name_ok(o.lab, &bad_name)) {

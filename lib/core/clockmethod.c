@@ -13,6 +13,8 @@ const char *vnl_clock_method_name(enum vnl_clock_method m)
 		return "ptp_kvm";
 	case VNL_CLOCK_AGENT:
 		return "agent";
+	case VNL_CLOCK_EXCHANGES:
+		return "exchanges";
 	}
 	return "unknown";
 }

@@ -272,6 +272,7 @@ struct ask {
 	uint64_t session;
 	int64_t (*t)[4];   /* the answered exchanges, preallocated */
 	bool refused;      /* an ICMP port unreachable came back */
+	struct vnl_clocksync *feed;
 };
 
 /* Wait (until DEADLINE, CLOCK_MONOTONIC) for the answer to exchange SEQ sent at T1. */
@@ -305,6 +306,8 @@ static bool await_answer(struct ask *k, uint32_t seq, int64_t t1, int64_t deadli
 		}
 		int64_t *t = k->t[r->answered];
 		t[0] = t1, t[1] = p.t2, t[2] = p.t3, t[3] = t4;
+		if (k->feed)
+			vnl_clocksync_add(k->feed, t);
 		r->answered++;
 		r->kernel_rx_local += stamp != 0;
 		r->kernel_rx_remote += (p.flags & VNL_CLOCKPKT_F_KERNEL_RX) != 0;
@@ -362,7 +365,7 @@ int vnl_clockask_run(const struct vnl_clockask_opts *o, struct vnl_clockask_resu
 {
 	memset(r, 0, sizeof(*r));
 	why[0] = '\0';
-	struct ask k = { .fd = -1 };
+	struct ask k = { .fd = -1, .feed = o->feed };
 	r->resolution_local_ns = realtime_resolution();
 	if (getrandom(&k.session, sizeof(k.session), 0) != sizeof(k.session))
 		k.session = (uint64_t)vnl_now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);

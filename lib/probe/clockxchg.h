@@ -62,6 +62,7 @@ struct vnl_clockask_opts {
 	uint64_t count;        /* exchanges, 1 to VNL_CLOCKASK_MAX_COUNT */
 	int64_t interval_ns;   /* between exchange starts */
 	volatile sig_atomic_t *stop; /* set by a signal: end early with what was measured */
+	struct vnl_clocksync *feed;  /* also given each answered exchange (run's estimate); NULL */
 };
 
 struct vnl_clockask_result {

@@ -60,20 +60,27 @@ void vnl_leg_result_free(struct vnl_leg_result *res)
 
 void vnl_leg_end_text(const struct vnl_leg_end *e, bool ipv6, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s (%s)", e->guest ? "guest" : e->ep->netns,
+	const char *who = e->guest ? "guest" : e->other_host ? e->host : e->ep->netns;
+	snprintf(buf, len, "%s (%s)", who && *who ? who : "this host",
 		 ipv6 ? e->ep->addr6 : e->ep->addr4);
 }
 
 /* ---------------------------------------------------------------- per probe */
+
+/* Does E stamp on a clock of its own (a guest's, another host's), moved by the leg's estimate? */
+static bool own_clock(const struct vnl_leg_end *e)
+{
+	return e->guest || e->other_host;
+}
 
 /* Subtract D from the stamps the guest took (0 stays 0: absent). */
 static void shift_guest(const struct vnl_leg *l, struct vnl_pkt *p, int64_t d)
 {
 	int64_t *const tx[] = { &p->sched, &p->app_tx_sched, &p->app_tx, &p->tx_sched, &p->tx_sw };
 	int64_t *const rx[] = { &p->rx_sw, &p->app_rx };
-	for (size_t i = 0; l->tx.guest && i < sizeof(tx) / sizeof(tx[0]); i++)
+	for (size_t i = 0; own_clock(&l->tx) && i < sizeof(tx) / sizeof(tx[0]); i++)
 		*tx[i] = *tx[i] ? *tx[i] - d : 0;
-	for (size_t i = 0; l->rx.guest && i < sizeof(rx) / sizeof(rx[0]); i++)
+	for (size_t i = 0; own_clock(&l->rx) && i < sizeof(rx) / sizeof(rx[0]); i++)
 		*rx[i] = *rx[i] ? *rx[i] - d : 0;
 }
 
@@ -81,14 +88,14 @@ void vnl_leg_correct(const struct vnl_leg *l, struct vnl_pkt *p)
 {
 	if (!l->cs_ok || !l->cs)
 		return;
-	if (l->tx.guest) {
+	if (own_clock(&l->tx)) {
 		p->sched = vnl_clocksync_to_host(l->cs, p->sched);
 		p->app_tx_sched = vnl_clocksync_to_host(l->cs, p->app_tx_sched);
 		p->app_tx = vnl_clocksync_to_host(l->cs, p->app_tx);
 		p->tx_sched = vnl_clocksync_to_host(l->cs, p->tx_sched);
 		p->tx_sw = vnl_clocksync_to_host(l->cs, p->tx_sw);
 	}
-	if (l->rx.guest) {
+	if (own_clock(&l->rx)) {
 		p->rx_sw = vnl_clocksync_to_host(l->cs, p->rx_sw);
 		p->app_rx = vnl_clocksync_to_host(l->cs, p->app_rx);
 	}
@@ -204,8 +211,10 @@ static void leg_info(const struct vnl_leg *l, const struct vnl_record_meta *m,
 /* Why the back-end port cannot bound this leg's guest clock, or NULL when it can. */
 static const char *witness_missing(const struct vnl_leg *l, const struct vnl_hopobs *obs)
 {
-	if (!l->tx.guest && !l->rx.guest)
+	if (!own_clock(&l->tx) && !own_clock(&l->rx))
 		return "not applicable: both ends read the host's clock";
+	if (!l->tx.guest && !l->rx.guest)
+		return "not applicable: no lab port sees the frames between the two hosts";
 	if (!l->cs_ok)
 		return "not applicable: the guest's clock was not estimated";
 	if (!obs)
@@ -268,7 +277,7 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 		    unsigned worst_n, struct vnl_leg_result *res)
 {
 	char err[256], raw[PATH_MAX + 8];
-	bool correct = l->cs_ok && (l->tx.guest || l->rx.guest);
+	bool correct = l->cs_ok && (own_clock(&l->tx) || own_clock(&l->rx));
 	const char *path = rec;
 	size_t len = strlen(rec);
 	if (correct) {
@@ -324,7 +333,7 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 	vnl_leg_end_text(&l->tx, ipv6, res->peer, sizeof(res->peer));
 	snprintf(res->stamping, sizeof(res->stamping), "%s",
 		 hw ? "hardware where the NIC has it, else software" : "software (kernel SO_TIMESTAMPING)");
-	res->estimated = l->tx.guest || l->rx.guest;
+	res->estimated = own_clock(&l->tx) || own_clock(&l->rx);
 	res->frames_seen = obs ? vnl_hopobs_seen(obs) : 0;
 	leg_info(l, vnl_record_reader_meta(rd), &sum, whole, res);
 	vnl_record_close(rd);
@@ -336,13 +345,16 @@ int vnl_leg_analyse(const struct vnl_leg *l, const char *rec, const struct vnl_h
 /* Which figures subtract a stamp of one clock from a stamp of the other. */
 static bool crosses_clocks(const struct vnl_leg *l, const char *figure)
 {
-	if (!(l->tx.guest || l->rx.guest))
+	if (!(own_clock(&l->tx) || own_clock(&l->rx)))
 		return false;
 	return !strcmp(figure, "path") || !strcmp(figure, "one_way") || !strcmp(figure, "guest");
 }
 
 static const char *hops_note(const struct vnl_leg_ctx *c)
 {
+	if (!strcmp(c->li->topology, VNL_LEG_TWO_HOSTS))
+		return "not applicable: two hosts and no lab between them (the network between them "
+		       "is yours: vnetlat sees only its two ends)";
 	if (!c->li->host_netns[0])
 		return "not applicable: this lab has no VM host between its two ends "
 		       "(the ends are joined directly), so there is no wire, host or guest hop";
@@ -624,18 +636,24 @@ static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_
 {
 	char off[32], unc[32], dly[32], how[160];
 	bool phc = c->clock->method == VNL_CLOCK_PTP_KVM;
+	bool hosts = c->clock->method == VNL_CLOCK_EXCHANGES;
 	if (phc)
 		snprintf(how, sizeof(how), "read from ptp_kvm (%s, %s ioctl)",
 			 c->phc_device ? c->phc_device : "", c->phc_ioctl ? c->phc_ioctl : "");
+	else if (hosts)
+		snprintf(how, sizeof(how), "estimated by UDP exchanges with the remote's "
+			 "'vnetlat clock answer' before and after the stream");
 	else
 		snprintf(how, sizeof(how), "estimated over the control channel");
-	fprintf(out, "clock: guest clock %s: guest - host = %s ± %s (%" PRIu64 " %s, %"
-		PRIu64 " kept, %s %s, drift %" PRId64 " ppb); guest stamps are moved onto "
-		"the host clock:\n", how, vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
+	fprintf(out, "clock: %s clock %s: %s = %s ± %s (%" PRIu64 " %s, %"
+		PRIu64 " kept, %s %s, drift %" PRId64 " ppb); %s stamps are moved onto "
+		"%s clock:\n", hosts ? "remote" : "guest", how,
+		hosts ? "remote - local" : "guest - host", vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
 		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
 		phc ? "readings" : "exchanges", res->cs.chosen,
 		phc ? "narrowest sandwich" : "fastest round trip",
-		vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)), res->cs.drift_ppb);
+		vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)), res->cs.drift_ppb,
+		hosts ? "remote" : "guest", hosts ? "this host's" : "the host");
 	tap_text(out, l, res);
 	uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
 	uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);

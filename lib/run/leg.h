@@ -26,6 +26,9 @@
 #include "rt.h"
 #include "tapbound.h"
 
+/* The topology run gives a measurement between two hosts with no lab (run --remote ssh://). */
+#define VNL_LEG_TWO_HOSTS "two-hosts"
+
 enum vnl_leg_hop { VNL_LEG_HOP_WIRE, VNL_LEG_HOP_HOST, VNL_LEG_HOP_GUEST, VNL_LEG_HOP__COUNT };
 
 /* "wire", "host", "guest". */
@@ -35,6 +38,8 @@ const char *vnl_leg_hop_name(enum vnl_leg_hop h);
 struct vnl_leg_end {
 	const char *role;                     /* "remote" / "local" */
 	bool guest;
+	bool other_host;                      /* another machine (run --remote ssh://): its own clock */
+	const char *host;                     /* ... its USER@HOST */
 	const struct vnl_lab_endpoint *ep;
 };
 
@@ -80,7 +85,7 @@ struct vnl_leg_result {
 int vnl_leg_result_init(struct vnl_leg_result *res, unsigned worst_n, int64_t deadline_ns);
 void vnl_leg_result_free(struct vnl_leg_result *res);
 
-/* "NETNS (ADDR)" or "guest (ADDR)". */
+/* "NETNS (ADDR)", "guest (ADDR)", "USER@HOST (ADDR)" or "this host (ADDR)". */
 void vnl_leg_end_text(const struct vnl_leg_end *e, bool ipv6, char *buf, size_t len);
 
 /* Stamps the program in the guest took, moved onto the host clock (nothing without cs_ok). */

@@ -7,7 +7,9 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +33,14 @@
 #include "output.h"
 #include "parse.h"
 #include "qemuthreads.h"
+#include "remotehost.h"
+#include "clockxchg.h"
 #include "rt.h"
 #include "runcmd.h"
 #include "safefile.h"
 #include "schedtrace.h"
 #include "snmp.h"
+#include "ssh.h"
 #include "stats.h"
 #include "status.h"
 #include "timeutil.h"
@@ -65,12 +70,19 @@ static void on_stop(int sig)
 	stop_asked = 1;
 }
 
-/* One end of a direction: a namespace, or the guest. */
+/* One end of a direction: a namespace, the guest, or another host (--remote ssh://). */
 struct end {
 	const char *role;  /* "remote" / "local" */
 	bool guest;
+	bool ssh;
 	const struct vnl_lab_endpoint *ep;
 };
+
+/* Does the end keep its files away from this host (in the guest, on the other host)? */
+static bool away(const struct end *e)
+{
+	return e->guest || e->ssh;
+}
 
 /* A program at one end: a child process, or a job in the guest. */
 struct prog {
@@ -81,12 +93,16 @@ struct prog {
 	bool done;
 	int status;        /* exit status, 128+signal, -1 unknown */
 	bool timed_out;    /* did not end in time: interrupted */
+	bool ssh;          /* on the other host: child is the local ssh, in_fd its stdin */
+	int in_fd;         /* closing it stops the remote program (SIGINT there); -1 closed */
 };
 
 struct run {
 	const struct vnl_run_opts *o;
 	struct vnl_lab_info li;
 	struct vnl_agent *agent;
+	struct vnl_remotehost *rh;      /* --remote ssh://: the other host */
+	char remote_name[64];           /* its USER@HOST, as reports name the end */
 	char dir[PATH_MAX];
 	bool tmpdir;
 	json_t *doc, *dirs;
@@ -188,7 +204,7 @@ static int spawn_in_netns(const struct run *r, const char *ns, char *const argv[
 {
 	struct vnl_child_opts o = {
 		.exe = r->o->self,
-		.netns = ns,
+		.netns = ns && *ns ? ns : NULL, /* "": this host's own namespace (two hosts) */
 		.netns_status = 127,
 		.say_prefix = "vnetlat run: ", /* as vnl_errno says it in `vnetlat run` */
 		.in = { .how = VNL_CHILD_INHERIT },
@@ -206,7 +222,17 @@ static int prog_start(struct run *r, struct prog *p, const struct end *at, char 
 {
 	memset(p, 0, sizeof(*p));
 	p->guest = at->guest;
+	p->ssh = at->ssh;
+	p->in_fd = -1;
 	p->status = -1;
+	if (p->ssh) {
+		if (vnl_remotehost_spawn(r->rh, (const char *const *)argv, &p->child, &p->in_fd)) {
+			vnl_errno("cannot start '%s %s' on %s", argv[0], argv[1], r->remote_name);
+			return -1;
+		}
+		p->pid = vnl_child_pid(p->child);
+		return 0;
+	}
 	if (!p->guest)
 		return spawn_in_netns(r, at->ep->netns, argv, p);
 	int64_t limit = r->o->duration_ns ? r->o->duration_ns : (int64_t)r->o->count_n * r->o->interval_ns;
@@ -228,8 +254,22 @@ static bool prog_poll(struct prog *p)
 		p->status = vnl_child_status(p->child);
 		vnl_child_free(p->child);
 		p->child = NULL;
+		if (p->in_fd >= 0)
+			close(p->in_fd);
+		p->in_fd = -1;
 	}
 	return p->done;
+}
+
+/* SIGINT to a program on this host; on the other host, the end of its stdin does it. */
+static void prog_sigint(struct prog *p)
+{
+	if (p->ssh && p->in_fd >= 0) {
+		close(p->in_fd);
+		p->in_fd = -1;
+	} else if (!p->ssh) {
+		vnl_child_signal(p->child, SIGINT);
+	}
 }
 
 static void prog_interrupt(struct run *r, struct prog *p)
@@ -239,7 +279,7 @@ static void prog_interrupt(struct run *r, struct prog *p)
 	if (p->guest)
 		vnl_agent_signal(r->agent, p->job, SIGINT);
 	else
-		vnl_child_signal(p->child, SIGINT);
+		prog_sigint(p);
 }
 
 static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char *what)
@@ -251,14 +291,17 @@ static void prog_wait(struct run *r, struct prog *p, int timeout_ms, const char 
 		if (!prog_poll(p)) {
 			vnl_err("the %s did not end in time; interrupting it", what);
 			p->timed_out = true;
-			vnl_child_signal(p->child, SIGINT);
-			vnl_child_wait(p->child, VNL_NSEC_PER_SEC);
+			prog_sigint(p);
+			vnl_child_wait(p->child, (p->ssh ? 5 : 1) * VNL_NSEC_PER_SEC);
 			if (!prog_poll(p)) {
 				/* killed: its status stays unknown (-1) */
 				vnl_child_stop(p->child, SIGKILL, -1);
 				vnl_child_free(p->child);
 				p->child = NULL;
 				p->done = true;
+				if (p->in_fd >= 0)
+					close(p->in_fd);
+				p->in_fd = -1;
 			}
 		}
 		return;
@@ -328,6 +371,8 @@ static bool guest_listening(struct run *r, uint16_t port)
 /* UdpInCsumErrors + Udp6InCsumErrors where E receives (its namespace, or the guest). */
 static bool csum_errors(struct run *r, const struct end *e, uint64_t *n)
 {
+	if (e->ssh)
+		return false; /* not read on the other host */
 	if (e->guest) {
 		static const char *const argv[] = { "cat", "/proc/net/snmp", "/proc/net/snmp6", NULL };
 		struct vnl_agent_result res;
@@ -345,11 +390,12 @@ static int wait_listening(struct run *r, struct prog *p)
 {
 	int64_t until = vnl_now_ns(CLOCK_MONOTONIC) + LISTEN_WAIT_MS * VNL_NSEC_PER_MSEC;
 	while (vnl_now_ns(CLOCK_MONOTONIC) < until && !stop_asked) {
-		if (p->guest ? guest_listening(r, r->o->port) : host_listening(p->pid, r->o->port))
+		if (p->ssh ? vnl_remotehost_listening(r->rh, r->o->port) :
+		    p->guest ? guest_listening(r, r->o->port) : host_listening(p->pid, r->o->port))
 			return 0;
 		if (prog_poll(p))
 			break;
-		usleep(p->guest ? 100000 : 5000);
+		usleep(p->guest || p->ssh ? 100000 : 5000);
 	}
 	vnl_err("the receiver never listened on port %u (%s)", r->o->port,
 		p->done ? "it exited; see its message above" : "timed out");
@@ -371,10 +417,29 @@ static void phc_samples(struct run *r, struct leg *l, int n)
 	snprintf(r->phc_ioctl, sizeof(r->phc_ioctl), "%s", ph.ioctl);
 }
 
+/* N UDP exchanges with the other host's clock answerer into the leg's estimate. */
+static void exchange_samples(struct run *r, struct leg *l, int n)
+{
+	struct vnl_clockask_opts ask = {
+		.addr = r->li.remote.addr4[0] && !r->o->ipv6 ? r->li.remote.addr4 : r->li.remote.addr6,
+		.port = VNL_CLOCK_DEFAULT_PORT, .count = (uint64_t)n,
+		.interval_ns = 2 * VNL_NSEC_PER_MSEC, .stop = &stop_asked, .feed = l->cs,
+	};
+	struct vnl_clockask_result res;
+	char why[256];
+	if (vnl_clockask_run(&ask, &res, why, sizeof(why)))
+		vnl_err("direction %s: clock exchanges with %s failed: %s", l->name,
+			r->remote_name, why);
+}
+
 static void clock_samples(struct run *r, struct leg *l, int n)
 {
 	if (!l->cs)
 		return;
+	if (r->clock.method == VNL_CLOCK_EXCHANGES) {
+		exchange_samples(r, l, n);
+		return;
+	}
 	if (r->clock.method == VNL_CLOCK_PTP_KVM) {
 		phc_samples(r, l, n < VNL_PHC_MAX_SAMPLES ? n : VNL_PHC_MAX_SAMPLES);
 		return;
@@ -392,6 +457,14 @@ static void clock_samples(struct run *r, struct leg *l, int n)
  */
 static void choose_clock(struct run *r)
 {
+	if (r->rh) {
+		r->clock.method = VNL_CLOCK_EXCHANGES;
+		snprintf(r->clock.why, sizeof(r->clock.why), "two hosts: NTP-style UDP exchanges "
+			 "on the test network with 'vnetlat clock answer' on %s, %d before and %d "
+			 "after each stream (minimum-delay filter, drift between them); ptp4l's "
+			 "readings are not used by run yet", r->remote_name, SYNC_BURST, SYNC_BURST);
+		return;
+	}
 	struct vnl_agent_phc ph;
 	const char *why = NULL;
 	bool ok = false;
@@ -475,9 +548,12 @@ static int fetch_guest_file(struct run *r, const char *guest_path, const char *h
 
 /* ---------------------------------------------------------------- analysis (leg.h) */
 
+static char remote_name[64]; /* the other host's USER@HOST, as end_view names it */
+
 static struct vnl_leg_end end_view(const struct end *e)
 {
-	return (struct vnl_leg_end){ .role = e->role, .guest = e->guest, .ep = e->ep };
+	return (struct vnl_leg_end){ .role = e->role, .guest = e->guest, .other_host = e->ssh,
+				     .host = e->ssh ? remote_name : NULL, .ep = e->ep };
 }
 
 static int64_t clock_error_ns; /* see read_clock_error */
@@ -567,10 +643,10 @@ static void recv_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--port", a->port);
 	arg(a, "--quiet");
 	opt(a, "--deadline", r->o->deadline);
-	rt_args(r, &l->rx, l->rx.guest ? l->guest_rt[1] : l->rt_file[1], a);
-	opt(a, "--record", l->rx.guest ? l->guest_rec : l->rec);
+	rt_args(r, &l->rx, away(&l->rx) ? l->guest_rt[1] : l->rt_file[1], a);
+	opt(a, "--record", away(&l->rx) ? l->guest_rec : l->rec);
 	if (want_status(r))
-		opt(a, "--status-file", l->rx.guest ? l->guest_status : l->status);
+		opt(a, "--status-file", away(&l->rx) ? l->guest_status : l->status);
 	if (want_status(r) && l->peer_offset) {
 		snprintf(a->peer_offset, sizeof(a->peer_offset), "%lldns", (long long)l->peer_offset_ns);
 		opt(a, "--peer-offset", a->peer_offset);
@@ -592,7 +668,7 @@ static void send_args(const struct run *r, const struct leg *l, struct args *a)
 	opt(a, "--size", r->o->size);
 	/* a lab's Qbv window is for its priority's traffic class */
 	opt(a, "--priority", r->o->priority ? r->o->priority : r->li.qbv.cycle_ns ? a->qbv_prio : NULL);
-	rt_args(r, &l->tx, l->tx.guest ? l->guest_rt[0] : l->rt_file[0], a);
+	rt_args(r, &l->tx, away(&l->tx) ? l->guest_rt[0] : l->rt_file[0], a);
 }
 
 /*
@@ -621,7 +697,11 @@ static void read_rt_reports(struct run *r, struct leg *l)
 	const struct end *ends[2] = { &l->tx, &l->rx };
 	for (int i = 0; i < 2; i++) {
 		char *text = NULL;
-		if (ends[i]->guest) {
+		char buf[4096];
+		if (ends[i]->ssh) {
+			if (vnl_remotehost_read(r->rh, l->guest_rt[i], buf, sizeof(buf)) == 0)
+				text = strdup(buf);
+		} else if (ends[i]->guest) {
 			const char *const argv[] = { "cat", l->guest_rt[i], NULL };
 			struct vnl_agent_result res;
 			const char *why;
@@ -654,6 +734,10 @@ static int64_t stream_length(const struct vnl_run_opts *o)
 /* The receiver's newest status line: its file on the host, or in the guest through the agent. */
 static int receiver_status(struct run *r, const struct leg *l, struct vnl_status_line *out)
 {
+	char buf[1024];
+	if (l->rx.ssh)
+		return vnl_remotehost_read(r->rh, l->guest_status, buf, sizeof(buf)) ? -1 :
+		       vnl_status_parse(buf, out);
 	if (!l->rx.guest)
 		return vnl_status_read(l->status, out);
 	const char *const argv[] = { "cat", l->guest_status, NULL };
@@ -675,7 +759,7 @@ static bool peer_offset_now(const struct leg *l, int64_t *out)
 	int64_t guest_minus_host;
 	if (!l->cs || !vnl_clocksync_estimate(l->cs, &guest_minus_host))
 		return false;
-	*out = l->rx.guest ? -guest_minus_host : guest_minus_host;
+	*out = away(&l->rx) ? -guest_minus_host : guest_minus_host;
 	return true;
 }
 
@@ -713,7 +797,8 @@ static void follow(struct run *r, struct leg *l)
 						     prog_poll(&l->send));
 		if (done)
 			return;
-		if (l->cs)
+		/* two hosts: no exchanges on the test network while the stream runs */
+		if (l->cs && r->clock.method != VNL_CLOCK_EXCHANGES)
 			clock_samples(r, l, r->clock.method == VNL_CLOCK_PTP_KVM ? PHC_SAMPLES : 1);
 		int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
 		if (now >= l->next_status_ns) {
@@ -748,6 +833,22 @@ static int trace_start(struct run *r, struct leg *l)
 									     : r->o->remote_cpu;
 	l->trace = vnl_schedtrace_start(l->recv.pid, cpu ? atoi(cpu) : -1);
 	return l->trace ? 0 : -1;
+}
+
+/* A program on the other host whose ssh ended with 255 lost its connection: say so, true. */
+static bool lost_connection(struct run *r, struct leg *l)
+{
+	const struct prog *p[2] = { &l->send, &l->recv };
+	for (int i = 0; i < 2; i++)
+		if (p[i]->ssh && p[i]->status == 255 && !vnl_remotehost_alive(r->rh)) {
+			vnl_err("direction %s: the ssh connection to %s was lost while the stream ran "
+				"(the %s there ended with it); what this host measured is kept",
+				l->name, r->remote_name, i ? "receiver" : "sender");
+			l->interrupted = true;
+			r->failed = true;
+			return true;
+		}
+	return false;
 }
 
 static int leg_measure(struct run *r, struct leg *l)
@@ -790,16 +891,24 @@ static int leg_measure(struct run *r, struct leg *l)
 	vnl_schedtrace_stop(l->trace); /* detached before the report */
 	if (l->recv.timed_out) /* the stream's end never reached it */
 		l->interrupted = l->receiver_late = true;
-	relay_status(r, l); /* the receiver's final figures */
-	read_rt_reports(r, l);
+	bool lost = lost_connection(r, l);
+	if (!lost) {
+		relay_status(r, l); /* the receiver's final figures */
+		read_rt_reports(r, l);
+	}
 	l->csum_known = l->csum_known && csum_errors(r, &l->rx, &l->csum_after);
-	if (l->cs)
+	if (l->cs && !lost) /* no answerer after a lost connection: the estimate from before */
 		clock_samples(r, l, SYNC_BURST);
 	vnl_hopobs_stop(l->obs);
 	if (send_failed)
 		vnl_err("the sender of direction %s failed (exit status %d)", l->name, l->send.status);
 	if (l->rx.guest && fetch_guest_file(r, l->guest_rec, l->rec))
 		return -1;
+	if (l->rx.ssh && vnl_remotehost_fetch(r->rh, l->guest_rec, l->rec)) {
+		vnl_err("direction %s: the receiver's record on %s is lost with the connection; "
+			"nothing of this direction can be reported", l->name, r->remote_name);
+		return -1;
+	}
 	if (l->cs)
 		l->cs_ok = vnl_clocksync_finish(l->cs);
 	if (l->cs && !l->cs_ok) {
@@ -888,8 +997,8 @@ static int leg_report(struct run *r, const struct leg *l)
 static int leg_run(struct run *r, const char *name)
 {
 	bool in = !strcmp(name, "in");
-	struct end remote = { "remote", false, &r->li.remote };
-	struct end local = { "local", r->li.has_guest, &r->li.local };
+	struct end remote = { "remote", false, r->rh != NULL, &r->li.remote };
+	struct end local = { "local", r->li.has_guest, false, &r->li.local };
 	struct leg l = { .name = name, .transport = r->o->ipv6 ? "udp6" : "udp4",
 			 .tx = in ? remote : local, .rx = in ? local : remote };
 	if (r->li.qbv.cycle_ns && !in)
@@ -897,17 +1006,19 @@ static int leg_run(struct run *r, const char *name)
 	else if (r->li.qbv.cycle_ns)
 		l.qbv_refused = r->li.qbv_in_refused[0] ? r->li.qbv_in_refused
 							: "the lab's window is on the guest's eth0 only";
+	/* away from this host: in the guest's /tmp, or the other host's private directory */
+	const char *far = r->rh ? vnl_remotehost_dir(r->rh) : GUEST_TMP;
 	vnl_pathf(l.rec, sizeof(l.rec), "%s/%s.rec", r->dir, name);
-	snprintf(l.guest_rec, sizeof(l.guest_rec), GUEST_TMP "/vnetlat-run-%s.rec", name);
+	snprintf(l.guest_rec, sizeof(l.guest_rec), "%s/vnetlat-run-%s.rec", far, name);
 	vnl_pathf(l.status, sizeof(l.status), "%s/%s.status", r->dir, name);
-	snprintf(l.guest_status, sizeof(l.guest_status), GUEST_TMP "/vnetlat-run-%s.status", name);
+	snprintf(l.guest_status, sizeof(l.guest_status), "%s/vnetlat-run-%s.status", far, name);
 	static const char *const role[2] = { "send", "recv" };
 	for (int i = 0; i < 2; i++) {
 		vnl_pathf(l.rt_file[i], sizeof(l.rt_file[i]), "%s/%s.%s.rt", r->dir, name, role[i]);
-		snprintf(l.guest_rt[i], sizeof(l.guest_rt[i]), GUEST_TMP "/vnetlat-run-%s.%s.rt",
+		snprintf(l.guest_rt[i], sizeof(l.guest_rt[i]), "%s/vnetlat-run-%s.%s.rt", far,
 			 name, role[i]);
 	}
-	if (r->li.has_guest && !(l.cs = vnl_clocksync_new())) {
+	if ((r->li.has_guest || r->rh) && !(l.cs = vnl_clocksync_new())) {
 		vnl_errno("out of memory");
 		return -1;
 	}
@@ -1150,15 +1261,110 @@ static int load_lab(struct run *r)
 	return 0;
 }
 
+/* Is A an address of the transport's family? Into EP's addr4 or addr6. */
+static int set_addr(struct vnl_lab_endpoint *ep, const char *a, bool ipv6)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(ipv6 ? AF_INET6 : AF_INET, a, buf) != 1)
+		return -1;
+	vnl_pathf(ipv6 ? ep->addr6 : ep->addr4, ipv6 ? sizeof(ep->addr6) : sizeof(ep->addr4), "%s", a);
+	return 0;
+}
+
+/* This host's address towards the other's: the source of the route to it. */
+static int route_source(const char *to, bool ipv6, uint16_t port, char *buf, size_t len)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (ipv6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, to, &s6->sin6_addr);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, to, &s4->sin_addr);
+	}
+	int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = connect(fd, (struct sockaddr *)&ss, sl) || getsockname(fd, (struct sockaddr *)&ss, &sl);
+	close(fd);
+	if (rc)
+		return -1;
+	const void *a = ipv6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+			     : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+	return inet_ntop(ipv6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) ? 0 : -1;
+}
+
+/*
+ * --remote ssh://: the two ends' addresses (before anything is started), as the
+ * lab info a lab would give. 0, or -1 after saying why.
+ */
+static int two_hosts_addresses(struct run *r)
+{
+	const struct vnl_run_opts *o = r->o;
+	struct vnl_ssh_url u;
+	const char *why, *fam = o->ipv6 ? "IPv6 (--transport udp6)" : "IPv4 (--transport udp4)";
+	vnl_ssh_url_parse(o->remote_url, &u, &why); /* checked by the command */
+	snprintf(r->li.topology, sizeof(r->li.topology), "%s", VNL_LEG_TWO_HOSTS);
+	const char *ra = o->remote_addr ? o->remote_addr : u.host;
+	if (set_addr(&r->li.remote, ra, o->ipv6)) {
+		if (o->remote_addr)
+			vnl_err("--remote-addr %s is not an %s address", ra, fam);
+		else
+			vnl_err("--remote %s: the host '%s' is not an %s address; give its address on "
+				"the test network with --remote-addr ADDR", o->remote_url, u.host, fam);
+		return -1;
+	}
+	char la[64];
+	if (o->local_addr)
+		snprintf(la, sizeof(la), "%s", o->local_addr);
+	else if (route_source(ra, o->ipv6, o->port, la, sizeof(la))) {
+		vnl_errno("no route to %s from here; give this host's address with --local-addr", ra);
+		return -1;
+	}
+	if (set_addr(&r->li.local, la, o->ipv6)) {
+		vnl_err("--local-addr %s is not an %s address", la, fam);
+		return -1;
+	}
+	r->li.untagged_remote = r->li.remote;
+	r->li.untagged_local = r->li.local;
+	return 0;
+}
+
+/* Connected, the remote vnetlat ready and its clock answerer listening. 0 or -1. */
+static int two_hosts_connect(struct run *r)
+{
+	r->rh = vnl_remotehost_open(r->o->remote_url, r->o->ssh_options, r->o->nssh_options);
+	if (!r->rh)
+		return -1;
+	vnl_pathf(r->remote_name, sizeof(r->remote_name), "%s", vnl_remotehost_name(r->rh));
+	snprintf(remote_name, sizeof(remote_name), "%s", r->remote_name);
+	const char *ra = r->o->ipv6 ? r->li.remote.addr6 : r->li.remote.addr4;
+	return vnl_remotehost_clock_start(r->rh, ra, VNL_CLOCK_DEFAULT_PORT);
+}
+
+static int run_prepare(struct run *r)
+{
+	if (r->o->remote_url)
+		return two_hosts_addresses(r) || read_clock_error() ? -1 : 0;
+	if (load_lab(r) || read_clock_error())
+		return -1;
+	if (geteuid() != 0) {
+		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
+		return -1;
+	}
+	return 0;
+}
+
 int vnl_run(const struct vnl_run_opts *o)
 {
 	struct run r = { .o = o };
-	if (load_lab(&r) || read_clock_error())
+	if (run_prepare(&r))
 		return VNL_EXIT_USAGE;
-	if (geteuid() != 0) {
-		vnl_err("running in the lab's namespaces needs root; run as root (sudo)");
-		return VNL_EXIT_USAGE;
-	}
 	if (o->status_file && vnl_status_start_file(o->status_file))
 		return VNL_EXIT_USAGE;
 	/* an unwritable --metrics fails now, not after the stream */
@@ -1168,12 +1374,17 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_FAIL;
 	}
-	if (check_cpus(&r)) {
+	if (!o->remote_url && check_cpus(&r)) {
 		vnl_agent_close(r.agent);
 		return VNL_EXIT_USAGE;
 	}
 	if (make_dir(&r)) {
 		vnl_agent_close(r.agent);
+		return VNL_EXIT_FAIL;
+	}
+	if (o->remote_url && two_hosts_connect(&r)) {
+		vnl_remotehost_close(r.rh);
+		remove_tmpdir(&r);
 		return VNL_EXIT_FAIL;
 	}
 	choose_clock(&r);
@@ -1208,6 +1419,8 @@ int vnl_run(const struct vnl_run_opts *o)
 		json_t *tool = json_pack("{s:s, s:i}", "version", VNL_VERSION, "schema", 1);
 		json_object_set_new(r.doc, "vnetlat", tool);
 		json_object_set_new(r.doc, "lab", lab_json(&r.li));
+		if (r.rh)
+			json_object_set_new(r.doc, "remote", vnl_remotehost_json(r.rh));
 		json_object_set_new(r.doc, "directions", r.dirs);
 		vnl_output_json_dump(stdout, r.doc);
 	} else {
@@ -1218,6 +1431,7 @@ int vnl_run(const struct vnl_run_opts *o)
 		vnl_notice("record files are in %s (in.rec, out.rec: 'vnetlat report FILE')", r.dir);
 	remove_tmpdir(&r);
 	vnl_agent_close(r.agent);
+	vnl_remotehost_close(r.rh);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return rc || r.failed ? VNL_EXIT_FAIL : VNL_EXIT_OK;

@@ -12,6 +12,7 @@
 #define VNL_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { VNL_RUN_IN = 1, VNL_RUN_OUT = 2 }; /* bit set of directions */
@@ -31,6 +32,12 @@ struct vnl_run_opts {
 	/* The remote end on the user's network (--uplink, passthrough labs): a namespace of
 	 * this machine there, and its address. NULL: the lab's own remote end. */
 	const char *remote_netns, *remote_addr;
+	/* --remote ssh://[USER@]HOST[:PORT] (no lab): the remote end is another host, reached
+	 * with ssh and these -o options; local_addr: this host's address on the test network
+	 * (NULL: the route's to remote_addr). */
+	const char *remote_url, *local_addr;
+	const char *ssh_options[16];
+	size_t nssh_options;
 	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
 	const char *metrics_file;  /* Prometheus text: live counters each second, all at the end */
 	/* Real-time settings for both ends (validated strings, NULL = leave): SCHED_FIFO

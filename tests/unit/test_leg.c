@@ -48,7 +48,8 @@ static struct vnl_clocksync *known_offset(void)
 static struct vnl_leg guest_leg(const char *name, const struct vnl_clocksync *cs)
 {
 	bool in = !strcmp(name, "in");
-	struct vnl_leg_end remote = { "remote", false, &remote_ep }, local = { "local", true, &local_ep };
+	struct vnl_leg_end remote = { .role = "remote", .ep = &remote_ep },
+			   local = { .role = "local", .guest = true, .ep = &local_ep };
 	return (struct vnl_leg){ .name = name, .transport = "udp4", .tx = in ? remote : local,
 				 .rx = in ? local : remote, .cs = cs, .cs_ok = cs != NULL };
 }
@@ -283,7 +284,8 @@ static void json_of_a_veth_leg(void **state)
 	struct vnl_lab_info li = { .name = "rs-v", .topology = "veth" };
 	struct vnl_clock_choice clock = { .method = VNL_CLOCK_SAME_HOST, .why = "one host" };
 	struct vnl_leg_ctx c = { .li = &li, .clock = &clock };
-	struct vnl_leg_end a = { "remote", false, &remote_ep }, b = { "local", false, &remote_ep };
+	struct vnl_leg_end a = { .role = "remote", .ep = &remote_ep },
+			   b = { .role = "local", .ep = &remote_ep };
 	struct vnl_leg l = { .name = "out", .transport = "udp4", .tx = b, .rx = a };
 	struct vnl_leg_result res;
 	synthetic_result(&res, &l);
