@@ -24,7 +24,7 @@
 
 enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
        O_STATUS_FILE, O_METRICS, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE,
-       O_REMOTE, O_SSH_OPTION, O_LOCAL_ADDR };
+       O_REMOTE, O_SSH_OPTION, O_LOCAL_ADDR, O_CHECK };
 
 #define MAX_SSH_OPTIONS 16
 
@@ -70,6 +70,10 @@ static const struct vnl_opt run_tail[] = {
 				     "vnetlat is copied to a private directory there when\n"
 				     "its own is missing or differs; nothing is left behind" },
 	{ "ssh-option", O_SSH_OPTION, "OPT", "passed to ssh as '-o OPT' (repeatable, up to 16)" },
+	{ "check", O_CHECK, NULL, "with --remote: what both hosts offer, side by side,\n"
+				  "nothing measured: vnetlat, kernel, PREEMPT_RT, isolcpus,\n"
+				  "the test interface's timestamping and PHC, ptp4l's state\n"
+				  "and grandmaster, phc2sys (each host's clock status)" },
 	{ "local-addr", O_LOCAL_ADDR, "ADDR", "with --remote: this host's address on the test\n"
 					      "network (default: the one the route to\n"
 					      "--remote-addr leaves from)" },
@@ -204,6 +208,9 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 	case O_LOCAL_ADDR:
 		o->local_addr = v;
 		return 0;
+	case O_CHECK:
+		o->check = true;
+		return 0;
 	case O_SSH_OPTION:
 		if (o->nssh_options >= MAX_SSH_OPTIONS)
 			return vnl_err_invalid("--ssh-option", v, "at most 16 are passed");
@@ -272,8 +279,8 @@ int cmd_run(int argc, char **argv)
 			"ssh://HOST to measure to another host", argc - optind);
 		return VNL_EXIT_USAGE;
 	}
-	if (!o.remote_url && (o.local_addr || o.nssh_options)) {
-		vnl_err("--local-addr and --ssh-option go with --remote ssh://HOST");
+	if (!o.remote_url && (o.local_addr || o.nssh_options || o.check)) {
+		vnl_err("--local-addr, --ssh-option and --check go with --remote ssh://HOST");
 		return VNL_EXIT_USAGE;
 	}
 	if (!o.remote_url && !o.remote_netns != !o.remote_addr) {

@@ -205,6 +205,32 @@ int vnl_remotehost_spawn(struct vnl_remotehost *h, const char *const argv[],
 	return spawn(h, argv, VNL_SSH_QUIET_STDOUT, NULL, child, stdin_fd);
 }
 
+int vnl_remotehost_vnetlat(struct vnl_remotehost *h, const char *const argv[], char *out,
+			   size_t len)
+{
+	char cmd[2048] = "";
+	bool fits = vnl_ssh_quote(cmd, sizeof(cmd), h->exe);
+	for (int i = 1; fits && argv[i]; i++)
+		fits = vnl_ssh_quote(cmd, sizeof(cmd), argv[i]);
+	if (!fits || strlen(cmd) + 16 > sizeof(cmd))
+		return -1;
+	strcat(cmd, " 2>/dev/null");
+	return vnl_ssh_run(h->ssh, cmd, NULL, out, len, CMD_S);
+}
+
+void vnl_remotehost_ifname(struct vnl_remotehost *h, const char *addr, char *buf, size_t len)
+{
+	char cmd[160] = "ip -o addr show to", out[512];
+	buf[0] = '\0';
+	if (!vnl_ssh_quote(cmd, sizeof(cmd), addr) ||
+	    vnl_ssh_run(h->ssh, cmd, NULL, out, sizeof(out), CMD_S))
+		return;
+	/* "2: wire0    inet 192.0.2.1/24 ...": the second field */
+	char name[32];
+	if (sscanf(out, "%*d: %31[^ :@]", name) == 1)
+		vnl_pathf(buf, len, "%s", name);
+}
+
 bool vnl_remotehost_listening(struct vnl_remotehost *h, uint16_t port)
 {
 	char out[65536], pat[16];

@@ -41,6 +41,14 @@ bool vnl_remotehost_alive(const struct vnl_remotehost *h);
  */
 int vnl_remotehost_spawn(struct vnl_remotehost *h, const char *const argv[],
 			 struct vnl_child **child, int *stdin_fd);
+/*
+ * Runs the remote's vnetlat with ARGV[1..] (ARGV[0] is replaced) to its end,
+ * its stdout into OUT (stderr dropped). Its exit status, 255 when ssh failed.
+ */
+int vnl_remotehost_vnetlat(struct vnl_remotehost *h, const char *const argv[], char *out,
+			   size_t len);
+/* The remote interface that holds ADDR ("" when none is found, or no ip(8) there). */
+void vnl_remotehost_ifname(struct vnl_remotehost *h, const char *addr, char *buf, size_t len);
 /* Does a socket there listen on UDP PORT? */
 bool vnl_remotehost_listening(struct vnl_remotehost *h, uint16_t port);
 /* Copies the remote file PATH to LOCAL. 0, or -1 after saying why. */

@@ -25,6 +25,7 @@
 #include "clockmethod.h"
 #include "clocksync.h"
 #include "hopobs.h"
+#include "hostcheck.h"
 #include "labinfo.h"
 #include "leg.h"
 #include "log.h"
@@ -1360,11 +1361,29 @@ static int run_prepare(struct run *r)
 	return 0;
 }
 
+/* --check: both hosts' clock status, side by side; nothing measured. */
+static int two_hosts_check(struct run *r)
+{
+	r->rh = vnl_remotehost_open(r->o->remote_url, r->o->ssh_options, r->o->nssh_options);
+	if (!r->rh)
+		return VNL_EXIT_FAIL;
+	struct vnl_hostcheck_opts c = {
+		.self = r->o->self, .json = r->o->json,
+		.local_addr = r->o->ipv6 ? r->li.local.addr6 : r->li.local.addr4,
+		.remote_addr = r->o->ipv6 ? r->li.remote.addr6 : r->li.remote.addr4,
+	};
+	int rc = vnl_hostcheck(r->rh, &c);
+	vnl_remotehost_close(r->rh);
+	return rc;
+}
+
 int vnl_run(const struct vnl_run_opts *o)
 {
 	struct run r = { .o = o };
 	if (run_prepare(&r))
 		return VNL_EXIT_USAGE;
+	if (o->check)
+		return two_hosts_check(&r);
 	if (o->status_file && vnl_status_start_file(o->status_file))
 		return VNL_EXIT_USAGE;
 	/* an unwritable --metrics fails now, not after the stream */

@@ -38,6 +38,7 @@ struct vnl_run_opts {
 	const char *remote_url, *local_addr;
 	const char *ssh_options[16];
 	size_t nssh_options;
+	bool check;                /* --check: what both hosts offer, nothing measured */
 	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
 	const char *metrics_file;  /* Prometheus text: live counters each second, all at the end */
 	/* Real-time settings for both ends (validated strings, NULL = leave): SCHED_FIFO

@@ -81,6 +81,36 @@ vnl_check "text: the ends" grep -q "local this host (192.0.2.1) -> remote root@1
 vnl_check "text: no hops between two hosts, said why" grep -q "hops: not applicable: two hosts" "$T/run.txt"
 no_leftovers "after the text run"
 
+# --check: both hosts' clock status side by side, nothing measured
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" --check \
+	>"$T/check.txt" 2>"$T/check.err"
+vnl_check "--check exits 0" test $? = 0
+cat "$T/check.txt"
+vnl_check "--check: a row per fact, both hosts" bash -c "for r in vnetlat kernel PREEMPT_RT isolcpus interface PHC ptp4l phc2sys; do grep -qE \"^  \$r \" '$T/check.txt' || exit 1; done"
+vnl_check "--check: each host's test interface (wire0 holds 192.0.2.1 and 192.0.2.2)" \
+	grep -qE "^  interface +wire0: software stamps +wire0: software stamps" "$T/check.txt"
+vnl_check "--check: no ptp4l on either: said, with the method run uses" \
+	grep -q "clock: run relates the two clocks by UDP exchanges (method exchanges); ptp: ptp4l is not answering on this host nor on the remote host" "$T/check.txt"
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" --check --json \
+	>"$T/check.json" 2>>"$T/check.err"
+vnl_check "--check --json exits 0" test $? = 0
+python3 "$CHECK" "$SCHEMA" "$T/check.json" '#/$defs/run_check_document' >"$T/schema2.out" 2>&1
+vnl_check "--check --json matches doc/json-schema.json (\$defs.run_check_document)" test $? = 0
+cat "$T/schema2.out"
+check "--check --json: each side is a clock status document (\$defs.clock_status_document)" python3 - "$SCHEMA" "$T/check.json" "$CHECK" <<'PY'
+import json, subprocess, sys, tempfile
+schema, doc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for side in ("local", "remote"):
+    st = dict(doc[side]); assert st.pop("address") in ("192.0.2.1", "192.0.2.2")
+    assert st["interface"]["name"] == "wire0" and st["vnetlat_version"] == "0.1.0", st
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(st, f)
+    if subprocess.call([sys.executable, sys.argv[3], sys.argv[1], f.name, "#/$defs/clock_status_document"]):
+        sys.exit(1)
+assert doc["clock"]["ptp"] == {"both": False, "same_grandmaster": None, "why": "ptp4l is not answering on this host nor on the remote host"}, doc["clock"]
+PY
+no_leftovers "after --check"
+
 # 2. the connection killed mid-stream (the sshd's session processes)
 ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" \
 	--direction in --count 8000 --interval 1ms --json >"$T/kill.json" 2>"$T/kill.err" &
