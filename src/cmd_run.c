@@ -24,7 +24,7 @@
 
 enum { O_DIRECTION = 256, O_PRIORITY, O_TRANSPORT, O_JSON, O_RECORD, O_REMOTE_NETNS, O_REMOTE_ADDR,
        O_STATUS_FILE, O_METRICS, O_FIFO, O_CPU, O_REMOTE_CPU, O_MLOCK, O_DEADLINE, O_TRACE,
-       O_REMOTE, O_SSH_OPTION, O_LOCAL_ADDR, O_CHECK };
+       O_REMOTE, O_SSH_OPTION, O_LOCAL_ADDR, O_CHECK, O_CLOCK, O_PTP_UDS, O_REMOTE_PTP_UDS };
 
 #define MAX_SSH_OPTIONS 16
 
@@ -70,6 +70,12 @@ static const struct vnl_opt run_tail[] = {
 				     "vnetlat is copied to a private directory there when\n"
 				     "its own is missing or differs; nothing is left behind" },
 	{ "ssh-option", O_SSH_OPTION, "OPT", "passed to ssh as '-o OPT' (repeatable, up to 16)" },
+	{ "clock", O_CLOCK, "M", "with --remote: how the two clocks are related: auto\n"
+				 "(default: ptp when both hosts' ptp4l follow one\n"
+				 "grandmaster, else exchanges), ptp or exchanges" },
+	{ "ptp-uds", O_PTP_UDS, "PATH", "this host's ptp4l UNIX socket (its uds_address;\n"
+					"default /var/run/ptp4l)" },
+	{ "remote-ptp-uds", O_REMOTE_PTP_UDS, "PATH", "the remote host's ptp4l socket there" },
 	{ "check", O_CHECK, NULL, "with --remote: what both hosts offer, side by side,\n"
 				  "nothing measured: vnetlat, kernel, PREEMPT_RT, isolcpus,\n"
 				  "the test interface's timestamping and PHC, ptp4l's state\n"
@@ -211,6 +217,17 @@ static int set_option(struct vnl_run_opts *o, int c, const char *v)
 	case O_CHECK:
 		o->check = true;
 		return 0;
+	case O_CLOCK:
+		if (strcmp(v, "auto") && strcmp(v, "ptp") && strcmp(v, "exchanges"))
+			return vnl_err_invalid("--clock", v, "expected auto, ptp or exchanges");
+		o->clock_mode = v;
+		return 0;
+	case O_PTP_UDS:
+		o->ptp_uds = v;
+		return 0;
+	case O_REMOTE_PTP_UDS:
+		o->remote_ptp_uds = v;
+		return 0;
 	case O_SSH_OPTION:
 		if (o->nssh_options >= MAX_SSH_OPTIONS)
 			return vnl_err_invalid("--ssh-option", v, "at most 16 are passed");
@@ -279,8 +296,10 @@ int cmd_run(int argc, char **argv)
 			"ssh://HOST to measure to another host", argc - optind);
 		return VNL_EXIT_USAGE;
 	}
-	if (!o.remote_url && (o.local_addr || o.nssh_options || o.check)) {
-		vnl_err("--local-addr, --ssh-option and --check go with --remote ssh://HOST");
+	if (!o.remote_url && (o.local_addr || o.nssh_options || o.check || o.clock_mode ||
+			      o.ptp_uds || o.remote_ptp_uds)) {
+		vnl_err("--local-addr, --ssh-option, --check, --clock, --ptp-uds and --remote-ptp-uds "
+			"go with --remote ssh://HOST");
 		return VNL_EXIT_USAGE;
 	}
 	if (!o.remote_url && !o.remote_netns != !o.remote_addr) {

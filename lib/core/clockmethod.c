@@ -15,6 +15,8 @@ const char *vnl_clock_method_name(enum vnl_clock_method m)
 		return "agent";
 	case VNL_CLOCK_EXCHANGES:
 		return "exchanges";
+	case VNL_CLOCK_PTP:
+		return "ptp";
 	}
 	return "unknown";
 }

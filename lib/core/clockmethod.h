@@ -12,11 +12,12 @@
 #include <stddef.h>
 
 enum vnl_clock_method { VNL_CLOCK_SAME_HOST, VNL_CLOCK_PTP_KVM, VNL_CLOCK_AGENT,
-			VNL_CLOCK_EXCHANGES /* two hosts: UDP exchanges (clock answer/ask) */ };
+			VNL_CLOCK_EXCHANGES, /* two hosts: UDP exchanges (clock answer/ask) */
+			VNL_CLOCK_PTP        /* two hosts: both ptp4l, through their grandmaster */ };
 
 struct vnl_clock_choice {
 	enum vnl_clock_method method;
-	char why[320];   /* why this method, and why not the other */
+	char why[640];   /* why this method, and why not the other */
 };
 
 /*
@@ -26,7 +27,7 @@ struct vnl_clock_choice {
  */
 void vnl_clock_choose(bool has_guest, const char *accel, bool phc_ok, const char *phc_why,
 		      struct vnl_clock_choice *c);
-/* "same-host", "ptp_kvm", "agent", "exchanges" (the JSON's clock.method). */
+/* "same-host", "ptp_kvm", "agent", "exchanges", "ptp" (the JSON's clock.method). */
 const char *vnl_clock_method_name(enum vnl_clock_method m);
 
 #endif

@@ -246,10 +246,11 @@ static void text_clock_sync(FILE *out, const struct vnl_run_info *info)
 		return;
 	}
 	if (info->clock_sync && !strcmp(info->clock_sync, "estimated")) {
-		fputs("\nclocks: one end is a VM guest; its stamps were moved onto the host clock by "
-		      "an estimated offset,\n        so path and one_way (and any hop into or out of "
-		      "the guest) are only as exact as the\n        uncertainty given with them; "
-		      "wakeup, tx_stack and rx_stack are unaffected.\n", out);
+		fputs("\nclocks: one end (a VM guest, or another host) has a clock of its own; its stamps "
+		      "were moved onto this\n        host's clock by an estimated offset, so path and "
+		      "one_way (and any hop into or out of\n        the guest) are only as exact as the "
+		      "uncertainty given with them; wakeup, tx_stack\n        and rx_stack are "
+		      "unaffected.\n", out);
 		return;
 	}
 	fprintf(out, "\ncaveat: clock sync is \"%s\": path and one_way subtract a sender stamp "

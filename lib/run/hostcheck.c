@@ -11,15 +11,16 @@
 #include <string.h>
 
 #include "child.h"
+#include "clockhost.h"
 #include "log.h"
 #include "output.h"
+#include "ptpclock.h"
 #include "runcmd.h"
 #include "timeutil.h"
 
 #define STATUS_MAX (64 * 1024)
 
-/* The local interface holding ADDR, or "" (then clock status says none was given). */
-static void local_ifname(const char *addr, char *buf, size_t len)
+void vnl_hostcheck_local_ifname(const char *addr, char *buf, size_t len)
 {
 	unsigned char want[sizeof(struct in6_addr)];
 	bool v6 = strchr(addr, ':') != NULL;
@@ -41,11 +42,27 @@ static void local_ifname(const char *addr, char *buf, size_t len)
 }
 
 /* This host's `vnetlat clock status --json [--interface IF]`: new reference, or NULL. */
-static json_t *local_status(const char *self, const char *ifname)
+/* `clock status --json --uds UDS [--interface IF]` into ARGV. */
+static void status_argv(const char **argv, const char *uds, const char *ifname)
 {
-	const char *argv[] = { "vnetlat", "clock", "status", "--json", "--interface", ifname, NULL };
-	if (!*ifname)
-		argv[4] = NULL;
+	int n = 0;
+	argv[n++] = "vnetlat";
+	argv[n++] = "clock";
+	argv[n++] = "status";
+	argv[n++] = "--json";
+	argv[n++] = "--uds";
+	argv[n++] = uds ? uds : VNL_PTP4L_DEFAULT_UDS;
+	if (*ifname) {
+		argv[n++] = "--interface";
+		argv[n++] = ifname;
+	}
+	argv[n] = NULL;
+}
+
+static json_t *local_status(const char *self, const char *uds, const char *ifname)
+{
+	const char *argv[10];
+	status_argv(argv, uds, ifname);
 	struct vnl_child_opts o = { .exe = self, .out = { .how = VNL_CHILD_CAPTURE },
 				    .err = { .how = VNL_CHILD_INHERIT }, .capture_max = STATUS_MAX };
 	struct vnl_child *c;
@@ -61,12 +78,11 @@ static json_t *local_status(const char *self, const char *ifname)
 	return doc;
 }
 
-static json_t *remote_status(struct vnl_remotehost *h, const char *ifname)
+static json_t *remote_status(struct vnl_remotehost *h, const char *uds, const char *ifname)
 {
 	static char out[STATUS_MAX];
-	const char *argv[] = { "vnetlat", "clock", "status", "--json", "--interface", ifname, NULL };
-	if (!*ifname)
-		argv[4] = NULL;
+	const char *argv[10];
+	status_argv(argv, uds, ifname);
 	if (vnl_remotehost_vnetlat(h, argv, out, sizeof(out)))
 		return NULL;
 	return json_loads(out, 0, NULL);
@@ -79,31 +95,23 @@ static const char *str(json_t *o, const char *key)
 }
 
 /*
- * What the two hosts' ptp4l mean for the clock: both following one grandmaster
- * (or one of them being it) is what a ptp method needs; which one is missing otherwise.
+ * What the two hosts' ptp4l mean for the clock (core/ptpclock.h, as run's
+ * method ptp relates them): usable, with the offset and bound it gives, or why not.
  */
 static json_t *ptp_verdict(json_t *local, json_t *remote)
 {
-	json_t *lp = json_object_get(local, "ptp4l"), *rp = json_object_get(remote, "ptp4l");
-	char why[400];
-	bool same = false;
-	if (!json_is_object(lp) || !json_is_object(rp)) {
-		snprintf(why, sizeof(why), "ptp4l is not answering on %s%s%s",
-			 json_is_object(lp) ? "" : "this host",
-			 !json_is_object(lp) && !json_is_object(rp) ? " nor on " : "",
-			 json_is_object(rp) ? "" : "the remote host");
-		return json_pack("{s:b, s:n, s:s}", "both", false, "same_grandmaster", "why", why);
-	}
-	const char *lg = str(lp, "grandmaster_identity"), *rg = str(rp, "grandmaster_identity");
-	same = lg && rg && !strcmp(lg, rg);
-	if (same)
-		snprintf(why, sizeof(why), "both follow grandmaster %s (this host %s, the remote %s)",
-			 lg, str(lp, "port_state") ? str(lp, "port_state") : "?",
-			 str(rp, "port_state") ? str(rp, "port_state") : "?");
-	else
-		snprintf(why, sizeof(why), "different grandmasters: this host %s, the remote %s: "
-			 "their clocks are not one PTP domain's", lg ? lg : "unknown", rg ? rg : "unknown");
-	return json_pack("{s:b, s:b, s:s}", "both", true, "same_grandmaster", same, "why", why);
+	struct vnl_ptp_host l, r;
+	struct vnl_ptp_relation rel;
+	vnl_ptp_host_from_status(local, &l);
+	vnl_ptp_host_from_status(remote, &r);
+	vnl_ptp_relate(&l, &r, &rel);
+	bool both = l.present && r.present;
+	return json_pack("{s:b, s:o, s:b, s:o, s:o, s:s}", "both", both, "same_grandmaster",
+			 both ? json_boolean(l.grandmaster[0] && !strcmp(l.grandmaster, r.grandmaster))
+			      : json_null(), "usable", rel.ok,
+			 "offset_ns", rel.ok ? json_integer(rel.offset_ns) : json_null(),
+			 "uncertainty_ns", rel.ok ? json_integer(rel.uncertainty_ns) : json_null(),
+			 "why", rel.why);
 }
 
 static void row(const char *what, const char *l, const char *r)
@@ -169,16 +177,18 @@ static void text(const struct vnl_hostcheck_opts *o, struct vnl_remotehost *h, j
 	row("phc2sys", json_is_true(json_object_get(json_object_get(l, "phc2sys"), "running")) ?
 	    "running" : "not running", json_is_true(json_object_get(json_object_get(r, "phc2sys"),
 								     "running")) ? "running" : "not running");
-	printf("clock: run relates the two clocks by UDP exchanges (method exchanges); ptp: %s\n",
-	       str(ptp, "why"));
+	printf("clock: run --clock auto relates the two clocks by %s; ptp: %s\n",
+	       json_is_true(json_object_get(ptp, "usable")) ? "both ptp4l (method ptp)" :
+	       "UDP exchanges (method exchanges)", str(ptp, "why"));
 }
 
 int vnl_hostcheck(struct vnl_remotehost *h, const struct vnl_hostcheck_opts *o)
 {
 	char lif[32], rif[32];
-	local_ifname(o->local_addr, lif, sizeof(lif));
+	vnl_hostcheck_local_ifname(o->local_addr, lif, sizeof(lif));
 	vnl_remotehost_ifname(h, o->remote_addr, rif, sizeof(rif));
-	json_t *l = local_status(o->self, lif), *r = remote_status(h, rif);
+	json_t *l = local_status(o->self, o->ptp_uds, lif);
+	json_t *r = remote_status(h, o->remote_ptp_uds, rif);
 	if (!l || !r) {
 		vnl_err("'vnetlat clock status' failed on %s", !l ? "this host" :
 			vnl_remotehost_name(h));
@@ -192,7 +202,8 @@ int vnl_hostcheck(struct vnl_remotehost *h, const struct vnl_hostcheck_opts *o)
 	if (o->json) {
 		json_t *doc = json_pack("{s:{s:s, s:i}, s:O, s:O, s:o, s:{s:s, s:O}}", "vnetlat",
 			"version", VNL_VERSION, "schema", 1, "local", l, "remote", r, "remote_host",
-			vnl_remotehost_json(h), "clock", "method", "exchanges", "ptp", ptp);
+			vnl_remotehost_json(h), "clock", "method",
+			json_is_true(json_object_get(ptp, "usable")) ? "ptp" : "exchanges", "ptp", ptp);
 		vnl_output_json_dump(stdout, doc);
 		json_decref(doc);
 	} else {

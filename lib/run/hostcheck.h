@@ -17,8 +17,12 @@ struct vnl_hostcheck_opts {
 	const char *self;          /* this vnetlat, for its own clock status */
 	const char *local_addr;    /* each host's address on the test network */
 	const char *remote_addr;
+	const char *ptp_uds, *remote_ptp_uds; /* each host's ptp4l socket (NULL: its default) */
 	bool json;
 };
+
+/* The local interface holding ADDR, or "" (then clock status is asked for none). */
+void vnl_hostcheck_local_ifname(const char *addr, char *buf, size_t len);
 
 /* Prints the check (text, or one JSON document). An exit code (log.h). */
 int vnl_hostcheck(struct vnl_remotehost *h, const struct vnl_hostcheck_opts *o);

@@ -566,16 +566,16 @@ json_t *vnl_leg_json(const struct vnl_leg_ctx *c, const struct vnl_leg *l,
 }
 
 static void uncertain_line(FILE *out, const char *name, const struct vnl_stats *st,
-			   const struct vnl_leg_result *res)
+			   const struct vnl_leg_result *res, const char *whose)
 {
 	char p50[32], p99[32], unc[32];
 	struct vnl_summary s;
 	vnl_stats_summarize(st, &s);
 	if (!s.count)
 		return;
-	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (guest clock corrected)\n", name,
+	fprintf(out, "  %-8s p50 %s  p99 %s  ± %s (%s clock corrected)\n", name,
 		vnl_fmt_ns(s.p50_ns, p50, sizeof(p50)), vnl_fmt_ns(s.p99_ns, p99, sizeof(p99)),
-		vnl_fmt_ns(res->uncertainty_ns, unc, sizeof(unc)));
+		vnl_fmt_ns(res->uncertainty_ns, unc, sizeof(unc)), whose);
 }
 
 /* "clock: back-end port ..." : how the port's stamps narrowed (or contradicted) the estimate. */
@@ -605,8 +605,8 @@ static void negative_to_text(void *ctx, const char *name, int64_t min, int64_t b
 {
 	char m[32], b[32];
 	if (-min <= bound)
-		fprintf(ctx, "note: %s min %s is below zero, within the clock bound ± %s (the guest's "
-			"clock is known no better)\n", name, vnl_fmt_ns(min, m, sizeof(m)),
+		fprintf(ctx, "note: %s min %s is below zero, within the clock bound ± %s (the other "
+			"end's clock is known no better)\n", name, vnl_fmt_ns(min, m, sizeof(m)),
 			vnl_fmt_ns(bound, b, sizeof(b)));
 	else
 		fprintf(ctx, "WARNING: %s min %s is below zero beyond the clock bound ± %s: a stamp "
@@ -636,8 +636,13 @@ static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_
 {
 	char off[32], unc[32], dly[32], how[160];
 	bool phc = c->clock->method == VNL_CLOCK_PTP_KVM;
-	bool hosts = c->clock->method == VNL_CLOCK_EXCHANGES;
-	if (phc)
+	bool ptp = c->clock->method == VNL_CLOCK_PTP;
+	bool hosts = c->clock->method == VNL_CLOCK_EXCHANGES || ptp;
+	phc = phc || ptp; /* readings, not exchanges */
+	if (ptp)
+		snprintf(how, sizeof(how), "read from both hosts' ptp4l (pmc), through their "
+			 "grandmaster");
+	else if (c->clock->method == VNL_CLOCK_PTP_KVM)
 		snprintf(how, sizeof(how), "read from ptp_kvm (%s, %s ioctl)",
 			 c->phc_device ? c->phc_device : "", c->phc_ioctl ? c->phc_ioctl : "");
 	else if (hosts)
@@ -651,14 +656,15 @@ static void clock_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_
 		hosts ? "remote - local" : "guest - host", vnl_fmt_ns(res->cs.offset_ns, off, sizeof(off)),
 		vnl_fmt_ns(res->cs.uncertainty_ns, unc, sizeof(unc)), res->cs.samples,
 		phc ? "readings" : "exchanges", res->cs.chosen,
-		phc ? "narrowest sandwich" : "fastest round trip",
+		ptp ? "tightest bound (twice)" : phc ? "narrowest sandwich" : "fastest round trip",
 		vnl_fmt_ns(res->cs.min_delay_ns, dly, sizeof(dly)), res->cs.drift_ppb,
 		hosts ? "remote" : "guest", hosts ? "this host's" : "the host");
 	tap_text(out, l, res);
-	uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res);
-	uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res);
+	const char *whose = hosts ? "remote" : "guest";
+	uncertain_line(out, "path", vnl_analysis_stage(res->a, VNL_STAGE_PATH), res, whose);
+	uncertain_line(out, "one_way", vnl_analysis_stage(res->a, VNL_STAGE_ONE_WAY), res, whose);
 	if (hops)
-		uncertain_line(out, "guest", res->hop[VNL_LEG_HOP_GUEST], res);
+		uncertain_line(out, "guest", res->hop[VNL_LEG_HOP_GUEST], res, whose);
 	fprintf(out, "clock method: %s: %s\n", vnl_clock_method_name(c->clock->method),
 		c->clock->why);
 }
@@ -667,8 +673,12 @@ void vnl_leg_text(FILE *out, const struct vnl_leg_ctx *c, const struct vnl_leg *
 		  const struct vnl_leg_result *res)
 {
 	const struct vnl_lab_info *li = c->li;
-	fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role, res->peer,
-		l->rx.role, res->local, li->name, li->topology);
+	if (!strcmp(li->topology, VNL_LEG_TWO_HOSTS))
+		fprintf(out, "==== %s: %s %s -> %s %s   two hosts, no lab", l->name, l->tx.role,
+			res->peer, l->rx.role, res->local);
+	else
+		fprintf(out, "==== %s: %s %s -> %s %s   lab %s (%s)", l->name, l->tx.role,
+			res->peer, l->rx.role, res->local, li->name, li->topology);
 	if (li->has_guest)
 		fprintf(out, ", %s guest, accel %s, vhost %s", li->guest_arch[0] ? li->guest_arch : "?",
 			li->accel, li->vhost);

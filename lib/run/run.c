@@ -33,6 +33,8 @@
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
+#include "ptpclock.h"
+#include "clockhost.h"
 #include "qemuthreads.h"
 #include "remotehost.h"
 #include "clockxchg.h"
@@ -57,6 +59,7 @@
 #define STATUS_EVERY_NS VNL_NSEC_PER_SEC /* the receiver's live status is passed on this often */
 #define RING_MAX (1u << 20)        /* hop observer entries (about 40 MB at most) */
 #define WORST_N 10
+#define PTP_EVERY_NS (2 * VNL_NSEC_PER_SEC) /* two hosts' ptp4l read while the stream runs */
 /* Guest files come back in pieces whose base64 fits the agent's output limit. */
 #define FETCH_CHUNK (512u * 1024)
 #define FETCH_CHUNK_TEXT "524288"
@@ -104,6 +107,8 @@ struct run {
 	struct vnl_agent *agent;
 	struct vnl_remotehost *rh;      /* --remote ssh://: the other host */
 	char remote_name[64];           /* its USER@HOST, as reports name the end */
+	char local_if[32], remote_if[32]; /* each host's test interface (for its PHC), "" unknown */
+	struct vnl_ptp_relation ptp;    /* the last reading of both hosts' ptp4l (method ptp) */
 	char dir[PATH_MAX];
 	bool tmpdir;
 	json_t *doc, *dirs;
@@ -185,6 +190,10 @@ struct leg {
 	struct vnl_schedtrace *trace; /* --trace: the receiver's, when it runs on this host */
 	struct vnl_clocksync *cs;
 	bool cs_ok;
+	/* method ptp: the exchanges, kept beside the ptp estimate (cs) to be compared */
+	struct vnl_clocksync *xcs;
+	uint64_t ptp_readings, ptp_failed;
+	int64_t next_ptp_ns;
 	bool interrupted;
 	bool receiver_late;        /* the receiver had not ended END_MARGIN_NS after the stream */
 	/* the receiving end's UDP checksum errors before and after the stream */
@@ -418,13 +427,14 @@ static void phc_samples(struct run *r, struct leg *l, int n)
 	snprintf(r->phc_ioctl, sizeof(r->phc_ioctl), "%s", ph.ioctl);
 }
 
-/* N UDP exchanges with the other host's clock answerer into the leg's estimate. */
+/* N UDP exchanges with the other host's clock answerer into the leg's exchange estimate. */
 static void exchange_samples(struct run *r, struct leg *l, int n)
 {
+	struct vnl_clocksync *into = l->xcs ? l->xcs : l->cs;
 	struct vnl_clockask_opts ask = {
 		.addr = r->li.remote.addr4[0] && !r->o->ipv6 ? r->li.remote.addr4 : r->li.remote.addr6,
 		.port = VNL_CLOCK_DEFAULT_PORT, .count = (uint64_t)n,
-		.interval_ns = 2 * VNL_NSEC_PER_MSEC, .stop = &stop_asked, .feed = l->cs,
+		.interval_ns = 2 * VNL_NSEC_PER_MSEC, .stop = &stop_asked, .feed = into,
 	};
 	struct vnl_clockask_result res;
 	char why[256];
@@ -433,10 +443,64 @@ static void exchange_samples(struct run *r, struct leg *l, int n)
 			r->remote_name, why);
 }
 
+/*
+ * Both hosts' ptp4l read now (this one directly, the other with its own
+ * `vnetlat clock status` over ssh) and related through their grandmaster.
+ */
+static bool ptp_read(struct run *r, struct vnl_ptp_relation *rel)
+{
+	static struct vnl_clockhost ch; /* large; one reading at a time */
+	static char out[64 * 1024];
+	struct vnl_ptp_host loc, rem;
+	const char *luds = r->o->ptp_uds ? r->o->ptp_uds : VNL_PTP4L_DEFAULT_UDS;
+	const char *ruds = r->o->remote_ptp_uds ? r->o->remote_ptp_uds : VNL_PTP4L_DEFAULT_UDS;
+	vnl_clockhost_read(&ch, r->local_if[0] ? r->local_if : NULL, luds);
+	json_t *ld = vnl_clockhost_json(&ch);
+	int lrc = vnl_ptp_host_from_status(ld, &loc);
+	json_decref(ld);
+	const char *argv[] = { "vnetlat", "clock", "status", "--json", "--uds", ruds,
+			       "--interface", r->remote_if, NULL };
+	if (!r->remote_if[0])
+		argv[6] = NULL;
+	json_t *rd = vnl_remotehost_vnetlat(r->rh, argv, out, sizeof(out)) ? NULL :
+		     json_loads(out, 0, NULL);
+	int rrc = vnl_ptp_host_from_status(rd, &rem);
+	json_decref(rd);
+	if (lrc || rrc) {
+		memset(rel, 0, sizeof(*rel));
+		snprintf(rel->why, sizeof(rel->why), "'vnetlat clock status' failed on %s",
+			 lrc ? "this host" : r->remote_name);
+		return false;
+	}
+	vnl_ptp_relate(&loc, &rem, rel);
+	return rel->ok;
+}
+
+/* One ptp reading into the leg's estimate, as a reading of the remote clock against ours. */
+static void ptp_sample(struct run *r, struct leg *l)
+{
+	struct vnl_ptp_relation rel;
+	int64_t t = vnl_now_ns(CLOCK_REALTIME);
+	if (!ptp_read(r, &rel)) {
+		l->ptp_failed++;
+		return;
+	}
+	r->ptp = rel;
+	l->ptp_readings++;
+	int64_t u = rel.uncertainty_ns > 0 ? rel.uncertainty_ns : 1;
+	vnl_clocksync_add_phc(l->cs, t + rel.offset_ns - u, t, t + rel.offset_ns + u);
+}
+
 static void clock_samples(struct run *r, struct leg *l, int n)
 {
 	if (!l->cs)
 		return;
+	if (r->clock.method == VNL_CLOCK_PTP) {
+		ptp_sample(r, l);
+		if (n >= SYNC_BURST) /* before and after the stream: the exchanges to compare */
+			exchange_samples(r, l, n);
+		return;
+	}
 	if (r->clock.method == VNL_CLOCK_EXCHANGES) {
 		exchange_samples(r, l, n);
 		return;
@@ -456,16 +520,40 @@ static void clock_samples(struct run *r, struct leg *l, int n)
  * channel. phc2sys is not run: it would steer the guest's clock while the
  * guest is stamping; its measurement is made instead and the stamps corrected.
  */
+/*
+ * Two hosts: ptp when both hosts' ptp4l follow one grandmaster (--clock auto or
+ * ptp), else exchanges; a forced method that cannot be had fails the run. 0 or -1.
+ */
+static int choose_two_hosts_clock(struct run *r)
+{
+	const char *mode = r->o->clock_mode ? r->o->clock_mode : "auto";
+	struct vnl_ptp_relation rel = { 0 };
+	bool ptp = strcmp(mode, "exchanges") && ptp_read(r, &rel);
+	if (!ptp && !strcmp(mode, "ptp")) {
+		vnl_err("--clock ptp: %s", rel.why);
+		return -1;
+	}
+	if (ptp) {
+		r->ptp = rel;
+		r->clock.method = VNL_CLOCK_PTP;
+		vnl_pathf(r->clock.why, sizeof(r->clock.why), "%s; read before, every %lld s during "
+			 "and after each stream, and compared with UDP exchanges", rel.why,
+			 (long long)(PTP_EVERY_NS / VNL_NSEC_PER_SEC));
+		return 0;
+	}
+	r->clock.method = VNL_CLOCK_EXCHANGES;
+	vnl_pathf(r->clock.why, sizeof(r->clock.why), "two hosts: NTP-style UDP exchanges on the "
+		 "test network with 'vnetlat clock answer' on %s, %d before and %d after each "
+		 "stream (minimum-delay filter, drift between them); ptp: %s", r->remote_name,
+		 SYNC_BURST, SYNC_BURST, strcmp(mode, "exchanges") ? rel.why :
+		 "not tried (--clock exchanges)");
+	return 0;
+}
+
 static void choose_clock(struct run *r)
 {
-	if (r->rh) {
-		r->clock.method = VNL_CLOCK_EXCHANGES;
-		snprintf(r->clock.why, sizeof(r->clock.why), "two hosts: NTP-style UDP exchanges "
-			 "on the test network with 'vnetlat clock answer' on %s, %d before and %d "
-			 "after each stream (minimum-delay filter, drift between them); ptp4l's "
-			 "readings are not used by run yet", r->remote_name, SYNC_BURST, SYNC_BURST);
-		return;
-	}
+	if (r->rh)
+		return; /* choose_two_hosts_clock */
 	struct vnl_agent_phc ph;
 	const char *why = NULL;
 	bool ok = false;
@@ -798,9 +886,16 @@ static void follow(struct run *r, struct leg *l)
 						     prog_poll(&l->send));
 		if (done)
 			return;
-		/* two hosts: no exchanges on the test network while the stream runs */
-		if (l->cs && r->clock.method != VNL_CLOCK_EXCHANGES)
+		/* two hosts: no exchanges on the test network while the stream runs; ptp4l
+		 * is read every few seconds */
+		if (l->cs && r->clock.method == VNL_CLOCK_PTP) {
+			if (vnl_now_ns(CLOCK_MONOTONIC) >= l->next_ptp_ns) {
+				l->next_ptp_ns = vnl_now_ns(CLOCK_MONOTONIC) + PTP_EVERY_NS;
+				clock_samples(r, l, 1);
+			}
+		} else if (l->cs && r->clock.method != VNL_CLOCK_EXCHANGES) {
 			clock_samples(r, l, r->clock.method == VNL_CLOCK_PTP_KVM ? PHC_SAMPLES : 1);
+		}
 		int64_t now = vnl_now_ns(CLOCK_MONOTONIC);
 		if (now >= l->next_status_ns) {
 			l->next_status_ns = now + STATUS_EVERY_NS;
@@ -912,6 +1007,8 @@ static int leg_measure(struct run *r, struct leg *l)
 	}
 	if (l->cs)
 		l->cs_ok = vnl_clocksync_finish(l->cs);
+	if (l->xcs)
+		vnl_clocksync_finish(l->xcs);
 	if (l->cs && !l->cs_ok) {
 		vnl_err("no clock %s with the guest succeeded (method %s): one-way figures of "
 			"direction %s cannot be corrected", r->clock.method == VNL_CLOCK_PTP_KVM ?
@@ -947,6 +1044,65 @@ static void no_probe_arrived(const struct run *r, const struct leg *l)
 			strcmp(l->transport, "udp6") ? l->rx.ep->addr4 : l->rx.ep->addr6, r->o->lab);
 }
 
+/*
+ * Method ptp: the exchanges made beside it, and whether the two agree within
+ * their bounds. PTP claiming a microsecond while the exchanges disagree by
+ * tens is the classic misconfiguration (phc2sys not running): said loudly.
+ */
+struct ptp_check {
+	bool have_x, agree;
+	struct vnl_clocksync_summary x;
+	int64_t diff_ns;
+};
+
+static struct ptp_check ptp_compare(const struct leg *l, const struct vnl_leg_result *res)
+{
+	struct ptp_check k = { 0 };
+	if (!l->xcs)
+		return k;
+	vnl_clocksync_summary(l->xcs, &k.x);
+	k.have_x = k.x.samples > 0;
+	k.diff_ns = res->cs.offset_ns - k.x.offset_ns;
+	k.agree = k.have_x && llabs(k.diff_ns) <= res->uncertainty_ns + k.x.uncertainty_ns;
+	return k;
+}
+
+static json_t *ptp_json(const struct run *r, const struct leg *l, const struct ptp_check *k)
+{
+	return json_pack("{s:s, s:I, s:I, s:s, s:o, s:o}", "grandmaster", r->ptp.grandmaster,
+			 "readings", (json_int_t)l->ptp_readings, "failed_readings",
+			 (json_int_t)l->ptp_failed, "why", r->ptp.why,
+			 "exchanges", !k->have_x ? json_null() : json_pack("{s:I, s:I, s:I, s:I}",
+				"offset_ns", (json_int_t)k->x.offset_ns, "uncertainty_ns",
+				(json_int_t)k->x.uncertainty_ns, "samples", (json_int_t)k->x.samples,
+				"min_delay_ns", (json_int_t)k->x.min_delay_ns),
+			 "agree", !k->have_x ? json_null() : json_boolean(k->agree));
+}
+
+static void ptp_text(FILE *out, const struct ptp_check *k)
+{
+	char d[32], u[32], o[32];
+	if (!k->have_x) {
+		fprintf(out, "clock: no UDP exchange succeeded beside ptp: nothing to compare\n");
+		return;
+	}
+	fprintf(out, "clock: UDP exchanges say remote - local = %s ± %s: %s ptp by %s%s\n",
+		vnl_fmt_ns(k->x.offset_ns, o, sizeof(o)), vnl_fmt_ns(k->x.uncertainty_ns, u, sizeof(u)),
+		k->agree ? "agrees with" : "DISAGREES with", vnl_fmt_ns(llabs(k->diff_ns), d, sizeof(d)),
+		k->agree ? "" : " (beyond both bounds: is phc2sys running on both hosts, and does "
+			       "each ptp4l stamp the interface the probes use?)");
+}
+
+static void ptp_warn(const struct leg *l, const struct ptp_check *k)
+{
+	char d[32];
+	vnl_fmt_ns(llabs(k->diff_ns), d, sizeof(d));
+	if (k->have_x && !k->agree)
+		vnl_err("direction %s: ptp4l and the UDP exchanges disagree on the other host's clock "
+			"by %s, beyond both bounds: the one-way figures rest on ptp; check phc2sys "
+			"and 'vnetlat run --remote ... --check'", l->name, d);
+}
+
 /* The measured direction's record analysed and printed (or added to the JSON); 0 or -1. */
 static int leg_report(struct run *r, const struct leg *l)
 {
@@ -978,9 +1134,19 @@ static int leg_report(struct run *r, const struct leg *l)
 		if (tallied)
 			json_object_set_new(json_object_get(doc, "trace"), "above_p999",
 					    vnl_traceout_tally_json(&tally));
+		if (l->xcs) {
+			struct ptp_check k = ptp_compare(l, &res);
+			json_object_set_new(json_object_get(doc, "clock"), "ptp", ptp_json(r, l, &k));
+			ptp_warn(l, &k);
+		}
 		json_object_set_new(r->dirs, l->name, doc);
 	} else {
 		vnl_leg_text(stdout, &c, &v, &res);
+		if (l->xcs) {
+			struct ptp_check k = ptp_compare(l, &res);
+			ptp_text(stdout, &k);
+			ptp_warn(l, &k);
+		}
 		if (l->trace)
 			vnl_traceout_text(stdout, res.a, l->trace, WORST_N);
 		if (tallied)
@@ -1019,7 +1185,8 @@ static int leg_run(struct run *r, const char *name)
 		snprintf(l.guest_rt[i], sizeof(l.guest_rt[i]), "%s/vnetlat-run-%s.%s.rt", far,
 			 name, role[i]);
 	}
-	if ((r->li.has_guest || r->rh) && !(l.cs = vnl_clocksync_new())) {
+	if (((r->li.has_guest || r->rh) && !(l.cs = vnl_clocksync_new())) ||
+	    (r->clock.method == VNL_CLOCK_PTP && !(l.xcs = vnl_clocksync_new()))) {
 		vnl_errno("out of memory");
 		return -1;
 	}
@@ -1042,6 +1209,7 @@ static int leg_run(struct run *r, const char *name)
 	vnl_hopobs_free(l.obs);
 	vnl_schedtrace_free(l.trace);
 	vnl_clocksync_free(l.cs);
+	vnl_clocksync_free(l.xcs);
 	char guest_tmp[sizeof(l.guest_status) + 8];
 	snprintf(guest_tmp, sizeof(guest_tmp), "%s.tmp", l.guest_status);
 	if (want_status(r) && l.rx.guest)
@@ -1345,7 +1513,12 @@ static int two_hosts_connect(struct run *r)
 	vnl_pathf(r->remote_name, sizeof(r->remote_name), "%s", vnl_remotehost_name(r->rh));
 	snprintf(remote_name, sizeof(remote_name), "%s", r->remote_name);
 	const char *ra = r->o->ipv6 ? r->li.remote.addr6 : r->li.remote.addr4;
-	return vnl_remotehost_clock_start(r->rh, ra, VNL_CLOCK_DEFAULT_PORT);
+	const char *la = r->o->ipv6 ? r->li.local.addr6 : r->li.local.addr4;
+	vnl_hostcheck_local_ifname(la, r->local_if, sizeof(r->local_if));
+	vnl_remotehost_ifname(r->rh, ra, r->remote_if, sizeof(r->remote_if));
+	if (vnl_remotehost_clock_start(r->rh, ra, VNL_CLOCK_DEFAULT_PORT))
+		return -1;
+	return choose_two_hosts_clock(r);
 }
 
 static int run_prepare(struct run *r)
@@ -1368,7 +1541,8 @@ static int two_hosts_check(struct run *r)
 	if (!r->rh)
 		return VNL_EXIT_FAIL;
 	struct vnl_hostcheck_opts c = {
-		.self = r->o->self, .json = r->o->json,
+		.self = r->o->self, .json = r->o->json, .ptp_uds = r->o->ptp_uds,
+		.remote_ptp_uds = r->o->remote_ptp_uds,
 		.local_addr = r->o->ipv6 ? r->li.local.addr6 : r->li.local.addr4,
 		.remote_addr = r->o->ipv6 ? r->li.remote.addr6 : r->li.remote.addr4,
 	};

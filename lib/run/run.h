@@ -39,6 +39,8 @@ struct vnl_run_opts {
 	const char *ssh_options[16];
 	size_t nssh_options;
 	bool check;                /* --check: what both hosts offer, nothing measured */
+	/* --clock auto|ptp|exchanges (NULL: auto); each host's ptp4l UDS (NULL: ptp4l's default) */
+	const char *clock_mode, *ptp_uds, *remote_ptp_uds;
 	const char *status_file;   /* live status of the running direction (status.h); NULL = none */
 	const char *metrics_file;  /* Prometheus text: live counters each second, all at the end */
 	/* Real-time settings for both ends (validated strings, NULL = leave): SCHED_FIFO

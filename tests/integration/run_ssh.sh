@@ -67,6 +67,8 @@ for dir in in out; do
 	vnl_json_check "$T/run.json" "$dir: the ends named: this host and root@192.0.2.2" \
 		"(lambda r: sorted([r['local'], r['peer']]) == ['root@192.0.2.2 (192.0.2.2)', 'this host (192.0.2.1)'])(d['directions']['$dir']['run'])"
 done
+vnl_json_check "$T/run.json" "no ptp4l: method exchanges, and why not ptp" \
+	"'ptp: ptp4l does not answer on this host' in d['directions']['in']['clock']['why'] and 'ptp' not in d['directions']['in']['clock']"
 python3 "$CHECK" "$SCHEMA" "$T/run.json" '#/$defs/run_document' >"$T/schema.out" 2>&1
 vnl_check "run --remote --json matches doc/json-schema.json" test $? = 0
 cat "$T/schema.out"
@@ -89,8 +91,8 @@ cat "$T/check.txt"
 vnl_check "--check: a row per fact, both hosts" bash -c "for r in vnetlat kernel PREEMPT_RT isolcpus interface PHC ptp4l phc2sys; do grep -qE \"^  \$r \" '$T/check.txt' || exit 1; done"
 vnl_check "--check: each host's test interface (wire0 holds 192.0.2.1 and 192.0.2.2)" \
 	grep -qE "^  interface +wire0: software stamps +wire0: software stamps" "$T/check.txt"
-vnl_check "--check: no ptp4l on either: said, with the method run uses" \
-	grep -q "clock: run relates the two clocks by UDP exchanges (method exchanges); ptp: ptp4l is not answering on this host nor on the remote host" "$T/check.txt"
+vnl_check "--check: no ptp4l: said, with the method run would use" \
+	grep -q "clock: run --clock auto relates the two clocks by UDP exchanges (method exchanges); ptp: ptp4l does not answer on this host (no ptp4l: /var/run/ptp4l is missing" "$T/check.txt"
 ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" --check --json \
 	>"$T/check.json" 2>>"$T/check.err"
 vnl_check "--check --json exits 0" test $? = 0
@@ -107,9 +109,69 @@ for side in ("local", "remote"):
         json.dump(st, f)
     if subprocess.call([sys.executable, sys.argv[3], sys.argv[1], f.name, "#/$defs/clock_status_document"]):
         sys.exit(1)
-assert doc["clock"]["ptp"] == {"both": False, "same_grandmaster": None, "why": "ptp4l is not answering on this host nor on the remote host"}, doc["clock"]
+p = doc["clock"]["ptp"]
+assert doc["clock"]["method"] == "exchanges" and not p["both"] and p["same_grandmaster"] is None \
+    and not p["usable"] and p["offset_ns"] is None and "ptp4l does not answer on this host" in p["why"], doc["clock"]
 PY
 no_leftovers "after --check"
+
+# ptp: a forced method that cannot be had is an error that says why
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" --clock ptp \
+	--count 10 >"$T/noptp.out" 2>"$T/noptp.err"
+rc=$?
+vnl_check "--clock ptp without ptp4l: exit 1 (got $rc)" test "$rc" = 1
+vnl_check "--clock ptp without ptp4l: says why" grep -q "^vnetlat run: --clock ptp: ptp4l does not answer on this host" "$T/noptp.err"
+no_leftovers "after --clock ptp refused"
+
+# ptp4l on both hosts: a master here (LAB-a), a slave on the remote (LAB-b), software
+# stamps, each its own uds_address, free_running 1 (the shared clock is never steered)
+for role in master slave; do
+	printf '[global]\npriority1 %s\nfree_running 1\nuds_address %s\nlogging_level 6\n[wire0]\n' \
+		"$([ $role = master ] && echo 100 || echo 200)" "$T/$role.sock" >"$T/$role.cfg"
+done
+ip netns exec "$LAB-a" timeout 150 ptp4l -S -f "$T/master.cfg" -m >"$T/master.log" 2>&1 &
+VNL_BG+=($!)
+ip netns exec "$LAB-b" timeout 150 ptp4l -S -f "$T/slave.cfg" -m >"$T/slave.log" 2>&1 &
+VNL_BG+=($!)
+following=0
+for i in $(seq 120); do
+	ip netns exec "$LAB-b" "$VNL" clock status --uds "$T/slave.sock" --json >"$T/slave.json" 2>/dev/null
+	if python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["ptp4l"]; sys.exit(0 if p and p["port_state"] in ("SLAVE","UNCALIBRATED") and (p["mean_path_delay_ns"] or 0) > 0 and p["gm_present"] else 1)' "$T/slave.json" 2>/dev/null; then
+		following=1; break
+	fi
+	sleep 0.5
+done
+vnl_check "the remote's ptp4l follows this host's and measured the path ($((i / 2)) s)" test $following = 1
+ip netns exec "$LAB-a" "$VNL" clock status --uds "$T/master.sock" --json >"$T/master.json"
+GM=$(vnl_json_get "$T/master.json" "d['ptp4l']['clock_identity']")
+PTP=(--ptp-uds "$T/master.sock" --remote-ptp-uds "$T/slave.sock")
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" "${PTP[@]}" --check --json \
+	>"$T/check-ptp.json" 2>>"$T/check.err"
+vnl_json_check "$T/check-ptp.json" "--check with ptp4l on both: one grandmaster ($GM), usable, run would use ptp" \
+	"d['clock']['method'] == 'ptp' and d['clock']['ptp']['usable'] and d['clock']['ptp']['same_grandmaster'] and d['local']['ptp4l']['port_state'] == 'MASTER' and d['remote']['ptp4l']['grandmaster_identity'] == '$GM'"
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" "${PTP[@]}" \
+	--direction both --count 2500 --interval 1ms --json >"$T/ptp.json" 2>"$T/ptp.err"
+vnl_check "run with ptp4l on both hosts exits 0" test $? = 0
+cat "$T/ptp.err"
+for dir in in out; do
+	vnl_json_check "$T/ptp.json" "$dir: method ptp through grandmaster $GM, read before, during and after" \
+		"(lambda c: c['method'] == 'ptp' and c['ptp']['grandmaster'] == '$GM' and c['ptp']['readings'] >= 3 and c['ptp']['failed_readings'] == 0)(d['directions']['$dir']['clock'])"
+	vnl_json_check "$T/ptp.json" "$dir: one clock: |ptp offset| <= its bound ($(vnl_json_get "$T/ptp.json" "d['directions']['$dir']['clock']['offset_ns']") ns ± $(vnl_json_get "$T/ptp.json" "d['directions']['$dir']['clock']['uncertainty_ns']") ns)" \
+		"(lambda c: abs(c['offset_ns']) <= c['uncertainty_ns'] and c['uncertainty_ns'] > 0)(d['directions']['$dir']['clock'])"
+	vnl_json_check "$T/ptp.json" "$dir: the exchanges beside it: |offset| <= bound, and they agree with ptp" \
+		"(lambda x, c: abs(x['offset_ns']) <= x['uncertainty_ns'] and c['ptp']['agree'] is True)(d['directions']['$dir']['clock']['ptp']['exchanges'], d['directions']['$dir']['clock'])"
+	vnl_json_check "$T/ptp.json" "$dir: 2500 received, none lost" \
+		"d['directions']['$dir']['packets']['received'] == 2500 and d['directions']['$dir']['packets']['lost'] == 0"
+done
+python3 "$CHECK" "$SCHEMA" "$T/ptp.json" '#/$defs/run_document' >"$T/schema3.out" 2>&1
+vnl_check "run with method ptp matches doc/json-schema.json" test $? = 0
+cat "$T/schema3.out"
+ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" "${PTP[@]}" \
+	--clock exchanges --direction out --count 100 --json >"$T/forced.json" 2>/dev/null
+vnl_json_check "$T/forced.json" "--clock exchanges with ptp4l running: exchanges, not tried said" \
+	"(lambda c: c['method'] == 'exchanges' and 'not tried (--clock exchanges)' in c['why'])(d['directions']['out']['clock'])"
+pkill -f "ptp4l -S -f $T/" 2>/dev/null
+no_leftovers "after the ptp runs"
 
 # 2. the connection killed mid-stream (the sshd's session processes)
 ip netns exec "$LAB-a" "$VNL" run --remote ssh://root@192.0.2.2 "${SSH_OPTS[@]}" \
